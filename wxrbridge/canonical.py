@@ -1,0 +1,130 @@
+"""Canonical values derived from the raw text a source wrote.
+
+The store keeps the raw text for round trips and these canonical values for
+queries, statistics and conversion between formats.  Each rule lives here
+once, so readers, the store and writers cannot disagree about it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from .records import Comment
+
+APPROVED = "approved"
+PENDING = "pending"
+SPAM = "spam"
+TRASH = "trash"
+POST_TRASHED = "post-trashed"
+DELETED = "deleted"
+STATUSES = (APPROVED, PENDING, SPAM, TRASH, POST_TRASHED, DELETED)
+
+# comment_approved values WordPress writes, and what they mean.
+_WP_STATUS = {"1": APPROVED, "approve": APPROVED, "0": PENDING, "hold": PENDING,
+              "spam": SPAM, "trash": TRASH, "post-trashed": POST_TRASHED}
+
+WXR_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+WXR_ZERO_DATE = "0000-00-00 00:00:00"
+
+
+def wp_status(raw: str | None) -> str:
+    """Canonical status of a WXR ``comment_approved`` value.
+
+    Unknown values (plugins add their own) are kept as they are, stripped.
+    A missing element is what WordPress's importer would make of it: pending.
+    """
+    if raw is None:
+        return PENDING
+    value = raw.strip()
+    return _WP_STATUS.get(value, value)
+
+
+def wp_type(raw: str | None) -> str:
+    """Canonical type of a WXR ``comment_type``: ``''`` and ``comment`` agree."""
+    value = (raw or "").strip()
+    return value or "comment"
+
+
+def dsq_bool(raw: str | None, default: bool) -> bool | None:
+    """A Disqus boolean; ``None`` when the text is neither true nor false."""
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value == "true":
+        return True
+    if value == "false":
+        return False
+    if value == "":
+        return default
+    return None
+
+
+def dsq_status(comment: Comment) -> str:
+    """Canonical status of a Disqus post from its flags.
+
+    Spam wins over deleted, and deleted over unapproved, because that is the
+    order in which a moderator would want them kept apart.
+    """
+    if dsq_bool(comment.dsq_is_spam, False):
+        return SPAM
+    if dsq_bool(comment.dsq_is_deleted, False):
+        return DELETED
+    if dsq_bool(comment.dsq_is_approved, True) is False:
+        return PENDING
+    return APPROVED
+
+
+def comment_status(comment: Comment) -> str:
+    if comment.origin == "disqus":
+        return dsq_status(comment)
+    return wp_status(comment.wp_approved)
+
+
+def comment_type(comment: Comment) -> str:
+    if comment.origin == "disqus":
+        return "comment"
+    return wp_type(comment.wp_type)
+
+
+def parent_reference(comment: Comment) -> str | None:
+    """The key the parent reference points at, or ``None`` at top level.
+
+    WXR writes ``0`` for "no parent"; whitespace around the number is not part
+    of it (WordPress casts it with ``(int)``).
+    """
+    raw = comment.parent
+    if raw is None:
+        return None
+    value = raw.strip()
+    if comment.origin == "wxr":
+        return None if value in ("", "0") else value
+    return value or None
+
+
+def parse_utc(raw: str | None) -> datetime | None:
+    """Parse a UTC date as WXR (``2024-01-02 03:04:05``) or Disqus
+    (``2024-01-02T03:04:05Z``, the ``Z`` optional) writes it.
+
+    Returns a naive datetime in UTC, or ``None`` for an absent, empty or
+    zero date.  Raises ``ValueError`` for text that is not a date.
+    """
+    if raw is None:
+        return None
+    value = raw.strip()
+    if not value or value == WXR_ZERO_DATE:
+        return None
+    if value.endswith(("Z", "z")):
+        value = value[:-1]
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    return parsed
+
+
+def format_utc_iso(value: datetime | None) -> str | None:
+    """``YYYY-MM-DDTHH:MM:SSZ``, the form used in JSON Lines and Disqus."""
+    return None if value is None else value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def format_wxr_date(value: datetime | None) -> str:
+    return WXR_ZERO_DATE if value is None else value.strftime(WXR_DATE_FORMAT)

@@ -1,0 +1,57 @@
+"""The named errors the library raises; the CLI maps each to an exit code."""
+
+from __future__ import annotations
+
+
+class WxrbridgeError(Exception):
+    """Base of every error wxrbridge raises on purpose."""
+
+    exit_code = 1
+
+
+class InputError(WxrbridgeError):
+    """An input file cannot be read as the format it claims to be."""
+
+    exit_code = 3
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.reason = reason
+        self.file = file
+        self.line = line
+        self.column = column
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        where = self.file or "<input>"
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.reason}"
+
+
+class UnknownFormatError(InputError):
+    """No registered format recognises the input."""
+
+
+class StoreError(WxrbridgeError):
+    """The store cannot be opened, read or written."""
+
+    exit_code = 4
+
+
+class StoreOutOfDateError(StoreError):
+    """The store's schema is older than this version of wxrbridge."""
+
+
+class OutputError(WxrbridgeError):
+    """A writer was asked for something its format cannot express."""
+
+    exit_code = 3

@@ -1,0 +1,121 @@
+"""The format registry: every format wxrbridge reads or writes, by name.
+
+Each format lives in its own package and registers one :class:`Format` when
+imported.  The CLI's choices, content detection and extension inference all
+come from here, so adding a format is adding a package.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any, Protocol
+
+from ..errors import UnknownFormatError
+from ..records import Record
+
+# Packages that register formats, imported on first use of the registry.
+_FORMAT_PACKAGES = ("wxr", "disqus", "jsonl")
+
+
+class Reader(Protocol):
+    def __call__(
+        self, stream: IO[bytes], *, name: str, recover: bool = False
+    ) -> Iterator[Record]: ...
+
+
+class Writer(Protocol):
+    def __call__(
+        self, records: Iterable[Record], out: IO[bytes], **options: Any
+    ) -> WriteReport: ...
+
+
+@dataclass
+class WriteReport:
+    """What a writer wrote, and what it could not keep and why.
+
+    ``left_out`` holds one line per thing not written (``"comment 12: spam
+    is not sent to Disqus"``); nothing is dropped without a line here.
+    """
+
+    written: Counter[str] = field(default_factory=Counter)
+    left_out: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    description: str
+    extensions: tuple[str, ...]
+    detect: Callable[[bytes], bool] | None = None
+    read: Reader | None = None
+    write: Writer | None = None
+
+
+_registry: dict[str, Format] = {}
+_loaded = False
+
+
+def register(fmt: Format) -> Format:
+    _registry[fmt.name] = fmt
+    return fmt
+
+
+def _load() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    for package in _FORMAT_PACKAGES:
+        try:
+            importlib.import_module(f"{__name__}.{package}")
+        except ModuleNotFoundError as exc:  # a format not built yet
+            if exc.name != f"{__name__}.{package}":
+                raise
+
+
+def formats() -> list[Format]:
+    _load()
+    return list(_registry.values())
+
+
+def get(name: str) -> Format:
+    _load()
+    try:
+        return _registry[name]
+    except KeyError:
+        raise UnknownFormatError(
+            f"unknown format {name!r}; known: {', '.join(sorted(_registry))}"
+        ) from None
+
+
+def readable() -> list[str]:
+    return [f.name for f in formats() if f.read is not None]
+
+
+def writable() -> list[str]:
+    return [f.name for f in formats() if f.write is not None]
+
+
+def detect(head: bytes, *, name: str = "<input>") -> Format:
+    """The format whose ``detect`` recognises the first bytes of a file."""
+    for fmt in formats():
+        if fmt.read is not None and fmt.detect is not None and fmt.detect(head):
+            return fmt
+    raise UnknownFormatError(
+        "not a WXR or Disqus export (no known root element in the first bytes)",
+        file=name,
+    )
+
+
+def by_extension(path: str) -> Format | None:
+    """The one writable format whose extensions end ``path``, if unambiguous."""
+    lowered = path.lower()
+    matches = [
+        f for f in formats()
+        if f.write is not None and any(lowered.endswith(e) for e in f.extensions)
+    ]
+    return matches[0] if len(matches) == 1 else None

@@ -1,0 +1,192 @@
+"""Opening inputs: plain, compressed, zipped or standard input.
+
+Compression is recognised by its magic bytes, not the file name, because
+exports get renamed.  A zip yields each XML member in name order (the way
+WordPress.com splits a large export).  The raw byte count feeds progress
+bars; the sha256 is of the uncompressed content, so the same export gzipped
+or not is the same source.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import hashlib
+import io
+import lzma
+import sys
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import IO
+
+from .errors import InputError
+
+ProgressCallback = Callable[[int], None]
+
+_GZIP = b"\x1f\x8b"
+_BZ2 = b"BZh"
+_XZ = b"\xfd7zXZ\x00"
+_ZIP = b"PK\x03\x04"
+
+
+class HashingReader(io.RawIOBase):
+    """Passes reads through, hashing the bytes and counting them."""
+
+    def __init__(self, inner: IO[bytes]) -> None:
+        self._inner = inner
+        self._hash = hashlib.sha256()
+        self.bytes_read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self._inner.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self._hash.update(data)
+        self.bytes_read += n
+        return n
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._inner.read(size)
+        self._hash.update(data)
+        self.bytes_read += len(data)
+        return data
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
+
+
+class CountingReader(io.RawIOBase):
+    """Reports every raw (still compressed) byte read to a progress callback."""
+
+    def __init__(self, inner: IO[bytes], progress: ProgressCallback | None) -> None:
+        self._inner = inner
+        self._progress = progress
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self._inner.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        if self._progress and n:
+            self._progress(n)
+        return n
+
+
+@dataclass
+class InputFile:
+    """One XML document to read, and where it came from."""
+
+    name: str
+    stream: HashingReader
+
+
+def input_size(path: str) -> int | None:
+    """Bytes a progress bar should expect, or ``None`` for a stream."""
+    if path == "-":
+        return None
+    try:
+        import os
+
+        return os.path.getsize(path)
+    except OSError:
+        return None
+
+
+@contextmanager
+def _open_raw(path: str) -> Iterator[IO[bytes]]:
+    if path == "-":
+        yield sys.stdin.buffer
+        return
+    try:
+        handle = open(path, "rb")
+    except OSError as exc:
+        raise InputError(exc.strerror or str(exc), file=path) from None
+    with handle:
+        yield handle
+
+
+def _decompressed(raw: IO[bytes], head: bytes) -> IO[bytes]:
+    if head.startswith(_GZIP):
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    if head.startswith(_BZ2):
+        return bz2.BZ2File(raw, mode="rb")  # type: ignore[return-value]
+    if head.startswith(_XZ):
+        return lzma.LZMAFile(raw, mode="rb")  # type: ignore[return-value]
+    return raw
+
+
+def open_inputs(
+    path: str, progress: ProgressCallback | None = None
+) -> Iterator[InputFile]:
+    """Yield each XML document in ``path`` (``-`` for standard input)."""
+    with _open_raw(path) as handle:
+        raw = io.BufferedReader(CountingReader(handle, progress), 1 << 16)
+        head = raw.peek(8)[:8]
+        display = "<stdin>" if path == "-" else path
+        if head.startswith(_ZIP):
+            yield from _zip_members(raw, display)
+            return
+        stream = _decompressed(raw, head)
+        yield InputFile(display, HashingReader(stream))
+
+
+def _zip_members(raw: IO[bytes], display: str) -> Iterator[InputFile]:
+    # zipfile needs to seek; standard input and pipes get spooled first.
+    try:
+        raw.seek(0, io.SEEK_CUR)
+        seekable: IO[bytes] = raw
+    except (OSError, io.UnsupportedOperation):
+        seekable = io.BytesIO(raw.read())
+    try:
+        archive = zipfile.ZipFile(seekable)
+    except zipfile.BadZipFile as exc:
+        raise InputError(f"not a readable zip: {exc}", file=display) from None
+    with archive:
+        members = sorted(
+            info.filename for info in archive.infolist() if not info.is_dir()
+        )
+        for member in members:
+            with archive.open(member) as inner:
+                data = io.BufferedReader(inner, 1 << 16)  # type: ignore[arg-type]
+                head = data.peek(8)[:8]
+                yield InputFile(
+                    f"{display}!{member}", HashingReader(_decompressed(data, head))
+                )
+
+
+def peek_head(stream: HashingReader, size: int = 4096) -> tuple[bytes, IO[bytes]]:
+    """Read the first bytes for detection and give back a stream that still
+    starts at the beginning."""
+    head = stream.read(size)
+    return head, _Prepended(head, stream)
+
+
+class _Prepended(io.RawIOBase):
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head = head
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            if size < 0:
+                data, self._head = self._head + self._rest.read(), b""
+                return data
+            data, self._head = self._head[:size], self._head[size:]
+            return data
+        return self._rest.read(size)
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)

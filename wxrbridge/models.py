@@ -1,0 +1,338 @@
+"""The neutral relational schema every conversion passes through.
+
+Raw columns hold the source's text exactly (``NULL`` = the element was
+absent), so writers can reproduce the file; canonical columns (``status``,
+``type``, ``created_at``, ``parent_id``, ``depth``) are derived from them on
+load and are what queries, statistics and cross-format writers use.
+
+A row's identity is ``(site, origin, key)``: the source's own id within one
+site.  Loading the same file again therefore updates rows in place instead of
+adding copies.  Columns are kept portable across SQLite, PostgreSQL and
+MariaDB: long free text is ``Text`` (``LONGTEXT`` on MariaDB so a large post
+body fits), identity columns are bounded ``String`` so MariaDB can index them
+under utf8mb4 with a binary, no-pad collation (``"a"`` and ``"a "`` stay two
+different keys).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects import mysql
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# MariaDB: a body can exceed TEXT's 64 KiB.
+LongText = Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
+KEY_LENGTH = 255
+
+
+def Key(length: int = KEY_LENGTH) -> String:  # noqa: N802 - reads like a type
+    return String(length).with_variant(
+        mysql.VARCHAR(length, charset="utf8mb4", collation="utf8mb4_nopad_bin"),
+        "mysql",
+        "mariadb",
+    )
+
+
+MYSQL_TABLE_ARGS = {
+    "mysql_charset": "utf8mb4",
+    "mysql_collate": "utf8mb4_nopad_bin",
+    "mysql_engine": "InnoDB",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class SourceRow(Base):
+    """One imported file."""
+
+    __tablename__ = "sources"
+    __table_args__ = (Index(None, "sha256"), MYSQL_TABLE_ARGS)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    origin: Mapped[str] = mapped_column(Key(16))
+    site: Mapped[str] = mapped_column(Key())
+    name: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(Key(64))
+    version: Mapped[str | None] = mapped_column(Text)
+    wp_namespace: Mapped[str | None] = mapped_column(Text)
+    namespaces: Mapped[str | None] = mapped_column(Text)  # JSON: prefix -> URI
+    title: Mapped[str | None] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(LongText)
+    pub_date: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(Text)
+    generator: Mapped[str | None] = mapped_column(Text)
+    base_site_url: Mapped[str | None] = mapped_column(Text)
+    base_blog_url: Mapped[str | None] = mapped_column(Text)
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class UserRow(Base):
+    """A site account (WXR ``wp:author``) or a Disqus author's username."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("site", "origin", "key"), MYSQL_TABLE_ARGS)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site: Mapped[str] = mapped_column(Key())
+    origin: Mapped[str] = mapped_column(Key(16))
+    key: Mapped[str] = mapped_column(Key())
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    wp_id: Mapped[str | None] = mapped_column(Key())
+    login: Mapped[str | None] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(Text)
+    display_name: Mapped[str | None] = mapped_column(Text)
+    first_name: Mapped[str | None] = mapped_column(Text)
+    last_name: Mapped[str | None] = mapped_column(Text)
+    dsq_username: Mapped[str | None] = mapped_column(Text)
+
+
+class TermRow(Base):
+    """A WXR category, tag or term, or a Disqus category."""
+
+    __tablename__ = "terms"
+    __table_args__ = (UniqueConstraint("site", "origin", "key"), MYSQL_TABLE_ARGS)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site: Mapped[str] = mapped_column(Key())
+    origin: Mapped[str] = mapped_column(Key(16))
+    key: Mapped[str] = mapped_column(Key())
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(Key(32))
+    term_id: Mapped[str | None] = mapped_column(Text)
+    taxonomy: Mapped[str | None] = mapped_column(Text)
+    slug: Mapped[str | None] = mapped_column(Text)
+    parent: Mapped[str | None] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(LongText)
+    dsq_forum: Mapped[str | None] = mapped_column(Text)
+    dsq_is_default: Mapped[str | None] = mapped_column(Text)
+
+
+class TermMetaRow(Base):
+    __tablename__ = "term_meta"
+    __table_args__ = (MYSQL_TABLE_ARGS,)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    term_id: Mapped[int] = mapped_column(
+        ForeignKey("terms.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    meta_key: Mapped[str] = mapped_column(Text)
+    meta_value: Mapped[str | None] = mapped_column(LongText)
+
+
+class ThreadRow(Base):
+    """A WXR item (post, page, attachment, …) or a Disqus thread."""
+
+    __tablename__ = "threads"
+    __table_args__ = (
+        UniqueConstraint("site", "origin", "key"),
+        Index(None, "identifier"),
+        MYSQL_TABLE_ARGS,
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site: Mapped[str] = mapped_column(Key())
+    origin: Mapped[str] = mapped_column(Key(16))
+    key: Mapped[str] = mapped_column(Key())
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    wp_post_id: Mapped[str | None] = mapped_column(Key())
+    dsq_id: Mapped[str | None] = mapped_column(Key(64))
+    identifier: Mapped[str | None] = mapped_column(Key())
+    title: Mapped[str | None] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(Text)
+    pub_date: Mapped[str | None] = mapped_column(Text)
+    creator: Mapped[str | None] = mapped_column(Text)
+    guid: Mapped[str | None] = mapped_column(Text)
+    guid_is_permalink: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(LongText)
+    content: Mapped[str | None] = mapped_column(LongText)
+    excerpt: Mapped[str | None] = mapped_column(LongText)
+    created_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at_raw: Mapped[str | None] = mapped_column(Text)
+    created_at_local: Mapped[str | None] = mapped_column(Text)
+    modified_at_raw: Mapped[str | None] = mapped_column(Text)
+    modified_at_local: Mapped[str | None] = mapped_column(Text)
+    comment_status: Mapped[str | None] = mapped_column(Text)
+    ping_status: Mapped[str | None] = mapped_column(Text)
+    slug: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str | None] = mapped_column(Text)
+    post_parent: Mapped[str | None] = mapped_column(Text)
+    menu_order: Mapped[str | None] = mapped_column(Text)
+    post_type: Mapped[str | None] = mapped_column(Text)
+    post_password: Mapped[str | None] = mapped_column(Text)
+    is_sticky: Mapped[str | None] = mapped_column(Text)
+    attachment_url: Mapped[str | None] = mapped_column(Text)
+    dsq_forum: Mapped[str | None] = mapped_column(Text)
+    dsq_category: Mapped[str | None] = mapped_column(Text)
+    dsq_is_closed: Mapped[str | None] = mapped_column(Text)
+    dsq_is_deleted: Mapped[str | None] = mapped_column(Text)
+    dsq_ip_address: Mapped[str | None] = mapped_column(Text)
+    dsq_author_name: Mapped[str | None] = mapped_column(Text)
+    dsq_author_email: Mapped[str | None] = mapped_column(Text)
+    dsq_author_username: Mapped[str | None] = mapped_column(Text)
+    dsq_author_is_anonymous: Mapped[str | None] = mapped_column(Text)
+
+
+class ThreadTermRow(Base):
+    """An item's ``<category domain nicename>`` line, in order."""
+
+    __tablename__ = "thread_terms"
+    __table_args__ = (MYSQL_TABLE_ARGS,)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    thread_id: Mapped[int] = mapped_column(
+        ForeignKey("threads.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    domain: Mapped[str | None] = mapped_column(Text)
+    nicename: Mapped[str | None] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(Text)
+
+
+class ThreadMetaRow(Base):
+    __tablename__ = "thread_meta"
+    __table_args__ = (MYSQL_TABLE_ARGS,)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    thread_id: Mapped[int] = mapped_column(
+        ForeignKey("threads.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    meta_key: Mapped[str] = mapped_column(Text)
+    meta_value: Mapped[str | None] = mapped_column(LongText)
+
+
+class CommentRow(Base):
+    """A comment, pingback, trackback or Disqus post."""
+
+    __tablename__ = "comments"
+    __table_args__ = (
+        UniqueConstraint("site", "origin", "key"),
+        Index(None, "thread_id", "position"),
+        Index(None, "parent_id"),
+        MYSQL_TABLE_ARGS,
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site: Mapped[str] = mapped_column(Key())
+    origin: Mapped[str] = mapped_column(Key(16))
+    key: Mapped[str] = mapped_column(Key())
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # The thread as the source named it, and the row it resolved to (NULL
+    # for a Disqus post whose thread is not in the file).
+    thread_key: Mapped[str] = mapped_column(Key())
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id"))
+    # The parent as the source wrote it, the key it names, and the row it
+    # resolved to: a missing parent keeps parent/parent_key with no parent_id.
+    parent: Mapped[str | None] = mapped_column(Text)
+    parent_key: Mapped[str | None] = mapped_column(Key())
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
+    wp_id: Mapped[str | None] = mapped_column(Key())
+    dsq_id: Mapped[str | None] = mapped_column(Key(64))
+    type: Mapped[str] = mapped_column(Key(64))
+    wp_type: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(Key(64))
+    wp_approved: Mapped[str | None] = mapped_column(Text)
+    dsq_is_approved: Mapped[str | None] = mapped_column(Text)
+    dsq_is_deleted: Mapped[str | None] = mapped_column(Text)
+    dsq_is_spam: Mapped[str | None] = mapped_column(Text)
+    dsq_is_flagged: Mapped[str | None] = mapped_column(Text)
+    dsq_is_highlighted: Mapped[str | None] = mapped_column(Text)
+    dsq_is_anonymous: Mapped[str | None] = mapped_column(Text)
+    dsq_identifier: Mapped[str | None] = mapped_column(Text)
+    author_name: Mapped[str | None] = mapped_column(Text)
+    author_email: Mapped[str | None] = mapped_column(Text)
+    author_url: Mapped[str | None] = mapped_column(Text)
+    author_ip: Mapped[str | None] = mapped_column(Text)
+    # The site account that wrote it: what makes an author reply.
+    wp_user_id: Mapped[str | None] = mapped_column(Text)
+    dsq_username: Mapped[str | None] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at_raw: Mapped[str | None] = mapped_column(Text)
+    created_at_local: Mapped[str | None] = mapped_column(Text)
+    content: Mapped[str | None] = mapped_column(LongText)
+
+
+class CommentMetaRow(Base):
+    """``wp:commentmeta`` in source order; keys may repeat."""
+
+    __tablename__ = "comment_meta"
+    __table_args__ = (MYSQL_TABLE_ARGS,)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    meta_key: Mapped[str] = mapped_column(Text)
+    meta_value: Mapped[str | None] = mapped_column(LongText)
+
+
+class ExtraRow(Base):
+    """XML the schema has no column for, kept raw per owner row so a writer of
+    the same format can put it back where it was."""
+
+    __tablename__ = "extras"
+    __table_args__ = (Index(None, "owner", "owner_id"), MYSQL_TABLE_ARGS)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner: Mapped[str] = mapped_column(Key(16))  # source, user, term, thread, comment
+    owner_id: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(Key(16))
+    name: Mapped[str] = mapped_column(Text)
+    value: Mapped[str] = mapped_column(LongText)
+    anchor: Mapped[str | None] = mapped_column(Text)
+
+
+class ImportIssueRow(Base):
+    """What an import repaired, recovered or rejected, and where."""
+
+    __tablename__ = "import_issues"
+    __table_args__ = (MYSQL_TABLE_ARGS,)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), index=True
+    )
+    severity: Mapped[str] = mapped_column(Key(16))
+    code: Mapped[str] = mapped_column(Key(64))
+    reason: Mapped[str] = mapped_column(Text)
+    file: Mapped[str | None] = mapped_column(Text)
+    line: Mapped[int | None] = mapped_column(Integer)
+    column: Mapped[int | None] = mapped_column(Integer)
+    record_key: Mapped[str | None] = mapped_column(Text)
+    fragment: Mapped[str | None] = mapped_column(LongText)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# Which owner table an ``extras`` row belongs to.
+EXTRA_OWNERS = ("source", "user", "term", "thread", "comment")

@@ -1,0 +1,120 @@
+"""The store: a relational database holding the neutral schema.
+
+Open one by URL with :func:`open_store`.  SQLite is the default; PostgreSQL
+(``postgresql+psycopg://``) and MariaDB (``mysql+pymysql://``) hold large or
+shared stores.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+
+from ..errors import StoreError
+from ..records import Record
+from . import schema
+from .load import Loader, LoadReport
+from .read import Selection, iter_records
+from .stats import store_stats
+
+DEFAULT_URL = "sqlite:///wxrbridge.sqlite"
+
+__all__ = ["DEFAULT_URL", "LoadReport", "Selection", "Store", "open_store", "resolve_url"]
+
+
+def resolve_url(url: str | None) -> str:
+    """``--db``, else ``WXRBRIDGE_DB``, else a SQLite file in the current folder."""
+    return url or os.environ.get("WXRBRIDGE_DB") or DEFAULT_URL
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL with synchronous=FULL: a bulk load writes its pages once, and a
+    # committed import survives a power cut.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # A 16 MiB page cache keeps index inserts off the disk without letting
+    # memory grow with the store.
+    cursor.execute("PRAGMA cache_size=-16384")
+    cursor.close()
+
+
+def create_store_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(f"not a database URL: {url!r} ({exc})") from None
+    if parsed.get_backend_name() in ("mysql", "mariadb") and "charset" not in parsed.query:
+        # 4-byte UTF-8 (emoji) needs utf8mb4 on the connection, not only the tables.
+        parsed = parsed.update_query_dict({"charset": "utf8mb4"})
+    try:
+        engine = create_engine(parsed)
+    except (ArgumentError, ImportError, SQLAlchemyError) as exc:
+        raise StoreError(f"cannot open {parsed.render_as_string()}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+class Store:
+    """An open store. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def load(self, records: Iterable[Record], *, sha256: str | None = None) -> LoadReport:
+        """Load a record stream in one transaction; all or nothing."""
+        try:
+            with self.engine.begin() as connection:
+                loader = Loader(connection)
+                report = loader.load(records)
+                loader.finish_source(sha256)
+                return report
+        except OperationalError as exc:
+            raise StoreError(f"{self.url}: {exc.orig}") from None
+
+    def records(self, selection: Selection | None = None) -> Iterator[Record]:
+        """Stream every record back out, threads in order, comments in tree order."""
+        with self.engine.connect() as connection:
+            yield from iter_records(connection, selection)
+
+    def stats(self) -> dict[str, Any]:
+        with self.engine.connect() as connection:
+            return store_stats(connection)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
+    """Open the store at ``url`` (see :func:`resolve_url`).
+
+    A new database gets the schema; one made by an older wxrbridge raises
+    :class:`~wxrbridge.errors.StoreOutOfDateError` naming the upgrade command.
+    """
+    engine = create_store_engine(resolve_url(url))
+    if migrate:
+        try:
+            schema.ensure_current(engine, display_url=engine.url.render_as_string())
+        except OperationalError as exc:
+            engine.dispose()
+            raise StoreError(
+                f"cannot reach {engine.url.render_as_string()}: {exc.orig}"
+            ) from None
+    return Store(engine)

@@ -1,0 +1,388 @@
+"""Streaming the store back out as records, threads in order, each thread's
+comments in tree order (every parent before its replies).
+
+Threads are read in pages bounded by their comment count, and each page's
+comments, meta and extras are fetched with one query apiece, so memory stays
+flat in the size of the store (bounded by the page, or by the largest single
+thread) and the number of queries grows with pages, not rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Select, func, select
+
+from ..records import (
+    Comment,
+    Extra,
+    Meta,
+    Record,
+    Source,
+    Term,
+    Thread,
+    ThreadTerm,
+    User,
+)
+from .load import (
+    IN_CHUNK,
+    comment_meta_t,
+    comments_t,
+    extras_t,
+    sources_t,
+    term_meta_t,
+    terms_t,
+    thread_meta_t,
+    thread_terms_t,
+    threads_t,
+    users_t,
+)
+
+PAGE_COMMENTS = 20_000
+
+
+@dataclass
+class Selection:
+    """Which threads and comments to read back; the default is everything.
+
+    ``thread`` matches a thread's key, identifier, link or guid.  Comment
+    filters keep a reply whose parent is filtered out; its ``parent_key``
+    then names a comment not in the stream, as a missing parent would.
+    """
+
+    thread: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    statuses: Sequence[str] = ()
+    types: Sequence[str] = ()
+
+
+def _chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _extras(connection: Connection, owner: str, ids: Sequence[int]) -> dict[int, list[Extra]]:
+    found: dict[int, list[Extra]] = defaultdict(list)
+    for chunk in _chunks(ids):
+        rows = connection.execute(
+            select(
+                extras_t.c.owner_id,
+                extras_t.c.kind,
+                extras_t.c.name,
+                extras_t.c.value,
+                extras_t.c.anchor,
+            )
+            .where(extras_t.c.owner == owner, extras_t.c.owner_id.in_(chunk))
+            .order_by(extras_t.c.owner_id, extras_t.c.position)
+        )
+        for owner_id, kind, name, value, anchor in rows:
+            found[owner_id].append(Extra(kind, name, value, anchor))
+    return found
+
+
+def _meta(
+    connection: Connection, table: Any, owner: str, ids: Sequence[int]
+) -> dict[int, list[Meta]]:
+    found: dict[int, list[Meta]] = defaultdict(list)
+    owner_column = table.c[owner]
+    for chunk in _chunks(ids):
+        rows = connection.execute(
+            select(owner_column, table.c.meta_key, table.c.meta_value)
+            .where(owner_column.in_(chunk))
+            .order_by(owner_column, table.c.position)
+        )
+        for owner_id, key, value in rows:
+            found[owner_id].append((key, value))
+    return found
+
+
+def _row_values(row: Any, names: Sequence[str]) -> dict[str, Any]:
+    mapping = row._mapping
+    return {name: mapping[name] for name in names}
+
+
+_SOURCE_FIELDS = (
+    "origin",
+    "site",
+    "name",
+    "sha256",
+    "version",
+    "wp_namespace",
+    "title",
+    "link",
+    "description",
+    "pub_date",
+    "language",
+    "generator",
+    "base_site_url",
+    "base_blog_url",
+)
+_USER_FIELDS = (
+    "origin",
+    "wp_id",
+    "login",
+    "email",
+    "display_name",
+    "first_name",
+    "last_name",
+    "dsq_username",
+)
+_TERM_FIELDS = (
+    "origin",
+    "kind",
+    "term_id",
+    "taxonomy",
+    "slug",
+    "parent",
+    "name",
+    "description",
+    "dsq_forum",
+    "dsq_is_default",
+)
+_THREAD_FIELDS = (
+    "origin",
+    "key",
+    "wp_post_id",
+    "dsq_id",
+    "identifier",
+    "title",
+    "link",
+    "pub_date",
+    "creator",
+    "guid",
+    "guid_is_permalink",
+    "description",
+    "content",
+    "excerpt",
+    "created_at_local",
+    "comment_status",
+    "ping_status",
+    "slug",
+    "status",
+    "post_parent",
+    "menu_order",
+    "post_type",
+    "post_password",
+    "is_sticky",
+    "attachment_url",
+    "dsq_forum",
+    "dsq_category",
+    "dsq_is_closed",
+    "dsq_is_deleted",
+    "dsq_ip_address",
+    "dsq_author_name",
+    "dsq_author_email",
+    "dsq_author_username",
+    "dsq_author_is_anonymous",
+    "modified_at_local",
+)
+_COMMENT_FIELDS = (
+    "origin",
+    "key",
+    "wp_id",
+    "dsq_id",
+    "parent",
+    "author_name",
+    "author_email",
+    "author_url",
+    "author_ip",
+    "created_at_local",
+    "content",
+    "wp_approved",
+    "wp_type",
+    "wp_user_id",
+    "dsq_identifier",
+    "dsq_username",
+    "dsq_is_anonymous",
+    "dsq_is_approved",
+    "dsq_is_deleted",
+    "dsq_is_spam",
+    "dsq_is_flagged",
+    "dsq_is_highlighted",
+)
+
+
+def iter_records(connection: Connection, selection: Selection | None = None) -> Iterator[Record]:
+    """Every record in the store, in the order a writer wants them."""
+    selection = selection or Selection()
+    yield from _sources(connection)
+    yield from _users(connection)
+    yield from _terms(connection)
+    yield from _threads_and_comments(connection, selection)
+
+
+def _sources(connection: Connection) -> Iterator[Source]:
+    rows = connection.execute(select(sources_t).order_by(sources_t.c.id)).all()
+    extras = _extras(connection, "source", [r.id for r in rows])
+    for row in rows:
+        yield Source(
+            **_row_values(row, _SOURCE_FIELDS),
+            namespaces=json.loads(row.namespaces) if row.namespaces else {},
+            extras=extras.get(row.id, []),
+        )
+
+
+def _users(connection: Connection) -> Iterator[User]:
+    rows = connection.execute(
+        select(users_t).order_by(users_t.c.source_id, users_t.c.position, users_t.c.id)
+    ).all()
+    extras = _extras(connection, "user", [r.id for r in rows])
+    for row in rows:
+        yield User(**_row_values(row, _USER_FIELDS), extras=extras.get(row.id, []))
+
+
+def _terms(connection: Connection) -> Iterator[Term]:
+    rows = connection.execute(
+        select(terms_t).order_by(terms_t.c.source_id, terms_t.c.position, terms_t.c.id)
+    ).all()
+    ids = [r.id for r in rows]
+    extras = _extras(connection, "term", ids)
+    meta = _meta(connection, term_meta_t, "term_id", ids)
+    for row in rows:
+        yield Term(
+            **_row_values(row, _TERM_FIELDS),
+            meta=meta.get(row.id, []),
+            extras=extras.get(row.id, []),
+        )
+
+
+def _thread_query(selection: Selection) -> Select[Any]:
+    counts = (
+        select(comments_t.c.thread_id, func.count().label("n"))
+        .group_by(comments_t.c.thread_id)
+        .subquery()
+    )
+    query = (
+        select(threads_t, func.coalesce(counts.c.n, 0).label("comment_count"))
+        .outerjoin(counts, counts.c.thread_id == threads_t.c.id)
+        .order_by(threads_t.c.source_id, threads_t.c.position, threads_t.c.id)
+    )
+    if selection.thread is not None:
+        wanted = selection.thread
+        query = query.where(
+            (threads_t.c.key == wanted)
+            | (threads_t.c.identifier == wanted)
+            | (threads_t.c.link == wanted)
+            | (threads_t.c.guid == wanted)
+        )
+    return query
+
+
+def _comment_filter(query: Select[Any], selection: Selection) -> Select[Any]:
+    c = comments_t
+    if selection.since is not None:
+        query = query.where(c.c.created_at >= selection.since)
+    if selection.until is not None:
+        query = query.where(c.c.created_at < selection.until)
+    if selection.statuses:
+        query = query.where(c.c.status.in_(list(selection.statuses)))
+    if selection.types:
+        query = query.where(c.c.type.in_(list(selection.types)))
+    return query
+
+
+def _threads_and_comments(connection: Connection, selection: Selection) -> Iterator[Record]:
+    page: list[Any] = []
+    size = 0
+    result = connection.execution_options(stream_results=True, yield_per=500).execute(
+        _thread_query(selection)
+    )
+    # The page's queries need the connection while the thread cursor is
+    # open; SQLite and PostgreSQL allow that, MariaDB's unbuffered cursor
+    # does not, so read the (small) thread rows first there.
+    rows: Any = result.all() if connection.dialect.name in ("mysql", "mariadb") else result
+    for row in rows:
+        page.append(row)
+        size += row.comment_count
+        if size >= PAGE_COMMENTS:
+            yield from _page(connection, page, selection)
+            page, size = [], 0
+    if page:
+        yield from _page(connection, page, selection)
+    if selection.thread is None:
+        yield from _threadless_comments(connection, selection)
+
+
+def _page(connection: Connection, threads: list[Any], selection: Selection) -> Iterator[Record]:
+    thread_ids = [t.id for t in threads]
+    thread_meta = _meta(connection, thread_meta_t, "thread_id", thread_ids)
+    thread_extras = _extras(connection, "thread", thread_ids)
+    thread_terms: dict[int, list[ThreadTerm]] = defaultdict(list)
+    for chunk in _chunks(thread_ids):
+        for thread_id, domain, nicename, name in connection.execute(
+            select(
+                thread_terms_t.c.thread_id,
+                thread_terms_t.c.domain,
+                thread_terms_t.c.nicename,
+                thread_terms_t.c.name,
+            )
+            .where(thread_terms_t.c.thread_id.in_(chunk))
+            .order_by(thread_terms_t.c.thread_id, thread_terms_t.c.position)
+        ):
+            thread_terms[thread_id].append(ThreadTerm(domain, nicename, name))
+
+    comment_rows: dict[int, list[Any]] = defaultdict(list)
+    for chunk in _chunks(thread_ids):
+        query = _comment_filter(
+            select(comments_t).where(comments_t.c.thread_id.in_(chunk)), selection
+        ).order_by(comments_t.c.thread_id, comments_t.c.position, comments_t.c.id)
+        for row in connection.execute(query):
+            comment_rows[row.thread_id].append(row)
+    comment_ids = [r.id for rows in comment_rows.values() for r in rows]
+    comment_meta = _meta(connection, comment_meta_t, "comment_id", comment_ids)
+    comment_extras = _extras(connection, "comment", comment_ids)
+
+    for thread in threads:
+        yield Thread(
+            **_row_values(thread, _THREAD_FIELDS),
+            created_at=thread.created_at_raw,
+            modified_at=thread.modified_at_raw,
+            terms=thread_terms.get(thread.id, []),
+            meta=thread_meta.get(thread.id, []),
+            extras=thread_extras.get(thread.id, []),
+        )
+        yield from _tree(comment_rows.get(thread.id, []), comment_meta, comment_extras)
+
+
+def _threadless_comments(connection: Connection, selection: Selection) -> Iterator[Comment]:
+    """Disqus posts whose thread is not in the store, grouped by thread key."""
+    query = _comment_filter(
+        select(comments_t).where(comments_t.c.thread_id.is_(None)), selection
+    ).order_by(comments_t.c.thread_key, comments_t.c.position, comments_t.c.id)
+    rows = connection.execute(query).all()
+    if not rows:
+        return
+    ids = [r.id for r in rows]
+    meta = _meta(connection, comment_meta_t, "comment_id", ids)
+    extras = _extras(connection, "comment", ids)
+    yield from _tree(rows, meta, extras)
+
+
+def _tree(
+    rows: list[Any], meta: dict[int, list[Meta]], extras: dict[int, list[Extra]]
+) -> Iterator[Comment]:
+    """One thread's comments, depth first, siblings in source order."""
+    by_id = {r.id: r for r in rows}
+    children: dict[int | None, list[Any]] = defaultdict(list)
+    for row in rows:
+        parent = row.parent_id if row.parent_id in by_id else None
+        children[parent].append(row)
+    stack = list(reversed(children[None]))
+    while stack:
+        row = stack.pop()
+        parent = by_id.get(row.parent_id)
+        yield Comment(
+            **_row_values(row, _COMMENT_FIELDS),
+            thread=row.thread_key,
+            created_at=row.created_at_raw,
+            meta=meta.get(row.id, []),
+            extras=extras.get(row.id, []),
+            parent_key=parent.key if parent is not None else None,
+        )
+        stack.extend(reversed(children.get(row.id, [])))

@@ -1,0 +1,82 @@
+"""Counts that tell whether a conversion kept the threads."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Connection, exists, func, select
+from sqlalchemy.orm import aliased
+
+from .load import comments_t, pairs, threads_t
+
+
+def store_stats(connection: Connection) -> dict[str, Any]:
+    c = comments_t
+    threads = connection.execute(select(func.count()).select_from(threads_t)).scalar_one()
+    comments = connection.execute(select(func.count()).select_from(c)).scalar_one()
+    by_type = pairs(
+        connection.execute(
+            select(c.c.type, func.count()).group_by(c.c.type).order_by(c.c.type)
+        )
+    )
+    by_status = pairs(
+        connection.execute(
+            select(c.c.status, func.count()).group_by(c.c.status).order_by(c.c.status)
+        )
+    )
+    replies = connection.execute(
+        select(func.count()).select_from(c).where(c.c.parent_key.is_not(None))
+    ).scalar_one()
+    parent = aliased(c, name="parent")
+    orphans = connection.execute(
+        select(func.count())
+        .select_from(c)
+        .where(
+            c.c.parent_key.is_not(None),
+            ~exists().where(
+                parent.c.site == c.c.site,
+                parent.c.origin == c.c.origin,
+                parent.c.key == c.c.parent_key,
+            ),
+        )
+    ).scalar_one()
+    return {
+        "threads": threads,
+        "comments": comments,
+        "by_type": by_type,
+        "by_status": by_status,
+        "replies": replies,
+        "orphans": orphans,
+        "max_depth": _max_depth(connection),
+    }
+
+
+def _max_depth(connection: Connection) -> int:
+    """Deepest reply level (0: no replies), walking linked parents only.
+
+    Read as (id, parent) pairs of linked replies alone: top-level comments
+    are depth 0 and need no walk.
+    """
+    c = comments_t
+    parent_of = pairs(
+        connection.execute(
+            select(c.c.id, c.c.parent_id).where(c.c.parent_id.is_not(None))
+        )
+    )
+    depth: dict[int, int] = defaultdict(int)
+    best = 0
+    for start in parent_of:
+        walk = []
+        node = start
+        while node in parent_of and node not in depth:
+            walk.append(node)
+            node = parent_of[node]
+            if len(walk) > len(parent_of):  # a cycle the loader did not cut
+                break
+        base = depth.get(node, 0)
+        for offset, member in enumerate(reversed(walk), start=1):
+            depth[member] = base + offset
+        if walk:
+            best = max(best, depth[walk[0]])
+    return best
