@@ -22,7 +22,7 @@ Two rules make the round trip lossless:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 ExtraKind = Literal["element", "attribute", "namespace", "comment", "pi"]
 
@@ -220,7 +220,6 @@ class Comment:
     parent_key: str | None = None  # filled by the store, see above
 
 
-
 @dataclass(slots=True)
 class ImportIssue:
     """Something a reader repaired, recovered or rejected, travelling with the
@@ -241,4 +240,4 @@ class ImportIssue:
     record_key: str | None = None
 
 
-Record = Union[Source, User, Term, Thread, Comment, ImportIssue]
+Record = Source | User | Term | Thread | Comment | ImportIssue

@@ -8,12 +8,18 @@ shared stores.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DataError,
+    IntegrityError,
+    OperationalError,
+    SQLAlchemyError,
+)
 
 from ..errors import StoreError
 from ..records import Record
@@ -72,16 +78,48 @@ class Store:
     def url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
 
-    def load(self, records: Iterable[Record], *, sha256: str | None = None) -> LoadReport:
-        """Load a record stream in one transaction; all or nothing."""
+    def load(
+        self,
+        records: Iterable[Record],
+        *,
+        sha256: str | Callable[[], str | None] | None = None,
+        dry_run: bool = False,
+    ) -> LoadReport:
+        """Load one record stream in one transaction: all or nothing."""
+        return self.load_many([(records, sha256)], dry_run=dry_run)[0]
+
+    def load_many(
+        self,
+        streams: Iterable[tuple[Iterable[Record], str | Callable[[], str | None] | None]],
+        *,
+        dry_run: bool = False,
+    ) -> list[LoadReport]:
+        """Load several files' record streams in one transaction.
+
+        ``sha256`` may be a callable, asked once its stream is exhausted (a
+        streamed file's hash is known only at its end).  Any error rolls the
+        whole transaction back, so the store is left as it was; so does
+        ``dry_run``.
+        """
+        reports = []
         try:
-            with self.engine.begin() as connection:
-                loader = Loader(connection)
-                report = loader.load(records)
-                loader.finish_source(sha256)
-                return report
-        except OperationalError as exc:
+            with self.engine.connect() as connection:
+                transaction = connection.begin()
+                try:
+                    for records, sha256 in streams:
+                        loader = Loader(connection)
+                        reports.append(loader.load(records))
+                        loader.finish_source(sha256() if callable(sha256) else sha256)
+                except BaseException:
+                    transaction.rollback()
+                    raise
+                if dry_run:
+                    transaction.rollback()
+                else:
+                    transaction.commit()
+        except (OperationalError, IntegrityError, DataError) as exc:
             raise StoreError(f"{self.url}: {exc.orig}") from None
+        return reports
 
     def records(self, selection: Selection | None = None) -> Iterator[Record]:
         """Stream every record back out, threads in order, comments in tree order."""

@@ -15,6 +15,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
+from sqlalchemy.exc import OperationalError
 
 from ..errors import StoreError, StoreOutOfDateError
 
@@ -38,16 +39,26 @@ def head_revision(engine: Engine) -> str:
     return head
 
 
+def _unreachable(engine: Engine, exc: OperationalError) -> StoreError:
+    return StoreError(f"cannot reach {engine.url.render_as_string()}: {exc.orig}")
+
+
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except OperationalError as exc:
+        raise _unreachable(engine, exc) from None
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     config = alembic_config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    except OperationalError as exc:
+        raise _unreachable(engine, exc) from None
 
 
 def ensure_current(engine: Engine, *, display_url: str) -> None:

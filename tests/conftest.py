@@ -1,0 +1,64 @@
+"""Shared fixtures.
+
+``store_url`` runs a test once per backend: SQLite always, PostgreSQL when
+``WXRBRIDGE_TEST_PG_URL`` is set and MariaDB when ``WXRBRIDGE_TEST_MYSQL_URL``
+is set.  Each test gets a schema (PostgreSQL) or database (MariaDB) of its
+own, dropped afterwards.  A configured server that cannot be reached fails
+the test: it is never skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "samples"
+
+PG_URL = os.environ.get("WXRBRIDGE_TEST_PG_URL")
+MYSQL_URL = os.environ.get("WXRBRIDGE_TEST_MYSQL_URL")
+
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else []) + (["mariadb"] if MYSQL_URL else [])
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    name = f"wxrb_{uuid.uuid4().hex[:12]}"
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.sqlite'}"
+    elif request.param == "postgresql":
+        assert PG_URL
+        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{name}"'))
+        try:
+            url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={name}"})
+            yield url.render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+            admin.dispose()
+    else:
+        assert MYSQL_URL
+        admin = create_engine(MYSQL_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(
+                text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin")
+            )
+        try:
+            yield make_url(MYSQL_URL).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f"DROP DATABASE `{name}`"))
+            admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'store.sqlite'}"

@@ -1,0 +1,269 @@
+"""The store on every configured backend: round trips, idempotence, trees."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, select, text
+
+from wxrbridge.errors import StoreOutOfDateError
+from wxrbridge.models import Base, CommentRow
+from wxrbridge.records import (
+    Comment,
+    Extra,
+    ImportIssue,
+    Source,
+    Term,
+    Thread,
+    ThreadTerm,
+    User,
+)
+from wxrbridge.store import Selection, open_store
+from wxrbridge.store import schema as store_schema
+
+
+def sample_records() -> list:
+    """A small site with every shape the store must keep."""
+    return [
+        Source(
+            origin="wxr", site="example.gov/blog", name="sample.xml", version="1.2",
+            wp_namespace="http://wordpress.org/export/1.2/",
+            namespaces={"wp": "http://wordpress.org/export/1.2/"},
+            title="River Office", link="https://example.gov/blog",
+            base_site_url="https://example.gov", base_blog_url="https://example.gov/blog",
+            extras=[Extra("element", "{urn:x}note", '<x:note xmlns:x="urn:x">kept</x:note>',
+                          "language")],
+        ),
+        User(origin="wxr", wp_id="3", login="rparks", email="r.parks@example.gov",
+             display_name="Rosa Parkes", first_name="", last_name=None),
+        Term(origin="wxr", kind="category", term_id="4", slug="planning", parent="",
+             name="Planning"),
+        Term(origin="wxr", kind="term", term_id="9", taxonomy="series", slug="river",
+             name="River", meta=[("colour", "blue"), ("colour", "green")]),
+        Thread(
+            origin="wxr", key="101", wp_post_id="101", title="Riverside walk: have your say",
+            link="https://example.gov/blog/riverside", guid="https://example.gov/blog/?p=101",
+            guid_is_permalink="false", created_at="2024-03-01 14:00:00",
+            created_at_local="2024-03-01 09:00:00", post_type="post", status="publish",
+            content="  Body with leading space and 𝄞 (4-byte).  ",
+            terms=[ThreadTerm("category", "planning", "Planning")],
+            meta=[("_edit_last", "3"), ("views", "1"), ("views", "2")],
+        ),
+        # A reply listed before its parent, by the post's author (site user 3).
+        Comment(origin="wxr", key="12", thread="101", wp_id="12", parent="11",
+                author_name="Rosa Parkes", author_email="r.parks@example.gov",
+                wp_user_id="3", wp_approved="1", wp_type="",
+                created_at="2024-03-02 10:00:00", created_at_local="2024-03-02 05:00:00",
+                content="Thanks, we will look at the lighting 🙂",
+                meta=[("akismet_result", "false"), ("akismet_result", "false")]),
+        Comment(origin="wxr", key="11", thread="101", wp_id="11", parent="0",
+                author_name="Dev Okafor", author_email="dev@example.org",
+                author_url="https://example.org/?a=1&b=2", author_ip="2001:db8::1",
+                wp_approved="1", wp_type="comment", wp_user_id="0",
+                created_at="2024-03-02 09:00:00", created_at_local="2024-03-02 04:00:00",
+                content="Please add lights]]> near the bridge."),
+        # Its parent was spam and left out of the export.
+        Comment(origin="wxr", key="13", thread="101", wp_id="13", parent="7",
+                author_name="Mo", wp_approved="0", created_at="0000-00-00 00:00:00",
+                created_at_local="2024-03-03 00:00:00", content="0"),
+        Comment(origin="wxr", key="14", thread="101", wp_id="14", parent="0",
+                author_name="Other blog post title", author_url="https://example.net/p",
+                wp_approved="1", wp_type="pingback", content="[…] a mention […]",
+                extras=[Extra("element", "{urn:x}karma", '<x:karma xmlns:x="urn:x">2</x:karma>',
+                              "comment_type")]),
+        Comment(origin="wxr", key="15", thread="101", wp_id="15", parent="12",
+                author_name="Dev Okafor", wp_approved="trash", wp_type="",
+                content="", meta=[("_wp_trash_meta_status", "1")]),
+        ImportIssue("no-wxr-version", "the file has no wp:wxr_version", line=3, column=5),
+    ]
+
+
+def by_identity(records: list) -> dict:
+    out = {}
+    for record in records:
+        if isinstance(record, ImportIssue):
+            continue
+        name = type(record).__name__
+        ident = getattr(record, "key", None) or getattr(record, "login", None) or (
+            getattr(record, "kind", None), getattr(record, "term_id", None)
+        ) or getattr(record, "name", None)
+        out[(name, ident)] = record
+    return out
+
+
+def assert_tree_order(records: list) -> None:
+    seen: set[str] = set()
+    for record in records:
+        if isinstance(record, Comment):
+            if record.parent_key is not None:
+                assert record.parent_key in seen, f"{record.key} came before its parent"
+            seen.add(record.key)
+
+
+def test_round_trip_is_identical(store_url: str) -> None:
+    records = sample_records()
+    with open_store(store_url) as store:
+        report = store.load(copy.deepcopy(records), sha256="0" * 64)
+        out = list(store.records())
+    assert report.counts["comment"] == 5
+    assert_tree_order(out)
+    expected = by_identity(records)
+    got = by_identity(out)
+    assert got.keys() == expected.keys()
+    for ident, record in expected.items():
+        if isinstance(record, Source):
+            record = replace(record, sha256="0" * 64)
+        if isinstance(record, Comment):
+            # The store says which comment the parent reference resolved to.
+            parent_key = {"12": "11", "15": "12"}.get(record.key)
+            record = replace(record, parent_key=parent_key)
+        assert got[ident] == record, ident
+
+
+def test_reply_before_parent_and_missing_parent(store_url: str) -> None:
+    with open_store(store_url) as store:
+        report = store.load(sample_records())
+        stats = store.stats()
+        comments = {r.key: r for r in store.records() if isinstance(r, Comment)}
+    assert comments["12"].parent_key == "11"
+    assert comments["13"].parent_key is None and comments["13"].parent == "7"
+    assert report.orphans == 1
+    assert [i.code for i in report.issues].count("parent-missing") == 1
+    assert stats == {
+        "threads": 1, "comments": 5,
+        "by_type": {"comment": 4, "pingback": 1},
+        "by_status": {"approved": 3, "pending": 1, "trash": 1},
+        "replies": 3, "orphans": 1, "max_depth": 2,
+    }
+
+
+def test_importing_twice_changes_nothing(store_url: str) -> None:
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    with open_store(store_url) as store:
+        store.load(sample_records(), sha256="a" * 64)
+        first = list(store.records())
+        with store.engine.connect() as connection:
+            counts = {t: connection.execute(
+                select(func.count()).select_from(Base.metadata.tables[t])).scalar_one()
+                for t in tables}
+            ids = connection.execute(
+                select(CommentRow.key, CommentRow.id).order_by(CommentRow.key)).all()
+        store.load(sample_records(), sha256="a" * 64)
+        second = list(store.records())
+        with store.engine.connect() as connection:
+            counts_again = {t: connection.execute(
+                select(func.count()).select_from(Base.metadata.tables[t])).scalar_one()
+                for t in tables}
+            ids_again = connection.execute(
+                select(CommentRow.key, CommentRow.id).order_by(CommentRow.key)).all()
+    assert second == first
+    assert counts_again == counts
+    assert ids_again == ids
+
+
+def test_parent_cycle_is_cut_once_and_reported(store_url: str) -> None:
+    records = [
+        Source(origin="wxr", site="s", name="cycle.xml"),
+        Thread(origin="wxr", key="1"),
+        Comment(origin="wxr", key="20", thread="1", parent="22"),
+        Comment(origin="wxr", key="21", thread="1", parent="20"),
+        Comment(origin="wxr", key="22", thread="1", parent="21"),
+        Comment(origin="wxr", key="23", thread="1", parent="22"),
+    ]
+    with open_store(store_url) as store:
+        report = store.load(records)
+        out = [r for r in store.records() if isinstance(r, Comment)]
+    assert report.cycles_broken == 1
+    assert [i.code for i in report.issues] == ["parent-cycle"]
+    tops = [c.key for c in out if c.parent_key is None]
+    assert len(tops) == 1
+    assert_tree_order(out)
+    assert {c.key: c.parent for c in out} == {"20": "22", "21": "20", "22": "21", "23": "22"}
+
+
+def test_duplicate_id_in_one_file_keeps_both(store_url: str) -> None:
+    records = [
+        Source(origin="wxr", site="s", name="dup.xml"),
+        Thread(origin="wxr", key="1"),
+        Comment(origin="wxr", key="5", thread="1", content="first"),
+        Comment(origin="wxr", key="5", thread="1", content="second"),
+    ]
+    with open_store(store_url) as store:
+        report = store.load(records)
+        out = [r for r in store.records() if isinstance(r, Comment)]
+    assert sorted(c.content for c in out) == ["first", "second"]
+    assert [i.code for i in report.issues] == ["duplicate-id"]
+
+
+def test_parent_in_another_thread_is_kept_raw(store_url: str) -> None:
+    records = [
+        Source(origin="disqus", site="forum", name="x.xml"),
+        Thread(origin="disqus", key="t1"),
+        Thread(origin="disqus", key="t2"),
+        Comment(origin="disqus", key="p1", thread="t1"),
+        Comment(origin="disqus", key="p2", thread="t2", parent="p1"),
+    ]
+    with open_store(store_url) as store:
+        report = store.load(records)
+        out = {r.key: r for r in store.records() if isinstance(r, Comment)}
+        stats = store.stats()
+    assert out["p2"].parent_key is None and out["p2"].parent == "p1"
+    assert [i.code for i in report.issues] == ["parent-other-thread"]
+    assert stats["orphans"] == 0
+
+
+def test_failed_import_leaves_store_unchanged(store_url: str) -> None:
+    def broken():
+        yield from sample_records()[:6]
+        raise RuntimeError("the file ended early")
+
+    with open_store(store_url) as store:
+        with pytest.raises(RuntimeError):
+            store.load(broken())
+        assert store.stats()["comments"] == 0
+        store.load(sample_records(), dry_run=True)
+        assert store.stats()["comments"] == 0
+
+
+def test_selection_filters(store_url: str) -> None:
+    with open_store(store_url) as store:
+        store.load(sample_records())
+        pings = [r for r in store.records(Selection(types=["pingback"]))
+                 if isinstance(r, Comment)]
+        approved = [r.key for r in store.records(Selection(statuses=["approved"]))
+                    if isinstance(r, Comment)]
+        none = [r for r in store.records(Selection(thread="nope")) if isinstance(r, Thread)]
+    assert [p.key for p in pings] == ["14"]
+    assert sorted(approved) == ["11", "12", "14"]
+    assert none == []
+
+
+def test_models_and_migrations_agree(store_url: str) -> None:
+    with open_store(store_url) as store:
+        with store.engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "render_as_batch": True})
+            diff = compare_metadata(context, Base.metadata)
+    assert diff == []
+
+
+def test_db_upgrade_on_empty_and_current(store_url: str) -> None:
+    with open_store(store_url, migrate=False) as store:
+        assert store_schema.current_revision(store.engine) is None
+        store_schema.upgrade(store.engine)
+        head = store_schema.head_revision(store.engine)
+        assert store_schema.current_revision(store.engine) == head
+        store_schema.upgrade(store.engine)
+        assert store_schema.current_revision(store.engine) == head
+
+
+def test_out_of_date_store_names_the_command(store_url: str) -> None:
+    with open_store(store_url) as store:
+        with store.engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = '0000'"))
+    with pytest.raises(StoreOutOfDateError, match="wxrbridge db upgrade --db"):
+        open_store(store_url)

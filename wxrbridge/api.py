@@ -1,0 +1,192 @@
+"""The library's front door; each function mirrors a CLI command.
+
+Data flows one way: a reader streams records out of a file, the store loads
+them, the store streams them back in tree order, a writer streams them into a
+file.  ``convert`` is an import into a temporary SQLite store, then an export.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from . import formats
+from .errors import OutputError
+from .formats import WriteReport
+from .inputs import InputFile, ProgressCallback, open_inputs, peek_head
+from .records import Comment, Record
+from .store import LoadReport, Selection, Store, open_store
+
+__all__ = [
+    "ConvertResult",
+    "Selection",
+    "convert",
+    "export",
+    "import_files",
+    "open_store",
+    "read",
+    "write",
+]
+
+
+def _records_of(item: InputFile, *, format: str | None, recover: bool) -> Iterator[Record]:
+    head, stream = peek_head(item.stream)
+    fmt = formats.get(format) if format else formats.detect(head, name=item.name)
+    if fmt.read is None:
+        raise OutputError(f"wxrbridge cannot read {fmt.name} files")
+    return fmt.read(stream, name=item.name, recover=recover)
+
+
+def read(
+    path: str | os.PathLike[str],
+    *,
+    format: str | None = None,
+    recover: bool = False,
+    progress: ProgressCallback | None = None,
+) -> Iterator[Record]:
+    """Stream the records of a file (``-`` for standard input).
+
+    The format is detected from the content unless given; compressed files
+    and zips of several exports are read transparently.
+    """
+    for item in open_inputs(os.fspath(path), progress):
+        yield from _records_of(item, format=format, recover=recover)
+
+
+@contextmanager
+def _output(target: str | os.PathLike[str] | IO[bytes]) -> Iterator[IO[bytes]]:
+    """A binary stream for ``target``; a named file appears only when
+    complete, so a failed export never leaves half a file behind."""
+    if not isinstance(target, (str, os.PathLike)):
+        yield target
+        return
+    path = os.fspath(target)
+    if path == "-":
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    handle = tempfile.NamedTemporaryFile(
+        "wb", dir=folder, prefix=".wxrbridge-", suffix=".part", delete=False
+    )
+    try:
+        with handle:
+            yield handle
+        os.replace(handle.name, path)
+    except BaseException:
+        os.unlink(handle.name)
+        raise
+
+
+def _counting(records: Iterable[Record], progress: ProgressCallback | None) -> Iterator[Record]:
+    if progress is None:
+        yield from records
+        return
+    for record in records:
+        if isinstance(record, Comment):
+            progress(1)
+        yield record
+
+
+def write(
+    records: Iterable[Record],
+    target: str | os.PathLike[str] | IO[bytes],
+    *,
+    format: str = "wxr",
+    progress: ProgressCallback | None = None,
+    **options: Any,
+) -> WriteReport:
+    """Write a record stream as ``format`` to a path, ``-`` or a binary stream."""
+    fmt = formats.get(format)
+    if fmt.write is None:
+        raise OutputError(f"wxrbridge cannot write {fmt.name} files")
+    with _output(target) as out:
+        return fmt.write(_counting(records, progress), out, **options)
+
+
+def import_files(
+    store: Store,
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    recover: bool = False,
+    dry_run: bool = False,
+    progress: ProgressCallback | None = None,
+) -> list[LoadReport]:
+    """Import files into ``store`` in one transaction: all of them or none."""
+
+    def streams() -> Iterator[tuple[Iterable[Record], Callable[[], str | None]]]:
+        for path in paths:
+            for item in open_inputs(os.fspath(path), progress):
+                records = _records_of(item, format=None, recover=recover)
+                yield records, (lambda stream=item.stream: stream.sha256)
+
+    return store.load_many(streams(), dry_run=dry_run)
+
+
+def export(
+    store: Store,
+    target: str | os.PathLike[str] | IO[bytes],
+    *,
+    format: str = "wxr",
+    selection: Selection | None = None,
+    progress: ProgressCallback | None = None,
+    **options: Any,
+) -> WriteReport:
+    """Write the store's records as ``format``."""
+    return write(
+        store.records(selection), target, format=format, progress=progress, **options
+    )
+
+
+@dataclass
+class ConvertResult:
+    imported: list[LoadReport] = field(default_factory=list)
+    written: WriteReport = field(default_factory=WriteReport)
+
+
+def convert(
+    source: str | os.PathLike[str],
+    target: str | os.PathLike[str] | IO[bytes],
+    *,
+    to: str | None = None,
+    recover: bool = False,
+    selection: Selection | None = None,
+    read_progress: ProgressCallback | None = None,
+    write_progress: ProgressCallback | None = None,
+    **options: Any,
+) -> ConvertResult:
+    """Convert a file to another format through a temporary SQLite store.
+
+    ``to`` defaults to the format the target's extension names, when one
+    format claims it.
+    """
+    if to is None:
+        fmt = by_target(target)
+        to = fmt.name
+    with tempfile.TemporaryDirectory(prefix="wxrbridge-") as folder:
+        url = f"sqlite:///{Path(folder) / 'convert.sqlite'}"
+        with open_store(url) as store:
+            imported = import_files(store, [source], recover=recover, progress=read_progress)
+            written = export(
+                store, target, format=to, selection=selection, progress=write_progress,
+                **options,
+            )
+    return ConvertResult(imported, written)
+
+
+def by_target(target: str | os.PathLike[str] | IO[bytes]) -> formats.Format:
+    """The output format a target path's extension names, or an error."""
+    name = os.fspath(target) if isinstance(target, (str, os.PathLike)) else ""
+    fmt = formats.by_extension(name) if name and name != "-" else None
+    if fmt is None:
+        raise OutputError(
+            f"cannot tell the output format from {name or 'the output'!r}; "
+            f"name one of: {', '.join(formats.writable())}"
+        )
+    return fmt

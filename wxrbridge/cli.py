@@ -1,0 +1,323 @@
+"""The ``wxrbridge`` command: a thin shell over :mod:`wxrbridge.api`.
+
+Each command opens what it needs, calls one library function and reports.
+Library errors become one line on stderr and an exit code: 2 usage, 3 bad
+input, 4 store; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import click
+from tqdm import tqdm
+
+from . import __version__, api, formats
+from .errors import OutputError, WxrbridgeError
+from .inputs import input_size
+from .store import LoadReport, Selection, open_store, resolve_url
+from .store import schema as store_schema
+
+EXIT_USAGE = 2
+
+
+class _Group(click.Group):
+    """Turns wxrbridge's named errors into one readable line and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except WxrbridgeError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"wxrbridge: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("wxrbridge: interrupted; nothing was committed", err=True)
+            ctx.exit(130)
+
+
+DB_OPTION = click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    envvar="WXRBRIDGE_DB",
+    help="Store URL (default: $WXRBRIDGE_DB, else sqlite:///wxrbridge.sqlite). "
+    "PostgreSQL: postgresql+psycopg://user@host/db; MariaDB: mysql+pymysql://user@host/db.",
+)
+QUIET_OPTION = click.option("--quiet", "-q", is_flag=True, help="No progress bars or summary.")
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="wxrbridge")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Move blog comments between WordPress (WXR) and Disqus, losing none.
+
+    \b
+    Convert a WordPress export to JSON Lines:
+        wxrbridge convert site.wxr.xml site.jsonl
+    Import exports into a store, then export from it:
+        wxrbridge import site.wxr.xml disqus-export.xml.gz --db sqlite:///site.sqlite
+        wxrbridge export --db sqlite:///site.sqlite --format wxr -o merged.xml
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def _bar(total: int | None, unit: str, desc: str, quiet: bool) -> tqdm:
+    # Bars only for a person watching: never in a pipe or a log file.
+    return tqdm(
+        total=total,
+        unit=unit,
+        unit_scale=unit == "B",
+        desc=desc,
+        file=sys.stderr,
+        disable=quiet or not sys.stderr.isatty(),
+        leave=False,
+    )
+
+
+def _say(quiet: bool, message: str) -> None:
+    if not quiet:
+        click.echo(message, err=True)
+
+
+def _summarise(reports: list[LoadReport]) -> str:
+    comments = sum(r.counts["comment"] for r in reports)
+    threads = sum(r.counts["thread"] for r in reports)
+    issues = sum(len(r.issues) for r in reports)
+    orphans = sum(r.orphans for r in reports)
+    text = f"{comments} comments in {threads} threads"
+    if orphans:
+        text += f", {orphans} with a parent not in the store (kept, shown at top level)"
+    if issues:
+        text += f"; {issues} issues recorded in import_issues"
+    return text
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@DB_OPTION
+@click.option("--recover", is_flag=True, help="Keep the intact records of a broken file.")
+@click.option("--dry-run", is_flag=True, help="Read and load, then roll back.")
+@QUIET_OPTION
+def import_command(
+    files: tuple[str, ...], db_url: str | None, recover: bool, dry_run: bool, quiet: bool
+) -> None:
+    """Import WXR or Disqus exports into a store.
+
+    The format is detected from each file's content; .gz, .bz2, .xz and .zip
+    are read transparently, and - reads standard input.  All files load in
+    one transaction: on any error the store is left as it was.
+
+    \b
+    Example:
+        wxrbridge import blog.wordpress.2024-05-01.xml --db sqlite:///blog.sqlite
+    """
+    sizes = [input_size(f) for f in files]
+    total = None if None in sizes else sum(s or 0 for s in sizes)
+    with open_store(db_url) as store, _bar(total, "B", "reading", quiet) as bar:
+        reports = api.import_files(
+            store, files, recover=recover, dry_run=dry_run, progress=bar.update
+        )
+    verb = "would import" if dry_run else "imported"
+    _say(quiet, f"{verb} {_summarise(reports)} into {store.url}")
+
+
+def _datetime(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value.rstrip("Z"))
+    except ValueError:
+        raise click.BadParameter(f"not a date: {value!r} (use YYYY-MM-DD[THH:MM:SS])") from None
+
+
+def _selection_options(function: Any) -> Any:
+    options = [
+        click.option("--thread", metavar="ID|URL",
+                     help="Only this thread (id, identifier, link or guid)."),
+        click.option("--since", metavar="DATE", help="Only comments made at or after DATE (UTC)."),
+        click.option("--until", metavar="DATE", help="Only comments made before DATE (UTC)."),
+        click.option("--status", "statuses", multiple=True, metavar="STATUS",
+                     help="Only comments with this status (repeatable): approved, pending, spam, "
+                     "trash, post-trashed, deleted."),
+        click.option("--type", "types", multiple=True, metavar="TYPE",
+                     help="Only comments of this type (repeatable): comment, pingback, "
+                     "trackback, …"),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _selection(thread: str | None, since: str | None, until: str | None,
+               statuses: tuple[str, ...], types: tuple[str, ...]) -> Selection:
+    return Selection(thread=thread, since=_datetime(since), until=_datetime(until),
+                     statuses=statuses, types=types)
+
+
+def _report_written(quiet: bool, report: formats.WriteReport, target: str) -> None:
+    for line in report.left_out:
+        click.echo(f"left out: {line}", err=True)
+    for line in report.notes:
+        _say(quiet, f"note: {line}")
+    counts = ", ".join(f"{n} {kind}s" for kind, n in sorted(report.written.items()))
+    _say(quiet, f"wrote {counts or 'nothing'} to {target}")
+
+
+@cli.command("export")
+@DB_OPTION
+@click.option("--format", "-f", "format_name", required=True, metavar="FORMAT",
+              help="Output format: " + ", ".join(formats.writable()) + ".")
+@click.option("--output", "-o", required=True, metavar="PATH", help="Output file, or - for stdout.")
+@_selection_options
+@QUIET_OPTION
+def export_command(db_url: str | None, format_name: str, output: str, thread: str | None,
+                   since: str | None, until: str | None, statuses: tuple[str, ...],
+                   types: tuple[str, ...], quiet: bool) -> None:
+    """Export a store's threads and comments to a file.
+
+    \b
+    Examples:
+        wxrbridge export --db sqlite:///blog.sqlite --format wxr -o blog.xml
+        wxrbridge export --format jsonl -o - --status approved | gzip > archive.jsonl.gz
+    """
+    if format_name not in formats.writable():
+        raise click.BadParameter(
+            f"{format_name!r}; choose from {', '.join(formats.writable())}", param_hint="--format"
+        )
+    selection = _selection(thread, since, until, statuses, types)
+    with open_store(db_url) as store, _bar(None, " comments", "writing", quiet) as bar:
+        report = api.export(store, output, format=format_name, selection=selection,
+                            progress=bar.update)
+    _report_written(quiet, report, output)
+
+
+@cli.command("convert")
+@click.argument("source", metavar="INPUT")
+@click.argument("target", metavar="OUTPUT")
+@click.option("--to", "to_format", metavar="FORMAT",
+              help="Output format (default: from OUTPUT's extension): "
+              + ", ".join(formats.writable()) + ".")
+@click.option("--recover", is_flag=True, help="Keep the intact records of a broken file.")
+@QUIET_OPTION
+def convert_command(source: str, target: str, to_format: str | None, recover: bool,
+                    quiet: bool) -> None:
+    """Convert an export to another format, through a temporary store.
+
+    \b
+    Examples:
+        wxrbridge convert blog.xml blog.jsonl
+        wxrbridge convert disqus-export.xml.gz comments.xml --to wxr
+    """
+    if to_format is None:
+        try:
+            to_format = api.by_target(target).name
+        except OutputError as exc:
+            raise click.UsageError(f"{exc} with --to") from None
+    elif to_format not in formats.writable():
+        raise click.BadParameter(
+            f"{to_format!r}; choose from {', '.join(formats.writable())}", param_hint="--to"
+        )
+    with _bar(input_size(source), "B", "reading", quiet) as read_bar, \
+            _bar(None, " comments", "writing", quiet) as write_bar:
+        result = api.convert(source, target, to=to_format, recover=recover,
+                             read_progress=read_bar.update, write_progress=write_bar.update)
+    _say(quiet, f"read {_summarise(result.imported)} from {source}")
+    _report_written(quiet, result.written, target)
+
+
+@contextmanager
+def _store_for(file: str | None, db_url: str | None) -> Iterator[Any]:
+    """The store to describe: a given file loaded into a scratch store, or the store."""
+    if file is None:
+        with open_store(db_url) as store:
+            yield store
+        return
+    with tempfile.TemporaryDirectory(prefix="wxrbridge-") as folder:
+        with open_store(f"sqlite:///{os.path.join(folder, 'stats.sqlite')}") as store:
+            api.import_files(store, [file])
+            yield store
+
+
+def _table(stats: dict[str, Any]) -> str:
+    lines = []
+    for key in ("threads", "comments", "replies", "orphans", "max_depth"):
+        lines.append(f"{key.replace('_', ' '):<12}{stats[key]:>10}")
+    for group in ("by_type", "by_status"):
+        lines.append(f"{group.replace('_', ' ')}:")
+        for name, count in stats[group].items():
+            lines.append(f"  {name:<18}{count:>10}")
+    return "\n".join(lines)
+
+
+@cli.command("stats")
+@click.argument("file", required=False, metavar="[FILE]")
+@DB_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def stats_command(file: str | None, db_url: str | None, as_json: bool) -> None:
+    """Count threads, comments, replies, orphans and depth, of a file or a store.
+
+    \b
+    Examples:
+        wxrbridge stats samples/agency-blog.wxr.xml
+        wxrbridge stats --db sqlite:///blog.sqlite --json
+    """
+    with _store_for(file, db_url) as store:
+        stats = store.stats()
+    click.echo(json.dumps(stats, indent=2, sort_keys=True) if as_json else _table(stats))
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Create, check and upgrade a store's schema."""
+
+
+@db_group.command("upgrade")
+@DB_OPTION
+def db_upgrade(db_url: str | None) -> None:
+    """Bring a store's schema up to this version of wxrbridge (creates it if new).
+
+    \b
+    Example:
+        wxrbridge db upgrade --db postgresql+psycopg://wxr@localhost/comments
+    """
+    engine = open_store(db_url, migrate=False).engine
+    try:
+        store_schema.upgrade(engine)
+        click.echo(f"{resolve_url(db_url)}: at {store_schema.current_revision(engine)} (head)")
+    finally:
+        engine.dispose()
+
+
+@db_group.command("current")
+@DB_OPTION
+def db_current(db_url: str | None) -> None:
+    """Show a store's schema revision and whether it is current.
+
+    \b
+    Example:
+        wxrbridge db current --db sqlite:///blog.sqlite
+    """
+    engine = open_store(db_url, migrate=False).engine
+    try:
+        current = store_schema.current_revision(engine)
+        head = store_schema.head_revision(engine)
+    finally:
+        engine.dispose()
+    state = "current" if current == head else f"out of date, head is {head}"
+    click.echo(f"{resolve_url(db_url)}: {current or 'empty'} ({state})")
+
+
+def main() -> None:
+    cli(prog_name="wxrbridge")

@@ -1,0 +1,175 @@
+"""JSON Lines: the archival dump, one JSON object per line.
+
+Each line has ``"record"``: ``source``, ``user``, ``term``, ``thread`` or
+``comment``, in that order, comments in tree order under their thread.  The
+neutral fields come first under stable names (documented in
+``docs/jsonl.md``); the source's raw values follow under ``raw`` so nothing
+the store holds is left out.  Text is written exactly, as UTF-8.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict
+from typing import IO, Any
+
+from ... import canonical
+from ...records import Comment, ImportIssue, Record, Source, Term, Thread, User
+from .. import Format, WriteReport, register
+
+
+def _extras(extras: list[Any]) -> list[dict[str, Any]]:
+    return [asdict(e) for e in extras]
+
+
+def _present(values: dict[str, Any]) -> dict[str, Any]:
+    """Raw values that the source actually had (absent ones are left out)."""
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _utc_iso(raw: str | None) -> str | None:
+    try:
+        return canonical.format_utc_iso(canonical.parse_utc(raw))
+    except ValueError:
+        return None
+
+
+def _source(record: Source) -> dict[str, Any]:
+    data = asdict(record)
+    data.pop("extras")
+    return {"record": "source", **data, "extras": _extras(record.extras)}
+
+
+def _user(record: User) -> dict[str, Any]:
+    return {
+        "record": "user",
+        "origin": record.origin,
+        "id": record.wp_id,
+        "login": record.login,
+        "username": record.dsq_username or record.login,
+        "email": record.email,
+        "display_name": record.display_name,
+        "first_name": record.first_name,
+        "last_name": record.last_name,
+        "extras": _extras(record.extras),
+    }
+
+
+def _term(record: Term) -> dict[str, Any]:
+    data = asdict(record)
+    data.pop("extras")
+    data["meta"] = [list(pair) for pair in record.meta]
+    return {"record": "term", **data, "extras": _extras(record.extras)}
+
+
+def _thread(record: Thread) -> dict[str, Any]:
+    raw = asdict(record)
+    for name in ("origin", "key", "terms", "meta", "extras"):
+        raw.pop(name)
+    return {
+        "record": "thread",
+        "origin": record.origin,
+        "id": record.key,
+        "identifier": record.identifier,
+        "link": record.link,
+        "guid": record.guid,
+        "slug": record.slug,
+        "title": record.title,
+        "type": record.post_type,
+        "status": record.status,
+        "created_at": _utc_iso(record.created_at),
+        "created_at_local": record.created_at_local,
+        "content": record.content,
+        "terms": [asdict(t) for t in record.terms],
+        "meta": [list(pair) for pair in record.meta],
+        "raw": _present(raw),
+        "extras": _extras(record.extras),
+    }
+
+
+class _CommentView:
+    """Turns comments into JSON objects, knowing the users seen so far."""
+
+    def __init__(self) -> None:
+        self.logins_by_wp_id: dict[str, str | None] = {}
+
+    def user(self, record: User) -> None:
+        if record.wp_id is not None:
+            self.logins_by_wp_id[record.wp_id.strip()] = record.login
+
+    def comment(self, record: Comment) -> dict[str, Any]:
+        user_id = None
+        username = record.dsq_username
+        if record.wp_user_id is not None and record.wp_user_id.strip() not in ("", "0"):
+            user_id = record.wp_user_id.strip()
+            username = self.logins_by_wp_id.get(user_id, username)
+        parent = record.parent_key
+        if parent is None:
+            parent = canonical.parent_reference(record)
+        raw = asdict(record)
+        for name in ("origin", "key", "thread", "meta", "extras", "parent_key"):
+            raw.pop(name)
+        return {
+            "record": "comment",
+            "origin": record.origin,
+            "id": record.key,
+            "thread": record.thread,
+            "parent": parent,
+            "type": canonical.comment_type(record),
+            "status": canonical.comment_status(record),
+            "author_name": record.author_name,
+            "author_email": record.author_email,
+            "author_url": record.author_url,
+            "author_ip": record.author_ip,
+            "user_id": user_id,
+            "username": username,
+            "created_at": _utc_iso(record.created_at),
+            "created_at_local": record.created_at_local,
+            "content": record.content,
+            "meta": [list(pair) for pair in record.meta],
+            "raw": _present(raw),
+            "extras": _extras(record.extras),
+        }
+
+
+def _line(data: dict[str, Any]) -> bytes:
+    try:
+        return json.dumps(data, ensure_ascii=False).encode("utf-8") + b"\n"
+    except UnicodeEncodeError:
+        # A lone surrogate cannot be UTF-8; JSON's \u escape keeps it exactly.
+        return json.dumps(data, ensure_ascii=True).encode("ascii") + b"\n"
+
+
+def write_jsonl(records: Iterable[Record], out: IO[bytes], **_options: Any) -> WriteReport:
+    report = WriteReport()
+    view = _CommentView()
+    for record in records:
+        if isinstance(record, Comment):
+            data = view.comment(record)
+        elif isinstance(record, Thread):
+            data = _thread(record)
+        elif isinstance(record, User):
+            view.user(record)
+            data = _user(record)
+        elif isinstance(record, Term):
+            data = _term(record)
+        elif isinstance(record, Source):
+            data = _source(record)
+        elif isinstance(record, ImportIssue):
+            continue
+        else:  # pragma: no cover - every record kind is handled above
+            raise TypeError(type(record))
+        report.written[data["record"]] += 1
+        out.write(_line(data))
+    return report
+
+
+FORMAT = register(
+    Format(
+        name="jsonl",
+        description="JSON Lines archive: one object per source, user, term, thread, comment",
+        extensions=(".jsonl", ".ndjson"),
+        write=write_jsonl,
+    )
+)
