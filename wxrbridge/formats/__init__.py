@@ -68,13 +68,9 @@ def _load() -> None:
     global _loaded
     if _loaded:
         return
-    _loaded = True
     for package in _FORMAT_PACKAGES:
-        try:
-            importlib.import_module(f"{__name__}.{package}")
-        except ModuleNotFoundError as exc:  # a format not built yet
-            if exc.name != f"{__name__}.{package}":
-                raise
+        importlib.import_module(f"{__name__}.{package}")
+    _loaded = True
 
 
 def formats() -> list[Format]:
@@ -112,10 +108,20 @@ def detect(head: bytes, *, name: str = "<input>") -> Format:
 
 
 def by_extension(path: str) -> Format | None:
-    """The one writable format whose extensions end ``path``, if unambiguous."""
+    """The writable format whose extension ends ``path``, if unambiguous.
+
+    The longest matching extension wins (``.disqus.xml`` over ``.xml``); two
+    formats claiming that same extension is ambiguous.
+    """
     lowered = path.lower()
-    matches = [
-        f for f in formats()
-        if f.write is not None and any(lowered.endswith(e) for e in f.extensions)
-    ]
-    return matches[0] if len(matches) == 1 else None
+    best: list[Format] = []
+    best_length = 0
+    for fmt in formats():
+        if fmt.write is None:
+            continue
+        length = max((len(e) for e in fmt.extensions if lowered.endswith(e)), default=0)
+        if length > best_length:
+            best, best_length = [fmt], length
+        elif length and length == best_length:
+            best.append(fmt)
+    return best[0] if len(best) == 1 else None

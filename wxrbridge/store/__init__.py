@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -68,6 +69,46 @@ def create_store_engine(url: str) -> Engine:
     return engine
 
 
+# One number for every wxrbridge store: imports into the same database wait
+# for each other, so ids handed out by one are never taken by another.
+_LOCK_ID = 0x77787262
+_LOCK_NAME = "wxrbridge.import"
+
+
+@contextmanager
+def _import_lock(connection: Connection) -> Iterator[None]:
+    """Serialise imports into one store.
+
+    PostgreSQL takes a transaction-level advisory lock (released at commit or
+    rollback); MariaDB a named session lock, released here; SQLite needs none
+    because its first write takes the database's single write lock.
+    """
+    name = connection.dialect.name
+    if name in ("mysql", "mariadb"):
+        connection.exec_driver_sql(f"SELECT GET_LOCK('{_LOCK_NAME}', 3600)")
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.exec_driver_sql(f"SELECT RELEASE_LOCK('{_LOCK_NAME}')")
+            connection.commit()
+        return
+    yield
+
+
+def _start_import(connection: Connection) -> None:
+    """Take PostgreSQL's import lock; on SQLite, check foreign keys at commit.
+
+    The SQLite loader links a reply to a parent row of the same batch, which
+    a repeated id may make it re-insert after the reply (see bulk.py).
+    """
+    name = connection.dialect.name
+    if name == "sqlite":
+        connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+    elif name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK_ID})")
+
+
 class Store:
     """An open store. Use as a context manager, or call :meth:`close`."""
 
@@ -103,8 +144,9 @@ class Store:
         """
         reports = []
         try:
-            with self.engine.connect() as connection:
+            with self.engine.connect() as connection, _import_lock(connection):
                 transaction = connection.begin()
+                _start_import(connection)
                 try:
                     for records, sha256 in streams:
                         loader = Loader(connection)

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, delete, insert, select, update
-from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.orm import aliased
 
 from .. import canonical
@@ -45,6 +44,7 @@ from ..records import (
     Thread,
     User,
 )
+from .bulk import RawInsert, TableWriter, chunks, ids_by_key, pairs, upsert
 
 comments_t: Table = CommentRow.__table__  # type: ignore[assignment]
 comment_meta_t: Table = CommentMetaRow.__table__  # type: ignore[assignment]
@@ -59,10 +59,6 @@ sources_t: Table = SourceRow.__table__  # type: ignore[assignment]
 issues_t: Table = ImportIssueRow.__table__  # type: ignore[assignment]
 
 BATCH_SIZE = 5000
-# Bound parameters per statement stay well under every backend's limit
-# (SQLite's default is 32766, MariaDB's and PostgreSQL's 65535).
-IN_CHUNK = 900
-IDENTITY = ("site", "origin", "key")
 
 
 @dataclass
@@ -76,54 +72,6 @@ class LoadReport:
     linked: int = 0
     orphans: int = 0
     cycles_broken: int = 0
-
-
-def _upsert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert rows, updating those whose identity already exists."""
-    if not rows:
-        return
-    name = connection.dialect.name
-    columns = [c for c in rows[0] if c not in IDENTITY]
-    if name in ("sqlite", "postgresql"):
-        module = sqlite if name == "sqlite" else postgresql
-        stmt = module.insert(table)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=list(IDENTITY),
-            set_={c: stmt.excluded[c] for c in columns},
-        )
-    elif name in ("mysql", "mariadb"):
-        stmt = mysql.insert(table)
-        stmt = stmt.on_duplicate_key_update({c: stmt.inserted[c] for c in columns})
-    else:  # pragma: no cover - other backends are not supported
-        raise NotImplementedError(name)
-    connection.execute(stmt, rows)
-
-
-def pairs(result: Iterable[Any]) -> dict[Any, Any]:
-    """A two-column result as a dict (``dict(result)`` would take the
-    result's ``keys()`` for a mapping's)."""
-    return {first: second for first, second in result}
-
-
-def _chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _ids_by_key(
-    connection: Connection, table: Table, site: str, origin: str, keys: Sequence[str]
-) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for chunk in _chunks(keys):
-        rows = connection.execute(
-            select(table.c.key, table.c.id).where(
-                table.c.site == site,
-                table.c.origin == origin,
-                table.c.key.in_(chunk),
-            )
-        )
-        found.update((key, id_) for key, id_ in rows)
-    return found
 
 
 def _utc(raw: str | None, issue: Callable[[str, str], None]) -> datetime | None:
@@ -153,6 +101,21 @@ class Loader:
         self.pending_threads: list[Thread] = []
         self.pending_comments: list[Comment] = []
         self.pending_issues: list[ImportIssue] = []
+        self.writers = {
+            table.name: TableWriter(connection, table) for table in (threads_t, comments_t)
+        }
+        self.child_inserts: dict[str, RawInsert] = {}
+        # Sites whose comments all went in by the fresh path: their parent
+        # links start out empty and need no reset before linking.
+        self.reset_links: set[tuple[str, str]] = set()
+        # Fresh path: each reply whose parent came earlier in the same thread
+        # is linked as its row is built; the rest wait here for the UPDATE.
+        self.local_thread: str | None = None
+        self.local_ids: dict[str, int] = {}
+        self.unresolved: dict[tuple[str, str], list[int]] = {}
+        # Only SQLite can defer the parent foreign key to commit, which
+        # linking rows of one batch to each other needs.
+        self.link_while_loading = connection.dialect.name == "sqlite"
 
     # -- the stream -----------------------------------------------------
 
@@ -171,6 +134,8 @@ class Loader:
         self._flush_comments()
         self._flush_issues()
         self._link_parents()
+        for writer in self.writers.values():
+            writer.sync_sequence()
         return self.report
 
     def finish_source(self, sha256: str | None) -> None:
@@ -235,7 +200,7 @@ class Loader:
         self.report.source_id = self.source_id
         self.report.sources.append(record.name)
         self.report.counts["source"] += 1
-        self._replace_extras("source", {self.source_id: record.extras})
+        self._replace_extras("source", [(self.source_id, record.extras)], True)
 
     def _require_source(self, what: str) -> None:
         if self.source is None:
@@ -264,13 +229,13 @@ class Loader:
             "last_name": record.last_name,
             "dsq_username": record.dsq_username,
         }
-        _upsert(self.connection, users_t, [row])
-        user_id = _ids_by_key(self.connection, users_t, self.site, record.origin, [key])[key]
+        upsert(self.connection, users_t, [row])
+        user_id = ids_by_key(self.connection, users_t, self.site, record.origin, [key])[key]
         if record.wp_id is not None:
             self.user_ids_by_wp_id[record.wp_id.strip()] = user_id
         if record.dsq_username:
             self.user_ids_by_username[record.dsq_username] = user_id
-        self._replace_extras("user", {user_id: record.extras})
+        self._replace_extras("user", [(user_id, record.extras)])
         self.report.counts["user"] += 1
 
     def _term(self, record: Term) -> None:
@@ -293,10 +258,10 @@ class Loader:
             "dsq_forum": record.dsq_forum,
             "dsq_is_default": record.dsq_is_default,
         }
-        _upsert(self.connection, terms_t, [row])
-        term_id = _ids_by_key(self.connection, terms_t, self.site, record.origin, [key])[key]
-        self._replace_meta(term_meta_t, "term_id", {term_id: record.meta})
-        self._replace_extras("term", {term_id: record.extras})
+        upsert(self.connection, terms_t, [row])
+        term_id = ids_by_key(self.connection, terms_t, self.site, record.origin, [key])[key]
+        self._replace_meta(term_meta_t, "term_id", [(term_id, record.meta)])
+        self._replace_extras("term", [(term_id, record.extras)])
         self.report.counts["term"] += 1
 
     def _thread(self, record: Thread) -> None:
@@ -373,31 +338,33 @@ class Loader:
                     "dsq_author_is_anonymous": record.dsq_author_is_anonymous,
                 }
             )
-        _upsert(self.connection, threads_t, rows)
         origin = threads[0].origin
-        ids = _ids_by_key(self.connection, threads_t, self.site, origin, [t.key for t in threads])
-        self.thread_ids.update(ids)
-        self.sites.add((self.site, origin))
-        self._replace_meta(thread_meta_t, "thread_id", {ids[t.key]: t.meta for t in threads})
-        self._replace_rows(
-            thread_terms_t,
-            "thread_id",
-            {
-                ids[t.key]: [
-                    {"domain": term.domain, "nicename": term.nicename, "name": term.name}
-                    for term in t.terms
-                ]
-                for t in threads
-            },
+        ids, new = self.writers["threads"].write(
+            self.site, origin, rows, self._renamer("thread"), self.source_id
         )
-        self._replace_extras("thread", {ids[t.key]: t.extras for t in threads})
+        for record, row in zip(threads, rows, strict=True):
+            record.key = row["key"]
+        self.thread_ids.update((t.key, i) for t, i in zip(threads, ids, strict=True))
+        self._replace_meta(
+            thread_meta_t, "thread_id", zip(ids, (t.meta for t in threads), strict=True), new
+        )
+        terms = (
+            [{"domain": x.domain, "nicename": x.nicename, "name": x.name} for x in t.terms]
+            for t in threads
+        )
+        self._replace_rows(thread_terms_t, "thread_id", zip(ids, terms, strict=True), new)
+        self._replace_extras("thread", zip(ids, (t.extras for t in threads), strict=True), new)
         self.report.counts["thread"] += len(threads)
 
     def _flush_comments(self) -> None:
         comments, self.pending_comments = self.pending_comments, []
         if not comments:
             return
-        self._rename_duplicates(comments)
+        origin = comments[0].origin
+        writer = self.writers["comments"]
+        fresh = writer.is_fresh(self.site, origin)
+        next_id = writer.allocate(len(comments)) if fresh else 0
+        unresolved = self.unresolved.setdefault((self.site, origin), [])
         rows = []
         for record in comments:
 
@@ -423,6 +390,7 @@ class Loader:
                     "thread_id": thread_id,
                     "parent": record.parent,
                     "parent_key": canonical.parent_reference(record),
+                    "parent_id": None,
                     "wp_id": record.wp_id,
                     "dsq_id": record.dsq_id,
                     "type": canonical.comment_type(record),
@@ -449,52 +417,68 @@ class Loader:
                     "content": record.content,
                 }
             )
-        origin = comments[0].origin
+            if fresh:
+                self._link_locally(record, rows[-1], next_id, unresolved)
+                next_id += 1
         self.sites.add((self.site, origin))
-        _upsert(self.connection, comments_t, rows)
-        ids = _ids_by_key(self.connection, comments_t, self.site, origin, [c.key for c in comments])
-        self._replace_meta(comment_meta_t, "comment_id", {ids[c.key]: c.meta for c in comments})
-        self._replace_extras("comment", {ids[c.key]: c.extras for c in comments})
+        ids, new = self.writers["comments"].write(
+            self.site, origin, rows, self._renamer("comment"), self.source_id
+        )
+        if not new:
+            self.reset_links.add((self.site, origin))
+        for record, row in zip(comments, rows, strict=True):
+            record.key = row["key"]
+        self._replace_meta(
+            comment_meta_t, "comment_id", zip(ids, (c.meta for c in comments), strict=True), new
+        )
+        self._replace_extras("comment", zip(ids, (c.extras for c in comments), strict=True), new)
         self.report.counts["comment"] += len(comments)
 
-    def _rename_duplicates(self, comments: list[Comment]) -> None:
-        """Give a comment whose id this file already used a key of its own.
+    def _link_locally(
+        self, record: Comment, row: dict[str, Any], row_id: int, unresolved: list[int]
+    ) -> None:
+        """Give the row its id and, when its parent came earlier in the same
+        thread, its parent link; otherwise leave the link to the UPDATE."""
+        row["id"] = row_id
+        if not self.link_while_loading:
+            if row["parent_key"] is not None:
+                unresolved.append(row_id)
+            return
+        if record.thread != self.local_thread:
+            self.local_thread = record.thread
+            self.local_ids = {}
+        self.local_ids[record.key] = row_id
+        parent_key = row["parent_key"]
+        if parent_key is None:
+            return
+        parent_id = self.local_ids.get(parent_key)
+        if parent_id is not None and parent_id != row_id and row["thread_id"] is not None:
+            row["parent_id"] = parent_id
+            self.report.linked += 1
+        else:
+            unresolved.append(row_id)
 
-        An upsert would otherwise let the second overwrite the first; both
-        are kept and the repeat is reported.
-        """
-        origin = comments[0].origin
-        keys = [c.key for c in comments]
-        c = comments_t
-        seen_here: set[str] = set()
-        for chunk in _chunks(keys):
-            seen_here.update(
-                self.connection.execute(
-                    select(c.c.key).where(
-                        c.c.site == self.site,
-                        c.c.origin == origin,
-                        c.c.key.in_(chunk),
-                        c.c.source_id == self.source_id,
-                    )
-                ).scalars()
-            )
-        for record in comments:
-            if record.key in seen_here:
-                original = record.key
-                n = 2
-                while f"{original}~{n}" in seen_here:
-                    n += 1
-                record.key = f"{original}~{n}"
-                self._issue(
-                    ImportIssue(
-                        "duplicate-id",
-                        f"comment id {original!r} appears more than once in the file; "
-                        f"this one is kept as {record.key!r}",
-                        severity="repaired",
-                        record_key=f"comment {original}",
-                    )
+    def _renamer(self, kind: str) -> Callable[[dict[str, Any], set[str]], None]:
+        """Keep a record whose id this file already used, under a key of its
+        own, so that it cannot overwrite the first; report it."""
+
+        def rename(row: dict[str, Any], taken: set[str]) -> None:
+            original = row["key"]
+            n = 2
+            while f"{original}~{n}" in taken:
+                n += 1
+            row["key"] = f"{original}~{n}"
+            self._issue(
+                ImportIssue(
+                    "duplicate-id",
+                    f"{kind} id {original!r} appears more than once in the file; "
+                    f"this one is kept as {row['key']!r}",
+                    severity="repaired",
+                    record_key=f"{kind} {original}",
                 )
-            seen_here.add(record.key)
+            )
+
+        return rename
 
     def _flush_issues(self) -> None:
         issues, self.pending_issues = self.pending_issues, []
@@ -521,86 +505,132 @@ class Loader:
 
     # -- child rows -----------------------------------------------------
 
-    def _replace_rows(
-        self, table: Table, owner_column: str, rows_by_owner: dict[int, list[dict[str, Any]]]
+    def _child_insert(self, table: Table, columns: tuple[str, ...]) -> RawInsert:
+        insert_ = self.child_inserts.get(table.name)
+        if insert_ is None:
+            insert_ = self.child_inserts[table.name] = RawInsert(
+                self.connection, table, columns, ignore=False
+            )
+        return insert_
+
+    def _replace_children(
+        self,
+        table: Table,
+        owner_column: str,
+        owners: list[int],
+        rows: list[dict[str, Any]],
+        new_owners: bool,
+        **owner_filter: Any,
     ) -> None:
-        """Make each owner's child rows exactly these, in this order."""
-        owners = list(rows_by_owner)
-        for chunk in _chunks(owners):
-            self.connection.execute(delete(table).where(table.c[owner_column].in_(chunk)))
-        rows = [
-            {owner_column: owner, "position": position, **row}
-            for owner, children in rows_by_owner.items()
-            for position, row in enumerate(children)
-        ]
+        """Make the owners' child rows exactly ``rows``.
+
+        Owners just created have no child rows yet, so nothing is deleted.
+        """
+        if not new_owners:
+            where = [table.c[k] == v for k, v in owner_filter.items()]
+            for chunk in chunks(owners):
+                self.connection.execute(
+                    delete(table).where(table.c[owner_column].in_(chunk), *where)
+                )
         if rows:
-            self.connection.execute(insert(table), rows)
+            self._child_insert(table, tuple(rows[0]))(rows)
+
+    def _replace_rows(
+        self,
+        table: Table,
+        owner_column: str,
+        children_by_owner: Iterable[tuple[int, list[dict[str, Any]]]],
+        new_owners: bool,
+    ) -> None:
+        owners: list[int] = []
+        rows: list[dict[str, Any]] = []
+        for owner, children in children_by_owner:
+            owners.append(owner)
+            for position, child in enumerate(children):
+                rows.append({owner_column: owner, "position": position, **child})
+        self._replace_children(table, owner_column, owners, rows, new_owners)
 
     def _replace_meta(
-        self, table: Table, owner_column: str, meta_by_owner: dict[int, list[Meta]]
+        self,
+        table: Table,
+        owner_column: str,
+        meta_by_owner: Iterable[tuple[int, list[Meta]]],
+        new_owners: bool = False,
     ) -> None:
-        self._replace_rows(
-            table,
-            owner_column,
-            {
-                owner: [{"meta_key": k, "meta_value": v} for k, v in meta]
-                for owner, meta in meta_by_owner.items()
-            },
-        )
+        owners: list[int] = []
+        rows: list[dict[str, Any]] = []
+        for owner, meta in meta_by_owner:
+            owners.append(owner)
+            for position, (key, value) in enumerate(meta):
+                rows.append(
+                    {owner_column: owner, "position": position, "meta_key": key,
+                     "meta_value": value}
+                )
+        self._replace_children(table, owner_column, owners, rows, new_owners)
 
-    def _replace_extras(self, owner: str, extras_by_owner: dict[int, list[Extra]]) -> None:
-        owners = list(extras_by_owner)
-        for chunk in _chunks(owners):
-            self.connection.execute(
-                delete(extras_t).where(extras_t.c.owner == owner, extras_t.c.owner_id.in_(chunk))
-            )
-        rows = [
-            {
-                "owner": owner,
-                "owner_id": owner_id,
-                "position": position,
-                "kind": extra.kind,
-                "name": extra.name,
-                "value": extra.value,
-                "anchor": extra.anchor,
-            }
-            for owner_id, extras in extras_by_owner.items()
-            for position, extra in enumerate(extras)
-        ]
-        if rows:
-            self.connection.execute(insert(extras_t), rows)
+    def _replace_extras(
+        self,
+        owner: str,
+        extras_by_owner: Iterable[tuple[int, list[Extra]]],
+        new_owners: bool = False,
+    ) -> None:
+        owners: list[int] = []
+        rows: list[dict[str, Any]] = []
+        for owner_id, extras in extras_by_owner:
+            owners.append(owner_id)
+            for position, e in enumerate(extras):
+                rows.append(
+                    {"owner": owner, "owner_id": owner_id, "position": position,
+                     "kind": e.kind, "name": e.name, "value": e.value, "anchor": e.anchor}
+                )
+        self._replace_children(extras_t, "owner_id", owners, rows, new_owners, owner=owner)
 
     # -- the tree -------------------------------------------------------
 
     def _link_parents(self) -> None:
-        """Link every reply of the loaded sites to its parent, set-based.
+        """Link the replies not linked while loading, set-based.
 
         A parent is linked only when it is in the same thread: a reference to
         another thread's comment is kept raw and reported, as is a reference
         to nothing at all (a parent that was spam and left out of the export).
+        A re-imported site is relinked whole, since its rows may have moved.
         """
         for site, origin in sorted(self.sites):
             c = comments_t
-            p = aliased(comments_t, name="p")
             in_site = and_(c.c.site == site, c.c.origin == origin)
-            self.connection.execute(update(c).where(in_site).values(parent_id=None))
-            linked = self.connection.execute(
-                update(c)
-                .where(
-                    in_site,
-                    c.c.parent_key.is_not(None),
-                    p.c.site == c.c.site,
-                    p.c.origin == c.c.origin,
-                    p.c.key == c.c.parent_key,
-                    p.c.thread_id == c.c.thread_id,
-                )
-                .values(parent_id=p.c.id)
-            ).rowcount
+            if (site, origin) in self.reset_links:
+                self.connection.execute(update(c).where(in_site).values(parent_id=None))
+                linked = self._link_where(in_site, c.c.parent_key.is_not(None))
+                self._report_unlinked(in_site)
+            else:
+                ids = self.unresolved.get((site, origin), [])
+                linked = 0
+                for chunk in chunks(ids):
+                    linked += self._link_where(c.c.id.in_(chunk))
+                for chunk in chunks(ids):
+                    self._report_unlinked(c.c.id.in_(chunk))
             self.report.linked += linked
-            self._report_unlinked(site, origin)
-            self.report.cycles_broken += self._break_cycles(site, origin)
+            # Links made while loading point backwards in the file and cannot
+            # close a cycle; only the UPDATE's can.
+            if linked:
+                self.report.cycles_broken += self._break_cycles(site, origin)
 
-    def _report_unlinked(self, site: str, origin: str) -> None:
+    def _link_where(self, *conditions: Any) -> int:
+        c = comments_t
+        p = aliased(comments_t, name="p")
+        return self.connection.execute(
+            update(c)
+            .where(
+                *conditions,
+                p.c.site == c.c.site,
+                p.c.origin == c.c.origin,
+                p.c.key == c.c.parent_key,
+                p.c.thread_id == c.c.thread_id,
+            )
+            .values(parent_id=p.c.id)
+        ).rowcount
+
+    def _report_unlinked(self, *conditions: Any) -> None:
         c = comments_t
         p = aliased(comments_t, name="p")
         rows = self.connection.execute(
@@ -615,12 +645,7 @@ class Loader:
                     ),
                 )
             )
-            .where(
-                c.c.site == site,
-                c.c.origin == origin,
-                c.c.parent_key.is_not(None),
-                c.c.parent_id.is_(None),
-            )
+            .where(*conditions, c.c.parent_key.is_not(None), c.c.parent_id.is_(None))
         )
         issues = []
         for key, parent, other_thread in rows:

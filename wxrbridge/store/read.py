@@ -29,8 +29,8 @@ from ..records import (
     ThreadTerm,
     User,
 )
+from .bulk import IN_CHUNK
 from .load import (
-    IN_CHUNK,
     comment_meta_t,
     comments_t,
     extras_t,

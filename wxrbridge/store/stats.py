@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import Connection, exists, func, select
 from sqlalchemy.orm import aliased
 
-from .load import comments_t, pairs, threads_t
+from .bulk import pairs
+from .load import comments_t, threads_t
 
 
 def store_stats(connection: Connection) -> dict[str, Any]:

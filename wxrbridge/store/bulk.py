@@ -1,0 +1,264 @@
+"""Batch writes of rows that have an identity ``(site, origin, key)``.
+
+Two paths, chosen per table, site and origin:
+
+* **fresh**: the store holds no row of this site and origin yet (a first
+  import, the common case).  Ids are handed out here, under the store's
+  import lock, and rows go in with one ``executemany`` of a precompiled
+  ``INSERT … ON CONFLICT DO NOTHING``; child rows (meta, extras) then need
+  neither an id lookup nor a delete.  A key the file repeats collides with its
+  first row and is not inserted; counting the rows in the batch's id range
+  finds that, and the repeat is kept under a key of its own and reported.
+* **upsert**: rows may exist (a re-import, or a merge).  Core's dialect
+  upsert updates them in place; ids are then looked up by key.
+
+The fresh path passes plain tuples to the driver through
+``Connection.exec_driver_sql``, because per-row parameter processing is most
+of the cost of a bulk load and these rows need none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Connection, DateTime, Table, func, select
+from sqlalchemy.dialects import mysql, postgresql, sqlite
+
+IDENTITY = ("site", "origin", "key")
+# Bound parameters per statement stay well under every backend's limit
+# (SQLite's default is 32766, MariaDB's and PostgreSQL's 65535).
+IN_CHUNK = 900
+SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # what SQLAlchemy's SQLite DateTime stores
+
+
+def chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def pairs(result: Iterable[Any]) -> dict[Any, Any]:
+    """A two-column result as a dict (``dict(result)`` would take the
+    result's ``keys()`` for a mapping's)."""
+    return {first: second for first, second in result}
+
+
+def upsert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows, updating those whose identity already exists."""
+    if not rows:
+        return
+    name = connection.dialect.name
+    columns = [c for c in rows[0] if c not in IDENTITY and c != "id"]
+    if name in ("sqlite", "postgresql"):
+        module = sqlite if name == "sqlite" else postgresql
+        stmt = module.insert(table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(IDENTITY), set_={c: stmt.excluded[c] for c in columns}
+        )
+    elif name in ("mysql", "mariadb"):
+        stmt = mysql.insert(table)
+        stmt = stmt.on_duplicate_key_update({c: stmt.inserted[c] for c in columns})
+    else:  # pragma: no cover - other backends are not supported
+        raise NotImplementedError(name)
+    connection.execute(stmt, rows)
+
+
+def ids_by_key(
+    connection: Connection, table: Table, site: str, origin: str, keys: Sequence[str]
+) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in chunks(keys):
+        rows = connection.execute(
+            select(table.c.key, table.c.id).where(
+                table.c.site == site, table.c.origin == origin, table.c.key.in_(chunk)
+            )
+        )
+        found.update(pairs(rows))
+    return found
+
+
+class RawInsert:
+    """A precompiled positional INSERT run with the driver's executemany."""
+
+    def __init__(
+        self, connection: Connection, table: Table, columns: Sequence[str], *, ignore: bool
+    ) -> None:
+        dialect = connection.dialect
+        quote = dialect.identifier_preparer.quote
+        mark = "?" if dialect.paramstyle in ("qmark", "numeric") else "%s"
+        self.sql = (
+            f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
+            f"({', '.join(quote(c) for c in columns)}) "
+            f"VALUES ({', '.join([mark] * len(columns))})"
+        )
+        if ignore:
+            if dialect.name in ("mysql", "mariadb"):
+                self.sql += " ON DUPLICATE KEY UPDATE id = id"
+            else:
+                self.sql += " ON CONFLICT DO NOTHING"
+        self.connection = connection
+        self.columns = list(columns)
+        self.getter = itemgetter(*columns)
+        # SQLite has no datetime type: store the text SQLAlchemy would, so
+        # rows written either way compare alike.
+        self.datetime_columns = (
+            [c for c in columns if isinstance(table.c[c].type, DateTime)]
+            if dialect.name == "sqlite"
+            else []
+        )
+
+    def __call__(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        for column in self.datetime_columns:
+            for row in rows:
+                value = row[column]
+                if isinstance(value, datetime):
+                    row[column] = value.strftime(SQLITE_DATETIME)
+        getter = self.getter
+        if len(self.columns) == 1:
+            values = [(getter(row),) for row in rows]
+        else:
+            values = [getter(row) for row in rows]
+        self.connection.exec_driver_sql(self.sql, values)  # type: ignore[arg-type]
+
+
+class TableWriter:
+    """Writes one entity table's batches for one import, fresh or upsert."""
+
+    def __init__(self, connection: Connection, table: Table) -> None:
+        self.connection = connection
+        self.table = table
+        self.fresh: dict[tuple[str, str], bool] = {}
+        self.next_id: int | None = None
+        self.inserts: dict[tuple[str, ...], RawInsert] = {}
+        self.assigned_ids = False
+
+    def is_fresh(self, site: str, origin: str) -> bool:
+        known = self.fresh.get((site, origin))
+        if known is None:
+            t = self.table
+            existing = self.connection.execute(
+                select(t.c.id).where(t.c.site == site, t.c.origin == origin).limit(1)
+            ).first()
+            known = self.fresh[(site, origin)] = existing is None
+        return known
+
+    def write(
+        self,
+        site: str,
+        origin: str,
+        rows: list[dict[str, Any]],
+        rename: Callable[[dict[str, Any], set[str]], None],
+        source_id: int | None,
+    ) -> tuple[list[int], bool]:
+        """Write rows; return their ids, in order, and whether they are new.
+
+        ``rename(row, taken)`` gives a row whose key this file already used
+        a key of its own (not in ``taken``) and reports it.
+        """
+        if not self.is_fresh(site, origin):
+            return self._upsert(site, origin, rows, rename, source_id), False
+        return self._insert_fresh(site, origin, rows, rename), True
+
+    def allocate(self, count: int) -> int:
+        """Hand out ``count`` ids; the first is returned."""
+        if self.next_id is None:
+            highest = self.connection.execute(select(func.max(self.table.c.id))).scalar()
+            self.next_id = (highest or 0) + 1
+        start = self.next_id
+        self.next_id += count
+        self.assigned_ids = True
+        return start
+
+    def _raw_insert(self, columns: tuple[str, ...]) -> RawInsert:
+        insert = self.inserts.get(columns)
+        if insert is None:
+            insert = self.inserts[columns] = RawInsert(
+                self.connection, self.table, columns, ignore=True
+            )
+        return insert
+
+    def _insert_fresh(
+        self,
+        site: str,
+        origin: str,
+        rows: list[dict[str, Any]],
+        rename: Callable[[dict[str, Any], set[str]], None],
+    ) -> list[int]:
+        t = self.table
+        if "id" not in rows[0]:
+            start = self.allocate(len(rows))
+            for offset, row in enumerate(rows):
+                row["id"] = start + offset
+        # Ids of one batch are consecutive, so one range scan checks them all.
+        low, high = rows[0]["id"], rows[-1]["id"]
+        # A column NULL in every row of the batch is left to its default
+        # (NULL): the rows stored are the same, with less to bind.
+        columns = tuple(c for c in rows[0] if any(row[c] is not None for row in rows))
+        insert = self._raw_insert(columns)
+        insert(rows)
+        stored = self.connection.execute(
+            select(func.count()).select_from(t).where(t.c.id.between(low, high))
+        ).scalar_one()
+        pending = rows if stored < len(rows) else []
+        while pending:
+            present = set(
+                self.connection.execute(select(t.c.id).where(t.c.id.between(low, high)))
+                .scalars()
+            )
+            pending = [row for row in pending if row["id"] not in present]
+            if not pending:
+                break
+            # These repeated a key of this file. Each keeps its id (a reply
+            # may already point at it) under a key of its own.
+            taken = set(ids_by_key(self.connection, t, site, origin, [r["key"] for r in pending]))
+            for row in pending:
+                rename(row, taken)
+                taken.add(row["key"])
+            insert(pending)
+        return [row["id"] for row in rows]
+
+    def _upsert(
+        self,
+        site: str,
+        origin: str,
+        rows: list[dict[str, Any]],
+        rename: Callable[[dict[str, Any], set[str]], None],
+        source_id: int | None,
+    ) -> list[int]:
+        t = self.table
+        # Keys this import already wrote, and repeats within the batch, would
+        # let a later row overwrite an earlier one.
+        taken: set[str] = set()
+        for chunk in chunks([r["key"] for r in rows]):
+            taken.update(
+                self.connection.execute(
+                    select(t.c.key).where(
+                        t.c.site == site,
+                        t.c.origin == origin,
+                        t.c.key.in_(chunk),
+                        t.c.source_id == source_id,
+                    )
+                ).scalars()
+            )
+        for row in rows:
+            row.pop("id", None)
+            if row["key"] in taken:
+                rename(row, taken)
+            taken.add(row["key"])
+        upsert(self.connection, self.table, rows)
+        ids = ids_by_key(self.connection, self.table, site, origin, [r["key"] for r in rows])
+        return [ids[row["key"]] for row in rows]
+
+    def sync_sequence(self) -> None:
+        """PostgreSQL's serial sequence does not see ids handed out here."""
+        if not self.assigned_ids or self.connection.dialect.name != "postgresql":
+            return
+        name = self.table.name
+        self.connection.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+            f"(SELECT COALESCE(MAX(id), 1) FROM {name}))"
+        )
