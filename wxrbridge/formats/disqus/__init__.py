@@ -1,0 +1,20 @@
+"""The Disqus export format: the XML backup Disqus mails to a site's owner."""
+
+from __future__ import annotations
+
+from .. import Format, register
+from .reader import detect, read_disqus
+from .writer import write_disqus
+
+FORMAT = register(
+    Format(
+        name="disqus",
+        description="Disqus export (the XML backup of a forum's comments)",
+        extensions=(".xml.gz", ".disqus.xml", ".disqus.xml.gz"),
+        detect=detect,
+        read=read_disqus,
+        write=write_disqus,
+    )
+)
+
+__all__ = ["FORMAT", "detect", "read_disqus", "write_disqus"]

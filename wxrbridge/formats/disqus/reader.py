@@ -1,0 +1,487 @@
+"""Reading a Disqus export as a stream of records.
+
+The file is parsed incrementally: each top-level ``category``, ``thread`` and
+``post`` is turned into a record when its end tag arrives and is then thrown
+away, so a file of any size is read in flat memory.  Text is kept exactly as
+written; whatever the records have no field for travels in ``extras`` so
+the writer can put it back.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator
+from typing import IO, Any
+
+from lxml import etree
+
+from ...canonical import dsq_bool, parse_utc
+from ...errors import InputError
+from ...records import Comment, Extra, ImportIssue, Record, Source, Term, Thread
+from .schema import (
+    AUTHOR,
+    AUTHOR_PREFIX,
+    CATEGORY,
+    DISQUS_NS,
+    DSQ_ID,
+    POST,
+    POST_AUTHOR,
+    THREAD,
+    THREAD_AUTHOR,
+    Child,
+    by_tag,
+)
+
+# lxml appends the position to its message; InputError carries it separately.
+_POSITION_SUFFIX = re.compile(r",? line \d+, column \d+$")
+# Enough to report a rejected fragment without bloating the issue table.
+_FRAGMENT_LIMIT = 2000
+
+_FIRST_TAG = re.compile(rb"\s*<([A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)([^>]*)")
+_SKIPPABLE = re.compile(rb"\s*(<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(\[.*?\])?\s*>)", re.S)
+
+
+def detect(head: bytes) -> bool:
+    """Whether the first bytes of a file open a Disqus export.
+
+    Only the root element decides: a WXR file (``<rss>``) that mentions
+    Disqus in a namespace or a comment is not claimed.
+    """
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", "replace").encode("utf-8")
+    elif head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    pos = 0
+    while True:
+        skipped = _SKIPPABLE.match(head, pos)
+        if skipped is None:
+            break
+        pos = skipped.end()
+    match = _FIRST_TAG.match(head, pos)
+    if match is None:
+        return False
+    qname, attributes = match.group(1), match.group(2)
+    prefix, _, local = qname.rpartition(b":")
+    if local != b"disqus":
+        return False
+    declaration = b"xmlns:" + prefix if prefix else b"xmlns"
+    found = re.search(
+        rb"(?:^|\s)" + re.escape(declaration) + rb"\s*=\s*(['\"])(.*?)\1", attributes
+    )
+    if found is None:
+        # A hand-made file without the namespace is still plainly Disqus.
+        return not prefix
+    return found.group(2) == DISQUS_NS.encode()
+
+
+def read_disqus(
+    stream: IO[bytes], *, name: str, recover: bool = False
+) -> Iterator[Record]:
+    """Yield the records of one Disqus export, in file order.
+
+    A :class:`Source` comes first, then a :class:`Term` per category, a
+    :class:`Thread` per thread and a :class:`Comment` per post, each followed
+    by the :class:`ImportIssue` records about it.
+    """
+    context = etree.iterparse(
+        stream,
+        events=("end",),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=True,
+        recover=recover,
+    )
+    reader = _Reader(name)
+    logged = 0
+    try:
+        for _event, element in context:
+            records = reader.end(element)
+            if records:
+                yield from records
+                if recover:
+                    logged, issues = _new_errors(context, logged, name)
+                    yield from issues
+    except etree.XMLSyntaxError as exc:
+        line, column = exc.position if exc.position else (None, None)
+        reason = _POSITION_SUFFIX.sub("", exc.msg or str(exc))
+        raise InputError(f"not well-formed XML: {reason}", file=name, line=line,
+                         column=column) from None
+    except (OSError, EOFError) as exc:
+        raise InputError(f"cannot read the file: {exc}", file=name) from None
+    if recover:
+        logged, issues = _new_errors(context, logged, name)
+        yield from issues
+    yield from reader.finish(context.root)
+
+
+def _new_errors(
+    context: Any, logged: int, name: str
+) -> tuple[int, list[ImportIssue]]:
+    log = context.error_log
+    if len(log) <= logged:
+        return logged, []
+    issues = [
+        ImportIssue(
+            code="xml-error",
+            reason=f"recovered from malformed XML: {entry.message}",
+            severity="repaired",
+            file=name,
+            line=entry.line or None,
+            column=entry.column or None,
+        )
+        for entry in list(log)[logged:]
+    ]
+    return len(log), issues
+
+
+def _split(tag: str) -> tuple[str | None, str]:
+    if tag.startswith("{"):
+        namespace, _, local = tag[1:].partition("}")
+        return namespace, local
+    return None, tag
+
+
+def _serialize(element: Any) -> str:
+    # A detached copy drops the tail and lets unused inherited namespace
+    # declarations go, so the kept fragment says only what it needs.
+    fragment = copy.deepcopy(element)
+    fragment.tail = None
+    etree.cleanup_namespaces(fragment)
+    return etree.tostring(fragment, encoding="unicode")
+
+
+class _Reader:
+    """Turns the end event of each top-level element into records."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.root: Any = None
+        self.namespace: str | None = DISQUS_NS
+        self._layouts(DISQUS_NS)
+        self.source_extras: list[Extra] = []
+        self.source_sent = False
+        self.categories = 0
+        self.threads = 0
+        self.posts = 0
+
+    def _layouts(self, namespace: str | None) -> None:
+        # Known children are looked up by their full tag, so each child costs
+        # one dictionary lookup; the file's own root namespace decides.
+        def keyed(layout: tuple[Child, ...]) -> dict[str, Child]:
+            prefix = f"{{{namespace}}}" if namespace else ""
+            return {prefix + tag: child for tag, child in by_tag(layout).items()}
+
+        self.category_layout = keyed(CATEGORY)
+        self.thread_layout = keyed(THREAD)
+        self.thread_author_layout = keyed(THREAD_AUTHOR)
+        self.post_layout = keyed(POST)
+        self.post_author_layout = keyed(POST_AUTHOR)
+
+    # -- the document -----------------------------------------------------
+
+    def end(self, element: Any) -> list[Record]:
+        if self.root is None:
+            self._found_root(element)
+        parent = element.getparent()
+        if parent is not self.root:
+            return []
+        records = self._top_level(element)
+        # The element is done with; dropping it and its finished siblings is
+        # what keeps memory flat however long the file is.
+        element.clear(keep_tail=False)
+        while element.getprevious() is not None:
+            del parent[0]
+        return records
+
+    def _found_root(self, element: Any) -> None:
+        root = element
+        while root.getparent() is not None:
+            root = root.getparent()
+        self.root = root
+        self.namespace = _split(root.tag)[0]
+        self._layouts(self.namespace)
+        for attribute, value in root.attrib.items():
+            self.source_extras.append(Extra("attribute", attribute, value))
+
+    def _top_level(self, element: Any) -> list[Record]:
+        tag = element.tag
+        if not isinstance(tag, str):
+            return []
+        namespace, local = _split(tag)
+        records: list[Record] = []
+        if namespace == self.namespace and local in ("category", "thread", "post"):
+            issues: list[ImportIssue] = []
+            if local == "category":
+                record: Record = self._category(element, issues)
+            elif local == "thread":
+                record = self._thread(element, issues)
+            else:
+                record = self._post(element, issues)
+            if not self.source_sent:
+                records.append(self._source(record))
+            records.append(record)
+            records.extend(issues)
+        elif not self.source_sent:
+            self.source_extras.append(Extra("element", tag, _serialize(element)))
+        else:
+            text = _serialize(element)
+            records.append(ImportIssue(
+                code="unknown-element",
+                reason=f"<{local}> after the first record has no place to be kept",
+                severity="rejected",
+                file=self.name,
+                line=element.sourceline,
+                fragment=text if len(text) <= _FRAGMENT_LIMIT else None,
+            ))
+        return records
+
+    def _source(self, first: Record | None) -> Source:
+        self.source_sent = True
+        site = None
+        if isinstance(first, (Term, Thread)) and first.dsq_forum:
+            # The site is a key for re-imports, not a field: whitespace from
+            # pretty-printing is not part of it.
+            site = first.dsq_forum.strip()
+        namespaces: dict[str, str] = {}
+        if self.root is not None:
+            namespaces = {prefix or "": uri for prefix, uri in self.root.nsmap.items()}
+        return Source(
+            origin="disqus",
+            site=site or self.name,
+            name=self.name,
+            namespaces=namespaces,
+            extras=self.source_extras,
+        )
+
+    def finish(self, root: Any) -> list[Record]:
+        if self.source_sent:
+            return []
+        if self.root is None and root is not None:
+            self._found_root(root)
+        return [self._source(None)]
+
+    # -- the three record elements -----------------------------------------
+
+    def _category(self, element: Any, issues: list[ImportIssue]) -> Term:
+        self.categories += 1
+        dsq_id = element.get(DSQ_ID)
+        key = dsq_id or f"#c{self.categories}"
+        values, extras = self._children(element, self.category_layout, {}, key, issues)
+        return Term(origin="disqus", kind="dsq_category", term_id=dsq_id,
+                    extras=extras, **values)
+
+    def _thread(self, element: Any, issues: list[ImportIssue]) -> Thread:
+        self.threads += 1
+        dsq_id = element.get(DSQ_ID)
+        key = dsq_id or f"#{self.threads}"
+        values, extras = self._children(element, self.thread_layout,
+                                       self.thread_author_layout, key, issues)
+        return Thread(origin="disqus", key=key, dsq_id=dsq_id, extras=extras, **values)
+
+    def _post(self, element: Any, issues: list[ImportIssue]) -> Comment:
+        self.posts += 1
+        dsq_id = element.get(DSQ_ID)
+        key = dsq_id or f"#p{self.posts}"
+        values, extras = self._children(element, self.post_layout,
+                                       self.post_author_layout, key, issues)
+        thread = values.pop("thread", None)
+        if thread is None:
+            thread = ""
+            issues.append(self._issue(
+                "no-thread", "post names no thread", element, key))
+        return Comment(origin="disqus", key=key, dsq_id=dsq_id, thread=thread,
+                       extras=extras, **values)
+
+    # -- children ---------------------------------------------------------
+
+    def _children(
+        self,
+        element: Any,
+        layout: dict[str, Child],
+        author_layout: dict[str, Child],
+        key: str,
+        issues: list[ImportIssue],
+    ) -> tuple[dict[str, str | None], list[Extra]]:
+        values: dict[str, str | None] = {}
+        extras: list[Extra] = []
+        for attribute, value in element.attrib.items():
+            if attribute != DSQ_ID:
+                extras.append(Extra("attribute", attribute, value))
+        parent_nsmap = element.getparent().nsmap
+        for prefix, uri in element.nsmap.items():
+            if parent_nsmap.get(prefix) != uri:
+                extras.append(Extra("namespace", prefix or "", uri))
+        self._stray_text(element.text, element, key, issues)
+
+        anchor: str | None = None
+        seen: set[str] = set()
+        for child in element:
+            self._stray_text(child.tail, element, key, issues)
+            tag = child.tag
+            if tag is etree.Comment:
+                extras.append(Extra("comment", "", child.text or "", anchor))
+                continue
+            if tag is etree.ProcessingInstruction:
+                extras.append(Extra("pi", child.target, child.text or "", anchor))
+                continue
+            if tag is etree.Entity:
+                issues.append(self._issue(
+                    "unexpanded-entity",
+                    f"entity reference {child.text} between children left out",
+                    child, key, severity="rejected"))
+                continue
+            spec = layout.get(tag)
+            if spec is None or spec.tag in seen:
+                extras.append(Extra("element", tag, _serialize(child), anchor))
+                continue
+            local = spec.tag
+            if spec.kind == "author":
+                seen.add(local)
+                self._author(child, author_layout, values, extras, key, issues)
+                anchor = local
+                continue
+            text = self._leaf_text(child, key, issues)
+            if text is None:
+                # Markup inside a field we read as text: keep it whole instead.
+                extras.append(Extra("element", tag, _serialize(child), anchor))
+                continue
+            seen.add(local)
+            values[spec.field] = self._value(spec, child, text, local, extras, key,
+                                             issues)
+            anchor = local
+        return values, extras
+
+    def _author(
+        self,
+        element: Any,
+        layout: dict[str, Child],
+        values: dict[str, str | None],
+        extras: list[Extra],
+        key: str,
+        issues: list[ImportIssue],
+    ) -> None:
+        for attribute, value in element.attrib.items():
+            extras.append(Extra("attribute", attribute, value, AUTHOR))
+        self._stray_text(element.text, element, key, issues)
+        seen: set[str] = set()
+        for child in element:
+            self._stray_text(child.tail, element, key, issues)
+            tag = child.tag
+            if tag is etree.Comment:
+                extras.append(Extra("comment", AUTHOR_PREFIX, child.text or "", AUTHOR))
+                continue
+            if tag is etree.ProcessingInstruction:
+                extras.append(Extra("pi", AUTHOR_PREFIX + child.target,
+                                    child.text or "", AUTHOR))
+                continue
+            if tag is etree.Entity:
+                issues.append(self._issue(
+                    "unexpanded-entity",
+                    f"entity reference {child.text} inside <author> left out",
+                    child, key, severity="rejected"))
+                continue
+            spec = layout.get(tag)
+            text = None
+            if spec is not None and spec.tag not in seen:
+                text = self._leaf_text(child, key, issues)
+            if spec is None or text is None:
+                extras.append(Extra("element", AUTHOR_PREFIX + tag, _serialize(child),
+                                    AUTHOR))
+                continue
+            seen.add(spec.tag)
+            values[spec.field] = self._value(spec, child, text, AUTHOR_PREFIX + spec.tag,
+                                             extras, key, issues)
+
+    def _value(
+        self,
+        spec: Child,
+        child: Any,
+        text: str,
+        anchor: str,
+        extras: list[Extra],
+        key: str,
+        issues: list[ImportIssue],
+    ) -> str:
+        value = text
+        by_attribute = False
+        for attribute, attribute_value in child.attrib.items():
+            if spec.kind == "ref" and attribute == DSQ_ID:
+                value = attribute_value
+                by_attribute = True
+                continue
+            extras.append(Extra("attribute", attribute, attribute_value, anchor))
+        if by_attribute and text.strip():
+            issues.append(self._issue(
+                "ignored-text",
+                f"<{spec.tag}> has both a dsq:id and text {text!r}; the text is "
+                "left out",
+                child, key))
+        elif spec.kind == "bool" and dsq_bool(value, spec.default) is None:
+            issues.append(self._issue(
+                "bad-boolean",
+                f"<{spec.tag}> is {value!r}, neither true nor false; kept as written",
+                child, key))
+        elif spec.kind == "date":
+            try:
+                parse_utc(value)
+            except ValueError:
+                issues.append(self._issue(
+                    "bad-date",
+                    f"<{spec.tag}> is {value!r}, not a date; kept as written",
+                    child, key))
+        return value
+
+    def _leaf_text(
+        self, element: Any, key: str, issues: list[ImportIssue]
+    ) -> str | None:
+        """The text of a field, or ``None`` when it holds markup.
+
+        Entity references are never expanded (that is how a file would pull
+        in local files or blow up memory); one left in a field is kept as
+        its literal ``&name;`` text and reported.
+        """
+        if len(element) == 0:
+            return element.text or ""
+        parts = [element.text or ""]
+        for sub in element:
+            if sub.tag is not etree.Entity:
+                return None
+            parts.append(sub.text or "")
+            parts.append(sub.tail or "")
+            issues.append(self._issue(
+                "unexpanded-entity",
+                f"entity reference {sub.text} kept as literal text, not expanded",
+                sub, key))
+        return "".join(parts)
+
+    def _stray_text(
+        self, text: str | None, element: Any, key: str, issues: list[ImportIssue]
+    ) -> None:
+        if text and text.strip():
+            issues.append(self._issue(
+                "stray-text",
+                f"text between the children of <{_split(element.tag)[1]}> left out",
+                element, key, severity="rejected",
+                fragment=text if len(text) <= _FRAGMENT_LIMIT else None))
+
+    def _issue(
+        self,
+        code: str,
+        reason: str,
+        element: Any,
+        key: str,
+        *,
+        severity: str = "warning",
+        fragment: str | None = None,
+    ) -> ImportIssue:
+        return ImportIssue(
+            code=code,
+            reason=reason,
+            severity=severity,
+            file=self.name,
+            line=element.sourceline,
+            fragment=fragment,
+            record_key=key,
+        )

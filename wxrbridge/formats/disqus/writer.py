@@ -1,0 +1,582 @@
+"""Writing records as a Disqus export.
+
+A Disqus export lists every category, then every thread, then every post,
+while records arrive thread by thread with each thread's comments behind it.
+Threads are therefore written as they come and posts go to a temporary file
+(in memory while small, on disk beyond that) that is copied in after the last
+thread; memory stays flat however many comments there are.
+
+Records read from a Disqus export are written back field for field, with
+their ``extras`` where they were.  Records from WordPress are mapped onto the
+Disqus fields, reusing the ids the Disqus WordPress plugin stored in meta so
+the two sides keep recognising each other.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
+from itertools import chain
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from ...canonical import (
+    APPROVED,
+    DELETED,
+    POST_TRASHED,
+    SPAM,
+    STATUSES,
+    TRASH,
+    comment_status,
+    comment_type,
+    format_utc_iso,
+    parent_reference,
+    parse_utc,
+)
+from ...records import Comment, Extra, ImportIssue, Meta, Record, Source, Term, Thread, User
+from .. import WriteReport
+from .schema import (
+    AUTHOR,
+    AUTHOR_PREFIX,
+    CATEGORY,
+    DEFAULT_NSMAP,
+    DEFAULT_SCHEMA_LOCATION,
+    DISQUS_NS,
+    DSQ_ID,
+    POST,
+    POST_AUTHOR,
+    SCHEMA_LOCATION,
+    THREAD,
+    THREAD_AUTHOR,
+    Child,
+)
+
+# Characters XML 1.0 cannot carry at all, not even as character references.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_REPLACEMENT = "\ufffd"
+_INDENT = ["\n" + "  " * depth for depth in range(4)]
+# Posts stay in memory up to this size before the spool moves to disk.
+_SPOOL_IN_MEMORY = 8 << 20
+_DEFAULT_CATEGORY_ID = "wp-category"
+_DEFAULT_CATEGORY_TITLE = "General"
+
+
+def write_disqus(
+    records: Iterable[Record], out: IO[bytes], **options: Any
+) -> WriteReport:
+    """Write ``records`` to ``out`` as a Disqus export.
+
+    Options: ``include_pings`` (default false) keeps pingbacks, trackbacks
+    and other non-comment types from WordPress; ``forum`` names the Disqus
+    shortname for threads that come from WordPress.  Other options are
+    ignored, so one set of options can be passed to every writer.
+    """
+    return _Writer(out, options).run(records)
+
+
+def _q(local: str) -> str:
+    return f"{{{DISQUS_NS}}}{local}"
+
+
+def _meta_value(meta: list[Meta], key: str) -> str | None:
+    for meta_key, value in meta:
+        if meta_key == key and value is not None and value.strip():
+            return value.strip()
+    return None
+
+
+def _cdata_parts(text: str) -> Iterator[tuple[str, bool]]:
+    """Pieces of ``text`` to write, each ``(piece, as_cdata)``.
+
+    ``]]>`` cannot sit inside a CDATA section, and lxml's incremental writer
+    crashes on a section that ends in ``]`` (lxml 6.1), so closing brackets
+    at the end of a section are written as ordinary text instead; the
+    reader joins all the pieces back into one string.
+    """
+    for index, piece in enumerate(text.split("]]>")):
+        if index:
+            yield "]]>", False
+        body = piece.rstrip("]")
+        if body:
+            yield body, True
+        if len(body) < len(piece):
+            yield piece[len(body):], False
+
+
+def _supports_cdata() -> bool:
+    # Writing CDATA through the incremental writer is newer than lxml 5.
+    try:
+        with etree.xmlfile(io.BytesIO()) as xf, xf.element("probe"):
+            xf.write(etree.CDATA("probe"))
+    except TypeError:
+        return False
+    return True
+
+
+_CDATA = _supports_cdata()
+
+
+def _host(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = urlsplit(url.strip()).hostname
+    return host or None
+
+
+class _Writer:
+    def __init__(self, out: IO[bytes], options: dict[str, Any]) -> None:
+        self.out = out
+        self.include_pings = bool(options.get("include_pings", False))
+        self.forum: str | None = options.get("forum")
+        self.report = WriteReport()
+        # Extras are our own serializations, but a store can be edited by
+        # anyone; a parser is not shared between threads, hence one each.
+        self.fragments = etree.XMLParser(
+            resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
+        self.xf: Any = None
+        self.posts: Any = None
+        self.replaced = 0
+        self.thread_ids: dict[tuple[str, str], str] = {}
+        self.wxr_comments: list[Comment] = []
+        self.default_category: str | None = None
+        self.made_up_category = False
+        self.left_out_pings: defaultdict[str, int] = defaultdict(int)
+        self.left_out_terms = 0
+        self.left_out_users = 0
+        self.local_dates = 0
+
+    # -- the document -----------------------------------------------------
+
+    def run(self, records: Iterable[Record]) -> WriteReport:
+        stream = iter(records)
+        sources: list[Source] = []
+        first: list[Record] = []
+        for record in stream:
+            if isinstance(record, Source):
+                sources.append(record)
+                continue
+            first.append(record)
+            break
+        primary = next((s for s in sources if s.origin == "disqus"), None)
+        self._choose_forum(sources, primary)
+        nsmap = self._nsmap(primary)
+        attributes = self._root_attributes(primary)
+
+        with ExitStack() as stack:
+            spool = stack.enter_context(
+                tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY))
+            self.xf = stack.enter_context(etree.xmlfile(self.out, encoding="utf-8"))
+            self.posts = stack.enter_context(etree.xmlfile(spool, encoding="utf-8"))
+            # The spool's root only gives the posts the same prefixes as the
+            # real root; its tags are not copied.
+            stack.enter_context(self.posts.element(_q("disqus"), nsmap=nsmap))
+            self.posts.flush()
+            start = spool.tell()
+            self.xf.write_declaration()
+            with self.xf.element(_q("disqus"), attributes, nsmap=nsmap):
+                if primary is not None:
+                    self._extras(self.xf, [e for e in primary.extras
+                                           if e.kind == "element" and e.anchor is None], 1)
+                for record in chain(first, stream):
+                    self._record(record)
+                self._flush_wxr_comments()
+                self.posts.flush()
+                end = spool.tell()
+                self.xf.flush()
+                spool.seek(start)
+                self._copy(spool, end - start)
+                spool.seek(end)
+                self.xf.write("\n")
+        self.out.write(b"\n")
+        self._summarise()
+        return self.report
+
+    def _copy(self, spool: IO[bytes], size: int) -> None:
+        remaining = size
+        while remaining > 0:
+            chunk = spool.read(min(remaining, 1 << 20))
+            if not chunk:
+                break
+            self.out.write(chunk)
+            remaining -= len(chunk)
+
+    def _choose_forum(self, sources: list[Source], primary: Source | None) -> None:
+        if self.forum:
+            return
+        if primary is not None:
+            self.forum = primary.site
+            return
+        for source in sources:
+            host = _host(source.base_blog_url) or _host(source.base_site_url) \
+                or _host(source.link) or _host(source.site)
+            if host:
+                self.forum = host
+                return
+
+    def _nsmap(self, primary: Source | None) -> dict[str | None, str]:
+        nsmap = dict(DEFAULT_NSMAP)
+        if primary is not None:
+            for prefix, uri in primary.namespaces.items():
+                key = prefix or None
+                if key not in nsmap and uri not in nsmap.values():
+                    nsmap[key] = uri
+        return nsmap
+
+    def _root_attributes(self, primary: Source | None) -> dict[str, str]:
+        if primary is not None:
+            kept = {e.name: e.value for e in primary.extras
+                    if e.kind == "attribute" and e.anchor is None}
+            if kept:
+                return kept
+        return {SCHEMA_LOCATION: DEFAULT_SCHEMA_LOCATION}
+
+    def _record(self, record: Record) -> None:
+        self.replaced = 0
+        if isinstance(record, Thread):
+            self._flush_wxr_comments()
+            if record.origin == "disqus":
+                self._disqus_thread(record)
+            else:
+                self._wxr_thread(record)
+            self._note_replaced(f"thread {record.key}")
+        elif isinstance(record, Comment):
+            kind = comment_type(record)
+            if kind != "comment" and not self.include_pings:
+                self.left_out_pings[kind] += 1
+                self.report.left_out.append(
+                    f"comment {record.key}: a {kind} has no place in a Disqus export")
+            elif record.origin == "disqus":
+                self._disqus_post(record)
+                self._note_replaced(f"post {record.key}")
+            else:
+                self.wxr_comments.append(record)
+        elif isinstance(record, Term):
+            if record.origin == "disqus" and record.kind == "dsq_category":
+                self._category(record)
+                self._note_replaced(f"category {record.term_id}")
+            else:
+                self.left_out_terms += 1
+        elif isinstance(record, User):
+            if record.origin != "disqus":
+                self.left_out_users += 1
+        elif isinstance(record, (Source, ImportIssue)):
+            # A second source or an issue is not content of the export.
+            return
+
+    def _summarise(self) -> None:
+        report = self.report
+        pings = sum(self.left_out_pings.values())
+        if pings:
+            kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(self.left_out_pings.items()))
+            report.notes.append(
+                f"{pings} comments that are not plain comments left out ({kinds}); "
+                "include_pings=True keeps them")
+        if self.left_out_terms:
+            report.left_out.append(
+                f"{self.left_out_terms} WordPress categories, tags and terms: a Disqus "
+                "export has categories of its own only")
+        if self.left_out_users:
+            report.left_out.append(
+                f"{self.left_out_users} WordPress users: a Disqus export has no user "
+                "list; comment authors are written on each post")
+        if self.made_up_category:
+            report.notes.append(
+                f"WordPress threads put in a made-up default category "
+                f"{_DEFAULT_CATEGORY_ID!r}")
+        if self.local_dates:
+            report.notes.append(
+                f"{self.local_dates} dates had no UTC form; their local time is "
+                "written as if it were UTC")
+
+    # -- text -------------------------------------------------------------
+
+    def _clean(self, text: str) -> str:
+        cleaned, count = _NOT_XML.subn(_REPLACEMENT, text)
+        self.replaced += count
+        return cleaned
+
+    def _note_replaced(self, what: str) -> None:
+        if self.replaced:
+            self.report.notes.append(
+                f"{what}: {self.replaced} characters XML 1.0 cannot hold replaced "
+                "by U+FFFD")
+
+    def _text(self, xf: Any, text: str, cdata: bool) -> None:
+        text = self._clean(text)
+        if not text:
+            return
+        if not cdata or not _CDATA:
+            xf.write(text)
+            return
+        # A carriage return inside CDATA would read back as a line feed, so
+        # it goes out as a character reference between sections.
+        for segment in re.split("(\r)", text):
+            if segment == "\r":
+                xf.write(segment)
+            elif segment:
+                for part, as_cdata in _cdata_parts(segment):
+                    xf.write(etree.CDATA(part) if as_cdata else part)
+
+    def _leaf(self, xf: Any, local: str, text: str | None,
+              attributes: dict[str, str], cdata: bool, depth: int) -> None:
+        xf.write(_INDENT[depth])
+        clean = {name: self._clean(value) for name, value in attributes.items()}
+        with xf.element(_q(local), clean):
+            if text:
+                self._text(xf, text, cdata)
+
+    def _extras(self, xf: Any, extras: list[Extra], depth: int) -> None:
+        for extra in extras:
+            try:
+                if extra.kind == "element":
+                    node: Any = etree.fromstring(extra.value, self.fragments)
+                elif extra.kind == "comment":
+                    node = etree.Comment(extra.value)
+                elif extra.kind == "pi":
+                    target = extra.name.removeprefix(AUTHOR_PREFIX)
+                    node = etree.ProcessingInstruction(target, extra.value or None)
+                else:
+                    continue
+            except (etree.XMLSyntaxError, ValueError) as exc:
+                self.report.left_out.append(
+                    f"kept {extra.kind} {extra.name!r} could not be written back: {exc}")
+                continue
+            xf.write(_INDENT[depth])
+            xf.write(node)
+
+    # -- records read from a Disqus export --------------------------------
+
+    def _category(self, term: Term) -> None:
+        if self.default_category is None and term.term_id is not None \
+                and (term.dsq_is_default or "").strip().lower() == "true":
+            self.default_category = term.term_id
+        self._disqus_element(self.xf, "category", term.term_id, term, CATEGORY, (),
+                             lambda child: getattr(term, child.field))
+        self.report.written["term"] += 1
+
+    def _disqus_thread(self, thread: Thread) -> None:
+        if thread.dsq_id:
+            self.thread_ids[(thread.origin, thread.key)] = thread.dsq_id
+        self._disqus_element(self.xf, "thread", thread.dsq_id, thread, THREAD,
+                             THREAD_AUTHOR, lambda child: getattr(thread, child.field))
+        self.report.written["thread"] += 1
+
+    def _disqus_post(self, comment: Comment) -> None:
+        def value(child: Child) -> str | None:
+            if child.field == "parent" and comment.parent is None:
+                return comment.parent_key
+            return getattr(comment, child.field)
+
+        self._disqus_element(self.posts, "post", comment.dsq_id, comment, POST,
+                             POST_AUTHOR, value)
+        self.report.written["comment"] += 1
+
+    def _disqus_element(
+        self,
+        xf: Any,
+        local: str,
+        dsq_id: str | None,
+        record: Term | Thread | Comment,
+        layout: tuple[Child, ...],
+        author_layout: tuple[Child, ...],
+        value: Callable[[Child], str | None],
+    ) -> None:
+        attributes: dict[str, str] = {}
+        if dsq_id is not None:
+            attributes[DSQ_ID] = dsq_id
+        nsmap: dict[str | None, str] = {}
+        child_attributes: defaultdict[str, dict[str, str]] = defaultdict(dict)
+        placed: defaultdict[str | None, list[Extra]] = defaultdict(list)
+        inner: list[Extra] = []
+        for extra in record.extras:
+            if extra.kind == "attribute":
+                if extra.anchor is None:
+                    attributes[extra.name] = extra.value
+                else:
+                    child_attributes[extra.anchor][extra.name] = extra.value
+            elif extra.kind == "namespace":
+                nsmap[extra.name or None] = extra.value
+            elif extra.name.startswith(AUTHOR_PREFIX):
+                inner.append(extra)
+            else:
+                placed[extra.anchor].append(extra)
+
+        xf.write(_INDENT[1])
+        clean = {name: self._clean(text) for name, text in attributes.items()}
+        with xf.element(_q(local), clean, nsmap=nsmap or None):
+            self._extras(xf, placed.pop(None, []), 2)
+            for child in layout:
+                if child.kind == "author":
+                    self._disqus_author(xf, author_layout, value, child_attributes, inner)
+                elif (text := value(child)) is not None:
+                    own = dict(child_attributes.get(child.tag, {}))
+                    if child.kind == "ref":
+                        if text:
+                            own[DSQ_ID] = text
+                        text = None
+                    self._leaf(xf, child.tag, text, own, child.cdata, 2)
+                self._extras(xf, placed.pop(child.tag, []), 2)
+            # Extras anchored to a child that is no longer there go last.
+            for rest in placed.values():
+                self._extras(xf, rest, 2)
+            xf.write(_INDENT[1])
+
+    def _disqus_author(
+        self,
+        xf: Any,
+        layout: tuple[Child, ...],
+        value: Callable[[Child], str | None],
+        child_attributes: dict[str, dict[str, str]],
+        inner: list[Extra],
+    ) -> None:
+        values = [(child, value(child)) for child in layout]
+        own = child_attributes.get(AUTHOR, {})
+        if all(text is None for _, text in values) and not inner and not own:
+            return
+        xf.write(_INDENT[2])
+        clean = {name: self._clean(text) for name, text in own.items()}
+        with xf.element(_q(AUTHOR), clean):
+            for child, text in values:
+                if text is not None:
+                    attributes = child_attributes.get(AUTHOR_PREFIX + child.tag, {})
+                    self._leaf(xf, child.tag, text, attributes, child.cdata, 3)
+            self._extras(xf, inner, 3)
+            xf.write(_INDENT[2])
+
+    # -- records read from WordPress --------------------------------------
+
+    def _utc(self, raw: str | None, local: str | None) -> str | None:
+        for text, is_local in ((raw, False), (local, True)):
+            try:
+                value = parse_utc(text)
+            except ValueError:
+                continue
+            if value is not None:
+                self.local_dates += is_local
+                return format_utc_iso(value)
+        return None
+
+    def _wxr_category(self) -> str:
+        if self.default_category is None:
+            self.made_up_category = True
+            self.default_category = _DEFAULT_CATEGORY_ID
+            self._plain(self.xf, "category", _DEFAULT_CATEGORY_ID, [
+                ("forum", self.forum, {}, False),
+                ("title", _DEFAULT_CATEGORY_TITLE, {}, False),
+                ("isDefault", "true", {}, False),
+            ])
+            self.report.written["term"] += 1
+        return self.default_category
+
+    def _wxr_thread(self, thread: Thread) -> None:
+        post_id = (thread.wp_post_id or thread.key).strip()
+        dsq_id = _meta_value(thread.meta, "dsq_thread_id") or f"wp-{post_id}"
+        self.thread_ids[(thread.origin, thread.key)] = dsq_id
+        guid = (thread.guid or "").strip()
+        # A page Disqus already knows keeps its identifier; otherwise the
+        # WordPress plugin's form, so the plugin finds the thread again.
+        identifier = thread.identifier or (f"{post_id} {guid}" if guid else post_id)
+        category = self._wxr_category()
+        closed = (thread.comment_status or "").strip() == "closed"
+        deleted = (thread.status or "").strip() == "trash"
+        self._plain(self.xf, "thread", dsq_id, [
+            ("id", identifier, {}, False),
+            ("forum", self.forum, {}, False),
+            ("category", None, {DSQ_ID: category}, False),
+            ("link", thread.link.strip() if thread.link is not None else None, {}, False),
+            ("title", thread.title, {}, False),
+            ("createdAt", self._utc(thread.created_at, thread.created_at_local), {},
+             False),
+            ("isClosed", "true" if closed else "false", {}, False),
+            ("isDeleted", "true" if deleted else "false", {}, False),
+        ])
+        self.report.written["thread"] += 1
+
+    def _flush_wxr_comments(self) -> None:
+        if not self.wxr_comments:
+            return
+        # A reply may come before its parent, so the ids of the whole batch
+        # are known before any post is written.
+        ids: dict[tuple[str, str], str] = {}
+        for comment in self.wxr_comments:
+            ids[(comment.thread, comment.key)] = self._wxr_post_id(comment)
+        for comment in self.wxr_comments:
+            self.replaced = 0
+            self._wxr_post(comment, ids)
+            self._note_replaced(f"comment {comment.key}")
+        self.wxr_comments = []
+
+    @staticmethod
+    def _wxr_post_id(comment: Comment) -> str:
+        own = (comment.wp_id or comment.key).strip()
+        return _meta_value(comment.meta, "dsq_post_id") or f"wp-{own}"
+
+    def _wxr_post(self, comment: Comment, ids: dict[tuple[str, str], str]) -> None:
+        own = (comment.wp_id or comment.key).strip()
+        status = comment_status(comment)
+        if status not in STATUSES:
+            self.report.notes.append(
+                f"comment {comment.key}: status {status!r} written as not approved")
+        thread = self.thread_ids.get((comment.origin, comment.thread),
+                                     f"wp-{comment.thread.strip()}")
+        parent_ref = comment.parent_key or parent_reference(comment)
+        parent = None
+        if parent_ref is not None:
+            parent = ids.get((comment.thread, parent_ref), f"wp-{parent_ref}")
+        author = [
+            (local, text, {}, False)
+            for local, text in (("name", comment.author_name),
+                                ("email", comment.author_email),
+                                ("link", comment.author_url))
+            if text is not None
+        ]
+        ip = (comment.author_ip or "").strip()
+        self._plain(self.posts, "post", ids[(comment.thread, comment.key)], [
+            ("id", f"wp_id={own}", {}, False),
+            ("message", comment.content or "", {}, True),
+            ("createdAt", self._utc(comment.created_at, comment.created_at_local), {},
+             False),
+            ("isDeleted", _bool(status in (TRASH, POST_TRASHED, DELETED)), {}, False),
+            ("isSpam", _bool(status == SPAM), {}, False),
+            ("isApproved", _bool(status == APPROVED), {}, False),
+            (AUTHOR, author, {}, False),
+            ("ipAddress", ip or None, {}, False),
+            ("thread", None, {DSQ_ID: thread}, False),
+            ("parent", None, {DSQ_ID: parent}, False) if parent else None,
+        ])
+        self.report.written["comment"] += 1
+
+    def _plain(self, xf: Any, local: str, dsq_id: str, children: list[Any]) -> None:
+        """Write one element of known children, skipping those with no value.
+
+        A child is ``(local, text, attributes, cdata)``; a list as text
+        stands for nested children.
+        """
+        xf.write(_INDENT[1])
+        with xf.element(_q(local), {DSQ_ID: self._clean(dsq_id)}):
+            for child in children:
+                if child is None:
+                    continue
+                name, text, attributes, cdata = child
+                if isinstance(text, list):
+                    if text:
+                        xf.write(_INDENT[2])
+                        with xf.element(_q(name)):
+                            for inner in text:
+                                self._leaf(xf, inner[0], inner[1], inner[2], inner[3], 3)
+                            xf.write(_INDENT[2])
+                    continue
+                if text is None and not attributes:
+                    continue
+                self._leaf(xf, name, text, attributes, cdata, 2)
+            xf.write(_INDENT[1])
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
