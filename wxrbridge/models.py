@@ -236,6 +236,8 @@ class CommentRow(Base):
         UniqueConstraint("site", "origin", "key"),
         Index(None, "thread_id", "position"),
         Index(None, "parent_id"),
+        # Disqus replies find a parent merged onto a WordPress row by dsq_id.
+        Index("ix_comments_dsq_id", "dsq_id"),
         MYSQL_TABLE_ARGS,
     )
 

@@ -239,6 +239,7 @@ def upgrade() -> None:
     mysql_engine='InnoDB'
     )
     with op.batch_alter_table('comments', schema=None) as batch_op:
+        batch_op.create_index('ix_comments_dsq_id', ['dsq_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_comments_parent_id'), ['parent_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_comments_thread_id'), ['thread_id', 'position'], unique=False)
 
@@ -325,6 +326,7 @@ def downgrade() -> None:
     with op.batch_alter_table('comments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_comments_thread_id'))
         batch_op.drop_index(batch_op.f('ix_comments_parent_id'))
+        batch_op.drop_index('ix_comments_dsq_id')
 
     op.drop_table('comments')
     op.drop_table('users')

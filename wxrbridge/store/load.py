@@ -45,6 +45,7 @@ from ..records import (
     User,
 )
 from .bulk import RawInsert, TableWriter, chunks, ids_by_key, pairs, upsert
+from .merge import Matcher, MergeOptions, wp_id_in_identifier
 
 comments_t: Table = CommentRow.__table__  # type: ignore[assignment]
 comment_meta_t: Table = CommentMetaRow.__table__  # type: ignore[assignment]
@@ -85,8 +86,17 @@ def _utc(raw: str | None, issue: Callable[[str, str], None]) -> datetime | None:
 class Loader:
     """Loads one record stream; use :meth:`load`."""
 
-    def __init__(self, connection: Connection, *, batch_size: int = BATCH_SIZE) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        batch_size: int = BATCH_SIZE,
+        merge: MergeOptions | None = None,
+    ) -> None:
         self.connection = connection
+        self.matcher = Matcher(connection, threads_t, comments_t, users_t, merge or MergeOptions())
+        self.merged_threads: set[str] = set()
+        self.merged_comments = 0
         self.batch_size = batch_size
         self.report = LoadReport()
         self.source: Source | None = None
@@ -285,6 +295,8 @@ class Loader:
 
     def _flush_threads(self) -> None:
         threads, self.pending_threads = self.pending_threads, []
+        if threads and threads[0].origin == "disqus":
+            threads = self._merge_threads(threads)
         if not threads:
             return
         rows = []
@@ -358,6 +370,8 @@ class Loader:
 
     def _flush_comments(self) -> None:
         comments, self.pending_comments = self.pending_comments, []
+        if comments and comments[0].origin == "disqus":
+            comments = self._merge_comments(comments)
         if not comments:
             return
         origin = comments[0].origin
@@ -372,7 +386,10 @@ class Loader:
                 self._issue(ImportIssue(code, reason, record_key=f"comment {key}"))
 
             user_id = None
-            if record.wp_user_id is not None:
+            if record.origin == "disqus" and record.wp_user_id is not None:
+                mapped = self.matcher.user(record.dsq_username, record.author_email)
+                user_id = mapped[0] if mapped else None
+            elif record.wp_user_id is not None:
                 user_id = self.user_ids_by_wp_id.get(record.wp_user_id.strip())
             elif record.dsq_username:
                 user_id = self.user_ids_by_username.get(record.dsq_username)
@@ -433,6 +450,111 @@ class Loader:
         )
         self._replace_extras("comment", zip(ids, (c.extras for c in comments), strict=True), new)
         self.report.counts["comment"] += len(comments)
+
+    # -- merging a Disqus export into stored WordPress data ---------------
+
+    _DSQ_THREAD_FIELDS = (
+        "dsq_id",
+        "identifier",
+        "dsq_forum",
+        "dsq_category",
+        "dsq_is_closed",
+        "dsq_is_deleted",
+        "dsq_ip_address",
+        "dsq_author_name",
+        "dsq_author_email",
+        "dsq_author_username",
+        "dsq_author_is_anonymous",
+    )
+    _DSQ_COMMENT_FIELDS = (
+        "dsq_id",
+        "dsq_identifier",
+        "dsq_username",
+        "dsq_is_anonymous",
+        "dsq_is_approved",
+        "dsq_is_deleted",
+        "dsq_is_spam",
+        "dsq_is_flagged",
+        "dsq_is_highlighted",
+    )
+
+    def _merge_threads(self, threads: list[Thread]) -> list[Thread]:
+        """Disqus threads that are stored WXR items become fields of those
+        items; the rest are returned to be stored as threads of their own."""
+        if not self.matcher.has_wxr:
+            return threads
+        unmatched, updates = [], []
+        for record in threads:
+            target = self.matcher.thread(record.identifier, record.link)
+            if target is None:
+                unmatched.append(record)
+                self._issue(
+                    ImportIssue(
+                        "unmatched-thread",
+                        f"Disqus thread {record.key!r} "
+                        f"({record.link or record.identifier or 'no link'}) matches no WordPress "
+                        "item by identifier, URL or URL map; kept as a thread of its own",
+                        record_key=f"thread {record.key}",
+                    )
+                )
+                continue
+            self.thread_ids[record.key] = target
+            self.merged_threads.add(record.key)
+            updates.append(
+                {"target": target, **{f: getattr(record, f) for f in self._DSQ_THREAD_FIELDS}}
+            )
+        self.matcher.write_fields(threads_t, updates)
+        self.report.counts["thread merged"] += len(updates)
+        return unmatched
+
+    def _merge_comments(self, comments: list[Comment]) -> list[Comment]:
+        """Disqus posts that are stored WordPress comments (``wp_id=N`` in a
+        merged thread) become fields of those comments; the rest go on."""
+        if not self.matcher.has_wxr:
+            return comments
+        wanted: dict[int, tuple[int, str]] = {}
+        for index, record in enumerate(comments):
+            wp_id = wp_id_in_identifier(record.dsq_identifier)
+            if wp_id is not None and record.thread in self.merged_threads:
+                wanted[index] = (self.thread_ids[record.thread], wp_id)
+        found = self.matcher.comments_by_wp_id(list(wanted.values()))
+        rest, updates = [], []
+        for index, record in enumerate(comments):
+            user = self.matcher.user(record.dsq_username, record.author_email)
+            pair = wanted.get(index)
+            target = found.get(pair) if pair else None
+            if target is None:
+                if pair is not None:
+                    self._issue(
+                        ImportIssue(
+                            "unmatched-comment",
+                            f"Disqus post {record.key!r} says it is WordPress comment {pair[1]}, "
+                            "which is not stored in its thread; kept as a comment of its own",
+                            record_key=f"comment {record.key}",
+                        )
+                    )
+                if user is not None:
+                    record.wp_user_id = user[1]
+                rest.append(record)
+                continue
+            updates.append(
+                {"target": target, **{f: getattr(record, f) for f in self._DSQ_COMMENT_FIELDS}}
+            )
+            if record.meta or record.extras:
+                self._issue(
+                    ImportIssue(
+                        "merged-extras-not-kept",
+                        "meta or unknown elements of a Disqus post merged into a WordPress comment "
+                        "are not kept",
+                        severity="rejected",
+                        record_key=f"comment {record.key}",
+                        fragment=repr((record.meta, record.extras))[:2000],
+                    )
+                )
+        self.matcher.write_fields(comments_t, updates)
+        self.merged_comments += len(updates)
+        self.report.counts["comment merged"] += len(updates)
+        return rest
 
     def _link_locally(
         self, record: Comment, row: dict[str, Any], row_id: int, unresolved: list[int]
@@ -563,8 +685,12 @@ class Loader:
             owners.append(owner)
             for position, (key, value) in enumerate(meta):
                 rows.append(
-                    {owner_column: owner, "position": position, "meta_key": key,
-                     "meta_value": value}
+                    {
+                        owner_column: owner,
+                        "position": position,
+                        "meta_key": key,
+                        "meta_value": value,
+                    }
                 )
         self._replace_children(table, owner_column, owners, rows, new_owners)
 
@@ -580,8 +706,15 @@ class Loader:
             owners.append(owner_id)
             for position, e in enumerate(extras):
                 rows.append(
-                    {"owner": owner, "owner_id": owner_id, "position": position,
-                     "kind": e.kind, "name": e.name, "value": e.value, "anchor": e.anchor}
+                    {
+                        "owner": owner,
+                        "owner_id": owner_id,
+                        "position": position,
+                        "kind": e.kind,
+                        "name": e.name,
+                        "value": e.value,
+                        "anchor": e.anchor,
+                    }
                 )
         self._replace_children(extras_t, "owner_id", owners, rows, new_owners, owner=owner)
 
@@ -595,38 +728,54 @@ class Loader:
         to nothing at all (a parent that was spam and left out of the export).
         A re-imported site is relinked whole, since its rows may have moved.
         """
+        c = comments_t
         for site, origin in sorted(self.sites):
-            c = comments_t
             in_site = and_(c.c.site == site, c.c.origin == origin)
+            by_dsq_id = origin == "disqus" and self.matcher.has_wxr
             if (site, origin) in self.reset_links:
                 self.connection.execute(update(c).where(in_site).values(parent_id=None))
-                linked = self._link_where(in_site, c.c.parent_key.is_not(None))
-                self._report_unlinked(in_site)
+                scopes = [in_site]
             else:
-                ids = self.unresolved.get((site, origin), [])
-                linked = 0
-                for chunk in chunks(ids):
-                    linked += self._link_where(c.c.id.in_(chunk))
-                for chunk in chunks(ids):
-                    self._report_unlinked(c.c.id.in_(chunk))
+                scopes = [
+                    c.c.id.in_(chunk) for chunk in chunks(self.unresolved.get((site, origin), []))
+                ]
+            linked = 0
+            for scope in scopes:
+                linked += self._link_where(
+                    scope, c.c.parent_key.is_not(None), c.c.parent_id.is_(None)
+                )
+                if by_dsq_id:
+                    linked += self._link_where(
+                        scope,
+                        c.c.parent_key.is_not(None),
+                        c.c.parent_id.is_(None),
+                        by_dsq_id=True,
+                    )
+            for scope in scopes:
+                self._report_unlinked(scope)
             self.report.linked += linked
             # Links made while loading point backwards in the file and cannot
             # close a cycle; only the UPDATE's can.
             if linked:
                 self.report.cycles_broken += self._break_cycles(site, origin)
 
-    def _link_where(self, *conditions: Any) -> int:
+    def _link_where(self, *conditions: Any, by_dsq_id: bool = False) -> int:
+        """Link replies to the parent their reference names, in their thread.
+
+        ``by_dsq_id``: a Disqus reply's parent merged onto a WordPress row
+        answers to that row's ``dsq_id`` rather than its key.
+        """
         c = comments_t
         p = aliased(comments_t, name="p")
+        if by_dsq_id:
+            names_parent = and_(p.c.dsq_id == c.c.parent_key, p.c.id != c.c.id)
+        else:
+            names_parent = and_(
+                p.c.site == c.c.site, p.c.origin == c.c.origin, p.c.key == c.c.parent_key
+            )
         return self.connection.execute(
             update(c)
-            .where(
-                *conditions,
-                p.c.site == c.c.site,
-                p.c.origin == c.c.origin,
-                p.c.key == c.c.parent_key,
-                p.c.thread_id == c.c.thread_id,
-            )
+            .where(*conditions, names_parent, p.c.thread_id == c.c.thread_id)
             .values(parent_id=p.c.id)
         ).rowcount
 

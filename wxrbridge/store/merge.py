@@ -1,0 +1,213 @@
+"""Merging a site's Disqus export into the WordPress data already stored.
+
+Imports that "succeed" while showing nothing are the commonest complaint
+about comment migrations: the thread keys did not match (identifier against
+URL, http against https, a trailing slash, a blog that moved domain).  A
+Disqus thread is matched to a stored WXR item, in this order:
+
+1. by its identifier, when it is the WordPress plugin's ``"<post_id> <url>"``;
+2. by its link, normalised (scheme, ``www.``, trailing slash dropped), after
+   the user's URL map has rewritten old prefixes to new ones, against each
+   item's link and guid, and ``?p=N`` against post N;
+
+and a Disqus post carrying ``wp_id=N`` is the WordPress comment N of that
+item.  A matched thread or post is not stored twice: its Disqus fields are
+written onto the existing row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from sqlalchemy import Connection, bindparam, select, update
+
+from .bulk import chunks
+
+_POST_ID = re.compile(r"^\s*(\d+)(?:\s|$)")
+_WP_ID = re.compile(r"^\s*wp_id=(\d+)\s*$")
+
+
+def normalise_url(url: str | None) -> str | None:
+    """A URL reduced to what identifies a page: host without ``www.`` and
+    path without a trailing slash; the query is kept, the scheme is not."""
+    if not url or not url.strip():
+        return None
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    path = parts.path.rstrip("/")
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{host}{path}{query}"
+
+
+def post_id_in_url(url: str | None) -> str | None:
+    """N from a WordPress ``?p=N`` link."""
+    if not url:
+        return None
+    values = parse_qs(urlsplit(url.strip()).query).get("p")
+    return values[0] if values and values[0].isdigit() else None
+
+
+def post_id_in_identifier(identifier: str | None) -> str | None:
+    match = _POST_ID.match(identifier or "")
+    return match.group(1) if match else None
+
+
+def wp_id_in_identifier(identifier: str | None) -> str | None:
+    match = _WP_ID.match(identifier or "")
+    return match.group(1) if match else None
+
+
+@dataclass
+class UrlMap:
+    """Old and new URL prefixes, for a blog that moved."""
+
+    prefixes: list[tuple[str, str]] = field(default_factory=list)
+
+    def apply(self, url: str | None) -> str | None:
+        if not url:
+            return url
+        for old, new in self.prefixes:
+            if url.startswith(old):
+                return new + url[len(old) :]
+        return url
+
+    @classmethod
+    def parse(cls, text: str) -> UrlMap:
+        """One ``OLD NEW`` pair per line; blank lines and ``#`` comments skipped."""
+        prefixes = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            parts = line.split()
+            if len(parts) != 2:
+                raise ValueError(f"line {number}: expected 'OLD_PREFIX NEW_PREFIX', got {line!r}")
+            prefixes.append((parts[0], parts[1]))
+        return cls(prefixes)
+
+
+@dataclass
+class MergeOptions:
+    url_map: UrlMap = field(default_factory=UrlMap)
+    # Disqus username -> WordPress login, for moderator and author replies.
+    user_map: Mapping[str, str] = field(default_factory=dict)
+
+
+class Matcher:
+    """Finds the stored WXR item and comment a Disqus record is the same as."""
+
+    def __init__(
+        self, connection: Connection, threads: Any, comments: Any, users: Any, options: MergeOptions
+    ) -> None:
+        self.connection = connection
+        self.threads = threads
+        self.comments = comments
+        self.users = users
+        self.options = options
+        self._loaded = False
+        self.by_post_id: dict[str, list[tuple[int, str]]] = {}
+        self.by_url: dict[str, int] = {}
+        self.site_of: dict[int, str] = {}
+        self.users_by_login: dict[str, tuple[int, str | None]] = {}
+        self.users_by_email: dict[str, tuple[int, str | None]] = {}
+
+    def _load(self) -> None:
+        """Index the stored WXR items and site users once, by id and URL."""
+        if self._loaded:
+            return
+        self._loaded = True
+        t = self.threads
+        rows = self.connection.execute(
+            select(t.c.id, t.c.site, t.c.key, t.c.link, t.c.guid).where(t.c.origin == "wxr")
+        )
+        for thread_id, site, key, link, guid in rows:
+            self.site_of[thread_id] = site
+            self.by_post_id.setdefault(key.strip(), []).append((thread_id, site))
+            for url in (link, guid):
+                normal = normalise_url(url)
+                if normal:
+                    self.by_url.setdefault(normal, thread_id)
+        u = self.users
+        for user_id, login, email, wp_id in self.connection.execute(
+            select(u.c.id, u.c.login, u.c.email, u.c.wp_id).where(u.c.origin == "wxr")
+        ):
+            if login:
+                self.users_by_login.setdefault(login, (user_id, wp_id))
+            if email and email.strip():
+                self.users_by_email.setdefault(email.strip().lower(), (user_id, wp_id))
+
+    @property
+    def has_wxr(self) -> bool:
+        self._load()
+        return bool(self.site_of)
+
+    def thread(self, identifier: str | None, link: str | None) -> int | None:
+        """The stored WXR item a Disqus thread is, or ``None``."""
+        self._load()
+        host = normalise_url(self.options.url_map.apply(link))
+        post_id = post_id_in_identifier(identifier)
+        if post_id is not None and post_id in self.by_post_id:
+            candidates = self.by_post_id[post_id]
+            if len(candidates) == 1 or host is None:
+                return candidates[0][0]
+            # Several sites have a post N: prefer the one on the link's host.
+            for thread_id, site in candidates:
+                if normalise_url(site) and host.startswith(normalise_url(site) or ""):
+                    return thread_id
+            return candidates[0][0]
+        if host is not None and host in self.by_url:
+            return self.by_url[host]
+        url_post_id = post_id_in_url(self.options.url_map.apply(link))
+        if url_post_id is not None and url_post_id in self.by_post_id:
+            return self.by_post_id[url_post_id][0][0]
+        return None
+
+    def comments_by_wp_id(self, wanted: Sequence[tuple[int, str]]) -> dict[tuple[int, str], int]:
+        """Stored WXR comment ids for (thread id, WordPress comment id) pairs."""
+        c = self.comments
+        found: dict[tuple[int, str], int] = {}
+        by_site: dict[str, list[tuple[int, str]]] = {}
+        for thread_id, wp_id in wanted:
+            by_site.setdefault(self.site_of[thread_id], []).append((thread_id, wp_id))
+        for site, pairs in by_site.items():
+            keys = sorted({wp_id for _, wp_id in pairs})
+            for chunk in chunks(keys):
+                for comment_id, key, thread_id in self.connection.execute(
+                    select(c.c.id, c.c.key, c.c.thread_id).where(
+                        c.c.site == site, c.c.origin == "wxr", c.c.key.in_(chunk)
+                    )
+                ):
+                    found[(thread_id, key)] = comment_id
+        return {pair: found[pair] for pair in wanted if pair in found}
+
+    def user(self, username: str | None, email: str | None) -> tuple[int, str | None] | None:
+        """The WordPress user a Disqus author is: by --map-user, then by email."""
+        self._load()
+        if username and username in self.options.user_map:
+            return self.users_by_login.get(self.options.user_map[username])
+        if email and email.strip():
+            return self.users_by_email.get(email.strip().lower())
+        return None
+
+    def write_fields(self, table: Any, updates: list[dict[str, Any]]) -> None:
+        """Put matched Disqus records' fields on the stored rows.
+
+        Each update is ``{"target": row id, column: value, …}``.
+        """
+        if not updates:
+            return
+        columns = [k for k in updates[0] if k != "target"]
+        # Bound names must differ from column names in an UPDATE's SET.
+        params = [{"target": u["target"], **{f"new_{k}": u[k] for k in columns}} for u in updates]
+        self.connection.execute(
+            update(table)
+            .where(table.c.id == bindparam("target"))
+            .values({k: bindparam(f"new_{k}") for k in columns}),
+            params,
+        )
