@@ -106,6 +106,12 @@ def write(
     fmt = formats.get(format)
     if fmt.write is None:
         raise OutputError(f"wxrbridge cannot write {fmt.name} files")
+    if fmt.directory:
+        if not isinstance(target, (str, os.PathLike)) or os.fspath(target) == "-":
+            raise OutputError(f"{fmt.name} output is a folder: give -o DIR")
+        folder = Path(target)
+        folder.mkdir(parents=True, exist_ok=True)
+        return fmt.write(_counting(records, progress), folder, **options)  # type: ignore[arg-type]
     with _output(target) as out:
         return fmt.write(_counting(records, progress), out, **options)
 

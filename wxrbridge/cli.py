@@ -91,17 +91,40 @@ def _say(quiet: bool, message: str) -> None:
         click.echo(message, err=True)
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def _summarise(reports: list[LoadReport]) -> str:
     comments = sum(r.counts["comment"] for r in reports)
     threads = sum(r.counts["thread"] for r in reports)
-    issues = sum(len(r.issues) for r in reports)
+    merged_comments = sum(r.counts["comment merged"] for r in reports)
+    merged_threads = sum(r.counts["thread merged"] for r in reports)
     orphans = sum(r.orphans for r in reports)
-    text = f"{comments} comments in {threads} threads"
+    text = f"{_plural(comments, 'comment')} in {_plural(threads, 'thread')}"
+    if merged_comments or merged_threads:
+        text += (
+            f" (plus {_plural(merged_comments, 'comment')} and "
+            f"{_plural(merged_threads, 'thread')} merged into the stored WordPress ones)"
+        )
     if orphans:
-        text += f", {orphans} with a parent not in the store (kept, shown at top level)"
-    if issues:
-        text += f"; {issues} issues recorded in import_issues"
+        text += f"; {_plural(orphans, 'reply')} to a parent not in the store (kept)"
     return text
+
+
+def _issue_lines(reports: list[LoadReport]) -> list[str]:
+    """One line per kind of issue, with a count and the first example."""
+    by_code: dict[str, list[Any]] = {}
+    for report in reports:
+        for issue in report.issues:
+            by_code.setdefault(issue.code, []).append(issue)
+    lines = []
+    for code, issues in sorted(by_code.items()):
+        first = issues[0]
+        where = f" ({first.record_key})" if first.record_key else ""
+        more = f" and {len(issues) - 1} more" if len(issues) > 1 else ""
+        lines.append(f"{code}: {first.reason}{where}{more}")
+    return lines
 
 
 @cli.command("import")
@@ -131,6 +154,8 @@ def import_command(
         )
     verb = "would import" if dry_run else "imported"
     _say(quiet, f"{verb} {_summarise(reports)} into {store.url}")
+    for line in _issue_lines(reports):
+        _say(quiet, f"  {line}")
 
 
 def _datetime(value: str | None) -> datetime | None:
@@ -171,7 +196,7 @@ def _report_written(quiet: bool, report: formats.WriteReport, target: str) -> No
         click.echo(f"left out: {line}", err=True)
     for line in report.notes:
         _say(quiet, f"note: {line}")
-    counts = ", ".join(f"{n} {kind}s" for kind, n in sorted(report.written.items()))
+    counts = ", ".join(_plural(n, kind) for kind, n in sorted(report.written.items()))
     _say(quiet, f"wrote {counts or 'nothing'} to {target}")
 
 
@@ -234,6 +259,8 @@ def convert_command(source: str, target: str, to_format: str | None, recover: bo
         result = api.convert(source, target, to=to_format, recover=recover,
                              read_progress=read_bar.update, write_progress=write_bar.update)
     _say(quiet, f"read {_summarise(result.imported)} from {source}")
+    for line in _issue_lines(result.imported):
+        _say(quiet, f"  {line}")
     _report_written(quiet, result.written, target)
 
 

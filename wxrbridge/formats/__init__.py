@@ -17,7 +17,7 @@ from ..errors import UnknownFormatError
 from ..records import Record
 
 # Packages that register formats, imported on first use of the registry.
-_FORMAT_PACKAGES = ("wxr", "disqus", "jsonl")
+_FORMAT_PACKAGES = ("wxr", "disqus", "jsonl", "html")
 
 
 class Reader(Protocol):
@@ -53,6 +53,9 @@ class Format:
     detect: Callable[[bytes], bool] | None = None
     read: Reader | None = None
     write: Writer | None = None
+    # A directory format's writer is called with the output folder's Path
+    # (created, empty or not) instead of a binary stream.
+    directory: bool = False
 
 
 _registry: dict[str, Format] = {}

@@ -29,17 +29,22 @@ def store_stats(connection: Connection) -> dict[str, Any]:
     replies = connection.execute(
         select(func.count()).select_from(c).where(c.c.parent_key.is_not(None))
     ).scalar_one()
+    # An orphan's parent reference names no stored comment at all, by key or
+    # (for a Disqus reply to a post merged onto a WordPress row) by dsq_id.
+    # A reply whose link was cut to break a cycle is not one.
     parent = aliased(c, name="parent")
     orphans = connection.execute(
         select(func.count())
         .select_from(c)
         .where(
             c.c.parent_key.is_not(None),
+            c.c.parent_id.is_(None),
             ~exists().where(
                 parent.c.site == c.c.site,
                 parent.c.origin == c.c.origin,
                 parent.c.key == c.c.parent_key,
             ),
+            ~exists().where(parent.c.dsq_id == c.c.parent_key, c.c.origin == "disqus"),
         )
     ).scalar_one()
     return {
