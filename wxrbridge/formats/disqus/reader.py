@@ -19,6 +19,7 @@ from lxml import etree
 from ...canonical import dsq_bool, parse_utc
 from ...errors import InputError
 from ...records import Comment, Extra, ImportIssue, Record, Source, Term, Thread
+from ..xmlerrors import not_well_formed
 from .schema import (
     AUTHOR,
     AUTHOR_PREFIX,
@@ -34,7 +35,6 @@ from .schema import (
 )
 
 # lxml appends the position to its message; InputError carries it separately.
-_POSITION_SUFFIX = re.compile(r",? line \d+, column \d+$")
 # Enough to report a rejected fragment without bloating the issue table.
 _FRAGMENT_LIMIT = 2000
 
@@ -104,10 +104,7 @@ def read_disqus(
                     logged, issues = _new_errors(context, logged, name)
                     yield from issues
     except etree.XMLSyntaxError as exc:
-        line, column = exc.position if exc.position else (None, None)
-        reason = _POSITION_SUFFIX.sub("", exc.msg or str(exc))
-        raise InputError(f"not well-formed XML: {reason}", file=name, line=line,
-                         column=column) from None
+        raise not_well_formed(exc, name) from None
     except (OSError, EOFError) as exc:
         raise InputError(f"cannot read the file: {exc}", file=name) from None
     if recover:

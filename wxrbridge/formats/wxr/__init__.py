@@ -1,0 +1,73 @@
+"""WordPress eXtended RSS (WXR), the format of WordPress's own exports."""
+
+from __future__ import annotations
+
+import re
+
+from .. import Format, register
+from .reader import read_wxr
+from .writer import write_wxr
+
+__all__ = ["detect", "read_wxr", "write_wxr"]
+
+# The root must be <rss>, and the wp namespace must show up somewhere in the
+# head: either its URI or the usual prefix.  Disqus exports have a <disqus>
+# root; the WXR files Disqus imports have an <rss> root and are WXR.
+_RSS_ROOT = re.compile(rb"<rss[\s>/]")
+_DISQUS_ROOT = re.compile(rb"<disqus[\s>/]")
+_WP_MARK = re.compile(rb"wordpress\.org/export/|xmlns:wp\s*=|<wp:")
+_FIRST_ELEMENT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+
+
+def _first_element(head: bytes) -> bytes | None:
+    """The name of the first element, skipping the declaration, comments,
+    processing instructions and a DOCTYPE."""
+    position = 0
+    while True:
+        start = head.find(b"<", position)
+        if start < 0:
+            return None
+        if head.startswith(b"<!--", start):
+            end = head.find(b"-->", start + 4)
+            if end < 0:
+                return None
+            position = end + 3
+        elif head.startswith((b"<?", b"<!"), start):
+            # A DOCTYPE with an internal subset holds '>' characters of its
+            # own; its closing "]>" is looked for first.
+            if head.startswith(b"<!DOCTYPE", start) and b"[" in head[start:start + 200]:
+                end = head.find(b"]>", start)
+                position = end + 2 if end >= 0 else len(head)
+            else:
+                end = head.find(b">", start)
+                position = end + 1 if end >= 0 else len(head)
+        else:
+            match = _FIRST_ELEMENT.match(head, start)
+            return match.group(1) if match else None
+
+
+def detect(head: bytes) -> bool:
+    """True when the first bytes look like a WXR file."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # UTF-16: good enough to look at every other byte.
+        head = head[2:].replace(b"\x00", b"")
+    root = _first_element(head)
+    if root is not None:
+        return root == b"rss" and bool(_WP_MARK.search(head))
+    if _DISQUS_ROOT.search(head):
+        return False
+    return bool(_RSS_ROOT.search(head) and _WP_MARK.search(head))
+
+
+FORMAT = register(
+    Format(
+        name="wxr",
+        description="WordPress eXtended RSS (WordPress export, WXR 1.0 to 1.2)",
+        extensions=(".xml", ".wxr", ".xml.gz", ".wxr.xml"),
+        detect=detect,
+        read=read_wxr,
+        write=write_wxr,
+    )
+)

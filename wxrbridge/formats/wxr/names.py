@@ -1,0 +1,123 @@
+"""Namespaces and element names of WXR, shared by the reader and the writer.
+
+The ``wp`` and ``excerpt`` URIs carry the export version, so they are matched
+by pattern; the others are fixed.  Known children are listed in the order
+WordPress core writes them, because the writer follows that order and puts
+unknown elements back after the known child they followed in the source.
+"""
+
+from __future__ import annotations
+
+import re
+
+WP_NS_RE = re.compile(r"^https?://wordpress\.org/export/\d+\.\d+/$")
+EXCERPT_NS_RE = re.compile(r"^https?://wordpress\.org/export/\d+\.\d+/excerpt/$")
+
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+WFW_NS = "http://wellformedweb.org/CommentAPI/"
+
+DEFAULT_WP_NS = "http://wordpress.org/export/1.2/"
+DEFAULT_VERSION = "1.2"
+
+
+def excerpt_ns_for(wp_ns: str) -> str:
+    """The excerpt namespace that goes with a ``wp`` namespace."""
+    return wp_ns + "excerpt/"
+
+
+# Anchors of the two ``encoded`` children carry their prefix, since their
+# local names are the same and an anchor must say which one it follows.
+CONTENT_ANCHOR = "content:encoded"
+EXCERPT_ANCHOR = "excerpt:encoded"
+
+# Anchors for the document root, which belongs to the Source like the channel
+# does: "/rss" marks an attribute on <rss> or an element before <channel>,
+# "/rss/channel" an element after it.
+RSS_ANCHOR = "/rss"
+AFTER_CHANNEL_ANCHOR = "/rss/channel"
+# A channel-level element met between items travels with the next item and
+# is written just before it.
+BEFORE_ITEM_ANCHOR = "/item"
+
+# (local name in the wp namespace, record attribute)
+USER_FIELDS: tuple[tuple[str, str], ...] = (
+    ("author_id", "wp_id"),
+    ("author_login", "login"),
+    ("author_email", "email"),
+    ("author_display_name", "display_name"),
+    ("author_first_name", "first_name"),
+    ("author_last_name", "last_name"),
+)
+
+TERM_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "category": (
+        ("term_id", "term_id"),
+        ("category_nicename", "slug"),
+        ("category_parent", "parent"),
+        ("cat_name", "name"),
+        ("category_description", "description"),
+    ),
+    "tag": (
+        ("term_id", "term_id"),
+        ("tag_slug", "slug"),
+        ("tag_name", "name"),
+        ("tag_description", "description"),
+    ),
+    "term": (
+        ("term_id", "term_id"),
+        ("term_taxonomy", "taxonomy"),
+        ("term_slug", "slug"),
+        ("term_parent", "parent"),
+        ("term_name", "name"),
+        ("term_description", "description"),
+    ),
+}
+
+# wp children of an item that map onto one Thread attribute each.
+ITEM_WP_FIELDS: tuple[tuple[str, str], ...] = (
+    ("post_id", "wp_post_id"),
+    ("post_date", "created_at_local"),
+    ("post_date_gmt", "created_at"),
+    ("post_modified", "modified_at_local"),
+    ("post_modified_gmt", "modified_at"),
+    ("comment_status", "comment_status"),
+    ("ping_status", "ping_status"),
+    ("post_name", "slug"),
+    ("status", "status"),
+    ("post_parent", "post_parent"),
+    ("menu_order", "menu_order"),
+    ("post_type", "post_type"),
+    ("post_password", "post_password"),
+    ("is_sticky", "is_sticky"),
+    ("attachment_url", "attachment_url"),
+)
+
+COMMENT_FIELDS: tuple[tuple[str, str], ...] = (
+    ("comment_id", "wp_id"),
+    ("comment_author", "author_name"),
+    ("comment_author_email", "author_email"),
+    ("comment_author_url", "author_url"),
+    ("comment_author_IP", "author_ip"),
+    ("comment_date", "created_at_local"),
+    ("comment_date_gmt", "created_at"),
+    ("comment_content", "content"),
+    ("comment_approved", "wp_approved"),
+    ("comment_type", "wp_type"),
+    ("comment_parent", "parent"),
+    ("comment_user_id", "wp_user_id"),
+)
+
+SOURCE_PLAIN_FIELDS: tuple[tuple[str, str], ...] = (
+    ("title", "title"),
+    ("link", "link"),
+    ("description", "description"),
+    ("pubDate", "pub_date"),
+    ("language", "language"),
+)
+
+SOURCE_WP_FIELDS: tuple[tuple[str, str], ...] = (
+    ("wxr_version", "version"),
+    ("base_site_url", "base_site_url"),
+    ("base_blog_url", "base_blog_url"),
+)

@@ -1,0 +1,622 @@
+"""Streaming WXR reader.
+
+The file is parsed with ``iterparse``; each child of the channel is turned
+into records at its end event and then dropped from the tree, so memory stays
+flat however many items the file holds.  Nothing from the file is expanded:
+entities stay as written, DTDs are not loaded and the network is never used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from copy import deepcopy
+from typing import IO, Any
+
+from lxml import etree
+
+from ...errors import InputError
+from ...records import (
+    Comment,
+    Extra,
+    ImportIssue,
+    Meta,
+    Record,
+    Source,
+    Term,
+    Thread,
+    ThreadTerm,
+    User,
+)
+from ..xmlerrors import not_well_formed, syntax_error_parts
+from .names import (
+    AFTER_CHANNEL_ANCHOR,
+    BEFORE_ITEM_ANCHOR,
+    COMMENT_FIELDS,
+    CONTENT_ANCHOR,
+    CONTENT_NS,
+    DC_NS,
+    EXCERPT_ANCHOR,
+    EXCERPT_NS_RE,
+    ITEM_WP_FIELDS,
+    RSS_ANCHOR,
+    SOURCE_PLAIN_FIELDS,
+    SOURCE_WP_FIELDS,
+    TERM_FIELDS,
+    USER_FIELDS,
+    WP_NS_RE,
+)
+
+# How a known child is handled: a plain text field, or a structured child.
+_TEXT = 0
+_GUID = 1
+_CATEGORY = 2
+_POSTMETA = 3
+_COMMENT = 4
+_COMMENTMETA = 5
+_TERMMETA = 6
+
+
+def read_wxr(
+    stream: IO[bytes], *, name: str, recover: bool = False
+) -> Iterator[Record]:
+    """Yield the records of one WXR document in file order.
+
+    Raises :class:`InputError` for XML that is not well-formed, unless
+    ``recover`` is set, in which case lxml's recovery is used and each parser
+    error becomes an :class:`ImportIssue`.
+    """
+    return _WxrReader(name, recover).run(stream)
+
+
+def _extra_from_node(node: Any, anchor: str | None) -> Extra | None:
+    """Keep a child the schema has no field for, exactly as serialized."""
+    tag = node.tag
+    if tag is etree.Comment:
+        return Extra("comment", "", node.text or "", anchor)
+    if tag is etree.PI:
+        return Extra("pi", node.target, node.text or "", anchor)
+    if tag is etree.Entity:
+        return None
+    # A detached copy carries only the namespace declarations it uses, not
+    # every one in scope at its place in the file.
+    alone = deepcopy(node)
+    alone.tail = None
+    etree.cleanup_namespaces(alone)
+    return Extra(
+        "element", tag, etree.tostring(alone, encoding="unicode", with_tail=False),
+        anchor,
+    )
+
+
+class _WxrReader:
+    def __init__(self, name: str, recover: bool) -> None:
+        self.name = name
+        self.recover = recover
+        self.wp_ns: str | None = None
+        self.source = Source(origin="wxr", site="", name=name)
+        self.source_emitted = False
+        self.held: list[Record] = []  # users and terms met before the Source
+        self.issues: list[ImportIssue] = []
+        self.channel: Any = None
+        self.channel_line: int | None = None
+        self.channel_anchor: str | None = None
+        self.channel_seen: set[str] = set()
+        self.channel_done = False
+        self.items_started = False
+        self.item_index = 0
+        self.before_next_item: list[Extra] = []
+        self.ns_decls: dict[Any, list[tuple[str, str]]] = {}
+        self.entities_warned: set[str] = set()
+        self._item_tags: dict[str, tuple[int, str, str]] = {}
+        self._comment_tags: dict[str, tuple[int, str, str]] = {}
+        self._channel_tags: dict[str, tuple[str, str]] = {}
+
+    # -- namespaces -----------------------------------------------------
+
+    def _set_wp_ns(self, uri: str | None) -> None:
+        """Build the tag tables for the file's own wp URI (``None`` until one
+        is found: the plain RSS children can still be read)."""
+        self.wp_ns = uri
+        self.source.wp_namespace = uri
+        item: dict[str, tuple[int, str, str]] = {
+            "title": (_TEXT, "title", "title"),
+            "link": (_TEXT, "link", "link"),
+            "pubDate": (_TEXT, "pub_date", "pubDate"),
+            f"{{{DC_NS}}}creator": (_TEXT, "creator", "creator"),
+            "guid": (_GUID, "guid", "guid"),
+            "description": (_TEXT, "description", "description"),
+            f"{{{CONTENT_NS}}}encoded": (_TEXT, "content", CONTENT_ANCHOR),
+            "category": (_CATEGORY, "terms", "category"),
+        }
+        excerpt = [tag for tag, known in self._item_tags.items() if known[1] == "excerpt"]
+        for tag in excerpt:
+            item[tag] = self._item_tags[tag]
+        channel = {local: (attr, local) for local, attr in SOURCE_PLAIN_FIELDS}
+        channel["generator"] = ("generator", "generator")
+        comment: dict[str, tuple[int, str, str]] = {}
+        if uri is not None:
+            wp = f"{{{uri}}}"
+            item[wp + "postmeta"] = (_POSTMETA, "meta", "postmeta")
+            item[wp + "comment"] = (_COMMENT, "", "comment")
+            for local, attr in ITEM_WP_FIELDS:
+                item[wp + local] = (_TEXT, attr, local)
+            for local, attr in COMMENT_FIELDS:
+                comment[wp + local] = (_TEXT, attr, local)
+            comment[wp + "commentmeta"] = (_COMMENTMETA, "meta", "commentmeta")
+            for local, attr in SOURCE_WP_FIELDS:
+                channel[wp + local] = (attr, local)
+        self._item_tags = item
+        self._comment_tags = comment
+        self._channel_tags = channel
+
+    def _note_excerpt_ns(self, uri: str) -> None:
+        self._item_tags[f"{{{uri}}}encoded"] = (_TEXT, "excerpt", EXCERPT_ANCHOR)
+
+    # -- driving the parser ---------------------------------------------
+
+    def run(self, stream: IO[bytes]) -> Iterator[Record]:
+        context = etree.iterparse(
+            stream,
+            events=("start-ns", "start", "end"),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=True,
+            recover=self.recover,
+        )
+        depth = 0
+        errors_before = 0
+        pending_ns: list[tuple[str, str]] = []
+        try:
+            for event, node in context:
+                if event == "start":
+                    depth += 1
+                    if pending_ns:
+                        if depth > 1:
+                            self.ns_decls[node] = pending_ns
+                        else:
+                            self._root_namespaces(pending_ns)
+                        pending_ns = []
+                    if depth == 1:
+                        self._start_root(node)
+                    elif depth == 2:
+                        self._start_rss_child(node)
+                    elif depth == 3 and self._in_channel(node):
+                        if self.recover:
+                            errors_before = len(context.error_log)
+                        yield from self._start_channel_child(node)
+                elif event == "end":
+                    if depth == 3 and self._in_channel(node):
+                        if self.recover and len(context.error_log) > errors_before:
+                            # The parser patched this element up: its records
+                            # may be cut short, so none of them is trusted.
+                            self._reject_damaged(node)
+                        else:
+                            yield from self._end_channel_child(node)
+                    elif depth == 2:
+                        yield from self._end_rss_child(node)
+                    depth -= 1
+                else:
+                    pending_ns.append(node)
+        except etree.XMLSyntaxError as exc:
+            if not self.recover:
+                raise not_well_formed(exc, self.name) from None
+            reason, line, column = syntax_error_parts(exc)
+            self.issues.append(ImportIssue(
+                code="xml-unrecoverable", severity="rejected",
+                reason=f"reading stopped: {reason}", file=self.name,
+                line=line, column=column,
+            ))
+        except etree.LxmlError as exc:
+            raise InputError(f"cannot parse XML: {exc}", file=self.name) from None
+        if depth == 0 and self.wp_ns is None and self.channel is None:
+            if not self.recover:
+                raise InputError("no <rss> document found", file=self.name)
+        yield from self._emit_source()
+        if self.recover:
+            for entry in context.error_log:
+                if entry.level >= etree.ErrorLevels.ERROR:
+                    self.issues.append(ImportIssue(
+                        code="xml-recovered", severity="repaired",
+                        reason=f"parser recovered from: {entry.message}",
+                        file=self.name, line=entry.line, column=entry.column,
+                    ))
+        yield from self._flush_issues()
+
+    def _reject_damaged(self, node: Any) -> None:
+        self.issues.append(ImportIssue(
+            code="xml-damaged-record", severity="rejected",
+            reason=f"<{_display(node)}> is damaged (see the parser errors); not read",
+            file=self.name, line=node.sourceline,
+        ))
+        if node.tag == "item":
+            self.item_index += 1
+        node.clear()
+
+    def _in_channel(self, node: Any) -> bool:
+        return self.channel is not None and not self.channel_done and (
+            node.getparent() is self.channel
+        )
+
+    def _root_namespaces(self, decls: list[tuple[str, str]]) -> None:
+        for prefix, uri in decls:
+            self.source.namespaces[prefix or ""] = uri
+            if self.wp_ns is None and WP_NS_RE.match(uri):
+                self._set_wp_ns(uri)
+
+    def _start_root(self, node: Any) -> None:
+        if node.tag != "rss":
+            raise InputError(
+                f"not a WXR file: the root element is <{_display(node)}>, "
+                "not <rss>", file=self.name, line=node.sourceline,
+            )
+        for key, value in node.attrib.items():
+            self.source.extras.append(Extra("attribute", key, value, RSS_ANCHOR))
+        if self.wp_ns is None:
+            self._set_wp_ns(None)
+        for uri in self.source.namespaces.values():
+            if EXCERPT_NS_RE.match(uri):
+                self._note_excerpt_ns(uri)
+
+    def _start_rss_child(self, node: Any) -> None:
+        if node.tag == "channel" and self.channel is None:
+            self.channel = node
+            self.channel_line = node.sourceline
+            for key, value in node.attrib.items():
+                self.source.extras.append(Extra("attribute", key, value, None))
+            for prefix, uri in self.ns_decls.pop(node, ()):
+                self._adopt_namespace(uri)
+                self.source.extras.append(Extra("namespace", prefix or "", uri, None))
+
+    def _adopt_namespace(self, uri: str) -> None:
+        if self.wp_ns is None and WP_NS_RE.match(uri):
+            self._set_wp_ns(uri)
+        elif EXCERPT_NS_RE.match(uri):
+            self._note_excerpt_ns(uri)
+
+    def _start_channel_child(self, node: Any) -> Iterator[Record]:
+        for _prefix, uri in self.ns_decls.get(node, ()):
+            self._adopt_namespace(uri)
+        if self.wp_ns is None:
+            ns = etree.QName(node).namespace
+            if ns and WP_NS_RE.match(ns):
+                self._set_wp_ns(ns)
+        if node.tag == "item" and not self.items_started:
+            self.items_started = True
+            yield from self._emit_source()
+
+    def _end_rss_child(self, node: Any) -> Iterator[Record]:
+        if node is self.channel:
+            self.channel_done = True
+            leftovers = [
+                extra for child in node
+                if not isinstance(child.tag, str)
+                and (extra := _extra_from_node(child, self.channel_anchor))
+            ]
+            self._channel_extras(leftovers)
+            if self.items_started:
+                # Nothing follows to carry them: they go back after the items.
+                for extra in self.before_next_item:
+                    extra.anchor = "item"
+                    self.source.extras.append(extra)
+                self.before_next_item = []
+            yield from self._emit_source()
+            node.clear()
+            return
+        anchor = AFTER_CHANNEL_ANCHOR if self.channel is not None else RSS_ANCHOR
+        extra = _extra_from_node(node, anchor)
+        if extra is not None:
+            self.source.extras.append(extra)
+        node.clear()
+
+    # -- channel children -----------------------------------------------
+
+    def _channel_extras(self, extras: list[Extra]) -> None:
+        if self.items_started:
+            for extra in extras:
+                extra.anchor = BEFORE_ITEM_ANCHOR
+            self.before_next_item.extend(extras)
+        else:
+            self.source.extras.extend(extras)
+
+    def _end_channel_child(self, node: Any) -> Iterator[Record]:
+        channel = self.channel
+        # Earlier siblings still here are XML comments and PIs (elements are
+        # removed once read); keep them in place, then drop them.
+        while (previous := node.getprevious()) is not None:
+            if not isinstance(previous.tag, str):
+                extra = _extra_from_node(previous, self.channel_anchor)
+                if extra is not None:
+                    self._channel_extras([extra])
+            del channel[0]
+        tag = node.tag
+        wp = f"{{{self.wp_ns}}}" if self.wp_ns else None
+        if tag == "item":
+            yield from self._item(node)
+        elif wp and tag.startswith(wp) and tag[len(wp):] in ("author", "category", "tag", "term"):
+            local = tag[len(wp):]
+            record: Record = self._user(node) if local == "author" else self._term(node, local)
+            self._set_channel_anchor(local)
+            if self.source_emitted:
+                yield record
+                yield from self._flush_issues()
+            else:
+                self.held.append(record)
+        else:
+            self._channel_field(node)
+        node.clear()
+        self.ns_decls.clear()
+
+    def _set_channel_anchor(self, anchor: str) -> None:
+        if not self.items_started:
+            self.channel_anchor = anchor
+
+    def _channel_field(self, node: Any) -> None:
+        known = self._channel_tags.get(node.tag)
+        if known is not None and not self.items_started:
+            attr, anchor = known
+            if attr not in self.channel_seen:
+                value = self._text(node, None)
+                if value is not None:
+                    self.channel_seen.add(attr)
+                    setattr(self.source, attr, value)
+                    self._node_extras(node, anchor, self.source.extras)
+                    self.channel_anchor = anchor
+                    return
+        extra = _extra_from_node(node, self.channel_anchor)
+        if extra is not None:
+            self._channel_extras([extra])
+
+    def _emit_source(self) -> Iterator[Record]:
+        if self.source_emitted:
+            return
+        self.source_emitted = True
+        source = self.source
+        for candidate in (source.base_blog_url, source.base_site_url, source.link):
+            if candidate is not None and candidate.strip():
+                source.site = candidate.strip()
+                break
+        else:
+            source.site = self.name
+        yield source
+        if source.version is None:
+            yield ImportIssue(
+                code="no-wxr-version", severity="warning",
+                reason="no wp:wxr_version in the channel; WordPress's importer "
+                "would reject this file",
+                file=self.name, line=self.channel_line,
+            )
+        held, self.held = self.held, []
+        yield from held
+        yield from self._flush_issues()
+
+    def _flush_issues(self) -> Iterator[Record]:
+        if self.issues:
+            issues, self.issues = self.issues, []
+            yield from issues
+
+    # -- text -----------------------------------------------------------
+
+    def _text(self, node: Any, record_key: str | None) -> str | None:
+        """The text of a leaf element exactly as written, or ``None`` when it
+        holds elements (then it is kept whole as an extra instead)."""
+        if len(node) == 0:
+            return node.text or ""
+        parts = [node.text or ""]
+        for child in node:
+            tag = child.tag
+            if tag is etree.Entity:
+                # An undeclared or external entity: kept as its reference,
+                # never expanded.
+                parts.append(child.text)
+                self._warn_entity(child.name, child.sourceline, record_key)
+            elif isinstance(tag, str):
+                return None
+            parts.append(child.tail or "")
+        return "".join(parts)
+
+    def _warn_entity(self, entity: str, line: int | None, key: str | None) -> None:
+        if entity in self.entities_warned:
+            return
+        self.entities_warned.add(entity)
+        self.issues.append(ImportIssue(
+            code="unexpanded-entity", severity="warning",
+            reason=f"entity &{entity}; is kept as written, not expanded",
+            file=self.name, line=line, record_key=key,
+        ))
+
+    def _node_extras(
+        self, node: Any, anchor: str | None, extras: list[Extra], skip: tuple[str, ...] = ()
+    ) -> None:
+        """Attributes and namespace declarations the schema has no field for,
+        on a record's own element (``anchor`` None) or on a known child."""
+        if node.attrib:
+            for key, value in node.attrib.items():
+                if key not in skip:
+                    extras.append(Extra("attribute", key, value, anchor))
+        if self.ns_decls:
+            for prefix, uri in self.ns_decls.pop(node, ()):
+                extras.append(Extra("namespace", prefix or "", uri, anchor))
+
+    def _meta_pair(self, node: Any, key: str | None) -> Meta | None:
+        """A ``meta_key``/``meta_value`` pair, or ``None`` when the element
+        has any other shape (it is then kept whole as an extra)."""
+        if node.attrib or (self.ns_decls and node in self.ns_decls):
+            return None
+        wp = f"{{{self.wp_ns}}}"
+        meta_key: str | None = None
+        meta_value: str | None = None
+        seen_value = False
+        for child in node:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            if child.attrib:
+                return None
+            if tag == wp + "meta_key" and meta_key is None:
+                meta_key = self._text(child, key)
+                if meta_key is None:
+                    return None
+            elif tag == wp + "meta_value" and not seen_value and meta_key is not None:
+                seen_value = True
+                meta_value = self._text(child, key)
+                if meta_value is None:
+                    return None
+            else:
+                return None
+        if meta_key is None:
+            return None
+        return (meta_key, meta_value)
+
+    # -- records --------------------------------------------------------
+
+    def _simple_record(
+        self,
+        node: Any,
+        record: User | Term,
+        fields: tuple[tuple[str, str], ...],
+        key: str | None,
+    ) -> None:
+        wp = f"{{{self.wp_ns}}}"
+        table = {wp + local: (attr, local) for local, attr in fields}
+        meta_tag = wp + "termmeta"
+        extras = record.extras
+        self._node_extras(node, None, extras)
+        anchor: str | None = None
+        seen: set[str] = set()
+        for child in node:
+            tag = child.tag
+            known = table.get(tag) if isinstance(tag, str) else None
+            if known is not None and known[0] not in seen:
+                attr, local = known
+                value = self._text(child, key)
+                if value is not None:
+                    seen.add(attr)
+                    setattr(record, attr, value)
+                    self._node_extras(child, local, extras)
+                    anchor = local
+                    continue
+            elif tag == meta_tag and isinstance(record, Term):
+                pair = self._meta_pair(child, key)
+                if pair is not None:
+                    record.meta.append(pair)
+                    anchor = "termmeta"
+                    continue
+            extra = _extra_from_node(child, anchor)
+            if extra is not None:
+                extras.append(extra)
+
+    def _user(self, node: Any) -> User:
+        user = User(origin="wxr")
+        self._simple_record(node, user, USER_FIELDS, None)
+        return user
+
+    def _term(self, node: Any, kind: str) -> Term:
+        term = Term(origin="wxr", kind=kind)
+        self._simple_record(node, term, TERM_FIELDS[kind], None)
+        return term
+
+    def _item(self, node: Any) -> Iterator[Record]:
+        self.item_index += 1
+        thread = Thread(origin="wxr", key="")
+        extras = thread.extras
+        if self.before_next_item:
+            extras.extend(self.before_next_item)
+            self.before_next_item = []
+        self._node_extras(node, None, extras)
+        label = f"#{self.item_index}"
+        tags = self._item_tags
+        anchor: str | None = None
+        seen: set[str] = set()
+        comment_nodes: list[Any] = []
+        for child in node:
+            tag = child.tag
+            known = tags.get(tag) if isinstance(tag, str) else None
+            if known is not None:
+                how, attr, local = known
+                if how == _TEXT or how == _GUID:
+                    if attr not in seen:
+                        value = self._text(child, label)
+                        if value is not None:
+                            seen.add(attr)
+                            setattr(thread, attr, value)
+                            if how == _GUID:
+                                permalink = child.get("isPermaLink")
+                                thread.guid_is_permalink = permalink
+                                self._node_extras(child, local, extras, ("isPermaLink",))
+                            else:
+                                self._node_extras(child, local, extras)
+                            anchor = local
+                            continue
+                elif how == _CATEGORY:
+                    value = self._text(child, label)
+                    if value is not None:
+                        thread.terms.append(ThreadTerm(
+                            child.get("domain"), child.get("nicename"), value,
+                        ))
+                        self._node_extras(child, local, extras, ("domain", "nicename"))
+                        anchor = local
+                        continue
+                elif how == _POSTMETA:
+                    pair = self._meta_pair(child, label)
+                    if pair is not None:
+                        thread.meta.append(pair)
+                        anchor = local
+                        continue
+                elif how == _COMMENT:
+                    comment_nodes.append(child)
+                    anchor = local
+                    continue
+            extra = _extra_from_node(child, anchor)
+            if extra is not None:
+                extras.append(extra)
+            elif tag is etree.Entity:
+                self._warn_entity(child.name, child.sourceline, label)
+        post_id = (thread.wp_post_id or "").strip()
+        thread.key = post_id or label
+        yield thread
+        for index, child in enumerate(comment_nodes, 1):
+            yield self._comment(child, thread.key, index)
+        yield from self._flush_issues()
+
+    def _comment(self, node: Any, thread_key: str, index: int) -> Comment:
+        comment = Comment(origin="wxr", key="", thread=thread_key)
+        extras = comment.extras
+        self._node_extras(node, None, extras)
+        label = f"#{thread_key}/{index}"
+        tags = self._comment_tags
+        anchor: str | None = None
+        seen: set[str] = set()
+        for child in node:
+            tag = child.tag
+            known = tags.get(tag) if isinstance(tag, str) else None
+            if known is not None:
+                how, attr, local = known
+                if how == _TEXT:
+                    if attr not in seen:
+                        value = self._text(child, label)
+                        if value is not None:
+                            seen.add(attr)
+                            setattr(comment, attr, value)
+                            self._node_extras(child, local, extras)
+                            anchor = local
+                            continue
+                else:
+                    pair = self._meta_pair(child, label)
+                    if pair is not None:
+                        comment.meta.append(pair)
+                        anchor = local
+                        continue
+            extra = _extra_from_node(child, anchor)
+            if extra is not None:
+                extras.append(extra)
+            elif tag is etree.Entity:
+                self._warn_entity(child.name, child.sourceline, label)
+        comment_id = (comment.wp_id or "").strip()
+        comment.key = comment_id or label
+        return comment
+
+
+def _display(node: Any) -> str:
+    qname = etree.QName(node)
+    return qname.localname if not qname.namespace else f"{{{qname.namespace}}}{qname.localname}"
