@@ -85,6 +85,7 @@ class SourceRow(Base):
     generator: Mapped[str | None] = mapped_column(Text)
     base_site_url: Mapped[str | None] = mapped_column(Text)
     base_blog_url: Mapped[str | None] = mapped_column(Text)
+    child_order: Mapped[str | None] = mapped_column(Text)  # JSON list
     imported_at: Mapped[datetime] = mapped_column(DateTime)
 
 
@@ -197,6 +198,7 @@ class ThreadRow(Base):
     dsq_author_email: Mapped[str | None] = mapped_column(Text)
     dsq_author_username: Mapped[str | None] = mapped_column(Text)
     dsq_author_is_anonymous: Mapped[str | None] = mapped_column(Text)
+    child_order: Mapped[str | None] = mapped_column(Text)  # JSON list
 
 
 class ThreadTermRow(Base):

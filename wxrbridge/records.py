@@ -75,6 +75,12 @@ class Source:
     generator: str | None = None
     base_site_url: str | None = None
     base_blog_url: str | None = None
+    # Known channel children in the order the file had them (first
+    # occurrences, by prefixed name such as "wp:wxr_version"), for files
+    # older than the order current exporters use; None = the usual order.
+    child_order: list[str] | None = None
+    # A reader may append to ``extras`` until its stream ends (content after
+    # the last item); a consumer reads them once the stream is exhausted.
     extras: list[Extra] = field(default_factory=list)
 
 
@@ -172,6 +178,7 @@ class Thread:
     dsq_author_is_anonymous: str | None = None
     terms: list[ThreadTerm] = field(default_factory=list)
     meta: list[Meta] = field(default_factory=list)  # wp:postmeta
+    child_order: list[str] | None = None  # as for Source
     extras: list[Extra] = field(default_factory=list)
 
 
@@ -218,6 +225,10 @@ class Comment:
     meta: list[Meta] = field(default_factory=list)  # wp:commentmeta
     extras: list[Extra] = field(default_factory=list)
     parent_key: str | None = None  # filled by the store, see above
+    # A number that grows with the comment's place in its source (readers
+    # and the store fill it), so a writer can keep the source's order of
+    # comments that arrive parents first.
+    position: int | None = None
 
 
 @dataclass(slots=True)

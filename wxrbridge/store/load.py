@@ -75,6 +75,10 @@ class LoadReport:
     cycles_broken: int = 0
 
 
+def _json_list(values: list[str] | None) -> str | None:
+    return None if values is None else json.dumps(values)
+
+
 def _utc(raw: str | None, issue: Callable[[str, str], None]) -> datetime | None:
     try:
         return canonical.parse_utc(raw)
@@ -105,6 +109,7 @@ class Loader:
         self.sites: set[tuple[str, str]] = set()
         self.now = datetime.now(timezone.utc).replace(tzinfo=None)
         self.position = 0
+        self.source_extras_stored = 0
         self.thread_ids: dict[str, int] = {}
         self.user_ids_by_wp_id: dict[str, int] = {}
         self.user_ids_by_username: dict[str, int] = {}
@@ -114,7 +119,7 @@ class Loader:
         self.writers = {
             table.name: TableWriter(connection, table) for table in (threads_t, comments_t)
         }
-        self.child_inserts: dict[str, RawInsert] = {}
+        self.child_inserts: dict[tuple[str, tuple[str, ...]], RawInsert] = {}
         # Sites whose comments all went in by the fresh path: their parent
         # links start out empty and need no reset before linking.
         self.reset_links: set[tuple[str, str]] = set()
@@ -143,6 +148,7 @@ class Loader:
         self._flush_threads()
         self._flush_comments()
         self._flush_issues()
+        self._store_late_source_extras()
         self._link_parents()
         for writer in self.writers.values():
             writer.sync_sequence()
@@ -183,6 +189,7 @@ class Loader:
     def _source(self, record: Source) -> None:
         self._flush_threads()
         self._flush_comments()
+        self._store_late_source_extras()
         self.source = record
         self.site = record.site
         values = {
@@ -203,6 +210,7 @@ class Loader:
             "generator": record.generator,
             "base_site_url": record.base_site_url,
             "base_blog_url": record.base_blog_url,
+            "child_order": _json_list(record.child_order),
             "imported_at": self.now,
         }
         result = self.connection.execute(insert(sources_t).values(**values))
@@ -211,6 +219,25 @@ class Loader:
         self.report.sources.append(record.name)
         self.report.counts["source"] += 1
         self._replace_extras("source", [(self.source_id, record.extras)], True)
+        self.source_extras_stored = len(record.extras)
+
+    def _store_late_source_extras(self) -> None:
+        """Extras a reader added to the Source after yielding it (content
+        after the last item), stored once the stream is exhausted."""
+        if self.source is None or self.source_id is None:
+            return
+        late = self.source.extras[self.source_extras_stored :]
+        if late:
+            first = self.source_extras_stored
+            self._child_insert(extras_t, ("owner", "owner_id", "position", "kind", "name",
+                                          "value", "anchor"))(
+                [
+                    {"owner": "source", "owner_id": self.source_id, "position": first + i,
+                     "kind": e.kind, "name": e.name, "value": e.value, "anchor": e.anchor}
+                    for i, e in enumerate(late)
+                ]
+            )
+            self.source_extras_stored += len(late)
 
     def _require_source(self, what: str) -> None:
         if self.source is None:
@@ -348,6 +375,7 @@ class Loader:
                     "dsq_author_email": record.dsq_author_email,
                     "dsq_author_username": record.dsq_author_username,
                     "dsq_author_is_anonymous": record.dsq_author_is_anonymous,
+                    "child_order": _json_list(record.child_order),
                 }
             )
         origin = threads[0].origin
@@ -628,9 +656,9 @@ class Loader:
     # -- child rows -----------------------------------------------------
 
     def _child_insert(self, table: Table, columns: tuple[str, ...]) -> RawInsert:
-        insert_ = self.child_inserts.get(table.name)
+        insert_ = self.child_inserts.get((table.name, columns))
         if insert_ is None:
-            insert_ = self.child_inserts[table.name] = RawInsert(
+            insert_ = self.child_inserts[(table.name, columns)] = RawInsert(
                 self.connection, table, columns, ignore=False
             )
         return insert_

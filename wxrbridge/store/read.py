@@ -224,6 +224,7 @@ def _sources(connection: Connection) -> Iterator[Source]:
         yield Source(
             **_row_values(row, _SOURCE_FIELDS),
             namespaces=json.loads(row.namespaces) if row.namespaces else {},
+            child_order=json.loads(row.child_order) if row.child_order else None,
             extras=extras.get(row.id, []),
         )
 
@@ -344,6 +345,7 @@ def _page(connection: Connection, threads: list[Any], selection: Selection) -> I
             created_at=thread.created_at_raw,
             modified_at=thread.modified_at_raw,
             terms=thread_terms.get(thread.id, []),
+            child_order=json.loads(thread.child_order) if thread.child_order else None,
             meta=thread_meta.get(thread.id, []),
             extras=thread_extras.get(thread.id, []),
         )
@@ -367,22 +369,41 @@ def _threadless_comments(connection: Connection, selection: Selection) -> Iterat
 def _tree(
     rows: list[Any], meta: dict[int, list[Meta]], extras: dict[int, list[Extra]]
 ) -> Iterator[Comment]:
-    """One thread's comments, depth first, siblings in source order."""
+    """One thread's comments, every parent before its replies.
+
+    Source order is kept except that a reply listed before its parent waits
+    until the parent is out, so a file that already lists parents first
+    comes back in its own order.
+    """
     by_id = {r.id: r for r in rows}
-    children: dict[int | None, list[Any]] = defaultdict(list)
-    for row in rows:
-        parent = row.parent_id if row.parent_id in by_id else None
-        children[parent].append(row)
-    stack = list(reversed(children[None]))
-    while stack:
-        row = stack.pop()
-        parent = by_id.get(row.parent_id)
-        yield Comment(
-            **_row_values(row, _COMMENT_FIELDS),
-            thread=row.thread_key,
-            created_at=row.created_at_raw,
-            meta=meta.get(row.id, []),
-            extras=extras.get(row.id, []),
-            parent_key=parent.key if parent is not None else None,
-        )
-        stack.extend(reversed(children.get(row.id, [])))
+    emitted: set[int] = set()
+    waiting: dict[int, list[Any]] = defaultdict(list)
+
+    def emit(row: Any) -> Iterator[Comment]:
+        stack = [row]
+        while stack:
+            current = stack.pop()
+            emitted.add(current.id)
+            parent = by_id.get(current.parent_id)
+            yield Comment(
+                **_row_values(current, _COMMENT_FIELDS),
+                thread=current.thread_key,
+                created_at=current.created_at_raw,
+                meta=meta.get(current.id, []),
+                extras=extras.get(current.id, []),
+                parent_key=parent.key if parent is not None else None,
+                position=current.position,
+            )
+            stack.extend(reversed(waiting.pop(current.id, [])))
+
+    for row in rows:  # in source order
+        if row.parent_id in by_id and row.parent_id not in emitted:
+            waiting[row.parent_id].append(row)
+        else:
+            yield from emit(row)
+    # Only a parent cycle could leave replies waiting, and the loader cuts
+    # those; should one slip through, its comments still come out.
+    for parent_id in list(waiting):
+        for row in waiting.pop(parent_id, []):
+            if row.id not in emitted:
+                yield from emit(row)
