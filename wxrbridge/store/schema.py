@@ -21,7 +21,13 @@ from ..errors import StoreError, StoreOutOfDateError
 
 
 def migrations_path() -> Path:
-    return Path(str(resources.files("wxrbridge.migrations")))
+    """The alembic scripts: installed as ``wxrbridge.migrations``, or the
+    repository's ``migrations/`` when the package is imported from a
+    checkout that shadows the installed one."""
+    try:
+        return Path(str(resources.files("wxrbridge.migrations")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[2] / "migrations"
 
 
 def alembic_config(engine: Engine) -> Config:
