@@ -21,10 +21,12 @@ from .errors import OutputError
 from .formats import WriteReport
 from .inputs import InputFile, ProgressCallback, open_inputs, peek_head
 from .records import Comment, Record
-from .store import LoadReport, Selection, Store, open_store
+from .store import LoadReport, MergeOptions, Selection, Store, UrlMap, open_store
 
 __all__ = [
     "ConvertResult",
+    "MergeOptions",
+    "UrlMap",
     "Selection",
     "convert",
     "export",
@@ -123,8 +125,14 @@ def import_files(
     recover: bool = False,
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
+    merge: MergeOptions | None = None,
 ) -> list[LoadReport]:
-    """Import files into ``store`` in one transaction: all of them or none."""
+    """Import files into ``store`` in one transaction: all of them or none.
+
+    A Disqus export of a site whose WXR is already stored is merged into it
+    (see :mod:`wxrbridge.store.merge`); ``merge`` adds a URL map for a blog
+    that moved and Disqus-to-WordPress user mappings.
+    """
 
     def streams() -> Iterator[tuple[Iterable[Record], Callable[[], str | None]]]:
         for path in paths:
@@ -132,7 +140,7 @@ def import_files(
                 records = _records_of(item, format=None, recover=recover)
                 yield records, (lambda stream=item.stream: stream.sha256)
 
-    return store.load_many(streams(), dry_run=dry_run)
+    return store.load_many(streams(), dry_run=dry_run, merge=merge)
 
 
 def export(

@@ -132,9 +132,16 @@ def _issue_lines(reports: list[LoadReport]) -> list[str]:
 @DB_OPTION
 @click.option("--recover", is_flag=True, help="Keep the intact records of a broken file.")
 @click.option("--dry-run", is_flag=True, help="Read and load, then roll back.")
+@click.option("--map-user", "user_maps", multiple=True, metavar="DISQUS_NAME=WP_LOGIN",
+              help="Treat a Disqus username as a WordPress user (repeatable), so their "
+              "replies stay author replies. Authors whose email matches a user map by themselves.")
+@click.option("--url-map", type=click.File("r", encoding="utf-8"), metavar="FILE",
+              help="Old and new URL prefix per line, for a blog that moved domain, used to "
+              "match Disqus threads to WordPress posts.")
 @QUIET_OPTION
 def import_command(
-    files: tuple[str, ...], db_url: str | None, recover: bool, dry_run: bool, quiet: bool
+    files: tuple[str, ...], db_url: str | None, recover: bool, dry_run: bool,
+    user_maps: tuple[str, ...], url_map: Any, quiet: bool
 ) -> None:
     """Import WXR or Disqus exports into a store.
 
@@ -143,19 +150,44 @@ def import_command(
     one transaction: on any error the store is left as it was.
 
     \b
-    Example:
+    A Disqus export imported into a store holding the same site's WXR is
+    merged into it: threads match by identifier, then URL, posts carrying
+    wp_id=N match comment N, and nothing is stored twice.
+
+    \b
+    Examples:
         wxrbridge import blog.wordpress.2024-05-01.xml --db sqlite:///blog.sqlite
+        wxrbridge import blog.xml blog-disqus.xml.gz --map-user jdoe_mod=jdoe
     """
+    merge = _merge_options(user_maps, url_map)
     sizes = [input_size(f) for f in files]
     total = None if None in sizes else sum(s or 0 for s in sizes)
     with open_store(db_url) as store, _bar(total, "B", "reading", quiet) as bar:
         reports = api.import_files(
-            store, files, recover=recover, dry_run=dry_run, progress=bar.update
+            store, files, recover=recover, dry_run=dry_run, progress=bar.update, merge=merge
         )
     verb = "would import" if dry_run else "imported"
     _say(quiet, f"{verb} {_summarise(reports)} into {store.url}")
     for line in _issue_lines(reports):
         _say(quiet, f"  {line}")
+
+
+def _merge_options(user_maps: tuple[str, ...], url_map: Any) -> api.MergeOptions:
+    users = {}
+    for pair in user_maps:
+        name, sep, login = pair.partition("=")
+        if not sep or not name or not login:
+            raise click.BadParameter(
+                f"{pair!r} is not DISQUS_NAME=WP_LOGIN", param_hint="--map-user"
+            )
+        users[name] = login
+    prefixes = api.UrlMap()
+    if url_map is not None:
+        try:
+            prefixes = api.UrlMap.parse(url_map.read())
+        except ValueError as exc:
+            raise click.BadParameter(f"{url_map.name}: {exc}", param_hint="--url-map") from None
+    return api.MergeOptions(url_map=prefixes, user_map=users)
 
 
 def _datetime(value: str | None) -> datetime | None:

@@ -26,12 +26,22 @@ from ..errors import StoreError
 from ..records import Record
 from . import schema
 from .load import Loader, LoadReport
+from .merge import MergeOptions, UrlMap
 from .read import Selection, iter_records
 from .stats import store_stats
 
 DEFAULT_URL = "sqlite:///wxrbridge.sqlite"
 
-__all__ = ["DEFAULT_URL", "LoadReport", "Selection", "Store", "open_store", "resolve_url"]
+__all__ = [
+    "DEFAULT_URL",
+    "LoadReport",
+    "MergeOptions",
+    "Selection",
+    "Store",
+    "UrlMap",
+    "open_store",
+    "resolve_url",
+]
 
 
 def resolve_url(url: str | None) -> str:
@@ -125,15 +135,17 @@ class Store:
         *,
         sha256: str | Callable[[], str | None] | None = None,
         dry_run: bool = False,
+        merge: MergeOptions | None = None,
     ) -> LoadReport:
         """Load one record stream in one transaction: all or nothing."""
-        return self.load_many([(records, sha256)], dry_run=dry_run)[0]
+        return self.load_many([(records, sha256)], dry_run=dry_run, merge=merge)[0]
 
     def load_many(
         self,
         streams: Iterable[tuple[Iterable[Record], str | Callable[[], str | None] | None]],
         *,
         dry_run: bool = False,
+        merge: MergeOptions | None = None,
     ) -> list[LoadReport]:
         """Load several files' record streams in one transaction.
 
@@ -149,7 +161,7 @@ class Store:
                 _start_import(connection)
                 try:
                     for records, sha256 in streams:
-                        loader = Loader(connection)
+                        loader = Loader(connection, merge=merge)
                         reports.append(loader.load(records))
                         loader.finish_source(sha256() if callable(sha256) else sha256)
                 except BaseException:

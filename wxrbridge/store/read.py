@@ -349,7 +349,11 @@ def _page(connection: Connection, threads: list[Any], selection: Selection) -> I
             meta=thread_meta.get(thread.id, []),
             extras=thread_extras.get(thread.id, []),
         )
-        yield from _tree(comment_rows.get(thread.id, []), comment_meta, comment_extras)
+        # A merged thread also holds Disqus posts that named it by its Disqus
+        # key: under this thread, every comment names it by this thread's key.
+        yield from _tree(
+            comment_rows.get(thread.id, []), comment_meta, comment_extras, thread_key=thread.key
+        )
 
 
 def _threadless_comments(connection: Connection, selection: Selection) -> Iterator[Comment]:
@@ -367,7 +371,10 @@ def _threadless_comments(connection: Connection, selection: Selection) -> Iterat
 
 
 def _tree(
-    rows: list[Any], meta: dict[int, list[Meta]], extras: dict[int, list[Extra]]
+    rows: list[Any],
+    meta: dict[int, list[Meta]],
+    extras: dict[int, list[Extra]],
+    thread_key: str | None = None,
 ) -> Iterator[Comment]:
     """One thread's comments, every parent before its replies.
 
@@ -387,7 +394,7 @@ def _tree(
             parent = by_id.get(current.parent_id)
             yield Comment(
                 **_row_values(current, _COMMENT_FIELDS),
-                thread=current.thread_key,
+                thread=thread_key if thread_key is not None else current.thread_key,
                 created_at=current.created_at_raw,
                 meta=meta.get(current.id, []),
                 extras=extras.get(current.id, []),
