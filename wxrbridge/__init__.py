@@ -8,7 +8,16 @@ of the same names do.
 
 __version__ = "0.1.0"
 
-from .api import convert, export, import_files, read, write  # noqa: E402
+from .api import convert, export, import_files, read, verify, write  # noqa: E402
 from .store import open_store  # noqa: E402
 
-__all__ = ["convert", "export", "import_files", "open_store", "read", "write", "__version__"]
+__all__ = [
+    "__version__",
+    "convert",
+    "export",
+    "import_files",
+    "open_store",
+    "read",
+    "verify",
+    "write",
+]

@@ -22,6 +22,7 @@ from .formats import WriteReport
 from .inputs import InputFile, ProgressCallback, open_inputs, peek_head
 from .records import Comment, Record
 from .store import LoadReport, MergeOptions, Selection, Store, UrlMap, open_store
+from .verify import VerifyReport, verify_records
 
 __all__ = [
     "ConvertResult",
@@ -33,6 +34,7 @@ __all__ = [
     "import_files",
     "open_store",
     "read",
+    "verify",
     "write",
 ]
 
@@ -192,6 +194,36 @@ def convert(
                 **options,
             )
     return ConvertResult(imported, written)
+
+
+def _is_store_url(spec: str) -> bool:
+    return "://" in spec and not os.path.exists(spec)
+
+
+@contextmanager
+def _records_for(spec: str | os.PathLike[str]) -> Iterator[Iterator[Record]]:
+    """The records of a file (through a scratch store, which resolves its
+    parent links) or of a store given by URL."""
+    text = os.fspath(spec)
+    if _is_store_url(text):
+        with open_store(text) as store:
+            yield store.records()
+        return
+    with tempfile.TemporaryDirectory(prefix="wxrbridge-") as folder:
+        with open_store(f"sqlite:///{Path(folder) / 'verify.sqlite'}") as store:
+            import_files(store, [text])
+            yield store.records()
+
+
+def verify(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> VerifyReport:
+    """Compare two exports or stores thread by thread and comment by comment.
+
+    Each of ``a`` and ``b`` is a file (any readable format) or a store URL.
+    Comments are matched across formats by the merge's identity rules; the
+    report lists what is missing from B, extra in B, or changed.
+    """
+    with _records_for(a) as records_a, _records_for(b) as records_b:
+        return verify_records(records_a, records_b)
 
 
 def by_target(target: str | os.PathLike[str] | IO[bytes]) -> formats.Format:

@@ -337,6 +337,53 @@ def stats_command(file: str | None, db_url: str | None, as_json: bool) -> None:
     click.echo(json.dumps(stats, indent=2, sort_keys=True) if as_json else _table(stats))
 
 
+@cli.command("verify")
+@click.argument("a", metavar="A")
+@click.argument("b", metavar="B")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--exact", is_flag=True,
+              help="Compare two XML files element by element instead (CDATA versus escaped "
+              "text, whitespace between elements and comments aside).")
+def verify_command(a: str, b: str, as_json: bool, exact: bool) -> None:
+    """Check a migration: are A and B the same threads and comments?
+
+    Each of A and B is an export file or a store URL. Comments are matched
+    across formats (a WXR against a Disqus export of the same site) by the
+    merge's identity rules, then threads, parent links, types, statuses,
+    authors, dates and content are compared. Exit status: 0 when equivalent,
+    1 when not.
+
+    \b
+    Examples:
+        wxrbridge verify blog.wxr.xml imported-back.wxr.xml
+        wxrbridge verify blog.wxr.xml sqlite:///blog.sqlite --json
+    """
+    ctx = click.get_current_context()
+    if exact:
+        from .xmlcompare import diff_documents
+
+        lines = diff_documents(a, b)
+        if as_json:
+            click.echo(json.dumps({"equivalent": not lines, "differences": lines}, indent=2))
+        else:
+            for line in lines:
+                click.echo(line)
+            click.echo("equivalent" if not lines else f"{_plural(len(lines), 'difference')}")
+        ctx.exit(0 if not lines else 1)
+    report = api.verify(a, b)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        for difference in report.differences:
+            click.echo(str(difference))
+        (ta, tb), (ca, cb) = report.threads, report.comments
+        verdict = "equivalent" if report.equivalent else (
+            f"{_plural(len(report.differences), 'difference')}")
+        click.echo(f"A: {_plural(ta, 'thread')}, {_plural(ca, 'comment')}; "
+                   f"B: {_plural(tb, 'thread')}, {_plural(cb, 'comment')}: {verdict}")
+    ctx.exit(0 if report.equivalent else 1)
+
+
 @cli.group("db")
 def db_group() -> None:
     """Create, check and upgrade a store's schema."""

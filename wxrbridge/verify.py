@@ -1,0 +1,266 @@
+"""The migration check: are two exports (or stores) the same discussions?
+
+Each side is read into records and every thread and comment gets identity
+tokens, by the rules the merge uses: a WordPress comment id, the ``wp_id=N``
+a Disqus post carries, the Disqus id kept in ``dsq_post_id`` meta, the id a
+renumbering writer kept in ``_wxrbridge_original_id``; a post id, a Disqus
+identifier, a normalised link.  Comments that share a token are the same
+comment; then threads, parent links, types, statuses, authors, dates and
+content are compared, and every difference is one line.
+
+Fields one format cannot hold are not held against it: an email or a local
+date missing on one side is not a difference, a different one is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import canonical
+from .records import Comment, Record, Thread
+from .store.merge import normalise_url, post_id_in_identifier, post_id_in_url, wp_id_in_identifier
+
+Token = tuple[str, str]
+
+
+@dataclass
+class Difference:
+    """One way B differs from A."""
+
+    kind: str  # missing, extra, changed
+    what: str  # thread or comment
+    key: str  # A's id (B's for extra)
+    field: str | None = None
+    a: Any = None
+    b: Any = None
+
+    def __str__(self) -> str:
+        if self.kind == "missing":
+            return f"{self.what} {self.key}: in A, not in B"
+        if self.kind == "extra":
+            return f"{self.what} {self.key}: in B, not in A"
+        return f"{self.what} {self.key}: {self.field} {self.a!r} -> {self.b!r}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "what": self.what, "key": self.key,
+                "field": self.field, "a": self.a, "b": self.b}
+
+
+@dataclass
+class VerifyReport:
+    threads: tuple[int, int] = (0, 0)
+    comments: tuple[int, int] = (0, 0)
+    differences: list[Difference] = field(default_factory=list)
+
+    @property
+    def equivalent(self) -> bool:
+        return not self.differences
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "equivalent": self.equivalent,
+            "threads": {"a": self.threads[0], "b": self.threads[1]},
+            "comments": {"a": self.comments[0], "b": self.comments[1]},
+            "differences": [d.as_dict() for d in self.differences],
+        }
+
+
+@dataclass
+class _ThreadView:
+    key: str
+    tokens: set[Token]
+
+
+@dataclass
+class _CommentView:
+    key: str
+    origin: str
+    thread: _ThreadView
+    tokens: set[Token]
+    parent_key: str | None
+    fields: dict[str, Any]
+    parent: _CommentView | None = None
+
+
+def _meta_values(meta: Iterable[tuple[str, str | None]], name: str) -> Iterator[str]:
+    for key, value in meta:
+        if key == name and value:
+            yield value.strip()
+
+
+def _thread_tokens(thread: Thread) -> set[Token]:
+    tokens: set[Token] = set()
+    if thread.origin == "wxr":
+        tokens.add(("post", thread.key.strip()))
+    else:
+        tokens.add(("dsq", thread.key.strip()))
+    if thread.wp_post_id:
+        tokens.add(("post", thread.wp_post_id.strip()))
+    if thread.dsq_id:
+        tokens.add(("dsq", thread.dsq_id.strip()))
+    post = post_id_in_identifier(thread.identifier)
+    if post:
+        tokens.add(("post", post))
+    for url in (thread.link, thread.guid):
+        normal = normalise_url(url)
+        if normal:
+            tokens.add(("url", normal))
+        post = post_id_in_url(url)
+        if post and thread.origin == "wxr":
+            tokens.add(("post", post))
+    for value in _meta_values(thread.meta, "dsq_thread_id"):
+        tokens.add(("dsq", value))
+    return tokens
+
+
+def _comment_tokens(comment: Comment) -> set[Token]:
+    tokens: set[Token] = set()
+    tokens.add(("wp" if comment.origin == "wxr" else "dsq", comment.key.strip()))
+    if comment.wp_id:
+        tokens.add(("wp", comment.wp_id.strip()))
+    if comment.dsq_id:
+        tokens.add(("dsq", comment.dsq_id.strip()))
+    wp_id = wp_id_in_identifier(comment.dsq_identifier)
+    if wp_id:
+        tokens.add(("wp", wp_id))
+    for value in _meta_values(comment.meta, "dsq_post_id"):
+        tokens.add(("dsq", value))
+    for value in _meta_values(comment.meta, "_wxrbridge_original_id"):
+        tokens.add(("wp", value))
+    return tokens
+
+
+def _utc(raw: str | None) -> str | None:
+    try:
+        return canonical.format_utc_iso(canonical.parse_utc(raw))
+    except ValueError:
+        return raw
+
+
+def _fields(comment: Comment) -> dict[str, Any]:
+    return {
+        "type": canonical.comment_type(comment),
+        "status": canonical.comment_status(comment),
+        "author_name": comment.author_name,
+        "author_email": (comment.author_email or "").strip().lower() or None,
+        "author_url": (comment.author_url or "").strip() or None,
+        "created_at": _utc(comment.created_at),
+        "created_at_local": comment.created_at_local,
+        "content": comment.content,
+    }
+
+
+# Disqus has one "deleted" where WordPress has trash and post-trashed: across
+# the two formats those are the same state.
+_REMOVED = {canonical.TRASH, canonical.POST_TRASHED, canonical.DELETED}
+
+
+def _same_status(a: str, b: str, same_origin: bool) -> bool:
+    return a == b or (not same_origin and a in _REMOVED and b in _REMOVED)
+
+
+# Fields compared only when both sides have a value: one format may not
+# carry them at all (Disqus exports have no emails, no local dates).
+_WHEN_BOTH = {"author_email", "author_url", "created_at", "created_at_local"}
+
+
+class _Side:
+    def __init__(self, records: Iterable[Record]) -> None:
+        self.threads: list[_ThreadView] = []
+        self.comments: list[_CommentView] = []
+        thread_by_key: dict[str, _ThreadView] = {}
+        for record in records:
+            if isinstance(record, Thread):
+                view = _ThreadView(record.key, _thread_tokens(record))
+                self.threads.append(view)
+                thread_by_key[record.key] = view
+            elif isinstance(record, Comment):
+                thread = thread_by_key.get(record.thread) or _ThreadView(
+                    record.thread, {("dsq", record.thread)}
+                )
+                parent = record.parent_key or canonical.parent_reference(record)
+                self.comments.append(
+                    _CommentView(record.key, record.origin, thread, _comment_tokens(record),
+                                 parent, _fields(record))
+                )
+        by_key = {(c.thread.key, c.key): c for c in self.comments}
+        for comment in self.comments:
+            if comment.parent_key is not None:
+                comment.parent = by_key.get((comment.thread.key, comment.parent_key))
+
+
+def _match(a_items: list[Any], b_items: list[Any]) -> dict[int, Any]:
+    """A's index -> B's item, for items sharing an identity token."""
+    index: dict[Token, Any] = {}
+    for item in b_items:
+        for token in item.tokens:
+            index.setdefault(token, item)
+    matched: dict[int, Any] = {}
+    used: set[int] = set()
+    for i, item in enumerate(a_items):
+        for token in sorted(item.tokens):
+            other = index.get(token)
+            if other is not None and id(other) not in used:
+                matched[i] = other
+                used.add(id(other))
+                break
+    return matched
+
+
+def verify_records(a: Iterable[Record], b: Iterable[Record]) -> VerifyReport:
+    """Compare two record streams; see the module's docstring."""
+    side_a, side_b = _Side(a), _Side(b)
+    report = VerifyReport(
+        threads=(len(side_a.threads), len(side_b.threads)),
+        comments=(len(side_a.comments), len(side_b.comments)),
+    )
+    diffs = report.differences
+
+    thread_match = _match(side_a.threads, side_b.threads)
+    thread_pair = {id(side_a.threads[i]): t for i, t in thread_match.items()}
+    matched_b = {id(t) for t in thread_match.values()}
+    for i, thread in enumerate(side_a.threads):
+        if i not in thread_match:
+            diffs.append(Difference("missing", "thread", thread.key))
+    for thread in side_b.threads:
+        if id(thread) not in matched_b:
+            diffs.append(Difference("extra", "thread", thread.key))
+
+    comment_match = _match(side_a.comments, side_b.comments)
+    pair = {id(side_a.comments[i]): c for i, c in comment_match.items()}
+    matched_b = {id(c) for c in comment_match.values()}
+    for i, comment in enumerate(side_a.comments):
+        other = comment_match.get(i)
+        if other is None:
+            diffs.append(Difference("missing", "comment", comment.key))
+            continue
+        if thread_pair.get(id(comment.thread)) is not other.thread:
+            diffs.append(Difference("changed", "comment", comment.key, "thread",
+                                    comment.thread.key, other.thread.key))
+        expected_parent = pair.get(id(comment.parent)) if comment.parent else None
+        if comment.parent is None and comment.parent_key is not None:
+            # A parent A does not have either: B should keep the same dangling id.
+            if other.parent is not None or other.parent_key is None:
+                diffs.append(Difference("changed", "comment", comment.key, "parent",
+                                        comment.parent_key, other.parent.key if other.parent
+                                        else other.parent_key))
+        elif expected_parent is not other.parent:
+            diffs.append(Difference(
+                "changed", "comment", comment.key, "parent",
+                comment.parent.key if comment.parent else None,
+                other.parent.key if other.parent else other.parent_key,
+            ))
+        for name, value in comment.fields.items():
+            theirs = other.fields[name]
+            if name in _WHEN_BOTH and (value is None or theirs is None):
+                continue
+            if name == "status" and _same_status(value, theirs, comment.origin == other.origin):
+                continue
+            if value != theirs:
+                diffs.append(Difference("changed", "comment", comment.key, name, value, theirs))
+    for comment in side_b.comments:
+        if id(comment) not in matched_b:
+            diffs.append(Difference("extra", "comment", comment.key))
+    return report
