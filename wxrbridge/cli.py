@@ -75,14 +75,24 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 def _bar(total: int | None, unit: str, desc: str, quiet: bool) -> tqdm:
     # Bars only for a person watching: never in a pipe or a log file.
+    disable = quiet or not sys.stderr.isatty()
+    width = None
+    if not disable:
+        try:
+            # Some terminals (serial consoles, fresh pseudo-terminals) report
+            # a width of 0, on which tqdm would draw nothing.
+            width = os.get_terminal_size(sys.stderr.fileno()).columns or 80
+        except OSError:
+            width = 80
     return tqdm(
         total=total,
         unit=unit,
         unit_scale=unit == "B",
         desc=desc,
         file=sys.stderr,
-        disable=quiet or not sys.stderr.isatty(),
+        disable=disable,
         leave=False,
+        ncols=width,
     )
 
 
