@@ -10,6 +10,7 @@ import pytest
 
 from wxrbridge.errors import InputError
 from wxrbridge.formats.wxr import read_wxr, write_wxr
+from wxrbridge.records import Comment, Record, Source, Thread
 from wxrbridge.xmlcompare import canonical_tree, diff_documents
 
 DATA = Path(__file__).parent / "data" / "wxr"
@@ -43,6 +44,135 @@ def test_roundtrip_keeps_wxr_1_0_namespace() -> None:
     written, _ = roundtrip(DATA / "v1.0.xml")
     assert b'xmlns:wp="http://wordpress.org/export/1.0/"' in written
     assert b"export/1.2" not in written
+
+
+
+def read_records(path: Path) -> list[Record]:
+    with open(path, "rb") as handle:
+        return list(read_wxr(handle, name=path.name))
+
+
+# -- the order of the source file ---------------------------------------------------------
+
+
+def test_wxr_1_0_channel_and_item_order_is_kept() -> None:
+    # WordPress 2.x wrote <generator> before <language> and an item's
+    # categories before its <guid>; core writes both later today.
+    path = DATA / "legacy-order.xml"
+    records = read_records(path)
+    source = next(r for r in records if isinstance(r, Source))
+    assert source.child_order == [
+        "title", "link", "description", "pubDate", "generator", "language",
+        "wp:wxr_version", "wp:base_site_url", "wp:base_blog_url",
+        "wp:category", "wp:tag", "item",
+    ]
+    threads = [r for r in records if isinstance(r, Thread)]
+    for thread in threads:
+        assert thread.child_order is not None
+        assert thread.child_order.index("category") < thread.child_order.index("guid")
+    # Repeated children count once, where their group starts.
+    assert threads[0].child_order.count("category") == 1
+
+    written, report = roundtrip(path)
+    assert diff_documents(path, written) == []
+    assert report.notes == [] and report.left_out == []
+    assert written.index(b"<generator>") < written.index(b"<language>")
+
+
+def test_files_in_core_order_carry_no_child_order() -> None:
+    for name in ("core-1.2.xml", "v1.0.xml", "threading.xml"):
+        for record in read_records(DATA / name):
+            if isinstance(record, (Source, Thread)):
+                assert record.child_order is None, (name, record)
+
+
+def test_comment_positions_run_over_the_whole_file() -> None:
+    comments = [r for r in read_records(DATA / "threading.xml") if isinstance(r, Comment)]
+    assert len({c.thread for c in comments}) > 1
+    assert [c.position for c in comments] == list(range(len(comments)))
+
+
+def parents_first(records: list[Record]) -> list[Record]:
+    """Each thread's comments as the store hands them out: source order,
+    except that a reply listed before its parent waits until just after it
+    (and replies to that reply right after it in turn)."""
+    result: list[Record] = []
+    batch: list[Comment] = []
+
+    def flush() -> None:
+        keys = {c.key for c in batch}
+        waiting: dict[str, list[Comment]] = {}
+        emitted: set[str] = set()
+
+        def emit(comment: Comment) -> None:
+            result.append(comment)
+            emitted.add(comment.key)
+            for reply in waiting.pop(comment.key, []):
+                emit(reply)
+
+        for comment in batch:
+            parent = comment.parent.strip() if comment.parent else None
+            if parent in keys and parent not in emitted and parent != comment.key:
+                comment.parent_key = parent
+                waiting.setdefault(parent, []).append(comment)
+            else:
+                if parent in keys and parent != comment.key:
+                    comment.parent_key = parent
+                emit(comment)
+        assert not waiting, "a parent cycle in the test data"
+        batch.clear()
+
+    for record in records:
+        if isinstance(record, Comment):
+            batch.append(record)
+        else:
+            flush()
+            result.append(record)
+    flush()
+    return result
+
+
+def test_reply_before_its_parent_keeps_its_place_after_a_parents_first_stream() -> None:
+    path = DATA / "threading.xml"
+    records = read_records(path)
+    reordered = parents_first(records)
+    # The data really has a reply ahead of its parent, so the stream changed.
+    before = [r.key for r in records if isinstance(r, Comment)]
+    after = [r.key for r in reordered if isinstance(r, Comment)]
+    assert sorted(before) == sorted(after) and before != after
+
+    out = io.BytesIO()
+    report = write_wxr(reordered, out)
+    assert diff_documents(path, out.getvalue()) == []
+    assert report.notes == [] and report.left_out == []
+
+
+def test_parents_first_stream_without_positions_is_written_as_it_arrives() -> None:
+    # Positions are all or nothing per item: with one missing, the writer
+    # cannot know the source order and keeps the order it was given.
+    reordered = parents_first(read_records(DATA / "threading.xml"))
+    comments = [r for r in reordered if isinstance(r, Comment)]
+    comments[0].position = None
+    out = io.BytesIO()
+    write_wxr(reordered, out)
+    back = [r for r in read_wxr(io.BytesIO(out.getvalue()), name="out") if isinstance(r, Comment)]
+    first_item = [c.key for c in comments if c.thread == comments[0].thread]
+    assert [c.key for c in back if c.thread == comments[0].thread] == first_item
+
+
+def test_a_repeated_channel_group_gets_its_trailing_extra_once() -> None:
+    data = (DATA / "legacy-order.xml").read_bytes().replace(
+        b"\t<wp:tag>", b"\t<x:note xmlns:x=\"urn:example:notes\">after the kit</x:note>\n\t<wp:tag>"
+    )
+    written = write_wxr_bytes(data)
+    assert written.count(b"after the kit") == 1
+    assert diff_documents(data, written) == []
+
+
+def write_wxr_bytes(data: bytes) -> bytes:
+    out = io.BytesIO()
+    write_wxr(read_wxr(io.BytesIO(data), name="in.xml"), out)
+    return out.getvalue()
 
 
 # -- xmlcompare ---------------------------------------------------------------------------

@@ -228,6 +228,54 @@ def test_ten_deep_chain_written_in_reverse_comes_out_linked() -> None:
         assert tree[f"text of {20 - depth}"] == f"text of {21 - depth}"
 
 
+
+def test_positions_give_back_the_source_order_when_ids_are_kept() -> None:
+    # Arrived parents first (21 after its parent 20); positions say 21 came first.
+    records = [source(), thread(), comment("20", position=1), comment("21", "20", position=0),
+               comment("22", position=2)]
+    data, report = write(records)
+    assert [c.wp_id for c in written_comments(data)] == ["21", "20", "22"]
+    assert not report.notes
+
+
+def test_renumbering_writes_parents_first_whatever_the_positions() -> None:
+    records = [source(), thread(), comment("1", "2", position=0), comment("2", position=1)]
+    data, _ = write(records)
+    assert [c.content for c in written_comments(data)] == ["text of 2", "text of 1"]
+    assert wordpress_import(data)["text of 1"] == "text of 2"
+
+
+# -- child order -------------------------------------------------------------------------
+
+
+def child_names(element: etree._Element) -> list[str]:
+    return [etree.QName(child).localname for child in element if isinstance(child.tag, str)]
+
+
+def test_channel_child_order_is_followed_and_unlisted_children_go_where_core_puts_them() -> None:
+    head = Source(origin="wxr", site="https://s.example", version="1.0",
+                  wp_namespace="http://wordpress.org/export/1.2/", title="T",
+                  link="https://s.example", description="D", language="en",
+                  generator="https://wordpress.org/?v=2.8",
+                  child_order=["title", "generator", "link", "wp:wxr_version", "no-such-child"])
+    data, _ = write([head, thread()])
+    channel = etree.fromstring(data).find("channel")
+    assert child_names(channel) == [
+        "title", "generator", "link", "description", "language", "wxr_version", "item",
+    ]
+
+
+def test_item_child_order_is_followed() -> None:
+    post = thread()
+    post.guid = "https://s.example/?p=1"
+    post.child_order = ["title", "wp:comment", "wp:post_id", "guid"]
+    data, _ = write([source(), post, comment("5")])
+    item = etree.fromstring(data).find("channel/item")
+    assert child_names(item) == ["title", "comment", "post_id", "guid"]
+    again, _ = write(reread(data))
+    assert again == data
+
+
 # -- users -----------------------------------------------------------------------------------
 
 

@@ -121,3 +121,46 @@ SOURCE_WP_FIELDS: tuple[tuple[str, str], ...] = (
     ("base_site_url", "base_site_url"),
     ("base_blog_url", "base_blog_url"),
 )
+
+# Known children of the channel and of an item by prefixed name (always the
+# usual prefixes, whatever the file used), in the order core writes them.
+# Files from WordPress 2.x put some of them elsewhere (``generator`` before
+# ``language``, an item's ``category`` before its ``guid``); a reader records
+# such an order in ``child_order`` and the writer follows it.
+CHANNEL_ORDER: tuple[str, ...] = (
+    *(local for local, _attr in SOURCE_PLAIN_FIELDS),
+    *(f"wp:{local}" for local, _attr in SOURCE_WP_FIELDS),
+    "wp:author", "wp:category", "wp:tag", "wp:term",
+    "generator",
+    "item",
+)
+ITEM_ORDER: tuple[str, ...] = (
+    "title", "link", "pubDate", "dc:creator", "guid", "description",
+    CONTENT_ANCHOR, EXCERPT_ANCHOR,
+    *(f"wp:{local}" for local, _attr in ITEM_WP_FIELDS),
+    "category", "wp:postmeta", "wp:comment",
+)
+
+
+def _anchor_names(order: tuple[str, ...]) -> dict[str, str]:
+    # An extras anchor is the local name, except for the two ``encoded``
+    # children, whose anchors keep their prefix to tell them apart.
+    return {
+        name if name in (CONTENT_ANCHOR, EXCERPT_ANCHOR) else name.rpartition(":")[2]: name
+        for name in order
+    }
+
+
+# Extras anchor -> prefixed name, for the children listed above.
+CHANNEL_NAMES: dict[str, str] = _anchor_names(CHANNEL_ORDER)
+ITEM_NAMES: dict[str, str] = _anchor_names(ITEM_ORDER)
+
+
+def in_core_order(names: list[str], core: tuple[str, ...]) -> bool:
+    """True when ``names`` (known children, first occurrences) come in the
+    order ``core`` lists them, i.e. the writer's usual order reproduces them
+    and no ``child_order`` is needed."""
+    # ``in`` on an iterator consumes it up to the match, so each name must
+    # be found after the one before it.
+    remaining = iter(core)
+    return all(name in remaining for name in names)

@@ -31,12 +31,16 @@ from ..xmlerrors import not_well_formed, syntax_error_parts
 from .names import (
     AFTER_CHANNEL_ANCHOR,
     BEFORE_ITEM_ANCHOR,
+    CHANNEL_NAMES,
+    CHANNEL_ORDER,
     COMMENT_FIELDS,
     CONTENT_ANCHOR,
     CONTENT_NS,
     DC_NS,
     EXCERPT_ANCHOR,
     EXCERPT_NS_RE,
+    ITEM_NAMES,
+    ITEM_ORDER,
     ITEM_WP_FIELDS,
     RSS_ANCHOR,
     SOURCE_PLAIN_FIELDS,
@@ -44,6 +48,7 @@ from .names import (
     TERM_FIELDS,
     USER_FIELDS,
     WP_NS_RE,
+    in_core_order,
 )
 
 # How a known child is handled: a plain text field, or a structured child.
@@ -104,6 +109,9 @@ class _WxrReader:
         self.channel_done = False
         self.items_started = False
         self.item_index = 0
+        self.comment_index = 0
+        # Known channel children before the first item, first occurrences.
+        self.channel_order: list[str] = []
         self.before_next_item: list[Extra] = []
         self.ns_decls: dict[Any, list[tuple[str, str]]] = {}
         self.entities_warned: set[str] = set()
@@ -337,6 +345,8 @@ class _WxrReader:
             local = tag[len(wp):]
             record: Record = self._user(node) if local == "author" else self._term(node, local)
             self._set_channel_anchor(local)
+            if not self.items_started:
+                self._note_child(self.channel_order, CHANNEL_NAMES[local])
             if self.source_emitted:
                 yield record
                 yield from self._flush_issues()
@@ -346,6 +356,12 @@ class _WxrReader:
             self._channel_field(node)
         node.clear()
         self.ns_decls.clear()
+
+    @staticmethod
+    def _note_child(order: list[str], name: str) -> None:
+        # A repeated group (categories, comments, ...) counts where it starts.
+        if name not in order:
+            order.append(name)
 
     def _set_channel_anchor(self, anchor: str) -> None:
         if not self.items_started:
@@ -362,6 +378,7 @@ class _WxrReader:
                     setattr(self.source, attr, value)
                     self._node_extras(node, anchor, self.source.extras)
                     self.channel_anchor = anchor
+                    self._note_child(self.channel_order, CHANNEL_NAMES[anchor])
                     return
         extra = _extra_from_node(node, self.channel_anchor)
         if extra is not None:
@@ -378,6 +395,10 @@ class _WxrReader:
                 break
         else:
             source.site = self.name
+        if self.items_started:
+            self._note_child(self.channel_order, "item")
+        if not in_core_order(self.channel_order, CHANNEL_ORDER):
+            source.child_order = self.channel_order
         yield source
         if source.version is None:
             yield ImportIssue(
@@ -528,6 +549,7 @@ class _WxrReader:
         tags = self._item_tags
         anchor: str | None = None
         seen: set[str] = set()
+        order: list[str] = []
         comment_nodes: list[Any] = []
         for child in node:
             tag = child.tag
@@ -547,6 +569,7 @@ class _WxrReader:
                             else:
                                 self._node_extras(child, local, extras)
                             anchor = local
+                            self._note_child(order, ITEM_NAMES[local])
                             continue
                 elif how == _CATEGORY:
                     value = self._text(child, label)
@@ -556,22 +579,27 @@ class _WxrReader:
                         ))
                         self._node_extras(child, local, extras, ("domain", "nicename"))
                         anchor = local
+                        self._note_child(order, ITEM_NAMES[local])
                         continue
                 elif how == _POSTMETA:
                     pair = self._meta_pair(child, label)
                     if pair is not None:
                         thread.meta.append(pair)
                         anchor = local
+                        self._note_child(order, ITEM_NAMES[local])
                         continue
                 elif how == _COMMENT:
                     comment_nodes.append(child)
                     anchor = local
+                    self._note_child(order, ITEM_NAMES[local])
                     continue
             extra = _extra_from_node(child, anchor)
             if extra is not None:
                 extras.append(extra)
             elif tag is etree.Entity:
                 self._warn_entity(child.name, child.sourceline, label)
+        if not in_core_order(order, ITEM_ORDER):
+            thread.child_order = order
         post_id = (thread.wp_post_id or "").strip()
         thread.key = post_id or label
         yield thread
@@ -580,7 +608,10 @@ class _WxrReader:
         yield from self._flush_issues()
 
     def _comment(self, node: Any, thread_key: str, index: int) -> Comment:
-        comment = Comment(origin="wxr", key="", thread=thread_key)
+        comment = Comment(
+            origin="wxr", key="", thread=thread_key, position=self.comment_index
+        )
+        self.comment_index += 1
         extras = comment.extras
         self._node_extras(node, None, extras)
         label = f"#{thread_key}/{index}"

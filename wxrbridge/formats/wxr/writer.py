@@ -12,7 +12,10 @@ every file it writes importable without loss:
 * every comment's ``comment_user_id`` is checked against the authors written.
 
 Records from a WXR source are written back as they came: a field that is
-``None`` was absent and stays absent, unknown XML goes back where it was.
+``None`` was absent and stays absent, unknown XML goes back where it was,
+known children follow the file's own order when it was not core's
+(``child_order``), and an item's comments keep their source order
+(``position``) whenever their ids can be kept.
 Records from another format get every element core writes, with values
 derived through :mod:`wxrbridge.canonical`.
 """
@@ -42,12 +45,15 @@ from ...canonical import (
     format_wxr_date,
     parent_reference,
     parse_utc,
+    wp_id_in_identifier,
 )
 from ...records import Comment, Extra, Meta, Record, Source, Term, Thread, User
 from .. import WriteReport
 from .names import (
     AFTER_CHANNEL_ANCHOR,
     BEFORE_ITEM_ANCHOR,
+    CHANNEL_NAMES,
+    CHANNEL_ORDER,
     COMMENT_FIELDS,
     CONTENT_ANCHOR,
     CONTENT_NS,
@@ -56,6 +62,8 @@ from .names import (
     DEFAULT_WP_NS,
     EXCERPT_ANCHOR,
     EXCERPT_NS_RE,
+    ITEM_NAMES,
+    ITEM_ORDER,
     RSS_ANCHOR,
     TERM_FIELDS,
     USER_FIELDS,
@@ -85,13 +93,28 @@ _COMMENT_PLAIN = {"comment_id", "comment_author_url", "comment_parent", "comment
 _TERM_KINDS = ("category", "tag", "term")
 
 
+def _source_comment_id(comment: Comment) -> str | None:
+    """The id a comment had in WordPress, as far as the record tells.
+
+    A Disqus post imported from WordPress says ``wp_id=N``: it is comment N.
+    """
+    if comment.origin == "wxr":
+        return comment.wp_id
+    wp_id = wp_id_in_identifier(comment.dsq_identifier)
+    if wp_id is not None:
+        return wp_id
+    return comment.wp_id if comment.wp_id is not None else comment.key
+
+
 def write_wxr(records: Iterable[Record], out: IO[bytes], **options: Any) -> WriteReport:
     """Write ``records`` to ``out`` as one WXR document.
 
     Options: ``max_comment_id`` (the largest comment id of the whole data
-    set, when the caller knows it: fresh ids then start above it) and
+    set, when the caller knows it: fresh ids then start above it),
     ``parents_first`` (write every item's comments parents first even when
-    their ids already suit WordPress).  Unknown options are ignored.
+    their ids already suit WordPress) and ``keep_ids`` (never renumber to
+    suit WordPress's importer: an archive's exact copy, in which a reply with
+    a lower id than its parent stays so).  Unknown options are ignored.
     """
     writer = _WxrWriter(out, options)
     writer.write(records)
@@ -134,6 +157,29 @@ def _write_cdata(xf: Any, text: str) -> None:
         xf.write(etree.CDATA(text))
 
 
+def _arrange(core: tuple[str, ...], given: list[str] | None) -> tuple[str, ...]:
+    """The order to write known children in: a record's ``child_order``
+    where it has one, else core's.
+
+    Names ``given`` leaves out go back where core puts them, right after the
+    nearest child core writes before them; names core does not know are
+    dropped, since nothing would be written for them.
+    """
+    if not given:
+        return core
+    order = [name for name in dict.fromkeys(given) if name in core]
+    for index, name in enumerate(core):
+        if name in order:
+            continue
+        at = 0
+        for earlier in reversed(core[:index]):
+            if earlier in order:
+                at = order.index(earlier) + 1
+                break
+        order.insert(at, name)
+    return tuple(order)
+
+
 class _Extras:
     """A record's extras, sorted by where they go back."""
 
@@ -158,6 +204,7 @@ class _WxrWriter:
         self.out = out
         self.report = WriteReport()
         self.parents_first = bool(options.get("parents_first", False))
+        self.keep_ids = bool(options.get("keep_ids", False))
         max_id = options.get("max_comment_id")
         self.max_id = int(max_id) if max_id is not None else 0
         self.issued: set[int] = set()
@@ -172,6 +219,8 @@ class _WxrWriter:
         self.wp = ""
         self.excerpt = ""
         self.header_written = False
+        # Items of one file usually share one child order: arrange it once.
+        self.item_orders: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.safe_parser = etree.XMLParser(
             resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
         )
@@ -467,16 +516,29 @@ class _WxrWriter:
                  (source.base_blog_url if source else None) or site_url, False),
             ]
             generator = f"wxrbridge/{__version__}"
-        self._fields(depth, values, extras, "channel")
-        for user in self.users:
-            self._user(user, depth)
-        self._place(extras, "author", depth)
-        order = {kind: index for index, kind in enumerate(_TERM_KINDS)}
-        terms = sorted(self.terms, key=lambda term: order.get(term.kind, len(order)))
-        for term in terms:
-            self._term(term, depth)
-            self._place(extras, term.kind, depth)
-        self._fields(depth, [("generator", "generator", generator, False)], extras, "channel")
+        values.append(("generator", "generator", generator, False))
+        fields = {CHANNEL_NAMES[value[0]]: value for value in values}
+        terms: dict[str, list[Term]] = {}
+        for term in self.terms:
+            terms.setdefault(term.kind, []).append(term)
+        for name in _arrange(CHANNEL_ORDER, source.child_order if source else None):
+            if name in fields:
+                self._fields(depth, [fields[name]], extras, "channel")
+            elif name == "wp:author":
+                for user in self.users:
+                    self._user(user, depth)
+                self._place(extras, "author", depth)
+            elif name.startswith("wp:") and name[3:] in _TERM_KINDS:
+                kind = name[3:]
+                for term in terms.pop(kind, ()):
+                    self._term(term, depth)
+                # After the whole group: an extra anchored to a kind may
+                # have followed any of its terms, and goes back only once.
+                self._place(extras, kind, depth)
+            # "item": the items follow the header whatever the order says.
+        for rest in terms.values():
+            for term in rest:
+                self._term(term, depth)  # a kind WXR has no element for: noted
         self._place_rest(
             extras, depth, skip=(RSS_ANCHOR, AFTER_CHANNEL_ANCHOR, "item", "author",
                                  *_TERM_KINDS)
@@ -550,35 +612,52 @@ class _WxrWriter:
             if not any(key == "dsq_thread_id" for key, _ in meta):
                 meta.append(("dsq_thread_id", thread.dsq_id))
         plan = self._plan_comments(thread, comments)
+        fields = {ITEM_NAMES[value[0]]: value for value in values}
         self._nl(depth)
         with self.xf.element("item", extras.attrs.get(None, {}),
                              nsmap=extras.ns.get(None) or None):
             self._place(extras, None, depth + 1)
-            for anchor, tag, text, cdata in values:
-                if text is None:
-                    continue
-                attrib = extras.attrs.get(anchor)
-                if anchor == "guid" and guid_attr is not None:
-                    attrib = {"isPermaLink": guid_attr, **(attrib or {})}
-                self._leaf(depth + 1, tag, text, cdata, label, attrib, extras.ns.get(anchor))
-                self._place(extras, anchor, depth + 1)
-            for term in thread.terms:
-                attrib = {}
-                if term.domain is not None:
-                    attrib["domain"] = term.domain
-                if term.nicename is not None:
-                    attrib["nicename"] = term.nicename
-                attrib.update(extras.attrs.get("category", {}))
-                self._leaf(depth + 1, "category", term.name or "", True, label, attrib)
-            self._place(extras, "category", depth + 1)
-            self._meta(depth + 1, wp + "postmeta", meta, label)
-            self._place(extras, "postmeta", depth + 1)
-            for comment, comment_id, parent, extra_meta in plan:
-                self._comment(comment, comment_id, parent, extra_meta, depth + 1)
-            self._place(extras, "comment", depth + 1)
+            for name in self._item_order(thread):
+                field = fields.get(name)
+                if field is not None:
+                    anchor, tag, text, cdata = field
+                    if text is None:
+                        continue
+                    attrib = extras.attrs.get(anchor)
+                    if anchor == "guid" and guid_attr is not None:
+                        attrib = {"isPermaLink": guid_attr, **(attrib or {})}
+                    self._leaf(depth + 1, tag, text, cdata, label, attrib,
+                               extras.ns.get(anchor))
+                    self._place(extras, anchor, depth + 1)
+                elif name == "category":
+                    for term in thread.terms:
+                        attrib = {}
+                        if term.domain is not None:
+                            attrib["domain"] = term.domain
+                        if term.nicename is not None:
+                            attrib["nicename"] = term.nicename
+                        attrib.update(extras.attrs.get("category", {}))
+                        self._leaf(depth + 1, "category", term.name or "", True, label, attrib)
+                    self._place(extras, "category", depth + 1)
+                elif name == "wp:postmeta":
+                    self._meta(depth + 1, wp + "postmeta", meta, label)
+                    self._place(extras, "postmeta", depth + 1)
+                elif name == "wp:comment":
+                    for comment, comment_id, parent, extra_meta in plan:
+                        self._comment(comment, comment_id, parent, extra_meta, depth + 1)
+                    self._place(extras, "comment", depth + 1)
             self._place_rest(extras, depth + 1, skip=(BEFORE_ITEM_ANCHOR,))
             self._nl(depth)
         self.report.written["thread"] += 1
+
+    def _item_order(self, thread: Thread) -> tuple[str, ...]:
+        if not thread.child_order:
+            return ITEM_ORDER
+        given = tuple(thread.child_order)
+        order = self.item_orders.get(given)
+        if order is None:
+            order = self.item_orders[given] = _arrange(ITEM_ORDER, thread.child_order)
+        return order
 
     def _thread_values(
         self, thread: Thread
@@ -704,10 +783,7 @@ class _WxrWriter:
                 children[parent].append(index)
         order = self._parents_first(parents, children)
 
-        raw_ids = [
-            c.wp_id if c.origin == "wxr" else (c.wp_id if c.wp_id is not None else c.key)
-            for c in comments
-        ]
+        raw_ids = [_source_comment_id(c) for c in comments]
         numbers = [_numeric(raw) for raw in raw_ids]
         highest = max([self.max_id, *(n for n in numbers if n is not None)])
         final: list[int | None] = [None] * count
@@ -717,10 +793,15 @@ class _WxrWriter:
             number = numbers[index]
             parent = parents[index]
             involved = parent is not None or bool(children[index])
-            keep = number is not None or not involved
+            # A WXR file's own odd id is kept when nothing depends on it (a
+            # lossless round trip); a comment from another format always
+            # gets a number, since WordPress casts the id to an integer.
+            keep = number is not None or (not involved and comments[index].origin == "wxr")
             if number is not None:
                 if number in taken or number in self.issued:
                     keep = False
+                elif self.keep_ids:
+                    keep = True
                 elif parent is not None:
                     parent_number = final[parent]
                     keep = parent_number is not None and number > parent_number
@@ -748,8 +829,16 @@ class _WxrWriter:
                 f"{ORIGINAL_ID_KEY}"
             )
         reorder = bool(changed) or self.parents_first or thread.origin != "wxr"
+        if reorder:
+            sequence: Iterable[int] = order
+        elif all(comment.position is not None for comment in comments):
+            # Ids are kept, so the source's own order can be too, even when
+            # the comments arrived parents first (as the store sends them).
+            sequence = sorted(range(count), key=lambda i: comments[i].position or 0)
+        else:
+            sequence = range(count)
         plan = []
-        for index in order if reorder else range(count):
+        for index in sequence:
             comment = comments[index]
             extra_meta: list[Meta] = []
             if renumbered[index]:
