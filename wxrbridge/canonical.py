@@ -7,6 +7,7 @@ once, so readers, the store and writers cannot disagree about it.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 from .records import Comment
@@ -128,3 +129,18 @@ def format_utc_iso(value: datetime | None) -> str | None:
 
 def format_wxr_date(value: datetime | None) -> str:
     return WXR_ZERO_DATE if value is None else value.strftime(WXR_DATE_FORMAT)
+
+
+# Identity: how a record of one format names the same thing in another.
+_POST_ID = re.compile(r"^\s*(\d+)(?:\s|$)")
+_WP_ID = re.compile(r"^\s*wp_id=(\d+)\s*$")
+
+
+def post_id_in_identifier(identifier: str | None) -> str | None:
+    match = _POST_ID.match(identifier or "")
+    return match.group(1) if match else None
+
+
+def wp_id_in_identifier(identifier: str | None) -> str | None:
+    match = _WP_ID.match(identifier or "")
+    return match.group(1) if match else None

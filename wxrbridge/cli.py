@@ -233,6 +233,21 @@ def _selection(thread: str | None, since: str | None, until: str | None,
                      statuses=statuses, types=types)
 
 
+def _writer_options(function: Any) -> Any:
+    options = [
+        click.option("--keep-ids", is_flag=True,
+                     help="WXR: never renumber comments for WordPress's importer (an archive's "
+                     "exact copy). By default a reply whose id is below its parent's gets a "
+                     "fresh id, the old one kept in comment meta."),
+        click.option("--include-pings", is_flag=True,
+                     help="Disqus: also write pingbacks and trackbacks, which Disqus has no "
+                     "place for and which are left out by default."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
 def _report_written(quiet: bool, report: formats.WriteReport, target: str) -> None:
     for line in report.left_out:
         click.echo(f"left out: {line}", err=True)
@@ -248,10 +263,12 @@ def _report_written(quiet: bool, report: formats.WriteReport, target: str) -> No
               help="Output format: " + ", ".join(formats.writable()) + ".")
 @click.option("--output", "-o", required=True, metavar="PATH", help="Output file, or - for stdout.")
 @_selection_options
+@_writer_options
 @QUIET_OPTION
 def export_command(db_url: str | None, format_name: str, output: str, thread: str | None,
                    since: str | None, until: str | None, statuses: tuple[str, ...],
-                   types: tuple[str, ...], quiet: bool) -> None:
+                   types: tuple[str, ...], keep_ids: bool, include_pings: bool,
+                   quiet: bool) -> None:
     """Export a store's threads and comments to a file.
 
     \b
@@ -266,7 +283,8 @@ def export_command(db_url: str | None, format_name: str, output: str, thread: st
     selection = _selection(thread, since, until, statuses, types)
     with open_store(db_url) as store, _bar(None, " comments", "writing", quiet) as bar:
         report = api.export(store, output, format=format_name, selection=selection,
-                            progress=bar.update)
+                            progress=bar.update, keep_ids=keep_ids,
+                            include_pings=include_pings, statuses=statuses)
     _report_written(quiet, report, output)
 
 
@@ -277,9 +295,10 @@ def export_command(db_url: str | None, format_name: str, output: str, thread: st
               help="Output format (default: from OUTPUT's extension): "
               + ", ".join(formats.writable()) + ".")
 @click.option("--recover", is_flag=True, help="Keep the intact records of a broken file.")
+@_writer_options
 @QUIET_OPTION
 def convert_command(source: str, target: str, to_format: str | None, recover: bool,
-                    quiet: bool) -> None:
+                    keep_ids: bool, include_pings: bool, quiet: bool) -> None:
     """Convert an export to another format, through a temporary store.
 
     \b
@@ -299,7 +318,8 @@ def convert_command(source: str, target: str, to_format: str | None, recover: bo
     with _bar(input_size(source), "B", "reading", quiet) as read_bar, \
             _bar(None, " comments", "writing", quiet) as write_bar:
         result = api.convert(source, target, to=to_format, recover=recover,
-                             read_progress=read_bar.update, write_progress=write_bar.update)
+                             read_progress=read_bar.update, write_progress=write_bar.update,
+                             keep_ids=keep_ids, include_pings=include_pings)
     _say(quiet, f"read {_summarise(result.imported)} from {source}")
     for line in _issue_lines(result.imported):
         _say(quiet, f"  {line}")

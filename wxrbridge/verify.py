@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import canonical
+from .canonical import post_id_in_identifier, wp_id_in_identifier
 from .records import Comment, Record, Thread
-from .store.merge import normalise_url, post_id_in_identifier, post_id_in_url, wp_id_in_identifier
+from .store.merge import normalise_url, post_id_in_url
 
 Token = tuple[str, str]
 

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Table, and_, delete, insert, select, update
 from sqlalchemy.orm import aliased
 
 from .. import canonical
+from ..canonical import wp_id_in_identifier
 from ..models import (
     CommentMetaRow,
     CommentRow,
@@ -45,7 +46,7 @@ from ..records import (
     User,
 )
 from .bulk import RawInsert, TableWriter, chunks, ids_by_key, pairs, upsert
-from .merge import Matcher, MergeOptions, wp_id_in_identifier
+from .merge import Matcher, MergeOptions
 
 comments_t: Table = CommentRow.__table__  # type: ignore[assignment]
 comment_meta_t: Table = CommentMetaRow.__table__  # type: ignore[assignment]

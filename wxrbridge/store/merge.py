@@ -17,7 +17,6 @@ written onto the existing row.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,10 +24,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import Connection, bindparam, select, update
 
+from ..canonical import post_id_in_identifier
 from .bulk import chunks
-
-_POST_ID = re.compile(r"^\s*(\d+)(?:\s|$)")
-_WP_ID = re.compile(r"^\s*wp_id=(\d+)\s*$")
 
 
 def normalise_url(url: str | None) -> str | None:
@@ -51,16 +48,6 @@ def post_id_in_url(url: str | None) -> str | None:
         return None
     values = parse_qs(urlsplit(url.strip()).query).get("p")
     return values[0] if values and values[0].isdigit() else None
-
-
-def post_id_in_identifier(identifier: str | None) -> str | None:
-    match = _POST_ID.match(identifier or "")
-    return match.group(1) if match else None
-
-
-def wp_id_in_identifier(identifier: str | None) -> str | None:
-    match = _WP_ID.match(identifier or "")
-    return match.group(1) if match else None
 
 
 @dataclass
