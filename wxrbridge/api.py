@@ -21,6 +21,7 @@ from .errors import OutputError
 from .formats import WriteReport
 from .inputs import InputFile, ProgressCallback, open_inputs, peek_head
 from .records import Comment, Record
+from .redact import redact
 from .store import LoadReport, MergeOptions, Selection, Store, UrlMap, open_store
 from .verify import VerifyReport, verify_records
 
@@ -106,10 +107,19 @@ def write(
     progress: ProgressCallback | None = None,
     **options: Any,
 ) -> WriteReport:
-    """Write a record stream as ``format`` to a path, ``-`` or a binary stream."""
+    """Write a record stream as ``format`` to a path, ``-`` or a binary stream
+    (a folder for directory formats such as ``html``).
+
+    ``redact=("emails", "ips")`` replaces those fields with stable one-way
+    hashes first (``redact_salt`` keys them); other options go to the writer.
+    """
     fmt = formats.get(format)
     if fmt.write is None:
         raise OutputError(f"wxrbridge cannot write {fmt.name} files")
+    fields = options.pop("redact", ())
+    salt = options.pop("redact_salt", "")
+    if fields:
+        records = redact(records, fields, salt=salt)
     if fmt.directory:
         if not isinstance(target, (str, os.PathLike)) or os.fspath(target) == "-":
             raise OutputError(f"{fmt.name} output is a folder: give -o DIR")

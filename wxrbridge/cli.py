@@ -242,10 +242,28 @@ def _writer_options(function: Any) -> Any:
         click.option("--include-pings", is_flag=True,
                      help="Disqus: also write pingbacks and trackbacks, which Disqus has no "
                      "place for and which are left out by default."),
+        click.option("--redact", "redact_fields", metavar="FIELDS",
+                     help="Replace these fields with stable one-way hashes: emails, ips "
+                     "(comma-separated). The way to publish an archive."),
+        click.option("--redact-salt", envvar="WXRBRIDGE_REDACT_SALT", metavar="TEXT",
+                     default="", help="Secret mixed into --redact's hashes "
+                     "(default: $WXRBRIDGE_REDACT_SALT), so they cannot be guessed back."),
     ]
     for option in reversed(options):
         function = option(function)
     return function
+
+
+def _redact_fields(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return ()
+    fields = tuple(f.strip() for f in text.split(",") if f.strip())
+    unknown = sorted(set(fields) - {"emails", "ips"})
+    if unknown:
+        raise click.BadParameter(
+            f"unknown field {', '.join(unknown)}; choose from emails, ips", param_hint="--redact"
+        )
+    return fields
 
 
 def _report_written(quiet: bool, report: formats.WriteReport, target: str) -> None:
@@ -268,23 +286,32 @@ def _report_written(quiet: bool, report: formats.WriteReport, target: str) -> No
 def export_command(db_url: str | None, format_name: str, output: str, thread: str | None,
                    since: str | None, until: str | None, statuses: tuple[str, ...],
                    types: tuple[str, ...], keep_ids: bool, include_pings: bool,
-                   quiet: bool) -> None:
+                   redact_fields: str | None, redact_salt: str, quiet: bool) -> None:
     """Export a store's threads and comments to a file.
+
+    \b
+    For html, -o is a folder: a static archive of the threads (approved
+    comments; --status adds others, labelled), with a manifest of sha256 sums.
 
     \b
     Examples:
         wxrbridge export --db sqlite:///blog.sqlite --format wxr -o blog.xml
         wxrbridge export --format jsonl -o - --status approved | gzip > archive.jsonl.gz
+        wxrbridge export --format html -o archive/ --redact emails,ips
     """
     if format_name not in formats.writable():
         raise click.BadParameter(
             f"{format_name!r}; choose from {', '.join(formats.writable())}", param_hint="--format"
         )
-    selection = _selection(thread, since, until, statuses, types)
+    # An archive shows approved comments and labels the statuses asked for;
+    # every other format keeps only the statuses asked for.
+    shown = statuses if format_name == "html" else ()
+    selection = _selection(thread, since, until, () if shown else statuses, types)
     with open_store(db_url) as store, _bar(None, " comments", "writing", quiet) as bar:
         report = api.export(store, output, format=format_name, selection=selection,
                             progress=bar.update, keep_ids=keep_ids,
-                            include_pings=include_pings, statuses=statuses)
+                            include_pings=include_pings, statuses=shown,
+                            redact=_redact_fields(redact_fields), redact_salt=redact_salt)
     _report_written(quiet, report, output)
 
 
@@ -298,7 +325,8 @@ def export_command(db_url: str | None, format_name: str, output: str, thread: st
 @_writer_options
 @QUIET_OPTION
 def convert_command(source: str, target: str, to_format: str | None, recover: bool,
-                    keep_ids: bool, include_pings: bool, quiet: bool) -> None:
+                    keep_ids: bool, include_pings: bool, redact_fields: str | None,
+                    redact_salt: str, quiet: bool) -> None:
     """Convert an export to another format, through a temporary store.
 
     \b
@@ -319,7 +347,8 @@ def convert_command(source: str, target: str, to_format: str | None, recover: bo
             _bar(None, " comments", "writing", quiet) as write_bar:
         result = api.convert(source, target, to=to_format, recover=recover,
                              read_progress=read_bar.update, write_progress=write_bar.update,
-                             keep_ids=keep_ids, include_pings=include_pings)
+                             keep_ids=keep_ids, include_pings=include_pings,
+                             redact=_redact_fields(redact_fields), redact_salt=redact_salt)
     _say(quiet, f"read {_summarise(result.imported)} from {source}")
     for line in _issue_lines(result.imported):
         _say(quiet, f"  {line}")

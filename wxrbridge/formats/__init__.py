@@ -17,7 +17,7 @@ from ..errors import UnknownFormatError
 from ..records import Record
 
 # Packages that register formats, imported on first use of the registry.
-_FORMAT_PACKAGES = ("wxr", "disqus", "jsonl")
+_FORMAT_PACKAGES = ("wxr", "disqus", "jsonl", "html")
 
 
 class Reader(Protocol):

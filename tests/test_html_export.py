@@ -1,0 +1,537 @@
+"""The static HTML archive: structure, safety and the manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import lxml.html
+import pytest
+from click.testing import CliRunner
+from conftest import REPO
+
+from wxrbridge import api, formats
+from wxrbridge.cli import cli
+from wxrbridge.errors import OutputError
+from wxrbridge.formats.html import write_html
+from wxrbridge.formats.html.writer import MAX_NESTING
+from wxrbridge.records import Comment, ImportIssue, Record, Source, Term, Thread, User
+from wxrbridge.store import open_store
+
+EVIL = (
+    "Look <script>alert(1)</script> here "
+    "<img src=x onerror=alert(2)> and "
+    '<a href="javascript:alert(3)">click me</a> or '
+    '<a href="https://example.org/ok" onclick="alert(4)" style="color:red">this</a>'
+)
+
+
+def _comment(
+    key: str, parent: str | None = None, *, thread: str = "100", resolved: bool = True,
+    **fields: str,
+) -> Comment:
+    """A WXR comment; ``resolved=False`` leaves ``parent_key`` unset, as a
+    reader (rather than the store) would."""
+    values: dict[str, str | None] = {
+        "author_name": f"Reader {key}",
+        "author_email": f"reader{key}@example.com",
+        "created_at": f"2024-03-0{1 + int(key) % 9} 12:00:00",
+        "created_at_local": f"2024-03-0{1 + int(key) % 9} 14:00:00",
+        "content": f"Comment number {key}.",
+        "wp_approved": "1",
+        "wp_type": "",
+        "wp_user_id": "0",
+    }
+    values.update(fields)
+    return Comment(
+        origin="wxr",
+        key=key,
+        thread=thread,
+        wp_id=key,
+        parent=parent or "0",
+        parent_key=parent if resolved else None,
+        **values,  # type: ignore[arg-type]
+    )
+
+
+def blog() -> list[Record]:
+    """One post with everything a thread page must handle, in the order the
+    store streams it: each parent before its replies."""
+    return [
+        Source(origin="wxr", site="https://blog.example.com", title="An Example Blog",
+               link="https://blog.example.com"),
+        User(origin="wxr", wp_id="3", login="editor", display_name="The Editor",
+             email="editor@example.com"),
+        Term(origin="wxr", kind="category", slug="news", name="News"),
+        Thread(origin="wxr", key="100", wp_post_id="100", title="Hello, <world> & friends",
+               link="https://blog.example.com/hello/", slug="hello-world",
+               created_at="2024-03-01 08:00:00", created_at_local="2024-03-01 10:00:00",
+               post_type="post", status="publish"),
+        _comment("1"),
+        _comment("6", "1", author_name="The Editor", wp_user_id="3",
+                 content="Thanks, from the author."),
+        _comment("2"),
+        _comment("7", "2"),
+        _comment("8", "7"),
+        _comment("9", "8", content="Three levels down."),
+        _comment("3"),
+        _comment("4", author_name="Mallory", author_url="javascript:alert(5)", content=EVIL),
+        _comment("5"),
+        _comment("10", author_name="A Citing Post", author_url="https://cite.example.net/p/1",
+                 wp_type="pingback", content="[…] as the hello post says […]"),
+        _comment("11", author_name="Another Site", author_url="https://other.example.org/t",
+                 wp_type="trackback", content="Trackback excerpt."),
+        _comment("12", wp_approved="0", content="Awaiting moderation."),
+        _comment("14", "12", content="Reply to the pending one."),
+        ImportIssue(code="test", reason="ignored by the writer"),
+    ]
+
+
+def page(folder: Path, name: str = "threads/hello-world.html") -> lxml.html.HtmlElement:
+    return lxml.html.fromstring((folder / name).read_bytes())
+
+
+def select(root: lxml.html.HtmlElement, selector: str) -> list[lxml.html.HtmlElement]:
+    """The few CSS selectors these tests use (``tag.class``, descendant and
+    ``>`` child steps, ``:scope``), as XPath, so no selector library is needed."""
+    xpath, axis = ".", "//"
+    for token in selector.replace(">", " > ").split():
+        if token == ":scope":
+            continue
+        if token == ">":
+            axis = "/"
+            continue
+        tag, *classes = token.split(".")
+        step = tag or "*"
+        for name in classes:
+            step += f"[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]"
+        xpath, axis = xpath + axis + step, "//"
+    return root.xpath(xpath)
+
+
+def element(doc: lxml.html.HtmlElement, key: str) -> lxml.html.HtmlElement:
+    found = doc.get_element_by_id(f"comment-{key}", None)
+    assert found is not None, f"comment {key} is not on the page"
+    return found
+
+
+def is_inside(child: lxml.html.HtmlElement, parent: lxml.html.HtmlElement) -> bool:
+    return any(ancestor is parent for ancestor in child.iterancestors())
+
+
+def nearest_comment(item: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    return next(
+        (a for a in item.iterancestors("article") if "comment" in a.classes), None
+    )
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> tuple[Path, formats.WriteReport]:
+    folder = tmp_path / "archive"
+    return folder, write_html(blog(), folder)
+
+
+def test_format_is_registered_as_a_folder_writer() -> None:
+    fmt = formats.get("html")
+    assert fmt.directory and fmt.write is write_html
+    assert "html" in formats.writable()
+
+
+def test_the_cli_offers_html_without_being_told_about_it() -> None:
+    """The registry must load the package itself: a fresh interpreter, not
+    this one (where the imports above have registered it already)."""
+    found = subprocess.run(
+        [sys.executable, "-c", "from wxrbridge import formats; print(formats.writable())"],
+        capture_output=True, text=True, check=True,
+    )
+    assert "'html'" in found.stdout
+
+
+def test_replies_nest_inside_their_parent(archive: tuple[Path, formats.WriteReport]) -> None:
+    doc = page(archive[0])
+    assert nearest_comment(element(doc, "6")) is element(doc, "1")
+    assert nearest_comment(element(doc, "7")) is element(doc, "2")
+    assert nearest_comment(element(doc, "8")) is element(doc, "7")
+    assert nearest_comment(element(doc, "9")) is element(doc, "8")
+    assert is_inside(element(doc, "9"), element(doc, "2"))
+    # The replies sit in the parent's own "replies" container.
+    assert element(doc, "9").getparent().classes == {"replies"}
+    for key in ("1", "2", "3", "4", "5"):
+        assert nearest_comment(element(doc, key)) is None
+    assert not is_inside(element(doc, "3"), element(doc, "2"))
+
+
+def test_pingbacks_and_trackbacks_are_grouped_as_mentions(
+    archive: tuple[Path, formats.WriteReport],
+) -> None:
+    doc = page(archive[0])
+    (mentions,) = select(doc, "section.mentions")
+    (discussion,) = select(doc, "section.discussion")
+    for key, url, title in (("10", "https://cite.example.net/p/1", "A Citing Post"),
+                            ("11", "https://other.example.org/t", "Another Site")):
+        item = element(doc, key)
+        assert is_inside(item, mentions) and not is_inside(item, discussion)
+        (link,) = select(item, "a.author")
+        assert link.get("href") == url and link.text_content() == title
+        assert "nofollow" in link.get("rel")
+    assert "as the hello post says" in element(doc, "10").text_content()
+    assert "Mentions" in mentions.text_content()
+
+
+def test_author_replies_are_marked(archive: tuple[Path, formats.WriteReport]) -> None:
+    doc = page(archive[0])
+    reply = element(doc, "6")
+    assert "author-reply" in reply.classes
+    assert [b.text_content() for b in select(reply, ".badge")] == ["Author"]
+    # A badge belongs to its own comment only, not to the replies under it.
+    assert not select(element(doc, "1"), ":scope > header .badge")
+    for key in ("1", "2", "9"):
+        assert "author-reply" not in element(doc, key).classes
+
+
+def test_pending_is_hidden_by_default(archive: tuple[Path, formats.WriteReport]) -> None:
+    folder, report = archive
+    doc = page(folder)
+    assert doc.get_element_by_id("comment-12", None) is None
+    assert "Awaiting moderation" not in doc.text_content()
+    orphan = element(doc, "14")
+    assert nearest_comment(orphan) is None
+    assert "not in this archive" in select(orphan, ".note")[0].text_content()
+    assert report.left_out == [
+        "comment 12: pending, not shown in the archive "
+        "(pass statuses=(…) / --status to include it)"
+    ]
+    assert report.written == {"thread": 1, "comment": 12}
+
+
+def test_chosen_statuses_are_shown_and_labelled(tmp_path: Path) -> None:
+    report = write_html(blog(), tmp_path, statuses=("approved", "pending"), unknown_option=1)
+    doc = page(tmp_path)
+    pending = element(doc, "12")
+    assert "status-pending" in pending.classes
+    assert select(pending, ":scope > header .status")[0].text_content() == "pending"
+    assert nearest_comment(element(doc, "14")) is pending
+    assert not select(element(doc, "14"), ".note")
+    assert not select(element(doc, "1"), ".status")
+    assert report.left_out == []
+    assert report.written == {"thread": 1, "comment": 13}
+
+
+def test_named_statuses_are_shown_besides_approved(tmp_path: Path) -> None:
+    write_html(blog(), tmp_path, statuses=("pending",))
+    doc = page(tmp_path)
+    assert "status-pending" in element(doc, "12").classes
+    assert element(doc, "1") is not None
+
+
+def test_many_left_out_are_summarised(tmp_path: Path) -> None:
+    records: list[Record] = [Source(origin="wxr", site="s", language="de-DE"),
+                             Thread(origin="wxr", key="100", title="Busy", slug="busy")]
+    records += [_comment(str(n), wp_approved="spam") for n in range(1, 40)]
+    records += [_comment("50", wp_approved="0"), _comment("51")]
+    report = write_html(records, tmp_path)
+    assert report.left_out == [
+        "comment 50: pending, not shown in the archive "
+        "(pass statuses=(…) / --status to include it)",
+        "39 spam comments: not shown in the archive "
+        "(pass statuses=(…) / --status to include them)",
+    ]
+    assert page(tmp_path, "threads/busy.html").get("lang") == "de-DE"
+
+
+def test_nothing_in_a_comment_can_run_or_load(archive: tuple[Path, formats.WriteReport]) -> None:
+    folder = archive[0]
+    for path in folder.rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8").lower()
+            for needle in ("<script", "onerror", "onclick", "javascript:", "alert(", "<img"):
+                assert needle not in text, f"{needle} in {path.name}"
+    doc = page(folder)
+    assert not doc.xpath("//script | //img | //iframe | //object | //embed | //link")
+    assert not doc.xpath("//@*[starts-with(name(), 'on')]")
+    assert not doc.xpath("//body//@style")
+    planted = element(doc, "4")
+    assert "click me" in planted.text_content()  # the text stays, the link goes
+    links = select(planted, ".body a")
+    assert [a.get("href") for a in links] == [None, "https://example.org/ok"]
+    assert all(a.get("rel") == "nofollow noopener" for a in links)
+    assert not select(planted, "a.author")  # a javascript: website is not linked
+    # Only the page's own stylesheet and a script-forbidding policy.
+    policy = doc.xpath("//meta[@http-equiv='Content-Security-Policy']/@content")[0]
+    assert "default-src 'none'" in policy
+    assert "<world> & friends" in doc.findtext(".//h1")
+
+
+def test_dates_in_utc_and_local_time(archive: tuple[Path, formats.WriteReport]) -> None:
+    doc = page(archive[0])
+    (time,) = select(element(doc, "1"), ":scope > header time")
+    assert time.get("datetime") == "2024-03-02T12:00:00Z"
+    assert time.text == "2024-03-02 12:00 UTC"
+    (local,) = select(element(doc, "1"), ":scope > header .local")
+    assert local.text == "2024-03-02 14:00 local time"
+    assert select(doc, "article.thread > p.meta time")[0].get("datetime") == (
+        "2024-03-01T08:00:00Z"
+    )
+
+
+def test_permalinks(archive: tuple[Path, formats.WriteReport]) -> None:
+    doc = page(archive[0])
+    for key in ("1", "9", "10"):
+        (link,) = select(element(doc, key), ":scope > header a.permalink")
+        assert link.get("href") == f"#comment-{key}"
+
+
+def test_index_lists_threads(archive: tuple[Path, formats.WriteReport]) -> None:
+    folder = archive[0]
+    index = page(folder, "index.html")
+    assert index.findtext(".//h1") == "An Example Blog"
+    summary = select(index, "p.summary")[0].text_content()
+    assert " ".join(summary.split()) == "10 comments and 2 mentions on 1 thread."
+    (row,) = select(index, "li.thread")
+    (title,) = select(row, "a.title")
+    assert title.text == "Hello, <world> & friends"
+    assert (folder / title.get("href")).is_file()
+    assert select(row, "a.url")[0].get("href") == "https://blog.example.com/hello/"
+    assert select(row, ".count")[0].text == "10 comments"
+    assert select(row, ".mentions")[0].text == "2 mentions"
+    assert select(row, "time")[0].get("datetime") == "2024-03-01T08:00:00Z"
+    back = select(page(folder), "header.site a")[0].get("href")
+    assert (folder / "threads" / back).resolve() == (folder / "index.html").resolve()
+
+
+def test_manifest_lists_every_file_with_its_hash(
+    archive: tuple[Path, formats.WriteReport],
+) -> None:
+    folder = archive[0]
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["format"] == "wxrbridge-html-archive"
+    listed = {entry["path"]: entry for entry in manifest["files"]}
+    on_disk = {
+        p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()
+    } - {"manifest.json"}
+    assert set(listed) == on_disk
+    assert {"index.html", "threads/hello-world.html", "SHA256SUMS"} <= on_disk
+    for path, entry in listed.items():
+        data = (folder / path).read_bytes()
+        assert entry["size"] == len(data)
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+    sums = (folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    assert sorted(sums) == sorted(
+        f"{e['sha256']}  {p}" for p, e in listed.items() if p != "SHA256SUMS"
+    )
+
+
+def test_same_records_give_the_same_archive(tmp_path: Path) -> None:
+    write_html(blog(), tmp_path / "a")
+    write_html(blog(), tmp_path / "b")
+    assert (tmp_path / "a" / "manifest.json").read_bytes() == (
+        tmp_path / "b" / "manifest.json"
+    ).read_bytes()
+
+
+def test_reexport_replaces_the_old_archive(tmp_path: Path) -> None:
+    (tmp_path / "CNAME").write_text("comments.example.com\n")
+    records = blog()
+    write_html(records, tmp_path)
+    records[3] = Thread(origin="wxr", key="100", title="Renamed", slug="renamed")
+    write_html(records, tmp_path)
+    assert sorted(p.name for p in (tmp_path / "threads").iterdir()) == ["renamed.html"]
+    assert (tmp_path / "CNAME").read_text() == "comments.example.com\n"
+
+
+def test_a_folder_of_something_else_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text("<p>my own site</p>")
+    with pytest.raises(OutputError, match="index.html"):
+        write_html(blog(), tmp_path)
+    assert (tmp_path / "index.html").read_text() == "<p>my own site</p>"
+
+
+def test_a_tampered_manifest_removes_nothing_outside(tmp_path: Path) -> None:
+    folder = tmp_path / "archive"
+    write_html(blog(), folder)
+    (tmp_path / "precious.txt").write_text("keep me")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"].insert(0, {"path": "../precious.txt", "size": 7, "sha256": "0"})
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(OutputError, match="outside the archive"):
+        write_html(blog(), folder)
+    assert (tmp_path / "precious.txt").read_text() == "keep me"
+    assert (folder / "index.html").is_file()
+
+
+def test_a_failed_export_leaves_no_files(tmp_path: Path) -> None:
+    def failing() -> Iterator[Record]:
+        yield from blog()
+        yield Thread(origin="wxr", key="200", title="Second")
+        yield _comment("20", thread="200")
+        raise RuntimeError("the store went away")
+
+    with pytest.raises(RuntimeError):
+        write_html(failing(), tmp_path)
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+    write_html(blog(), tmp_path)  # and the next export just works
+    assert (tmp_path / "manifest.json").is_file()
+
+
+def test_pages_are_written_while_the_stream_goes_on(tmp_path: Path) -> None:
+    """Each thread becomes its page once the next one starts, so only one
+    thread's comments are ever held."""
+    seen: list[bool] = []
+
+    def stream() -> Iterator[Record]:
+        for n in range(1, 4):
+            if n == 3:
+                seen.append((tmp_path / "threads" / "post-1.html").is_file())
+            yield Thread(origin="wxr", key=str(n), title=f"Post {n}", slug=f"post-{n}")
+            yield Comment(origin="wxr", key=f"{n}0", thread=str(n), wp_approved="1",
+                          content="hi")
+
+    report = write_html(stream(), tmp_path)
+    assert seen == [True]
+    assert report.written == {"thread": 3, "comment": 3}
+
+
+def test_page_names_are_safe_and_unique(tmp_path: Path) -> None:
+    records: list[Record] = []
+    for key, slug in (("1", "caf%c3%a9"), ("2", "café"), ("3", "../../etc/passwd"),
+                      ("#4", None), ("5", "")):
+        records.append(Thread(origin="wxr", key=key, slug=slug, title=f"T{key}"))
+        records.append(Comment(origin="wxr", key=f"c{key}", thread=key, wp_approved="1"))
+    records.append(Thread(origin="wxr", key="6", title="Quiet"))  # nothing to show
+    report = write_html(records, tmp_path)
+    names = sorted(p.name for p in (tmp_path / "threads").iterdir())
+    assert names == ["cafe-2.html", "cafe.html", "etc-passwd.html", "thread-4.html",
+                     "thread-5.html"]
+    assert report.notes[0] == "1 threads with no comment to show have no page"
+
+
+def test_comments_without_their_thread_get_a_page(tmp_path: Path) -> None:
+    records: list[Record] = [
+        Thread(origin="disqus", key="1", title="Known"),
+        Comment(origin="disqus", key="a", thread="1", content="<p>on a known thread</p>"),
+        Comment(origin="disqus", key="b", thread="77", content="<p>lost thread</p>"),
+        Comment(origin="disqus", key="c", thread="77", parent="b", parent_key="b"),
+    ]
+    write_html(records, tmp_path)
+    doc = page(tmp_path, "threads/unknown-thread-77.html")
+    assert nearest_comment(element(doc, "c")) is element(doc, "b")
+    assert "not in this archive" in doc.findtext(".//h1")
+
+
+def test_disqus_username_of_a_known_user_is_an_author(tmp_path: Path) -> None:
+    records: list[Record] = [
+        User(origin="disqus", dsq_username="siteowner"),
+        Thread(origin="disqus", key="1", title="T"),
+        Comment(origin="disqus", key="a", thread="1", dsq_username="siteowner"),
+        Comment(origin="disqus", key="b", thread="1", dsq_username="visitor"),
+    ]
+    write_html(records, tmp_path)
+    doc = page(tmp_path, "threads/thread-1.html")
+    assert "author-reply" in element(doc, "a").classes
+    assert "author-reply" not in element(doc, "b").classes
+
+
+def test_very_deep_replies_stay_within_what_browsers_nest(tmp_path: Path) -> None:
+    depth = MAX_NESTING + 30
+    records: list[Record] = [Thread(origin="wxr", key="100", slug="deep")]
+    records += [_comment(str(n), str(n - 1) if n > 1 else None) for n in range(1, depth + 1)]
+    write_html(records, tmp_path)
+    doc = page(tmp_path, "threads/deep.html")
+    assert len(select(doc, "article.comment")) == depth
+    deepest = element(doc, str(depth))
+    # Nested as deep as allowed, then continuing at that level.
+    assert len([a for a in deepest.iterancestors("article") if "comment" in a.classes]) == (
+        MAX_NESTING - 1
+    )
+    assert is_inside(deepest, element(doc, "1"))
+    note = select(deepest, ".reply-to a")[0]
+    assert note.get("href") == f"#comment-{depth - 1}"
+
+
+def test_reply_loops_from_a_raw_stream_show_every_comment(tmp_path: Path) -> None:
+    records: list[Record] = [
+        Thread(origin="wxr", key="100", slug="loop"),
+        _comment("1", "2", resolved=False),
+        _comment("2", "1", resolved=False),
+    ]
+    write_html(records, tmp_path)
+    doc = page(tmp_path, "threads/loop.html")
+    assert len(select(doc, "article.comment")) == 2
+
+
+def test_export_from_a_store_through_the_cli(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    with open_store(url) as store:
+        store.load(blog())
+    out = tmp_path / "site"
+    result = CliRunner().invoke(
+        cli, ["export", "--db", url, "--format", "html", "-o", str(out), "--quiet"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert "comment 12: pending" in result.output
+    doc = page(out)
+    assert nearest_comment(element(doc, "9")) is element(doc, "8")
+    assert "author-reply" in element(doc, "6").classes
+
+
+def test_api_write_needs_a_folder(tmp_path: Path) -> None:
+    report = api.write(blog(), tmp_path / "new" / "archive", format="html")
+    assert report.written["thread"] == 1
+    with pytest.raises(OutputError):
+        api.write(blog(), "-", format="html")
+
+
+def test_comments_on_posts_the_public_cannot_see_are_left_out(tmp_path: Path) -> None:
+    records: list[Record] = [
+        Thread(origin="wxr", key="1", slug="open", status="publish"),
+        _comment("10", thread="1"),
+        Thread(origin="wxr", key="2", slug="secret", status="publish", post_password="pw"),
+        _comment("20", thread="2"),
+        _comment("21", thread="2"),
+        Thread(origin="wxr", key="3", slug="mine", status="private"),
+        _comment("30", thread="3"),
+    ]
+    report = write_html(records, tmp_path / "public")
+    assert sorted(p.name for p in (tmp_path / "public" / "threads").iterdir()) == ["open.html"]
+    assert report.left_out == [
+        "thread 2: password-protected post, its 2 comments not shown "
+        "(private=True includes them)",
+        "thread 3: private post, its 1 comment not shown (private=True includes them)",
+    ]
+    report = write_html(records, tmp_path / "all", private=True)
+    assert report.written == {"thread": 3, "comment": 4}
+
+
+def test_the_sample_thread_renders_whole(tmp_path: Path) -> None:
+    """The thread this project started from, in our own words: 34 top-level
+    comments, the two author replies marked and nested under the comments
+    they answer, and the 25 pingbacks and trackbacks grouped as mentions."""
+    from wxrbridge import api
+
+    folder = tmp_path / "archive"
+    api.convert(REPO / "samples" / "agency-blog.wxr.xml", folder, to="html")
+    pages = list((folder / "threads").glob("*.html"))
+    assert len(pages) == 1
+    page = lxml.html.parse(str(pages[0])).getroot()
+
+    def having(cls: str) -> str:
+        return f"contains(concat(' ', normalize-space(@class), ' '), ' {cls} ')"
+
+    discussion = page.xpath(f"//section[{having('discussion')}]")[0]
+    mentions = page.xpath(f"//section[{having('mentions')}]")[0]
+    assert len(discussion.xpath(f"./article[{having('comment')}]")) == 34
+    author_replies = discussion.xpath(f".//article[{having('author-reply')}]")
+    assert len(author_replies) == 2
+    for reply in author_replies:
+        replies_div = reply.getparent()
+        parent = replies_div.getparent()
+        assert "replies" in replies_div.get("class")
+        assert "comment" in parent.get("class").split()
+        assert "Author" in reply.text_content()
+    assert len(discussion.xpath(f".//div[{having('replies')}]/article")) == 3
+    assert len(mentions.xpath(f".//article[{having('mention')}]")) == 25

@@ -1,0 +1,528 @@
+"""Records in, a folder of static pages out: ``index.html`` and one page per
+thread, readable in any browser, from disk, for as long as HTML is.
+
+The store streams each thread followed by its comments, so the writer holds
+one thread's comments at a time: when the next thread begins, the previous
+one becomes a page and is forgotten.  The index is the only page that needs
+every thread; its rows wait in a temporary file, not in memory.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+import re
+import tempfile
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import quote, unquote
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from ... import __version__, canonical
+from ...records import Comment, Record, Source, Thread, User
+from .. import WriteReport
+from .archive import MANIFEST, MANIFEST_FORMAT, MANIFEST_VERSION, HashedFile, Manifest, prepare
+from .sanitize import comment_html, safe_url
+
+PAGES = "threads"
+
+# How deep replies nest on the page.  Browsers stop nesting elements a few
+# hundred levels down (Chromium's parser at 512) and flatten the rest, and
+# long before that each level's indent has pushed the text off a phone's
+# screen.  Below this depth replies continue at the same level, each naming
+# the comment it answers.
+MAX_NESTING = 64
+
+# Below this many comments of one status, each left out comment gets its own
+# line in the report; above it, the status gets one summary line.
+LIST_LEFT_OUT = 10
+
+_SLUG_JUNK = re.compile(r"[^a-z0-9]+")
+_MAX_SLUG = 80
+
+
+@functools.cache
+def _environment() -> Environment:
+    """One environment for the process: it compiles each template once."""
+    return Environment(
+        loader=PackageLoader("wxrbridge.formats.html", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _slug(text: str | None) -> str:
+    """A file name part from a slug or key: lower case ASCII letters, digits
+    and hyphens, so that it is the same on every filesystem and in a URL.
+
+    WordPress stores a non-ASCII slug percent-encoded; it is decoded first
+    and accents dropped, so ``caf%c3%a9`` becomes ``cafe``.
+    """
+    if not text:
+        return ""
+    decoded = unicodedata.normalize("NFKD", unquote(text))
+    ascii_only = decoded.encode("ascii", "ignore").decode("ascii").lower()
+    return _SLUG_JUNK.sub("-", ascii_only).strip("-")[:_MAX_SLUG].rstrip("-")
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def anchor(key: str) -> str:
+    """The element id of a comment; an id may not contain whitespace."""
+    return "comment-" + re.sub(r"\s", "_", key)
+
+
+def fragment(key: str) -> str:
+    """The ``#…`` link to a comment's anchor, percent-encoded as a URL needs."""
+    return "#" + quote(anchor(key), safe="-_.~")
+
+
+@dataclass
+class When:
+    """A date as a page shows it: UTC, and the site's local time where the
+    source recorded one that differs."""
+
+    iso: str | None = None  # for <time datetime=…>
+    utc: str | None = None
+    local: str | None = None
+    raw: str | None = None  # a date that could not be read, shown as written
+
+    @property
+    def known(self) -> bool:
+        return bool(self.utc or self.local or self.raw)
+
+
+def _when(raw_utc: str | None, raw_local: str | None) -> When:
+    when = When()
+    try:
+        parsed = canonical.parse_utc(raw_utc)
+    except ValueError:
+        parsed = None
+        when.raw = raw_utc.strip() if raw_utc else None
+    if parsed is not None:
+        when.iso = canonical.format_utc_iso(parsed)
+        when.utc = parsed.strftime("%Y-%m-%d %H:%M") + " UTC"
+    local = (raw_local or "").strip()
+    if local and local != canonical.WXR_ZERO_DATE:
+        shown = local[:16]
+        if parsed is None or shown != parsed.strftime("%Y-%m-%d %H:%M"):
+            when.local = shown
+    return when
+
+
+@dataclass(eq=False)
+class Entry:
+    """One comment as a page shows it (compared by identity: two comments
+    with the same text are still two comments)."""
+
+    key: str
+    anchor: str
+    kind: str  # canonical type: "comment", "pingback", "trackback", ...
+    status: str
+    author_name: str
+    author_url: str | None
+    is_author: bool
+    when: When
+    body: Markup
+    parent: str | None  # key of the parent it answers, when that is shown
+    parent_missing: bool = False  # answers a comment not in this archive
+    reply_to: str | None = None  # set when it is not shown inside its parent
+    children: list[Entry] = field(default_factory=list)
+
+    @property
+    def is_mention(self) -> bool:
+        return self.kind != "comment"
+
+
+@dataclass
+class Event:
+    """One step of walking a comment tree: the template turns the walk into
+    nested elements without recursion, so no depth exhausts the stack."""
+
+    kind: str  # "open", "replies", "end-replies", "close"
+    entry: Entry | None = None
+    deep: bool = False
+
+
+def _walk(roots: Sequence[Entry]) -> Iterator[Event]:
+    stack: list[tuple[Entry, int] | Event] = [(entry, 1) for entry in reversed(roots)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Event):
+            yield item
+            continue
+        entry, depth = item
+        yield Event("open", entry)
+        if not entry.children:
+            yield Event("close", entry)
+        elif depth < MAX_NESTING:
+            yield Event("replies", entry, deep=depth >= 6)
+            stack.append(Event("close", entry))
+            stack.append(Event("end-replies", entry))
+            stack.extend((child, depth + 1) for child in reversed(entry.children))
+        else:
+            # Too deep to nest further: the replies follow as siblings.
+            yield Event("close", entry)
+            for child in entry.children:
+                child.reply_to = entry.key
+            stack.extend((child, depth) for child in reversed(entry.children))
+
+
+def _tree(entries: list[Entry]) -> tuple[list[Entry], list[Entry]]:
+    """The discussion's top-level comments and the mentions, each entry's
+    replies under it.
+
+    Pingbacks and trackbacks open the Mentions section whatever their parent.
+    A reply whose parent is not shown starts a tree of its own.  Should the
+    parent links form a loop (a stream that did not come from the store,
+    which breaks loops), the first entry of the loop is made a root, so every
+    comment is shown exactly once.
+    """
+    by_key: dict[str, Entry] = {}
+    for entry in entries:
+        by_key.setdefault(entry.key, entry)
+    roots: list[Entry] = []
+    for entry in entries:
+        parent = by_key.get(entry.parent) if entry.parent is not None else None
+        if parent is None or parent is entry or entry.is_mention:
+            if entry.is_mention and parent is not None and parent is not entry:
+                entry.reply_to = parent.key
+            roots.append(entry)
+        else:
+            parent.children.append(entry)
+    reached: set[int] = set()
+    for event in _walk(roots):
+        if event.kind == "open" and event.entry is not None:
+            reached.add(id(event.entry))
+    for entry in entries:
+        if id(entry) in reached:
+            continue
+        # ``entry`` sits on a loop: detach it from its parent and let it lead.
+        for other in entries:
+            if entry in other.children:
+                other.children.remove(entry)
+        entry.reply_to = entry.parent
+        roots.append(entry)
+        for event in _walk([entry]):
+            if event.kind == "open" and event.entry is not None:
+                reached.add(id(event.entry))
+    discussion = [e for e in roots if not e.is_mention]
+    mentions = [e for e in roots if e.is_mention]
+    return discussion, mentions
+
+
+@dataclass
+class _Buffer:
+    """One thread and the comments of it that are shown."""
+
+    key: str
+    thread: Thread | None  # None: comments whose thread is not in the store
+    entries: list[Entry] = field(default_factory=list)
+    withheld: str | None = None  # why none of its comments are shown
+    withheld_count: int = 0
+
+
+# Post statuses whose comments WordPress shows no visitor.
+_NOT_PUBLIC = frozenset({"private", "draft", "pending", "future", "auto-draft", "trash"})
+
+
+def _not_public(thread: Thread) -> str | None:
+    """Why a thread's comments are not public on the site, if they are not:
+    a password-protected post shows its comments only to those who know the
+    password, a private or unpublished one to nobody outside."""
+    if (thread.post_password or "").strip():
+        return "password-protected post"
+    status = (thread.status or "").strip().lower()
+    return f"{status} post" if status in _NOT_PUBLIC else None
+
+
+class _Writer:
+    def __init__(self, folder: Path, statuses: Sequence[str], private: bool) -> None:
+        self.folder = folder
+        self.private = private
+        self.withheld_threads: list[str] = []
+        self.withheld_total: Counter[str] = Counter()
+        # Approved comments are always shown; ``statuses`` adds to them.
+        self.shown = frozenset({canonical.APPROVED, *statuses})
+        self.report = WriteReport()
+        self.env = _environment()
+        self.thread_template = self.env.get_template("thread.html")
+        self.sources: list[Source] = []
+        self.user_ids: set[str] = set()
+        self.usernames: set[str] = set()
+        self.current: _Buffer | None = None
+        self.left_out: Counter[str] = Counter()
+        self.left_out_listed: dict[str, list[str]] = defaultdict(list)
+        self.empty_threads = 0
+        self.totals: Counter[str] = Counter()  # comments and mentions shown
+        self.rows: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.manifest = Manifest(
+            folder,
+            {
+                "format": MANIFEST_FORMAT,
+                "version": MANIFEST_VERSION,
+                "generator": f"wxrbridge {__version__}",
+                "algorithm": "sha256",
+            },
+        )
+
+    # -- records in ---------------------------------------------------------
+
+    def feed(self, records: Iterable[Record]) -> None:
+        for record in records:
+            if isinstance(record, Comment):
+                self._comment(record)
+            elif isinstance(record, Thread):
+                self._flush()
+                self.current = _Buffer(
+                    record.key, record, withheld=None if self.private else _not_public(record)
+                )
+            elif isinstance(record, User):
+                self._user(record)
+            elif isinstance(record, Source):
+                self.sources.append(record)
+            # Terms and import issues are not part of what a reader sees.
+        self._flush()
+
+    def _user(self, user: User) -> None:
+        if user.wp_id is not None and user.wp_id.strip() not in ("", "0"):
+            self.user_ids.add(user.wp_id.strip())
+        if user.dsq_username:
+            self.usernames.add(user.dsq_username.strip())
+
+    def _is_author(self, comment: Comment) -> bool:
+        user_id = (comment.wp_user_id or "").strip()
+        if user_id not in ("", "0") and user_id in self.user_ids:
+            return True
+        username = (comment.dsq_username or "").strip()
+        return bool(username) and username in self.usernames
+
+    def _comment(self, comment: Comment) -> None:
+        if self.current is None or comment.thread != self.current.key:
+            # The store sends comments whose thread it never saw last,
+            # grouped by thread key; each group gets a page of its own.
+            self._flush()
+            self.current = _Buffer(comment.thread, None)
+        if self.current.withheld:
+            self.current.withheld_count += 1
+            return
+        status = canonical.comment_status(comment)
+        if status not in self.shown:
+            self.left_out[status] += 1
+            if len(self.left_out_listed[status]) < LIST_LEFT_OUT:
+                self.left_out_listed[status].append(comment.key)
+            return
+        parent = comment.parent_key
+        if parent is None:
+            # A stream straight from a reader has no resolved parents yet;
+            # the raw reference names the parent's key in the same thread.
+            parent = canonical.parent_reference(comment)
+        kind = canonical.comment_type(comment)
+        self.current.entries.append(
+            Entry(
+                key=comment.key,
+                anchor=anchor(comment.key),
+                kind=kind,
+                status=status,
+                author_name=(comment.author_name or "").strip() or "Anonymous",
+                author_url=safe_url(comment.author_url),
+                is_author=self._is_author(comment) and kind == "comment",
+                when=_when(comment.created_at, comment.created_at_local),
+                body=comment_html(comment.content),
+                parent=parent,
+            )
+        )
+
+    # -- pages out ----------------------------------------------------------
+
+    def _page_name(self, buffer: _Buffer) -> str:
+        """A file name for the thread's page that no earlier page took."""
+        key_part = _slug(buffer.key) or "thread"
+        if buffer.thread is None:
+            base = f"unknown-thread-{key_part}"
+        else:
+            base = _slug(buffer.thread.slug) or f"thread-{key_part}"
+        candidates = itertools.chain(
+            (base, f"{base}-{key_part}"),
+            (f"{base}-{key_part}-{n}" for n in itertools.count(2)),
+        )
+        for name in candidates:
+            if not (self.folder / PAGES / f"{name}.html").exists():
+                return name
+        raise AssertionError("unreachable: the candidates never run out")
+
+    def _flush(self) -> None:
+        buffer, self.current = self.current, None
+        if buffer is None:
+            return
+        if buffer.withheld and buffer.withheld_count:
+            self.withheld_total[buffer.withheld] += buffer.withheld_count
+            if len(self.withheld_threads) < LIST_LEFT_OUT:
+                self.withheld_threads.append(
+                    f"thread {buffer.key}: {buffer.withheld}, its "
+                    f"{_plural(buffer.withheld_count, 'comment')} not shown "
+                    "(private=True includes them)"
+                )
+            return
+        if not buffer.entries:
+            self.empty_threads += 1
+            return
+        keys = {entry.key for entry in buffer.entries}
+        for entry in buffer.entries:
+            entry.parent_missing = entry.parent is not None and entry.parent not in keys
+        discussion, mentions = _tree(buffer.entries)
+        thread = buffer.thread
+        title = self._thread_title(buffer)
+        when = _when(thread.created_at, thread.created_at_local) if thread else When()
+        link = safe_url(thread.link) if thread else None
+        counts = Counter("mention" if e.is_mention else "comment" for e in buffer.entries)
+        name = self._page_name(buffer)
+        relative = f"{PAGES}/{name}.html"
+        with HashedFile(self.manifest, relative) as out:
+            out.write_text(
+                self.thread_template.generate(
+                    site=self._site(),
+                    title=title,
+                    link=link,
+                    when=when,
+                    known=thread is not None,
+                    discussion=_walk(discussion),
+                    mentions=_walk(mentions),
+                    comment_count=counts["comment"],
+                    mention_count=counts["mention"],
+                    fragment=fragment,
+                    home="../index.html",
+                )
+            )
+        row = {
+            "href": f"{PAGES}/{quote(name)}.html",
+            "title": title,
+            "link": link,
+            "iso": when.iso,
+            "utc": when.utc,
+            "local": when.local,
+            "raw": when.raw,
+            "comments": counts["comment"],
+            "mentions": counts["mention"],
+        }
+        self.rows.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self.report.written["thread"] += 1
+        self.report.written["comment"] += len(buffer.entries)
+        self.totals.update(counts)
+
+    @staticmethod
+    def _thread_title(buffer: _Buffer) -> str:
+        if buffer.thread is None:
+            return f"Comments on thread {buffer.key}, which is not in this archive"
+        thread = buffer.thread
+        return (thread.title or "").strip() or (thread.link or "").strip() or f"Thread {buffer.key}"
+
+    def _site(self) -> dict[str, Any]:
+        titled = [s for s in self.sources if (s.title or "").strip()]
+        first = titled[0] if titled else (self.sources[0] if self.sources else None)
+        title = "Comment archive"
+        if first is not None:
+            title = (first.title or "").strip() or first.site or title
+        language = next((s.language for s in self.sources if s.language), None) or ""
+        # The pages' own words are English, but most of the text is the
+        # site's; its language helps screen readers and hyphenation.
+        lang = re.sub(r"[^A-Za-z0-9-]", "", language.strip().replace("_", "-"))[:35] or "en"
+        return {
+            "lang": lang,
+            "title": title,
+            "description": (first.description or "").strip() if first else "",
+            "link": safe_url(first.link) if first else None,
+        }
+
+    def _rows(self) -> Iterator[dict[str, Any]]:
+        self.rows.seek(0)
+        for line in self.rows:
+            row = json.loads(line)
+            row["when"] = When(row.pop("iso"), row.pop("utc"), row.pop("local"), row.pop("raw"))
+            yield row
+
+    def finish(self) -> WriteReport:
+        index = self.env.get_template("index.html")
+        with HashedFile(self.manifest, "index.html") as out:
+            out.write_text(
+                index.generate(
+                    site=self._site(),
+                    threads=self._rows(),
+                    thread_count=self.report.written["thread"],
+                    comment_count=self.totals["comment"],
+                    mention_count=self.totals["mention"],
+                    home="index.html",
+                )
+            )
+        self.rows.close()
+        self.manifest.close()
+        self._summarise()
+        return self.report
+
+    def abandon(self) -> None:
+        self.rows.close()
+        self.manifest.abandon()
+
+    def _summarise(self) -> None:
+        hint = "pass statuses=(…) / --status to include"
+        for status, count in sorted(self.left_out.items()):
+            if count <= LIST_LEFT_OUT:
+                self.report.left_out.extend(
+                    f"comment {key}: {status}, not shown in the archive ({hint} it)"
+                    for key in self.left_out_listed[status]
+                )
+            else:
+                self.report.left_out.append(
+                    f"{count} {status} comments: not shown in the archive ({hint} them)"
+                )
+        if sum(self.withheld_total.values()) and len(self.withheld_threads) < LIST_LEFT_OUT:
+            self.report.left_out.extend(self.withheld_threads)
+        else:
+            self.report.left_out.extend(
+                f"{count} comments on {reason}s: not shown (private=True includes them)"
+                for reason, count in sorted(self.withheld_total.items())
+            )
+        if self.empty_threads:
+            self.report.notes.append(
+                f"{self.empty_threads} threads with no comment to show have no page"
+            )
+        self.report.notes.append(
+            f"{self.manifest.count} files listed with their SHA-256 in {MANIFEST}"
+        )
+
+
+def write_html(records: Iterable[Record], folder: Path, **options: Any) -> WriteReport:
+    """Write a static HTML archive of ``records`` into ``folder``.
+
+    Approved comments are shown; ``statuses`` names further statuses to
+    show (``("pending",)``), each labelled on its comment.  Comments on
+    posts the site does not show to the public (password-protected, private,
+    draft, scheduled, trashed) are left out unless ``private`` is true.
+    Other options are accepted and ignored, so one set of options can be
+    passed to every writer.
+    """
+    statuses = options.get("statuses") or ()
+    if isinstance(statuses, str):
+        statuses = (statuses,)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    prepare(folder, PAGES)
+    writer = _Writer(folder, tuple(statuses), bool(options.get("private", False)))
+    try:
+        writer.feed(records)
+        return writer.finish()
+    except BaseException:
+        writer.abandon()
+        raise
