@@ -786,7 +786,9 @@ class Loader:
             # Links made while loading point backwards in the file and cannot
             # close a cycle; only the UPDATE's can.
             if linked:
-                self.report.cycles_broken += self._break_cycles(site, origin)
+                reset = (site, origin) in self.reset_links
+                starts = None if reset else self.unresolved.get((site, origin), [])
+                self.report.cycles_broken += self._break_cycles(site, origin, starts)
 
     def _link_where(self, *conditions: Any, by_dsq_id: bool = False) -> int:
         """Link replies to the parent their reference names, in their thread.
@@ -850,21 +852,33 @@ class Loader:
         self.pending_issues.extend(issues)
         self._flush_issues()
 
-    def _break_cycles(self, site: str, origin: str) -> int:
+    def _break_cycles(self, site: str, origin: str, starts: list[int] | None) -> int:
         """Find parent cycles and cut each at one link.
 
-        Only linked replies can be in a cycle, so just their (id, parent)
-        pairs are read; each cycle is cut at its member listed last in the
-        file, whose parent link is the one most likely to be wrong.
+        Only linked replies can be in a cycle. Links made while loading point
+        backwards in the file, so a cycle passes through one the UPDATE made:
+        walking up from those (``starts``) is enough, and reads only their
+        ancestors.  ``None`` walks every linked reply of the site (after a
+        re-import relinked it whole).  Each cycle is cut at its member listed
+        last in the file, whose parent link is the one most likely wrong.
         """
         c = comments_t
-        parent_of: dict[int, int] = pairs(
-            self.connection.execute(
-                select(c.c.id, c.c.parent_id).where(
-                    c.c.site == site, c.c.origin == origin, c.c.parent_id.is_not(None)
-                )
+        in_site = and_(c.c.site == site, c.c.origin == origin, c.c.parent_id.is_not(None))
+        if starts is None:
+            parent_of: dict[int, int] = pairs(
+                self.connection.execute(select(c.c.id, c.c.parent_id).where(in_site))
             )
-        )
+        else:
+            parent_of = {}
+            frontier = set(starts)
+            while frontier:
+                found: dict[int, int] = {}
+                for chunk in chunks(sorted(frontier)):
+                    found.update(pairs(self.connection.execute(
+                        select(c.c.id, c.c.parent_id).where(in_site, c.c.id.in_(chunk))
+                    )))
+                parent_of.update(found)
+                frontier = {p for p in found.values() if p not in parent_of}
         state: dict[int, int] = {}  # 1 = on the current walk, 2 = known acyclic
         cuts: list[int] = []
         for start in parent_of:
