@@ -274,9 +274,9 @@ def test_bad_boolean_and_bad_date_are_kept_and_reported() -> None:
     assert p.content == "still here"
     issues = {(i.code, i.record_key, i.line, i.severity, i.file) for i in of(records, ImportIssue)}
     assert issues == {
-        ("bad-boolean", "1", 4, "warning", "test.xml"),
-        ("bad-date", "2", 9, "warning", "test.xml"),
-        ("bad-boolean", "2", 10, "warning", "test.xml"),
+        ("bad-boolean", "thread 1", 4, "warning", "test.xml"),
+        ("bad-date", "comment 2", 9, "warning", "test.xml"),
+        ("bad-boolean", "comment 2", 10, "warning", "test.xml"),
     }
     # Issues follow the record they are about.
     kinds = [type(r).__name__ for r in records]
@@ -306,8 +306,10 @@ def test_recover_keeps_going_and_reports() -> None:
               '  <post dsq:id="2"><message>fine</message><thread dsq:id="9"/></post>\n</disqus>')
     records = read(broken, recover=True)
     assert [c.key for c in of(records, Comment)] == ["1", "2"]
-    issues = [i for i in of(records, ImportIssue) if i.code == "xml-error"]
+    assert of(records, Comment)[0].content == "fish & chips"
+    issues = [i for i in of(records, ImportIssue) if i.code == "raw-ampersand"]
     assert issues and issues[0].line == 4 and issues[0].severity == "repaired"
+    assert issues[0].record_key == "comment 1"
 
 
 def test_external_entity_is_never_expanded(tmp_path: Path) -> None:

@@ -11,16 +11,35 @@ from ..errors import InputError
 # lxml repeats the position at the end of its message; the error already
 # carries it as file:line:column.
 _POSITION_SUFFIX = re.compile(r",? line \d+, column \d+$")
+# libxml2's own words when it refuses to expand entities any further.
+_EXPANSION = re.compile(r"amplification|entity reference loop|entities? .*(?:loop|exceed)",
+                        re.I)
 
 
 def syntax_error_parts(exc: etree.XMLSyntaxError) -> tuple[str, int | None, int | None]:
-    """The reason, line and column of an lxml syntax error."""
+    """The reason, line and column of an lxml syntax error.
+
+    When the exception itself names no position (an undefined entity
+    surfaces as "no element found" at line 0), the latest error in its log
+    is the cause.
+    """
     position = getattr(exc, "position", None)
-    if position:
+    if position and position[0]:
         line, column = position[0], position[1]
+        reason = _POSITION_SUFFIX.sub("", exc.msg or str(exc))
     else:
-        line, column = getattr(exc, "lineno", None), None
-    reason = _POSITION_SUFFIX.sub("", exc.msg or str(exc))
+        logged = [
+            entry for entry in getattr(exc, "error_log", ())
+            if entry.level >= etree.ErrorLevels.ERROR and entry.line
+        ]
+        if logged:
+            line, column = logged[-1].line, logged[-1].column
+            reason = logged[-1].message.strip()
+        else:
+            line, column = getattr(exc, "lineno", None) or None, None
+            reason = _POSITION_SUFFIX.sub("", exc.msg or str(exc))
+    if _EXPANSION.search(reason):
+        reason = f"entity expansion refused ({reason})"
     return reason, line, column
 
 

@@ -173,6 +173,13 @@ class Store:
                     transaction.commit()
         except (OperationalError, IntegrityError, DataError) as exc:
             raise StoreError(f"{self.url}: {exc.orig}") from None
+        except UnicodeEncodeError as exc:
+            # Only a caller's own records can hold one: every reader decodes
+            # real text. UTF-8 has no form for a lone surrogate.
+            raise StoreError(
+                f"{self.url}: a value holds {exc.object[exc.start:exc.end]!r}, a lone "
+                "surrogate that UTF-8 (and so the store) cannot hold; nothing was stored"
+            ) from None
         return reports
 
     def records(self, selection: Selection | None = None) -> Iterator[Record]:

@@ -19,7 +19,9 @@ from lxml import etree
 from ...canonical import dsq_bool, parse_utc
 from ...errors import InputError
 from ...records import Comment, Extra, ImportIssue, Record, Source, Term, Thread
-from ..xmlerrors import not_well_formed
+from ..xmlerrors import not_well_formed, syntax_error_parts
+from ..xmlhead import normalise_head
+from ..xmlrepair import Layout, repair
 from .schema import (
     AUTHOR,
     AUTHOR_PREFIX,
@@ -48,10 +50,7 @@ def detect(head: bytes) -> bool:
     Only the root element decides: a WXR file (``<rss>``) that mentions
     Disqus in a namespace or a comment is not claimed.
     """
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        head = head.decode("utf-16", "replace").encode("utf-8")
-    elif head.startswith(b"\xef\xbb\xbf"):
-        head = head[3:]
+    head = normalise_head(head)
     pos = 0
     while True:
         skipped = _SKIPPABLE.match(head, pos)
@@ -83,7 +82,14 @@ def read_disqus(
     A :class:`Source` comes first, then a :class:`Term` per category, a
     :class:`Thread` per thread and a :class:`Comment` per post, each followed
     by the :class:`ImportIssue` records about it.
+
+    With ``recover``, the file is mended on the way in (see
+    :mod:`wxrbridge.formats.xmlrepair`): posts whose own text is intact are
+    kept, and every mend or loss becomes an :class:`ImportIssue`.
     """
+    mended = None
+    if recover:
+        stream = mended = repair(stream, name=name, layout=LAYOUT)
     context = etree.iterparse(
         stream,
         events=("end",),
@@ -100,17 +106,49 @@ def read_disqus(
             records = reader.end(element)
             if records:
                 yield from records
-                if recover:
+                if mended is not None:
+                    yield from mended.take_issues()
                     logged, issues = _new_errors(context, logged, name)
                     yield from issues
     except etree.XMLSyntaxError as exc:
-        raise not_well_formed(exc, name) from None
+        if mended is None or reader.root is None:
+            raise not_well_formed(exc, name) from None
+        reason, line, column = syntax_error_parts(exc)
+        yield ImportIssue(
+            code="xml-unrecoverable", severity="rejected",
+            reason=f"reading stopped: {reason}", file=name, line=line, column=column,
+        )
     except (OSError, EOFError) as exc:
         raise InputError(f"cannot read the file: {exc}", file=name) from None
-    if recover:
+    if mended is not None:
+        yield from mended.take_issues()
         logged, issues = _new_errors(context, logged, name)
         yield from issues
     yield from reader.finish(context.root)
+    if mended is not None:
+        yield from mended.take_issues()
+
+
+_DSQ_KEY = re.compile(r"""\bdsq:id\s*=\s*["']?([^"'\s>/]+)""")
+
+
+def _describe(local: str, raw: str) -> str | None:
+    """Names a damaged record in an issue the way the reader keys it."""
+    if local not in ("post", "thread", "category"):
+        return None
+    start = raw[:raw.find(">") + 1]
+    match = _DSQ_KEY.search(start)
+    kind = "comment" if local == "post" else local
+    return f"{kind} {match.group(1)}" if match else None
+
+
+# A record cut off by the end of the file is not read: a post without its
+# thread or author would be a different post.
+LAYOUT = Layout(
+    record_depth=2,
+    whole=frozenset({"post", "thread", "category", "author"}),
+    describe=_describe,
+)
 
 
 def _new_errors(
@@ -265,7 +303,9 @@ class _Reader:
         self.categories += 1
         dsq_id = element.get(DSQ_ID)
         key = dsq_id or f"#c{self.categories}"
-        values, extras = self._children(element, self.category_layout, {}, key, issues)
+        # Issues name records the way the store's do: "term 7", "comment 9".
+        values, extras = self._children(element, self.category_layout, {}, f"term {key}",
+                                        issues)
         return Term(origin="disqus", kind="dsq_category", term_id=dsq_id,
                     extras=extras, **values)
 
@@ -274,7 +314,7 @@ class _Reader:
         dsq_id = element.get(DSQ_ID)
         key = dsq_id or f"#{self.threads}"
         values, extras = self._children(element, self.thread_layout,
-                                       self.thread_author_layout, key, issues)
+                                       self.thread_author_layout, f"thread {key}", issues)
         return Thread(origin="disqus", key=key, dsq_id=dsq_id, extras=extras, **values)
 
     def _post(self, element: Any, issues: list[ImportIssue]) -> Comment:
@@ -282,12 +322,12 @@ class _Reader:
         dsq_id = element.get(DSQ_ID)
         key = dsq_id or f"#p{self.posts}"
         values, extras = self._children(element, self.post_layout,
-                                       self.post_author_layout, key, issues)
+                                       self.post_author_layout, f"comment {key}", issues)
         thread = values.pop("thread", None)
         if thread is None:
             thread = ""
             issues.append(self._issue(
-                "no-thread", "post names no thread", element, key))
+                "no-thread", "post names no thread", element, f"comment {key}"))
         return Comment(origin="disqus", key=key, dsq_id=dsq_id, thread=thread,
                        extras=extras, **values)
 
@@ -298,7 +338,7 @@ class _Reader:
         element: Any,
         layout: dict[str, Child],
         author_layout: dict[str, Child],
-        key: str,
+        key: str,  # the record as issues name it
         issues: list[ImportIssue],
     ) -> tuple[dict[str, str | None], list[Extra]]:
         values: dict[str, str | None] = {}

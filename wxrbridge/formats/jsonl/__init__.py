@@ -133,11 +133,16 @@ class _CommentView:
         }
 
 
-def _line(data: dict[str, Any]) -> bytes:
+def _line(data: dict[str, Any], report: WriteReport) -> bytes:
     try:
         return json.dumps(data, ensure_ascii=False).encode("utf-8") + b"\n"
     except UnicodeEncodeError:
-        # A lone surrogate cannot be UTF-8; JSON's \u escape keeps it exactly.
+        # A lone surrogate cannot be UTF-8; JSON's \u escape writes it, but
+        # a reader joins two adjacent ones into one character: say so.
+        report.notes.append(
+            f"{data['record']} {data.get('id') or data.get('name')}: lone surrogates written "
+            "as JSON \\u escapes; two side by side read back as one character"
+        )
         return json.dumps(data, ensure_ascii=True).encode("ascii") + b"\n"
 
 
@@ -161,7 +166,7 @@ def write_jsonl(records: Iterable[Record], out: IO[bytes], **_options: Any) -> W
         else:  # pragma: no cover - every record kind is handled above
             raise TypeError(type(record))
         report.written[data["record"]] += 1
-        out.write(_line(data))
+        out.write(_line(data, report))
     return report
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .. import Format, register
+from ..xmlhead import normalise_head
 from .reader import read_wxr
 from .writer import write_wxr
 
@@ -48,11 +49,7 @@ def _first_element(head: bytes) -> bytes | None:
 
 def detect(head: bytes) -> bool:
     """True when the first bytes look like a WXR file."""
-    if head.startswith(b"\xef\xbb\xbf"):
-        head = head[3:]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        # UTF-16: good enough to look at every other byte.
-        head = head[2:].replace(b"\x00", b"")
+    head = normalise_head(head)
     root = _first_element(head)
     if root is not None:
         return root == b"rss" and bool(_WP_MARK.search(head))

@@ -8,6 +8,7 @@ entities stay as written, DTDs are not loaded and the network is never used.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from copy import deepcopy
 from typing import IO, Any
@@ -28,6 +29,7 @@ from ...records import (
     User,
 )
 from ..xmlerrors import not_well_formed, syntax_error_parts
+from ..xmlrepair import Layout, Repair, repair
 from .names import (
     AFTER_CHANNEL_ANCHOR,
     BEFORE_ITEM_ANCHOR,
@@ -67,10 +69,49 @@ def read_wxr(
     """Yield the records of one WXR document in file order.
 
     Raises :class:`InputError` for XML that is not well-formed, unless
-    ``recover`` is set, in which case lxml's recovery is used and each parser
-    error becomes an :class:`ImportIssue`.
+    ``recover`` is set: then the file is mended on the way in (see
+    :mod:`wxrbridge.formats.xmlrepair`), every item keeps the comments whose
+    own text is intact, and each mend or loss becomes an :class:`ImportIssue`.
     """
-    return _WxrReader(name, recover).run(stream)
+    if not recover:
+        return _WxrReader(name, recover).run(stream)
+    return _recovering(stream, name)
+
+
+_KEY_PATTERNS = {
+    "item": (re.compile(r"<(?:[\w.-]+:)?post_id\s*>\s*(?:<!\[CDATA\[)?\s*([^<\]\s]+)"),
+             "thread"),
+    "comment": (re.compile(r"<(?:[\w.-]+:)?comment_id\s*>\s*(?:<!\[CDATA\[)?\s*([^<\]\s]+)"),
+                "comment"),
+}
+
+
+def _describe(local: str, raw: str) -> str | None:
+    """Names a damaged record in an issue the way the store names it."""
+    found = _KEY_PATTERNS.get(local)
+    if found is None:
+        return None
+    match = found[0].search(raw)
+    return f"{found[1]} {match.group(1)}" if match else None
+
+
+# An item cut off by the end of the file keeps its complete comments; a
+# comment, user or term cut off is not one any more.
+LAYOUT = Layout(
+    record_depth=3,
+    whole=frozenset({"comment", "commentmeta", "postmeta", "termmeta", "author", "tag",
+                     "term", "category"}),
+    describe=_describe,
+    parts=frozenset({"comment"}),
+)
+
+
+def _recovering(stream: IO[bytes], name: str) -> Iterator[Record]:
+    mended: Repair = repair(stream, name=name, layout=LAYOUT)
+    for record in _WxrReader(name, True).run(mended):
+        yield from mended.take_issues()
+        yield record
+    yield from mended.take_issues()
 
 
 def _extra_from_node(node: Any, anchor: str | None) -> Extra | None:
@@ -196,11 +237,10 @@ class _WxrReader:
                 elif event == "end":
                     if depth == 3 and self._in_channel(node):
                         if self.recover and len(context.error_log) > errors_before:
-                            # The parser patched this element up: its records
-                            # may be cut short, so none of them is trusted.
-                            self._reject_damaged(node)
-                        else:
-                            yield from self._end_channel_child(node)
+                            # The parser patched this element up after the
+                            # repair pass: keep what it made of it, flagged.
+                            self._note_damaged(node)
+                        yield from self._end_channel_child(node)
                     elif depth == 2:
                         yield from self._end_rss_child(node)
                     depth -= 1
@@ -231,15 +271,13 @@ class _WxrReader:
                     ))
         yield from self._flush_issues()
 
-    def _reject_damaged(self, node: Any) -> None:
+    def _note_damaged(self, node: Any) -> None:
         self.issues.append(ImportIssue(
-            code="xml-damaged-record", severity="rejected",
-            reason=f"<{_display(node)}> is damaged (see the parser errors); not read",
+            code="xml-damaged-record", severity="warning",
+            reason=f"<{_display(node)}> near a parser error (see the parser errors); "
+            "read as the parser recovered it",
             file=self.name, line=node.sourceline,
         ))
-        if node.tag == "item":
-            self.item_index += 1
-        node.clear()
 
     def _in_channel(self, node: Any) -> bool:
         return self.channel is not None and not self.channel_done and (
@@ -286,7 +324,8 @@ class _WxrReader:
         for _prefix, uri in self.ns_decls.get(node, ()):
             self._adopt_namespace(uri)
         if self.wp_ns is None:
-            ns = etree.QName(node).namespace
+            tag = node.tag
+            ns = tag[1:].partition("}")[0] if isinstance(tag, str) and tag[:1] == "{" else None
             if ns and WP_NS_RE.match(ns):
                 self._set_wp_ns(ns)
         if node.tag == "item" and not self.items_started:
@@ -649,5 +688,7 @@ class _WxrReader:
 
 
 def _display(node: Any) -> str:
-    qname = etree.QName(node)
-    return qname.localname if not qname.namespace else f"{{{qname.namespace}}}{qname.localname}"
+    # The tag as lxml holds it ("{uri}local", or "local"); a broken file can
+    # leave a prefix unbound ("wp:comment"), which QName() would refuse.
+    tag = node.tag
+    return tag if isinstance(tag, str) else str(tag)

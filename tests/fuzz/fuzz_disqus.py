@@ -1,0 +1,13 @@
+"""atheris target for the Disqus reader (see _target.py for how to run it)."""
+
+from __future__ import annotations
+
+import atheris
+
+with atheris.instrument_imports():
+    from wxrbridge.formats.disqus.reader import read_disqus
+
+from _target import run
+
+if __name__ == "__main__":
+    run(read_disqus)

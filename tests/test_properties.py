@@ -1,0 +1,241 @@
+"""Random comment trees through every format that can hold them.
+
+Hypothesis builds threads of comments with random ids, parents (children
+before parents too, missing parents, self-references), text drawn from all
+of Unicode (astral characters, C0 and C1 controls, lone surrogates, "]]>"),
+repeated meta keys and empty versus absent values.  Each tree goes through
+WXR, a Disqus export, JSON Lines and a SQLite store.
+
+The rule checked: a value comes back exactly, or the writer's report names
+the record it changed.  Nothing changes silently.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from wxrbridge.formats import WriteReport
+from wxrbridge.formats.disqus.reader import read_disqus
+from wxrbridge.formats.disqus.writer import write_disqus
+from wxrbridge.formats.jsonl import write_jsonl
+from wxrbridge.formats.wxr import read_wxr, write_wxr
+from wxrbridge.records import Comment, Record, Source, Thread
+from wxrbridge.store import open_store
+
+SETTINGS = settings(
+    max_examples=100, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+# Everything, with the awkward parts made likely rather than merely possible.
+_AWKWARD = st.sampled_from([
+    "]]>", "]]]]><![CDATA[>", "&amp;", "&", "<", "</wp:comment>", "\x01", "\x08", "\x1f",
+    "\x7f", "\x85", "\x9f", "\ud800", "\udfff", "\U0001f600", "\U0010fffd", "\ufffe",
+    "\r\n", "\r", " ", "\t", "0", "&#8217;", "\u2028",
+])
+TEXT = st.lists(st.one_of(st.text(max_size=6), _AWKWARD), max_size=5).map("".join)
+MAYBE = st.one_of(st.none(), st.just(""), TEXT)
+META = st.lists(
+    st.tuples(st.sampled_from(["akismet_result", "rating", "k", "\x02", "]]>"]), MAYBE),
+    max_size=4,
+)
+
+
+@st.composite
+def trees(draw: st.DrawFn) -> list[dict]:
+    """Comments as plain dicts: ids unique, parents anywhere (or nowhere)."""
+    count = draw(st.integers(min_value=1, max_value=8))
+    ids = draw(st.lists(st.integers(min_value=1, max_value=10**6), min_size=count,
+                        max_size=count, unique=True))
+    comments = []
+    for index, number in enumerate(ids):
+        parent = draw(st.one_of(
+            st.just(0), st.sampled_from(ids), st.integers(min_value=1, max_value=10**6)
+        ))
+        comments.append({
+            "id": str(number),
+            "parent": str(parent),
+            "author_name": draw(MAYBE),
+            "author_url": draw(MAYBE),
+            "content": draw(MAYBE),
+            "meta": draw(META),
+            "position": index,
+        })
+    return draw(st.permutations(comments))
+
+
+def _named(report: WriteReport, key: str) -> bool:
+    # The WXR writer says "comment N" (or lists "comments N -> M"), the
+    # Disqus writer "post N".
+    key_pattern = re.compile(rf"(?<![\w-]){re.escape(key)}(?![\w-])")
+    said = report.notes + report.left_out
+    return any(("comment" in line or "post" in line) and key_pattern.search(line)
+               for line in said)
+
+
+# -- WXR ------------------------------------------------------------------------
+
+
+def wxr_records(tree: list[dict]) -> list[Record]:
+    records: list[Record] = [
+        Source(origin="wxr", site="https://tree.example.org", version="1.2",
+               base_blog_url="https://tree.example.org"),
+        Thread(origin="wxr", key="1", wp_post_id="1", title="t"),
+    ]
+    for c in tree:
+        records.append(Comment(
+            origin="wxr", key=c["id"], thread="1", wp_id=c["id"], parent=c["parent"],
+            author_name=c["author_name"], author_url=c["author_url"], content=c["content"],
+            meta=list(c["meta"]), position=c["position"],
+        ))
+    return records
+
+
+WXR_FIELDS = ("wp_id", "parent", "author_name", "author_url", "content", "meta")
+
+
+@SETTINGS
+@given(trees())
+def test_wxr_round_trip_keeps_every_value_or_says_so(tree: list[dict]) -> None:
+    out = io.BytesIO()
+    report = write_wxr(wxr_records(tree), out, keep_ids=True)
+    back = {c.key: c for c in read_wxr(io.BytesIO(out.getvalue()), name="tree.xml")
+            if isinstance(c, Comment)}
+    for original in wxr_records(tree)[2:]:
+        assert isinstance(original, Comment)
+        if original.key not in back:
+            assert _named(report, original.key), original.key
+            continue
+        copy = back[original.key]
+        for name in WXR_FIELDS:
+            if getattr(copy, name) != getattr(original, name):
+                # An absent value written as an empty element reads back
+                # empty: WXR has no way to say "absent" for core fields.
+                if getattr(original, name) is None and getattr(copy, name) == "":
+                    continue
+                assert _named(report, original.key), (name, getattr(original, name),
+                                                     getattr(copy, name), report)
+
+
+# -- Disqus ---------------------------------------------------------------------
+
+
+def disqus_records(tree: list[dict]) -> list[Record]:
+    records: list[Record] = [
+        Source(origin="disqus", site="treeforum"),
+        Thread(origin="disqus", key="t1", dsq_id="t1", dsq_forum="treeforum",
+               identifier="tree-1", link="https://tree.example.org/1", title="t"),
+    ]
+    for c in tree:
+        parent = None if c["parent"] == "0" else c["parent"]
+        records.append(Comment(
+            origin="disqus", key=c["id"], thread="t1", dsq_id=c["id"], parent=parent,
+            author_name=c["author_name"], author_url=c["author_url"], content=c["content"],
+            created_at="2021-03-04T05:06:07Z", position=c["position"],
+        ))
+    return records
+
+
+DISQUS_FIELDS = ("dsq_id", "parent", "author_name", "author_url", "content")
+
+
+@SETTINGS
+@given(trees())
+def test_disqus_round_trip_keeps_every_value_or_says_so(tree: list[dict]) -> None:
+    out = io.BytesIO()
+    report = write_disqus(disqus_records(tree), out)
+    back = {c.key: c for c in read_disqus(io.BytesIO(out.getvalue()), name="tree.xml")
+            if isinstance(c, Comment)}
+    for original in disqus_records(tree)[2:]:
+        assert isinstance(original, Comment)
+        if original.key not in back:
+            assert _named(report, original.key), original.key
+            continue
+        copy = back[original.key]
+        for name in DISQUS_FIELDS:
+            if getattr(copy, name) != getattr(original, name):
+                if getattr(original, name) in (None, "") and getattr(copy, name) in (None, ""):
+                    continue  # Disqus has no absent-versus-empty for these
+                assert _named(report, original.key), (name, getattr(original, name),
+                                                     getattr(copy, name), report)
+
+
+# -- JSON Lines -------------------------------------------------------------------
+
+_PAIR = re.compile(r"\\ud[89ab][0-9a-f]{2}\\ud[c-f][0-9a-f]{2}")
+
+
+@SETTINGS
+@given(trees())
+def test_jsonl_holds_every_value_exactly(tree: list[dict]) -> None:
+    # Known limit of the JSON Lines writer: two lone surrogates side by side
+    # are written as the \u escape pair that JSON reads as one astral
+    # character.  No reader produces lone surrogates, so they are left out.
+    assume(not any(_PAIR.search(repr(c)) for c in tree))
+    out = io.BytesIO()
+    write_jsonl(wxr_records(tree), out)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    comments = {line["id"]: line for line in lines if line["record"] == "comment"}
+    assert len(comments) == len(tree)
+    for c in tree:
+        line = comments[c["id"]]
+        for name in ("content", "author_name", "author_url"):
+            assert line[name] == c[name]
+        assert line["raw"]["parent"] == c["parent"]
+        assert [tuple(pair) for pair in line["meta"]] == list(c["meta"])
+
+
+# -- the store --------------------------------------------------------------------
+
+
+def _no_surrogates(tree: list[dict]) -> list[dict]:
+    # A lone surrogate cannot be stored (the database drivers encode UTF-8);
+    # no reader produces one, since XML cannot carry it.
+    def clean(value: object) -> object:
+        if isinstance(value, str):
+            return value.encode("utf-8", "replace").decode("utf-8")
+        if isinstance(value, list):
+            return [tuple(clean(part) for part in pair) for pair in value]
+        return value
+
+    return [{name: clean(value) for name, value in c.items()} for c in tree]
+
+
+@pytest.fixture(scope="module")
+def store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty, migrated store, copied for each example (migrating is slow)."""
+    path = tmp_path_factory.mktemp("template") / "empty.sqlite"
+    with open_store(f"sqlite:///{path}"):
+        pass
+    return path
+
+
+@SETTINGS
+@given(tree=trees().map(_no_surrogates))
+def test_store_keeps_every_value(
+    tmp_path: Path, store_template: Path, tree: list[dict]
+) -> None:
+    path = tmp_path / "tree.sqlite"
+    shutil.copyfile(store_template, path)
+    with open_store(f"sqlite:///{path}", migrate=False) as store:
+        store.load(wxr_records(tree))
+        back = {c.key: c for c in store.records() if isinstance(c, Comment)}
+    path.unlink()
+    for original in wxr_records(tree)[2:]:
+        assert isinstance(original, Comment)
+        copy = back[original.key]
+        for name in WXR_FIELDS:
+            assert getattr(copy, name) == getattr(original, name), name
+        # A parent is linked exactly when it is another comment of the thread.
+        expected = original.parent if original.parent in back and (
+            original.parent != original.key) else None
+        if copy.parent_key is not None:
+            assert copy.parent_key == expected
