@@ -23,6 +23,7 @@ from .inputs import InputFile, ProgressCallback, open_inputs, peek_head
 from .records import Comment, Record
 from .redact import redact
 from .store import LoadReport, MergeOptions, Selection, Store, UrlMap, open_store
+from .usermap import UserMap
 from .verify import VerifyReport, verify_records
 
 __all__ = [
@@ -111,7 +112,11 @@ def write(
     (a folder for directory formats such as ``html``).
 
     ``redact=("emails", "ips")`` replaces those fields with stable one-way
-    hashes first (``redact_salt`` keys them); other options go to the writer.
+    hashes first (``redact_salt`` keys them); ``user_map`` (Disqus username
+    -> WordPress login) makes those users' comments author replies (see
+    :mod:`wxrbridge.usermap`); other options go to the writer.  A writer
+    given a named file also gets its path as ``split_path``, so that it can
+    put further parts beside it.
     """
     fmt = formats.get(format)
     if fmt.write is None:
@@ -120,14 +125,24 @@ def write(
     salt = options.pop("redact_salt", "")
     if fields:
         records = redact(records, fields, salt=salt)
+    user_map = options.pop("user_map", None)
+    mapper = UserMap(user_map) if user_map else None
+    if mapper is not None:
+        records = mapper.apply(records)
     if fmt.directory:
         if not isinstance(target, (str, os.PathLike)) or os.fspath(target) == "-":
             raise OutputError(f"{fmt.name} output is a folder: give -o DIR")
         folder = Path(target)
         folder.mkdir(parents=True, exist_ok=True)
-        return fmt.write(_counting(records, progress), folder, **options)  # type: ignore[arg-type]
-    with _output(target) as out:
-        return fmt.write(_counting(records, progress), out, **options)
+        report = fmt.write(_counting(records, progress), folder, **options)  # type: ignore[arg-type]
+    else:
+        if isinstance(target, (str, os.PathLike)) and os.fspath(target) != "-":
+            options.setdefault("split_path", os.fspath(target))
+        with _output(target) as out:
+            report = fmt.write(_counting(records, progress), out, **options)
+    if mapper is not None:
+        report.notes.extend(mapper.notes)
+    return report
 
 
 def import_files(

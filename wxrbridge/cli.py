@@ -140,7 +140,9 @@ def _issue_lines(reports: list[LoadReport]) -> list[str]:
 @cli.command("import")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @DB_OPTION
-@click.option("--recover", is_flag=True, help="Keep the intact records of a broken file.")
+@click.option("--recover", is_flag=True,
+              help="Repair known defects of a broken file and keep every intact comment; "
+              "each repair and each loss is recorded as an import issue.")
 @click.option("--dry-run", is_flag=True, help="Read and load, then roll back.")
 @click.option("--map-user", "user_maps", multiple=True, metavar="DISQUS_NAME=WP_LOGIN",
               help="Treat a Disqus username as a WordPress user (repeatable), so their "
@@ -182,7 +184,7 @@ def import_command(
         _say(quiet, f"  {line}")
 
 
-def _merge_options(user_maps: tuple[str, ...], url_map: Any) -> api.MergeOptions:
+def _user_map(user_maps: tuple[str, ...]) -> dict[str, str]:
     users = {}
     for pair in user_maps:
         name, sep, login = pair.partition("=")
@@ -191,6 +193,11 @@ def _merge_options(user_maps: tuple[str, ...], url_map: Any) -> api.MergeOptions
                 f"{pair!r} is not DISQUS_NAME=WP_LOGIN", param_hint="--map-user"
             )
         users[name] = login
+    return users
+
+
+def _merge_options(user_maps: tuple[str, ...], url_map: Any) -> api.MergeOptions:
+    users = _user_map(user_maps)
     prefixes = api.UrlMap()
     if url_map is not None:
         try:
@@ -240,8 +247,8 @@ def _writer_options(function: Any) -> Any:
                      "exact copy). By default a reply whose id is below its parent's gets a "
                      "fresh id, the old one kept in comment meta."),
         click.option("--include-pings", is_flag=True,
-                     help="Disqus: also write pingbacks and trackbacks, which Disqus has no "
-                     "place for and which are left out by default."),
+                     help="disqus, disqus-import: also write pingbacks and trackbacks, which "
+                     "Disqus has no place for and which are left out by default."),
         click.option("--redact", "redact_fields", metavar="FIELDS",
                      help="Replace these fields with stable one-way hashes: emails, ips "
                      "(comma-separated). The way to publish an archive."),
@@ -303,9 +310,10 @@ def export_command(db_url: str | None, format_name: str, output: str, thread: st
         raise click.BadParameter(
             f"{format_name!r}; choose from {', '.join(formats.writable())}", param_hint="--format"
         )
-    # An archive shows approved comments and labels the statuses asked for;
-    # every other format keeps only the statuses asked for.
-    shown = statuses if format_name == "html" else ()
+    # An archive shows approved comments and labels the statuses asked for,
+    # a Disqus import sends approved ones and those asked for; every other
+    # format keeps only the statuses asked for.
+    shown = statuses if format_name in ("html", "disqus-import") else ()
     selection = _selection(thread, since, until, () if shown else statuses, types)
     with open_store(db_url) as store, _bar(None, " comments", "writing", quiet) as bar:
         report = api.export(store, output, format=format_name, selection=selection,
@@ -321,12 +329,17 @@ def export_command(db_url: str | None, format_name: str, output: str, thread: st
 @click.option("--to", "to_format", metavar="FORMAT",
               help="Output format (default: from OUTPUT's extension): "
               + ", ".join(formats.writable()) + ".")
-@click.option("--recover", is_flag=True, help="Keep the intact records of a broken file.")
+@click.option("--recover", is_flag=True,
+              help="Repair known defects of a broken file and keep every intact comment; "
+              "each repair and each loss is recorded as an import issue.")
+@click.option("--map-user", "user_maps", multiple=True, metavar="DISQUS_NAME=WP_LOGIN",
+              help="WXR: write this Disqus user's comments as author replies of that "
+              "WordPress login (repeatable).")
 @_writer_options
 @QUIET_OPTION
 def convert_command(source: str, target: str, to_format: str | None, recover: bool,
-                    keep_ids: bool, include_pings: bool, redact_fields: str | None,
-                    redact_salt: str, quiet: bool) -> None:
+                    user_maps: tuple[str, ...], keep_ids: bool, include_pings: bool,
+                    redact_fields: str | None, redact_salt: str, quiet: bool) -> None:
     """Convert an export to another format, through a temporary store.
 
     \b
@@ -348,6 +361,7 @@ def convert_command(source: str, target: str, to_format: str | None, recover: bo
         result = api.convert(source, target, to=to_format, recover=recover,
                              read_progress=read_bar.update, write_progress=write_bar.update,
                              keep_ids=keep_ids, include_pings=include_pings,
+                             user_map=_user_map(user_maps),
                              redact=_redact_fields(redact_fields), redact_salt=redact_salt)
     _say(quiet, f"read {_summarise(result.imported)} from {source}")
     for line in _issue_lines(result.imported):

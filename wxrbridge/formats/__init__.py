@@ -17,7 +17,7 @@ from ..errors import UnknownFormatError
 from ..records import Record
 
 # Packages that register formats, imported on first use of the registry.
-_FORMAT_PACKAGES = ("wxr", "disqus", "jsonl", "html")
+_FORMAT_PACKAGES = ("wxr", "disqus", "disqus_import", "jsonl", "html")
 
 
 class Reader(Protocol):

@@ -74,6 +74,8 @@ from .names import (
 
 ORIGINAL_ID_KEY = "_wxrbridge_original_id"
 ORIGINAL_PARENT_KEY = "_wxrbridge_original_parent"
+# The namespace Disqus's importer reads ``dsq:thread_identifier`` from.
+DSQ_IMPORT_NS = "http://www.disqus.com/"
 
 # Characters XML 1.0 does not allow anywhere, not even escaped.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -114,7 +116,18 @@ def write_wxr(records: Iterable[Record], out: IO[bytes], **options: Any) -> Writ
     ``parents_first`` (write every item's comments parents first even when
     their ids already suit WordPress) and ``keep_ids`` (never renumber to
     suit WordPress's importer: an archive's exact copy, in which a reply with
-    a lower id than its parent stays so).  Unknown options are ignored.
+    a lower id than its parent stays so).
+
+    For other readers of WXR: ``dsq_namespace`` declares Disqus's import
+    namespace and gives every item a ``dsq:thread_identifier`` (the thread's
+    stored identifier, else ``"<post_id> <guid>"`` as the Disqus WordPress
+    plugin writes it); ``every_field`` writes every element core writes even
+    where a WXR record had none (empty, ``0`` for ``comment_parent`` and
+    ``comment_user_id``) and every comment id as a plain number;
+    ``item_offsets`` is a list the writer appends each item's starting byte
+    offset to, then the offset where the last item ends (``out`` must then
+    have ``tell``), so a caller can cut the file between items.
+    Unknown options are ignored.
     """
     writer = _WxrWriter(out, options)
     writer.write(records)
@@ -205,6 +218,9 @@ class _WxrWriter:
         self.report = WriteReport()
         self.parents_first = bool(options.get("parents_first", False))
         self.keep_ids = bool(options.get("keep_ids", False))
+        self.dsq_namespace = bool(options.get("dsq_namespace", False))
+        self.every_field = bool(options.get("every_field", False))
+        self.item_offsets: list[int] | None = options.get("item_offsets")
         max_id = options.get("max_comment_id")
         self.max_id = int(max_id) if max_id is not None else 0
         self.issued: set[int] = set()
@@ -274,6 +290,7 @@ class _WxrWriter:
                                 self._late_record(record)
                         if thread is not None:
                             self._item(thread, comments)
+                    self._mark_offset()
                     # A reader can only hand over what follows the last item
                     # once the items are through: look at the Source again.
                     if self._wxr_source():
@@ -283,6 +300,11 @@ class _WxrWriter:
                 self._write_extra_nodes(source_extras.nodes.get(AFTER_CHANNEL_ANCHOR, ()), 0)
                 self._nl(-1)
         self.out.write(b"\n")
+
+    def _mark_offset(self) -> None:
+        if self.item_offsets is not None:
+            self.xf.flush()
+            self.item_offsets.append(self.out.tell())
 
     def _collect(self, record: Record) -> None:
         if isinstance(record, Source):
@@ -336,6 +358,10 @@ class _WxrWriter:
         namespaces.pop("", None)
         if wp_ns not in namespaces.values():
             namespaces["wp" if "wp" not in namespaces else "wxr"] = wp_ns
+        if self.dsq_namespace:
+            # Disqus's importer looks for this prefix; a source's own use of
+            # it gives way (lxml invents a prefix for that URI if needed).
+            namespaces["dsq"] = DSQ_IMPORT_NS
         excerpt = next(
             (uri for uri in namespaces.values() if EXCERPT_NS_RE.match(uri)),
             excerpt_ns_for(wp_ns),
@@ -605,6 +631,7 @@ class _WxrWriter:
         wp = self.wp
         extras = _Extras(thread.extras) if thread.extras else _NO_EXTRAS_OBJ
         depth = 1
+        self._mark_offset()
         self._place(extras, BEFORE_ITEM_ANCHOR, depth)
         values, guid_attr = self._thread_values(thread)
         meta = list(thread.meta)
@@ -621,14 +648,16 @@ class _WxrWriter:
                 field = fields.get(name)
                 if field is not None:
                     anchor, tag, text, cdata = field
-                    if text is None:
-                        continue
-                    attrib = extras.attrs.get(anchor)
-                    if anchor == "guid" and guid_attr is not None:
-                        attrib = {"isPermaLink": guid_attr, **(attrib or {})}
-                    self._leaf(depth + 1, tag, text, cdata, label, attrib,
-                               extras.ns.get(anchor))
-                    self._place(extras, anchor, depth + 1)
+                    if text is not None:
+                        attrib = extras.attrs.get(anchor)
+                        if anchor == "guid" and guid_attr is not None:
+                            attrib = {"isPermaLink": guid_attr, **(attrib or {})}
+                        self._leaf(depth + 1, tag, text, cdata, label, attrib,
+                                   extras.ns.get(anchor))
+                        self._place(extras, anchor, depth + 1)
+                    if anchor == CONTENT_ANCHOR and self.dsq_namespace:
+                        self._leaf(depth + 1, f"{{{DSQ_IMPORT_NS}}}thread_identifier",
+                                   self._thread_identifier(thread, fields), False, label)
                 elif name == "category":
                     for term in thread.terms:
                         attrib = {}
@@ -649,6 +678,18 @@ class _WxrWriter:
             self._place_rest(extras, depth + 1, skip=(BEFORE_ITEM_ANCHOR,))
             self._nl(depth)
         self.report.written["thread"] += 1
+
+    @staticmethod
+    def _thread_identifier(
+        thread: Thread, fields: dict[str, tuple[str, str, str | None, bool]]
+    ) -> str:
+        """The page's disqus_identifier: the one Disqus stored for the thread,
+        else what the Disqus WordPress plugin would have made it."""
+        if thread.identifier and thread.identifier.strip():
+            return thread.identifier
+        post_id = (fields["wp:post_id"][2] or "").strip() or thread.key
+        guid = (fields["guid"][2] or "").strip()
+        return f"{post_id} {guid}"
 
     def _item_order(self, thread: Thread) -> tuple[str, ...]:
         if not thread.child_order:
@@ -696,6 +737,15 @@ class _WxrWriter:
             strings = (t.title or "", t.link or "", t.creator or "", t.description or "",
                        t.content or "", t.excerpt or "", t.slug or "", t.post_type or "post",
                        t.post_password or "")
+        if self.every_field:
+            post_id, post_date, post_date_gmt, modified, modified_gmt, pub_date, guid = (
+                "" if value is None else value
+                for value in (post_id, post_date, post_date_gmt, modified, modified_gmt,
+                              pub_date, guid)
+            )
+            statuses = tuple("" if value is None else value for value in statuses)
+            numbers = tuple("0" if value is None else value for value in numbers)
+            strings = tuple("" if value is None else value for value in strings)
         title, link, creator, description, content, excerpt, slug, post_type, password = (
             strings
         )
@@ -796,7 +846,9 @@ class _WxrWriter:
             # A WXR file's own odd id is kept when nothing depends on it (a
             # lossless round trip); a comment from another format always
             # gets a number, since WordPress casts the id to an integer.
-            keep = number is not None or (not involved and comments[index].origin == "wxr")
+            keep = number is not None or (
+                not involved and comments[index].origin == "wxr" and not self.every_field
+            )
             if number is not None:
                 if number in taken or number in self.issued:
                     keep = False
@@ -845,6 +897,8 @@ class _WxrWriter:
                 comment_id: str | None = str(final[index])
                 if not any(key == ORIGINAL_ID_KEY for key, _ in comment.meta):
                     extra_meta.append((ORIGINAL_ID_KEY, raw_ids[index] or comment.key))
+            elif self.every_field:
+                comment_id = str(final[index])
             else:
                 comment_id = raw_ids[index]
             parent = parents[index]
@@ -854,12 +908,19 @@ class _WxrWriter:
             elif parent is not None:
                 # The raw reference is kept when it still names the parent's
                 # written id (so " 12 " stays " 12 ").
-                keep_raw = comment.origin == "wxr" and _numeric(comment.parent) == final[parent]
+                keep_raw = (comment.origin == "wxr" and not self.every_field
+                            and _numeric(comment.parent) == final[parent])
                 parent_text = comment.parent if keep_raw else str(final[parent])
             elif comment.origin == "wxr":
                 parent_text = comment.parent
             else:
-                parent_text = comment.parent if parent_reference(comment) else "0"
+                # A parent missing from the data is named by its Disqus id,
+                # which WordPress would take for one of its own comment ids
+                # (and might find): the reply goes to the top level and the
+                # reference is kept in meta.
+                parent_text = "0"
+                if parent_reference(comment) is not None:
+                    extra_meta.append((ORIGINAL_PARENT_KEY, comment.parent or ""))
             plan.append((comment, comment_id, parent_text, extra_meta))
         return plan
 
@@ -924,6 +985,12 @@ class _WxrWriter:
                 c.created_at_local, c.created_at, c.content, c.wp_approved, c.wp_type,
                 parent, c.wp_user_id,
             )
+            if self.every_field:
+                texts = tuple(
+                    ("0" if local in ("comment_parent", "comment_user_id") else "")
+                    if text is None else text
+                    for (local, _attr), text in zip(COMMENT_FIELDS, texts, strict=True)
+                )
             meta = c.meta
         else:
             created = self._utc(c.created_at, label, "created_at")
