@@ -162,6 +162,8 @@ def _process(*args: str, stdin: bytes | None = None, cwd: Path | None = None
     (["import", str(BROKEN), "--db", "sqlite:///{tmp}/s.sqlite"], 3),
     (["db", "current", "--db", "sqlite:///{tmp}/s.sqlite"], 0),
     (["export", "--format", "nope", "-o", "-"], 2),
+    (["convert", str(PRETTY), "{tmp}/out.jsonl"], 0),
+    (["convert", str(DISQUS), "{tmp}/out.wxr.xml", "--to", "wxr"], 0),
 ])
 def test_commands_as_real_processes(tmp_path: Path, args: list[str], code: int) -> None:
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
