@@ -116,7 +116,10 @@ def _start_import(connection: Connection) -> None:
     if name == "sqlite":
         connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
     elif name == "postgresql":
-        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK_ID})")
+        # Per schema: imports into other schemas of the database need not wait.
+        connection.exec_driver_sql(
+            f"SELECT pg_advisory_xact_lock({_LOCK_ID}, hashtext(current_schema()))"
+        )
 
 
 class Store:

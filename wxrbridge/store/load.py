@@ -874,9 +874,13 @@ class Loader:
             while frontier:
                 found: dict[int, int] = {}
                 for chunk in chunks(sorted(frontier)):
-                    found.update(pairs(self.connection.execute(
-                        select(c.c.id, c.c.parent_id).where(in_site, c.c.id.in_(chunk))
-                    )))
+                    # By primary key alone: with the site's columns in the
+                    # WHERE, PostgreSQL plans a scan of the whole site per chunk.
+                    for comment_id, parent_id in self.connection.execute(
+                        select(c.c.id, c.c.parent_id).where(c.c.id.in_(chunk))
+                    ):
+                        if parent_id is not None:
+                            found[comment_id] = parent_id
                 parent_of.update(found)
                 frontier = {p for p in found.values() if p not in parent_of}
         state: dict[int, int] = {}  # 1 = on the current walk, 2 = known acyclic
