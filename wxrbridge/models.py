@@ -63,6 +63,20 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class SourcedColumns:
+    """The identity every user, term, thread and comment row has: the
+    source's own id (``key``) within a site and origin, unique together, the
+    file it was last imported from, and its place in that file."""
+
+    # Listed first in each table, as the migration creates them.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-6)
+    site: Mapped[str] = mapped_column(Key(), sort_order=-5)
+    origin: Mapped[str] = mapped_column(Key(16), sort_order=-4)
+    key: Mapped[str] = mapped_column(Key(), sort_order=-3)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"), sort_order=-2)
+    position: Mapped[int] = mapped_column(Integer, default=0, sort_order=-1)
+
+
 class SourceRow(Base):
     """One imported file."""
 
@@ -89,18 +103,12 @@ class SourceRow(Base):
     imported_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class UserRow(Base):
+class UserRow(SourcedColumns, Base):
     """A site account (WXR ``wp:author``) or a Disqus author's username."""
 
     __tablename__ = "users"
     __table_args__ = (UniqueConstraint("site", "origin", "key"), MYSQL_TABLE_ARGS)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    site: Mapped[str] = mapped_column(Key())
-    origin: Mapped[str] = mapped_column(Key(16))
-    key: Mapped[str] = mapped_column(Key())
-    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
-    position: Mapped[int] = mapped_column(Integer, default=0)
     wp_id: Mapped[str | None] = mapped_column(Key())
     login: Mapped[str | None] = mapped_column(Text)
     email: Mapped[str | None] = mapped_column(Text)
@@ -110,18 +118,12 @@ class UserRow(Base):
     dsq_username: Mapped[str | None] = mapped_column(Text)
 
 
-class TermRow(Base):
+class TermRow(SourcedColumns, Base):
     """A WXR category, tag or term, or a Disqus category."""
 
     __tablename__ = "terms"
     __table_args__ = (UniqueConstraint("site", "origin", "key"), MYSQL_TABLE_ARGS)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    site: Mapped[str] = mapped_column(Key())
-    origin: Mapped[str] = mapped_column(Key(16))
-    key: Mapped[str] = mapped_column(Key())
-    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
-    position: Mapped[int] = mapped_column(Integer, default=0)
     kind: Mapped[str] = mapped_column(Key(32))
     term_id: Mapped[str | None] = mapped_column(Text)
     taxonomy: Mapped[str | None] = mapped_column(Text)
@@ -146,7 +148,7 @@ class TermMetaRow(Base):
     meta_value: Mapped[str | None] = mapped_column(LongText)
 
 
-class ThreadRow(Base):
+class ThreadRow(SourcedColumns, Base):
     """A WXR item (post, page, attachment, …) or a Disqus thread."""
 
     __tablename__ = "threads"
@@ -156,12 +158,6 @@ class ThreadRow(Base):
         MYSQL_TABLE_ARGS,
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    site: Mapped[str] = mapped_column(Key())
-    origin: Mapped[str] = mapped_column(Key(16))
-    key: Mapped[str] = mapped_column(Key())
-    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
-    position: Mapped[int] = mapped_column(Integer, default=0)
     wp_post_id: Mapped[str | None] = mapped_column(Key())
     dsq_id: Mapped[str | None] = mapped_column(Key(64))
     identifier: Mapped[str | None] = mapped_column(Key())
@@ -230,7 +226,7 @@ class ThreadMetaRow(Base):
     meta_value: Mapped[str | None] = mapped_column(LongText)
 
 
-class CommentRow(Base):
+class CommentRow(SourcedColumns, Base):
     """A comment, pingback, trackback or Disqus post."""
 
     __tablename__ = "comments"
@@ -243,12 +239,6 @@ class CommentRow(Base):
         MYSQL_TABLE_ARGS,
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    site: Mapped[str] = mapped_column(Key())
-    origin: Mapped[str] = mapped_column(Key(16))
-    key: Mapped[str] = mapped_column(Key())
-    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
-    position: Mapped[int] = mapped_column(Integer, default=0)
     # The thread as the source named it, and the row it resolved to (NULL
     # for a Disqus post whose thread is not in the file).
     thread_key: Mapped[str] = mapped_column(Key())
