@@ -2,9 +2,10 @@
 comments in tree order (every parent before its replies).
 
 Threads are read in pages bounded by their comment count, and each page's
-comments, meta and extras are fetched with one query apiece, so memory stays
-flat in the size of the store (bounded by the page, or by the largest single
-thread) and the number of queries grows with pages, not rows.
+comments, meta and extras are fetched with one query apiece (per few hundred
+threads), so memory stays flat in the size of the store (bounded by the page,
+or by the largest single thread) and the number of queries grows with pages,
+not rows.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
+from itertools import takewhile
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Row, Select, func, select
 
 from ..records import (
     Comment,
@@ -43,7 +45,10 @@ from .load import (
     users_t,
 )
 
-PAGE_COMMENTS = 20_000
+# Comments per page. Past a few thousand a page only holds more memory: the
+# queries per page are few (their cost is in the rows, not their number), so
+# a larger page is no faster.
+PAGE_COMMENTS = 2000
 
 
 @dataclass
@@ -67,9 +72,20 @@ def _chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any
         yield items[start : start + size]
 
 
-def _extras(connection: Connection, owner: str, ids: Sequence[int]) -> dict[int, list[Extra]]:
+def _id_sets(ids: Sequence[int] | Select[Any]) -> Iterator[Sequence[int] | Select[Any]]:
+    if isinstance(ids, Select):
+        yield ids
+    else:
+        yield from _chunks(ids)
+
+
+def _extras(
+    connection: Connection, owner: str, ids: Sequence[int] | Select[Any]
+) -> dict[int, list[Extra]]:
+    """Extras of the owners ``ids`` names: a list of ids, or a query
+    selecting them (one query then, where a long list takes several)."""
     found: dict[int, list[Extra]] = defaultdict(list)
-    for chunk in _chunks(ids):
+    for chunk in _id_sets(ids):
         rows = connection.execute(
             select(
                 extras_t.c.owner_id,
@@ -80,23 +96,24 @@ def _extras(connection: Connection, owner: str, ids: Sequence[int]) -> dict[int,
             )
             .where(extras_t.c.owner == owner, extras_t.c.owner_id.in_(chunk))
             .order_by(extras_t.c.owner_id, extras_t.c.position)
-        )
+        ).all()
         for owner_id, kind, name, value, anchor in rows:
             found[owner_id].append(Extra(kind, name, value, anchor))
     return found
 
 
 def _meta(
-    connection: Connection, table: Any, owner: str, ids: Sequence[int]
+    connection: Connection, table: Any, owner: str, ids: Sequence[int] | Select[Any]
 ) -> dict[int, list[Meta]]:
+    """Meta of the owners ``ids`` names, as for _extras."""
     found: dict[int, list[Meta]] = defaultdict(list)
     owner_column = table.c[owner]
-    for chunk in _chunks(ids):
+    for chunk in _id_sets(ids):
         rows = connection.execute(
             select(owner_column, table.c.meta_key, table.c.meta_value)
             .where(owner_column.in_(chunk))
             .order_by(owner_column, table.c.position)
-        )
+        ).all()
         for owner_id, key, value in rows:
             found[owner_id].append((key, value))
     return found
@@ -182,30 +199,20 @@ _THREAD_FIELDS = (
     "dsq_author_is_anonymous",
     "modified_at_local",
 )
-_COMMENT_FIELDS = (
-    "origin",
-    "key",
-    "wp_id",
-    "dsq_id",
-    "parent",
-    "author_name",
-    "author_email",
-    "author_url",
-    "author_ip",
-    "created_at_local",
-    "content",
-    "wp_approved",
-    "wp_type",
-    "wp_user_id",
-    "dsq_identifier",
-    "dsq_username",
-    "dsq_is_anonymous",
-    "dsq_is_approved",
-    "dsq_is_deleted",
-    "dsq_is_spam",
-    "dsq_is_flagged",
-    "dsq_is_highlighted",
+# A comment row is selected as Comment's own leading fields, in their order,
+# then the store's ids: building a Comment is then one positional call, which
+# is most of what reading a large store back costs.
+_COMMENT_RENAMED = {"thread": "thread_key", "created_at": "created_at_raw"}
+_COMMENT_VALUES = tuple(
+    f.name for f in takewhile(lambda f: f.name != "meta", fields(Comment))
 )
+_COMMENT_COLUMNS = tuple(
+    comments_t.c[_COMMENT_RENAMED.get(name, name)] for name in _COMMENT_VALUES
+) + (comments_t.c.id, comments_t.c.parent_id, comments_t.c.position, comments_t.c.thread_id)
+_N = len(_COMMENT_VALUES)
+_KEY = _COMMENT_VALUES.index("key")
+_THREAD = _COMMENT_VALUES.index("thread")
+_ID, _PARENT_ID, _POSITION, _THREAD_ID = _N, _N + 1, _N + 2, _N + 3
 
 
 def iter_records(connection: Connection, selection: Selection | None = None) -> Iterator[Record]:
@@ -328,16 +335,23 @@ def _page(connection: Connection, threads: list[Any], selection: Selection) -> I
         ):
             thread_terms[thread_id].append(ThreadTerm(domain, nicename, name))
 
-    comment_rows: dict[int, list[Any]] = defaultdict(list)
+    comment_rows: dict[int, list[Row[Any]]] = defaultdict(list)
+    comment_meta: dict[int, list[Meta]] = {}
+    comment_extras: dict[int, list[Extra]] = {}
     for chunk in _chunks(thread_ids):
         query = _comment_filter(
-            select(comments_t).where(comments_t.c.thread_id.in_(chunk)), selection
+            select(*_COMMENT_COLUMNS).where(comments_t.c.thread_id.in_(chunk)), selection
         ).order_by(comments_t.c.thread_id, comments_t.c.position, comments_t.c.id)
-        for row in connection.execute(query):
-            comment_rows[row.thread_id].append(row)
-    comment_ids = [r.id for rows in comment_rows.values() for r in rows]
-    comment_meta = _meta(connection, comment_meta_t, "comment_id", comment_ids)
-    comment_extras = _extras(connection, "comment", comment_ids)
+        for row in connection.execute(query).all():
+            comment_rows[row[_THREAD_ID]].append(row)
+        # The comments' meta and extras are found through their threads:
+        # a page's few hundred thread ids rather than its thousands of
+        # comment ids, each of which SQLAlchemy would bind one by one.
+        ids = _comment_filter(
+            select(comments_t.c.id).where(comments_t.c.thread_id.in_(chunk)), selection
+        )
+        comment_meta.update(_meta(connection, comment_meta_t, "comment_id", ids))
+        comment_extras.update(_extras(connection, "comment", ids))
 
     for thread in threads:
         yield Thread(
@@ -359,19 +373,19 @@ def _page(connection: Connection, threads: list[Any], selection: Selection) -> I
 def _threadless_comments(connection: Connection, selection: Selection) -> Iterator[Comment]:
     """Disqus posts whose thread is not in the store, grouped by thread key."""
     query = _comment_filter(
-        select(comments_t).where(comments_t.c.thread_id.is_(None)), selection
+        select(*_COMMENT_COLUMNS).where(comments_t.c.thread_id.is_(None)), selection
     ).order_by(comments_t.c.thread_key, comments_t.c.position, comments_t.c.id)
     rows = connection.execute(query).all()
     if not rows:
         return
-    ids = [r.id for r in rows]
+    ids = [r[_ID] for r in rows]
     meta = _meta(connection, comment_meta_t, "comment_id", ids)
     extras = _extras(connection, "comment", ids)
     yield from _tree(rows, meta, extras)
 
 
 def _tree(
-    rows: list[Any],
+    rows: Sequence[Row[Any]],
     meta: dict[int, list[Meta]],
     extras: dict[int, list[Extra]],
     thread_key: str | None = None,
@@ -382,35 +396,39 @@ def _tree(
     until the parent is out, so a file that already lists parents first
     comes back in its own order.
     """
-    by_id = {r.id: r for r in rows}
+    by_id = {r[_ID]: r for r in rows}
     emitted: set[int] = set()
-    waiting: dict[int, list[Any]] = defaultdict(list)
+    waiting: dict[int, list[Row[Any]]] = defaultdict(list)
 
-    def emit(row: Any) -> Iterator[Comment]:
+    def emit(row: Row[Any]) -> Iterator[Comment]:
         stack = [row]
         while stack:
             current = stack.pop()
-            emitted.add(current.id)
-            parent = by_id.get(current.parent_id)
+            comment_id = current[_ID]
+            emitted.add(comment_id)
+            parent = by_id.get(current[_PARENT_ID])
+            values = current[:_N]
+            if thread_key is not None:
+                values = (*values[:_THREAD], thread_key, *values[_THREAD + 1:])
             yield Comment(
-                **_row_values(current, _COMMENT_FIELDS),
-                thread=thread_key if thread_key is not None else current.thread_key,
-                created_at=current.created_at_raw,
-                meta=meta.get(current.id, []),
-                extras=extras.get(current.id, []),
-                parent_key=parent.key if parent is not None else None,
-                position=current.position,
+                *values,
+                meta=meta.get(comment_id, []),
+                extras=extras.get(comment_id, []),
+                parent_key=parent[_KEY] if parent is not None else None,
+                position=current[_POSITION],
             )
-            stack.extend(reversed(waiting.pop(current.id, [])))
+            if waiting:
+                stack.extend(reversed(waiting.pop(comment_id, ())))
 
     for row in rows:  # in source order
-        if row.parent_id in by_id and row.parent_id not in emitted:
-            waiting[row.parent_id].append(row)
+        parent_id = row[_PARENT_ID]
+        if parent_id in by_id and parent_id not in emitted:
+            waiting[parent_id].append(row)
         else:
             yield from emit(row)
     # Only a parent cycle could leave replies waiting, and the loader cuts
     # those; should one slip through, its comments still come out.
     for parent_id in list(waiting):
         for row in waiting.pop(parent_id, []):
-            if row.id not in emitted:
+            if row[_ID] not in emitted:
                 yield from emit(row)

@@ -141,6 +141,10 @@ class _Writer:
             resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
         self.xf: Any = None
         self.posts: Any = None
+        # Elements of known shape are written as text (see _plain), each
+        # stream's text held until lxml writes to that stream again.
+        self.raw: dict[int, _Raw] = {}
+        self.names: tuple[str, str] | None = None
         self.replaced = 0
         self.thread_ids: dict[tuple[str, str], str] = {}
         self.wxr_comments: list[Comment] = []
@@ -179,6 +183,9 @@ class _Writer:
             self.posts.flush()
             start = spool.tell()
             self.xf.write_declaration()
+            self.names = _names(nsmap)
+            self.raw = {id(self.xf): _Raw(self.xf, self.out),
+                        id(self.posts): _Raw(self.posts, spool)}
             with self.xf.element(_q("disqus"), attributes, nsmap=nsmap):
                 if primary is not None:
                     self._extras(self.xf, [e for e in primary.extras
@@ -186,6 +193,7 @@ class _Writer:
                 for record in chain(first, stream):
                     self._record(record)
                 self._flush_wxr_comments()
+                self._end_raw()
                 self.posts.flush()
                 end = spool.tell()
                 self.xf.flush()
@@ -297,6 +305,10 @@ class _Writer:
     # -- text -------------------------------------------------------------
 
     def _clean(self, text: str) -> str:
+        if text.isprintable():
+            # Every character XML cannot hold is unprintable; this answers
+            # for most text far sooner than the expression would.
+            return text
         cleaned, count = _NOT_XML.subn(_REPLACEMENT, text)
         self.replaced += count
         return cleaned
@@ -323,8 +335,14 @@ class _Writer:
                 for part, as_cdata in _cdata_parts(segment):
                     xf.write(etree.CDATA(part) if as_cdata else part)
 
+    def _end_raw(self) -> None:
+        """Send the text held for both streams; lxml writes next."""
+        for raw in self.raw.values():
+            raw.end()
+
     def _leaf(self, xf: Any, local: str, text: str | None,
               attributes: dict[str, str], cdata: bool, depth: int) -> None:
+        self._end_raw()
         xf.write(_INDENT[depth])
         clean = {name: self._clean(value) for name, value in attributes.items()}
         with xf.element(_q(local), clean):
@@ -332,6 +350,7 @@ class _Writer:
                 self._text(xf, text, cdata)
 
     def _extras(self, xf: Any, extras: list[Extra], depth: int) -> None:
+        self._end_raw()
         for extra in extras:
             try:
                 if extra.kind == "element":
@@ -387,6 +406,9 @@ class _Writer:
         author_layout: tuple[Child, ...],
         value: Callable[[Child], str | None],
     ) -> None:
+        if self.names is not None and not record.extras:
+            self._raw_disqus_element(xf, local, dsq_id, layout, author_layout, value)
+            return
         attributes: dict[str, str] = {}
         if dsq_id is not None:
             attributes[DSQ_ID] = dsq_id
@@ -407,6 +429,7 @@ class _Writer:
             else:
                 placed[extra.anchor].append(extra)
 
+        self._end_raw()
         xf.write(_INDENT[1])
         clean = {name: self._clean(text) for name, text in attributes.items()}
         with xf.element(_q(local), clean, nsmap=nsmap or None):
@@ -439,6 +462,7 @@ class _Writer:
         own = child_attributes.get(AUTHOR, {})
         if all(text is None for _, text in values) and not inner and not own:
             return
+        self._end_raw()
         xf.write(_INDENT[2])
         clean = {name: self._clean(text) for name, text in own.items()}
         with xf.element(_q(AUTHOR), clean):
@@ -558,6 +582,10 @@ class _Writer:
         A child is ``(local, text, attributes, cdata)``; a list as text
         stands for nested children.
         """
+        if self.names is not None:
+            self._raw_plain(xf, local, dsq_id, children)
+            return
+        self._end_raw()
         xf.write(_INDENT[1])
         with xf.element(_q(local), {DSQ_ID: self._clean(dsq_id)}):
             for child in children:
@@ -576,6 +604,179 @@ class _Writer:
                     continue
                 self._leaf(xf, name, text, attributes, cdata, 2)
             xf.write(_INDENT[1])
+
+
+    def _raw_plain(self, xf: Any, local: str, dsq_id: str, children: list[Any]) -> None:
+        """_plain's element as text, byte for byte as lxml writes it.
+
+        The children of these elements are the writer's own, with no
+        attribute but ``dsq:id``, so their markup is known in advance; the
+        text goes through _clean as it would on the way to lxml.
+        """
+        assert self.names is not None
+        prefix, id_name = self.names
+        parts = [f'{_INDENT[1]}<{prefix}{local} {id_name}="'
+                 f'{_escape_attribute(self._clean(dsq_id))}">']
+        append = parts.append
+        for child in children:
+            if child is None:
+                continue
+            name, text, attributes, cdata = child
+            if isinstance(text, list):
+                if text:
+                    append(f"{_INDENT[2]}<{prefix}{name}>")
+                    for inner in text:
+                        append(self._raw_leaf(prefix, id_name, *inner, 3))
+                    append(f"{_INDENT[2]}</{prefix}{name}>")
+                continue
+            if text is None and not attributes:
+                continue
+            append(self._raw_leaf(prefix, id_name, name, text, attributes, cdata, 2))
+        append(f"{_INDENT[1]}</{prefix}{local}>")
+        self.raw[id(xf)].add("".join(parts))
+
+    def _raw_disqus_element(
+        self,
+        xf: Any,
+        local: str,
+        dsq_id: str | None,
+        layout: tuple[Child, ...],
+        author_layout: tuple[Child, ...],
+        value: Callable[[Child], str | None],
+    ) -> None:
+        """_disqus_element's element as text, for a record without extras
+        (nothing of the source's own to place among the known children)."""
+        assert self.names is not None
+        prefix, id_name = self.names
+        if dsq_id is None:
+            parts = [f"{_INDENT[1]}<{prefix}{local}>"]
+        else:
+            parts = [f'{_INDENT[1]}<{prefix}{local} {id_name}="'
+                     f'{_escape_attribute(self._clean(dsq_id))}">']
+        append = parts.append
+        for child in layout:
+            if child.kind == "author":
+                values = [(inner, value(inner)) for inner in author_layout]
+                if any(text is not None for _, text in values):
+                    append(f"{_INDENT[2]}<{prefix}{AUTHOR}>")
+                    for inner, text in values:
+                        if text is not None:
+                            append(self._raw_leaf(prefix, id_name, inner.tag, text, {},
+                                                  inner.cdata, 3))
+                    append(f"{_INDENT[2]}</{prefix}{AUTHOR}>")
+            elif (text := value(child)) is not None:
+                own: dict[str, str] = {}
+                if child.kind == "ref":
+                    if text:
+                        own[DSQ_ID] = text
+                    text = None
+                append(self._raw_leaf(prefix, id_name, child.tag, text, own, child.cdata, 2))
+        append(f"{_INDENT[1]}</{prefix}{local}>")
+        self.raw[id(xf)].add("".join(parts))
+
+    def _raw_leaf(self, prefix: str, id_name: str, local: str, text: str | None,
+                  attributes: dict[str, str], cdata: bool, depth: int) -> str:
+        start = f"{_INDENT[depth]}<{prefix}{local}"
+        for name, value in attributes.items():
+            if name != DSQ_ID:
+                raise ValueError(f"unexpected attribute {name} on {local}")
+            start += f' {id_name}="{_escape_attribute(self._clean(value))}"'
+        body = ""
+        if text:
+            text = self._clean(text)
+            if not cdata or not _CDATA:
+                body = _escape(text)
+            elif "\r" not in text and "]]>" not in text and text[-1] != "]":
+                body = f"<![CDATA[{text}]]>"
+            else:
+                body = _cdata_text(text)
+        return f"{start}>{body}</{prefix}{local}>"
+
+
+class _Raw:
+    """Text written to an lxml incremental writer's stream, in order with
+    what lxml writes there: lxml's buffer is flushed before the first piece,
+    and the pieces go out before lxml writes again."""
+
+    __slots__ = ("xf", "stream", "parts")
+
+    def __init__(self, xf: Any, stream: IO[bytes]) -> None:
+        self.xf = xf
+        self.stream = stream
+        self.parts: list[str] | None = None
+
+    def add(self, text: str) -> None:
+        if self.parts is None:
+            self.xf.flush()
+            self.parts = []
+        self.parts.append(text)
+        if len(self.parts) >= 512:
+            self.end()
+
+    def end(self) -> None:
+        if self.parts is not None:
+            self.stream.write("".join(self.parts).encode("utf-8"))
+            self.parts = None
+
+
+def _names(nsmap: dict[str | None, str]) -> tuple[str, str] | None:
+    """The prefix lxml gives Disqus's elements under a root declaring
+    ``nsmap`` (``""`` when Disqus is the default namespace) and the name it
+    writes ``dsq:id`` as; None when lxml would declare a namespace on the
+    element itself, or cannot write CDATA.
+
+    Asked of lxml rather than worked out, since it chooses among prefixes
+    by rules of its own.
+    """
+    if not _CDATA:
+        return None
+    buffer = io.BytesIO()
+    with etree.xmlfile(buffer, encoding="utf-8") as xf, xf.element(_q("disqus"), nsmap=nsmap):
+        xf.write("|")
+        with xf.element(_q("post"), {DSQ_ID: "v"}):
+            pass
+    written = buffer.getvalue().decode("utf-8").rpartition("|")[2]
+    match = re.match(r'<((?:[^\s<>:="]+:)?)post ([^\s<>="]+)="v"></\1post>', written)
+    return (match.group(1), match.group(2)) if match else None
+
+
+def _escape(text: str) -> str:
+    """Element text as libxml2 writes it."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
+
+
+def _escape_attribute(value: str) -> str:
+    """An attribute value as libxml2 writes it, between double quotes."""
+    value = _escape(value)
+    if '"' in value:
+        value = value.replace('"', "&quot;")
+    if "\n" in value:
+        value = value.replace("\n", "&#10;")
+    if "\t" in value:
+        value = value.replace("\t", "&#9;")
+    return value
+
+
+def _cdata_text(text: str) -> str:
+    """What _text has lxml write for CDATA text: carriage returns and each
+    ``]]>`` as text between sections, closing brackets at a section's end
+    as text too."""
+    out: list[str] = []
+    for segment in re.split("(\r)", text):
+        if segment == "\r":
+            out.append("&#13;")
+        elif segment:
+            for part, as_cdata in _cdata_parts(segment):
+                out.append(f"<![CDATA[{part}]]>" if as_cdata else _escape(part))
+    return "".join(out)
 
 
 def _bool(value: bool) -> str:

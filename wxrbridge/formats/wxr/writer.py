@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from typing import IO, Any
@@ -83,6 +84,17 @@ _REPLACEMENT = "\ufffd"
 _DIGITS = re.compile(r"^\s*([0-9]+)\s*$")
 _LEADING_POST_ID = re.compile(r"^\s*([0-9]+)\s")
 
+
+def _forbidden_in(text: str) -> bool:
+    """Whether ``text`` holds a character XML 1.0 forbids.
+
+    Every such character is unprintable, and str.isprintable answers in a
+    fraction of the time the regular expression takes, so the expression
+    only looks at text with something unprintable in it (a line break, say).
+    """
+    return not text.isprintable() and _FORBIDDEN.search(text) is not None
+
+
 _STATUS_TO_WP = {
     APPROVED: "1", PENDING: "0", SPAM: "spam", TRASH: "trash",
     POST_TRASHED: "post-trashed", DELETED: "trash",
@@ -137,6 +149,9 @@ def write_wxr(records: Iterable[Record], out: IO[bytes], **options: Any) -> Writ
 def _numeric(raw: str | None) -> int | None:
     if raw is None:
         return None
+    if raw.isdigit() and raw.isascii():
+        # The usual id, answered without the expression.
+        return int(raw)
     match = _DIGITS.match(raw)
     return int(match.group(1)) if match else None
 
@@ -232,6 +247,15 @@ class _WxrWriter:
         self.user_ids: set[str] = set()
         self.unknown_users: set[str] = set()
         self.xf: Any = None
+        # Leaves and comments are written as text (see "elements as text"
+        # below) between stretches of lxml output; ``raw`` holds that text
+        # until it goes to ``out``.
+        self.raw: list[str] | None = None
+        # The namespace declarations of the elements open, and a key for them.
+        self.scopes: list[dict[str, str] | None] = []
+        self.scope_key: tuple[str | None, ...] = ()
+        self.prefixes: dict[tuple[tuple[str | None, ...], str], str | None] = {}
+        self.comment_tags: dict[tuple[tuple[str | None, ...], int], _CommentTags | None] = {}
         self.wp = ""
         self.excerpt = ""
         self.header_written = False
@@ -262,11 +286,11 @@ class _WxrWriter:
         with etree.xmlfile(self.out, encoding="utf-8") as xf:
             self.xf = xf
             source_extras = _Extras(self.source.extras if self._wxr_source() else [])
-            with xf.element("rss", self._rss_attributes(source_extras), nsmap=self.nsmap):
+            with self._element("rss", self._rss_attributes(source_extras), self.nsmap):
                 self._write_extra_nodes(source_extras.nodes.get(RSS_ANCHOR, ()), 0)
                 self._nl(0)
-                with xf.element("channel", source_extras.attrs.get(None, {}),
-                                nsmap=source_extras.ns.get(None) or None):
+                with self._element("channel", source_extras.attrs.get(None, {}),
+                                   source_extras.ns.get(None)):
                     self._channel_header(source_extras)
                     self.header_written = True
                     if isinstance(record, Thread):
@@ -303,6 +327,7 @@ class _WxrWriter:
 
     def _mark_offset(self) -> None:
         if self.item_offsets is not None:
+            self._end_raw()
             self.xf.flush()
             self.item_offsets.append(self.out.tell())
 
@@ -395,11 +420,33 @@ class _WxrWriter:
 
     # -- low-level output -----------------------------------------------
 
+    @contextmanager
+    def _element(
+        self, tag: str, attrib: dict[str, str], nsmap: dict[str, str] | None = None
+    ) -> Iterator[None]:
+        """An element written by lxml, its namespaces kept track of (they
+        decide the prefixes of the elements written as text inside it)."""
+        self._end_raw()
+        nsmap = nsmap or None
+        key = self.scope_key
+        self.scopes.append(nsmap)
+        self.scope_key = (*key, None if nsmap is None else repr(sorted(nsmap.items())))
+        try:
+            with self.xf.element(tag, attrib, nsmap=nsmap):
+                yield
+                self._end_raw()
+        finally:
+            self.scopes.pop()
+            self.scope_key = key
+
     def _nl(self, depth: int) -> None:
-        self.xf.write("\n" + "\t" * depth)
+        if self.raw is not None:
+            self.raw.append("\n" + "\t" * depth)
+        else:
+            self.xf.write("\n" + "\t" * depth)
 
     def _clean(self, text: str, label: str, what: str) -> str:
-        if _FORBIDDEN.search(text) is None:
+        if not _forbidden_in(text):
             return text
         found = sorted({f"U+{ord(ch):04X}" for ch in _FORBIDDEN.findall(text)})
         self.report.notes.append(
@@ -417,11 +464,19 @@ class _WxrWriter:
         attrib: dict[str, str] | None = None,
         nsmap: dict[str, str] | None = None,
     ) -> None:
-        xf = self.xf
         self._nl(depth)
-        text = self._clean(text, label, etree.QName(tag).localname)
+        if _forbidden_in(text):
+            # The element's name only labels the note; most text needs none.
+            text = self._clean(text, label, etree.QName(tag).localname)
         if attrib:
             attrib = {k: self._clean(v, label, k) for k, v in attrib.items()}
+        if not nsmap and _CDATA_WRITES:
+            name = self._name(tag)
+            if name is not None and (not attrib or _plain_names(attrib)):
+                self._raw_leaf(name, text, cdata, attrib)
+                return
+        self._end_raw()
+        xf = self.xf
         with xf.element(tag, attrib, nsmap=nsmap or None):
             if not text:
                 if cdata and _CDATA_WRITES:
@@ -446,8 +501,10 @@ class _WxrWriter:
                 text = extra.value.replace("--", "- -")
                 if text.endswith("-"):
                     text += " "
+                self._end_raw()
                 self.xf.write(etree.Comment(text))
             elif extra.kind == "pi":
+                self._end_raw()
                 self.xf.write(etree.PI(extra.name, extra.value.replace("?>", "? >")))
             else:
                 try:
@@ -458,6 +515,7 @@ class _WxrWriter:
                     )
                     continue
                 node.tail = None
+                self._end_raw()
                 self.xf.write(node)
 
     def _place(self, extras: _Extras, anchor: str | None, depth: int) -> None:
@@ -499,7 +557,7 @@ class _WxrWriter:
         wp = self.wp
         for key, value in pairs:
             self._nl(depth)
-            with self.xf.element(tag):
+            with self._element(tag, {}):
                 self._leaf(depth + 1, wp + "meta_key", key, True, label)
                 if value is not None:
                     self._leaf(depth + 1, wp + "meta_value", value, True, label)
@@ -587,8 +645,7 @@ class _WxrWriter:
                 value = "0" if local == "author_id" else ""
             values.append((local, wp + local, value, local in _USER_CDATA))
         self._nl(depth)
-        with self.xf.element(wp + "author", extras.attrs.get(None, {}),
-                             nsmap=extras.ns.get(None) or None):
+        with self._element(wp + "author", extras.attrs.get(None, {}), extras.ns.get(None)):
             self._place(extras, None, depth + 1)
             self._fields(depth + 1, values, extras, label)
             self._place_rest(extras, depth + 1)
@@ -614,8 +671,7 @@ class _WxrWriter:
                 value = ""
             values.append((local, wp + local, value, local != "term_id"))
         self._nl(depth)
-        with self.xf.element(wp + term.kind, extras.attrs.get(None, {}),
-                             nsmap=extras.ns.get(None) or None):
+        with self._element(wp + term.kind, extras.attrs.get(None, {}), extras.ns.get(None)):
             self._place(extras, None, depth + 1)
             self._fields(depth + 1, values, extras, label)
             self._meta(depth + 1, wp + "termmeta", term.meta, label)
@@ -641,8 +697,7 @@ class _WxrWriter:
         plan = self._plan_comments(thread, comments)
         fields = {ITEM_NAMES[value[0]]: value for value in values}
         self._nl(depth)
-        with self.xf.element("item", extras.attrs.get(None, {}),
-                             nsmap=extras.ns.get(None) or None):
+        with self._element("item", extras.attrs.get(None, {}), extras.ns.get(None)):
             self._place(extras, None, depth + 1)
             for name in self._item_order(thread):
                 field = fields.get(name)
@@ -672,8 +727,10 @@ class _WxrWriter:
                     self._meta(depth + 1, wp + "postmeta", meta, label)
                     self._place(extras, "postmeta", depth + 1)
                 elif name == "wp:comment":
+                    tags = self._comment_tags(depth + 1)
                     for comment, comment_id, parent, extra_meta in plan:
-                        self._comment(comment, comment_id, parent, extra_meta, depth + 1)
+                        self._comment(comment, comment_id, parent, extra_meta, depth + 1, tags)
+                    self._end_raw()
                     self._place(extras, "comment", depth + 1)
             self._place_rest(extras, depth + 1, skip=(BEFORE_ITEM_ANCHOR,))
             self._nl(depth)
@@ -975,6 +1032,7 @@ class _WxrWriter:
         parent: str | None,
         extra_meta: list[Meta],
         depth: int,
+        tags: _CommentTags | None = None,
     ) -> None:
         label = f"comment {comment.key}"
         wp = self.wp
@@ -1015,14 +1073,18 @@ class _WxrWriter:
                     f"{label}: comment_user_id {user_id} has no wp:author in the data;"
                     " WordPress's importer cannot link it to an account"
                 )
+        if tags is not None and not c.extras:
+            self._raw_comment(tags, texts, meta, label)
+            self.report.written["comment"] += 1
+            return
+        self._end_raw()
         extras = _Extras(c.extras) if c.extras else _NO_EXTRAS_OBJ
         values = [
             (local, wp + local, text, local not in _COMMENT_PLAIN)
             for (local, _attr), text in zip(COMMENT_FIELDS, texts, strict=True)
         ]
         self._nl(depth)
-        with self.xf.element(wp + "comment", extras.attrs.get(None, {}),
-                             nsmap=extras.ns.get(None) or None):
+        with self._element(wp + "comment", extras.attrs.get(None, {}), extras.ns.get(None)):
             self._place(extras, None, depth + 1)
             self._fields(depth + 1, values, extras, label)
             self._meta(depth + 1, wp + "commentmeta", meta, label)
@@ -1030,6 +1092,232 @@ class _WxrWriter:
             self._place_rest(extras, depth + 1)
             self._nl(depth)
         self.report.written["comment"] += 1
+
+    # -- elements as text ---------------------------------------------------
+    #
+    # A file is mostly small leaf elements, comments' above all, and writing
+    # them one by one through lxml costs three times what formatting them as
+    # text does.  Leaves, and whole comments without extras, are therefore
+    # formatted here, byte for byte as lxml writes them: the same prefixes,
+    # text and attributes escaped as libxml2 escapes them, CDATA cut where
+    # _leaf cuts it.  Anything unusual (extras on a comment, a namespace
+    # declared on the element or one lxml would have to declare, an attribute
+    # in a namespace) goes through lxml.  The text is kept in ``raw``; every
+    # lxml write is preceded by _end_raw, which sends it out first.
+
+    def _comment_tags(self, depth: int) -> _CommentTags | None:
+        """The tags of the open item's comments, or None to leave them to lxml."""
+        key = (self.scope_key, depth)
+        if key not in self.comment_tags:
+            name = self._name(self.wp + "comment")
+            self.comment_tags[key] = (
+                None if name is None else _CommentTags(name[: -len("comment")], depth)
+            )
+        return self.comment_tags[key]
+
+    def _name(self, tag: str) -> str | None:
+        """The name lxml writes for ``tag`` in the open element (``wp:comment``,
+        say), or None where it would declare a namespace on the element itself
+        or cannot write CDATA.
+
+        Asked of lxml rather than worked out, since lxml picks among several
+        prefixes for one namespace by rules of its own.
+        """
+        key = (self.scope_key, tag)
+        if key in self.prefixes:
+            return self.prefixes[key]
+        name: str | None = None
+        if _CDATA_WRITES:
+            buffer = io.BytesIO()
+            with etree.xmlfile(buffer, encoding="utf-8") as xf, ExitStack() as stack:
+                for scope in self.scopes:
+                    stack.enter_context(xf.element("scope", nsmap=scope))
+                xf.write("|")
+                with xf.element(tag):
+                    pass
+            written = buffer.getvalue().decode("utf-8").rpartition("|")[2]
+            local = re.escape(etree.QName(tag).localname)
+            match = re.match(rf"<((?:[^\s<>:]+:)?{local})></\1>", written)
+            name = match.group(1) if match else None
+        self.prefixes[key] = name
+        return name
+
+    def _start_raw(self) -> list[str]:
+        if self.raw is None:
+            # What lxml holds goes out before the text that follows it.
+            self.xf.flush()
+            self.raw = []
+        return self.raw
+
+    def _raw_leaf(
+        self, name: str, text: str, cdata: bool, attrib: dict[str, str] | None
+    ) -> None:
+        """_leaf's element as text (``text`` and ``attrib`` already clean)."""
+        if attrib:
+            start = f"<{name}" + "".join(
+                f' {key}="{_escape_attribute(value)}"' for key, value in attrib.items()
+            ) + ">"
+        else:
+            start = f"<{name}>"
+        body = _cdata_text(text) if cdata else _escape(text)
+        self._start_raw().append(f"{start}{body}</{name}>")
+
+    def _raw_comment(
+        self, tags: _CommentTags, texts: tuple[str | None, ...], meta: list[Meta], label: str
+    ) -> None:
+        if _any_forbidden(texts, meta):
+            # Rare: clean field by field, which notes what was replaced where
+            # in the order _leaf would have.
+            texts = tuple(
+                None if text is None else self._clean(text, label, local)
+                for (local, _attr), text in zip(COMMENT_FIELDS, texts, strict=True)
+            )
+            meta = [
+                (self._clean(key, label, "meta_key"),
+                 None if value is None else self._clean(value, label, "meta_value"))
+                for key, value in meta
+            ]
+        written = "".join(_comment_parts(tags, texts, meta))
+        raw = self._start_raw()
+        raw.append(written)
+        if len(raw) > 2048:
+            self._end_raw()
+
+    def _end_raw(self) -> None:
+        """Send the comments written as text to ``out``; lxml writes next."""
+        if self.raw is not None:
+            self.out.write("".join(self.raw).encode("utf-8"))
+            self.raw = None
+
+
+def _plain_names(attrib: dict[str, str]) -> bool:
+    return all("{" not in key and ":" not in key for key in attrib)
+
+
+def _escape_attribute(value: str) -> str:
+    """An attribute value as libxml2 writes it, between double quotes."""
+    value = _escape(value)
+    if '"' in value:
+        value = value.replace('"', "&quot;")
+    if "\n" in value:
+        value = value.replace("\n", "&#10;")
+    if "\t" in value:
+        value = value.replace("\t", "&#9;")
+    return value
+
+
+def _escape(text: str) -> str:
+    """Element text as libxml2 writes it."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
+
+
+def _cdata_text(text: str) -> str:
+    """Text for a CDATA field exactly as _leaf has lxml write it."""
+    if not text:
+        return "<![CDATA[]]>"
+    if "\r" in text:
+        return _escape(text)
+    if "]]>" not in text and text[-1] != "]":
+        return f"<![CDATA[{text}]]>"
+    out: list[str] = []
+    pieces = text.split("]]>")
+    last = len(pieces) - 1
+    for index, piece in enumerate(pieces):
+        piece = (">" if index else "") + piece + ("]]" if index < last else "")
+        if piece.endswith("]") and not piece.endswith("]]"):
+            # Mirrors _write_cdata's way round lxml's crash.
+            if len(piece) > 1:
+                out.append(f"<![CDATA[{piece[:-1]}]]>")
+            out.append("]")
+        else:
+            out.append(f"<![CDATA[{piece}]]>")
+    return "".join(out)
+
+
+class _CommentTags:
+    """The markup around a comment's fields, for one prefix and depth.
+
+    Each field has its start and end tags twice: alone, and with a CDATA
+    section's opening and closing around the text (the common case, so one
+    concatenation writes it).
+    """
+
+    __slots__ = ("open", "close", "fields", "meta_open", "meta_close", "key", "value")
+
+    def __init__(self, prefix: str, depth: int) -> None:
+        outer = "\n" + "\t" * depth
+        inner = outer + "\t"
+        leaf = inner + "\t"
+        self.open = f"{outer}<{prefix}comment>"
+        self.close = f"{outer}</{prefix}comment>"
+        self.fields = tuple(
+            _tag_pair(inner, prefix + local, local not in _COMMENT_PLAIN)
+            for local, _attr in COMMENT_FIELDS
+        )
+        self.meta_open = f"{inner}<{prefix}commentmeta>"
+        self.meta_close = f"{inner}</{prefix}commentmeta>"
+        self.key = _tag_pair(leaf, prefix + "meta_key", True)
+        self.value = _tag_pair(leaf, prefix + "meta_value", True)
+
+
+def _tag_pair(indent: str, name: str, cdata: bool) -> tuple[str, str, str, str, bool]:
+    start, end = f"{indent}<{name}>", f"</{name}>"
+    return start, end, start + "<![CDATA[", "]]>" + end, cdata
+
+
+def _cdata_field(tag: tuple[str, str, str, str, bool], text: str) -> str:
+    if text and "]]>" not in text and "\r" not in text and text[-1] != "]":
+        return tag[2] + text + tag[3]
+    return tag[0] + _cdata_text(text) + tag[1]
+
+
+def _any_forbidden(texts: tuple[str | None, ...], meta: list[Meta]) -> bool:
+    search = _FORBIDDEN.search
+    for text in texts:
+        if text is not None and not text.isprintable() and search(text) is not None:
+            return True
+    for key, value in meta:
+        if not key.isprintable() and search(key) is not None:
+            return True
+        if value is not None and not value.isprintable() and search(value) is not None:
+            return True
+    return False
+
+
+def _comment_parts(
+    tags: _CommentTags, texts: tuple[str | None, ...], meta: list[Meta]
+) -> list[str]:
+    parts = [tags.open]
+    append = parts.append
+    for tag, text in zip(tags.fields, texts, strict=True):
+        if text is None:
+            continue
+        if tag[4]:
+            if text and "]]>" not in text and "\r" not in text and text[-1] != "]":
+                append(tag[2] + text + tag[3])
+            else:
+                append(tag[0] + _cdata_text(text) + tag[1])
+        else:
+            append(tag[0] + _escape(text) + tag[1])
+    if meta:
+        key_tag, value_tag = tags.key, tags.value
+        meta_open, meta_close = tags.meta_open, tags.meta_close
+        for key, value in meta:
+            append(meta_open)
+            append(_cdata_field(key_tag, key))
+            if value is not None:
+                append(_cdata_field(value_tag, value))
+            append(meta_close)
+    append(tags.close)
+    return parts
 
 
 _NO_EXTRAS_OBJ = _Extras([])
