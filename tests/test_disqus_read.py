@@ -364,6 +364,24 @@ def test_unknown_top_level_elements() -> None:
     assert "trailer" in (issue.fragment or "")
 
 
+def test_top_level_elements_between_records_are_read_once_in_order() -> None:
+    # Only records raise parser events: what lies between them, comments
+    # included, is picked up when the next record ends, or at the end.
+    records = read(HEAD + "<!-- a --><first/><!-- b --><second/>"
+                   '<category dsq:id="7"><title>c</title></category>'
+                   "<!-- c --><middle/><?pi x?>"
+                   '<thread dsq:id="1"><forum>f</forum><category dsq:id="7"/></thread>'
+                   "<last/><!-- d --></disqus>")
+    source = records[0]
+    assert isinstance(source, Source)
+    assert [e.name for e in source.extras if e.kind == "element"] == [
+        "{http://disqus.com}first", "{http://disqus.com}second"]
+    kinds = [type(r).__name__ if not isinstance(r, ImportIssue) else r.fragment
+             for r in records[1:]]
+    assert kinds == ["Term", '<middle xmlns="http://disqus.com"/>', "Thread",
+                     '<last xmlns="http://disqus.com"/>']
+
+
 def test_post_naming_no_thread_is_reported() -> None:
     records = read(HEAD + '<post dsq:id="1"><message>lost</message></post></disqus>')
     p = of(records, Comment)[0]

@@ -14,11 +14,16 @@ Two paths, chosen per table, site and origin:
 
 The fresh path passes plain tuples to the driver through
 ``Connection.exec_driver_sql``, because per-row parameter processing is most
-of the cost of a bulk load and these rows need none.
+of the cost of a bulk load and these rows need none.  On PostgreSQL (through
+psycopg 3) the rows go in with ``COPY`` instead: an ``executemany`` there
+costs a round of the protocol per row.  ``COPY`` knows no ``ON CONFLICT``, so
+rows that may collide are copied into a temporary table first and moved with
+one ``INSERT … SELECT … ON CONFLICT DO NOTHING`` in file order.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from operator import itemgetter
@@ -26,12 +31,15 @@ from typing import Any
 
 from sqlalchemy import Connection, DateTime, Table, func, select
 from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 
 IDENTITY = ("site", "origin", "key")
 # Bound parameters per statement stay well under every backend's limit
 # (SQLite's default is 32766, MariaDB's and PostgreSQL's 65535).
 IN_CHUNK = 900
-SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # what SQLAlchemy's SQLite DateTime stores
+# What SQLAlchemy's SQLite DateTime stores: "YYYY-MM-DD HH:MM:SS.ffffff",
+# every part zero-padded; datetime.isoformat(" ", "microseconds") writes it.
+SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
 
 
 def chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
@@ -80,19 +88,20 @@ def ids_by_key(
 
 
 class RawInsert:
-    """A precompiled positional INSERT run with the driver's executemany."""
+    """A precompiled positional INSERT run with the driver's executemany,
+    or ``COPY`` on PostgreSQL through psycopg 3."""
 
     def __init__(
         self, connection: Connection, table: Table, columns: Sequence[str], *, ignore: bool
     ) -> None:
         dialect = connection.dialect
-        quote = dialect.identifier_preparer.quote
+        preparer = dialect.identifier_preparer
+        quote = preparer.quote
         mark = "?" if dialect.paramstyle in ("qmark", "numeric") else "%s"
-        self.sql = (
-            f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
-            f"({', '.join(quote(c) for c in columns)}) "
-            f"VALUES ({', '.join([mark] * len(columns))})"
-        )
+        target = preparer.format_table(table)
+        column_list = ", ".join(quote(c) for c in columns)
+        marks = ", ".join([mark] * len(columns))
+        self.sql = f"INSERT INTO {target} ({column_list}) VALUES ({marks})"
         if ignore:
             if dialect.name in ("mysql", "mariadb"):
                 self.sql += " ON DUPLICATE KEY UPDATE id = id"
@@ -108,6 +117,29 @@ class RawInsert:
             if dialect.name == "sqlite"
             else []
         )
+        self.copy_sql: str | None = None
+        self.stage_sql: list[str] = []
+        if dialect.name == "postgresql" and dialect.driver == "psycopg":
+            if not ignore:
+                self.copy_sql = f"COPY {target} ({column_list}) FROM STDIN"
+            else:
+                # A temporary table of these columns only (no constraints),
+                # emptied before each batch and gone at commit.
+                # One per table and set of columns: a batch that leaves an
+                # all-NULL column out has a table of its own.
+                digest = hashlib.sha1(",".join(columns).encode()).hexdigest()[:16]
+                stage = quote(f"wxrbridge_stage_{table.name}_{digest}")
+                order = " ORDER BY id" if "id" in columns else ""
+                self.stage_sql = [
+                    f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DROP AS "
+                    f"SELECT {column_list} FROM {target} WITH NO DATA",
+                    f"TRUNCATE {stage}",
+                ]
+                self.copy_sql = f"COPY {stage} ({column_list}) FROM STDIN"
+                self.move_sql = (
+                    f"INSERT INTO {target} ({column_list}) SELECT {column_list} "
+                    f"FROM {stage}{order} ON CONFLICT DO NOTHING"
+                )
 
     def __call__(self, rows: list[dict[str, Any]]) -> None:
         if not rows:
@@ -116,13 +148,43 @@ class RawInsert:
             for row in rows:
                 value = row[column]
                 if isinstance(value, datetime):
-                    row[column] = value.strftime(SQLITE_DATETIME)
+                    row[column] = value.isoformat(" ", "microseconds")
         getter = self.getter
         if len(self.columns) == 1:
             values = [(getter(row),) for row in rows]
         else:
             values = [getter(row) for row in rows]
-        self.connection.exec_driver_sql(self.sql, values)  # type: ignore[arg-type]
+        if self.copy_sql is not None:
+            self._copy(values)
+        else:
+            self.connection.exec_driver_sql(self.sql, values)  # type: ignore[arg-type]
+
+    def _copy(self, values: list[tuple[Any, ...]]) -> None:
+        """The rows through ``COPY … FROM STDIN``, which sends NULL for
+        ``None`` and escapes text itself; driver errors come out as
+        SQLAlchemy's, as they would from an ``executemany``."""
+        assert self.copy_sql is not None
+        raw = self.connection.connection.driver_connection
+        assert raw is not None
+        dbapi = self.connection.dialect.loaded_dbapi
+        statement = self.copy_sql
+        try:
+            with raw.cursor() as cursor:
+                for sql in self.stage_sql:
+                    statement = sql
+                    cursor.execute(sql)
+                statement = self.copy_sql
+                with cursor.copy(self.copy_sql) as copy:
+                    write_row = copy.write_row
+                    for row in values:
+                        write_row(row)
+                if self.stage_sql:
+                    statement = self.move_sql
+                    cursor.execute(self.move_sql)
+        except dbapi.Error as exc:
+            raise DBAPIError.instance(
+                statement, None, exc, dbapi.Error, dialect=self.connection.dialect
+            ) from exc
 
 
 class TableWriter:

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from .. import canonical
@@ -129,9 +130,15 @@ class Loader:
         self.local_thread: str | None = None
         self.local_ids: dict[str, int] = {}
         self.unresolved: dict[tuple[str, str], list[int]] = {}
-        # Only SQLite can defer the parent foreign key to commit, which
-        # linking rows of one batch to each other needs.
-        self.link_while_loading = connection.dialect.name == "sqlite"
+        # Linking rows of one batch to each other needs the parent foreign
+        # key checked after the rows are in: SQLite defers it to commit,
+        # PostgreSQL checks it at the end of each statement (a batch is one
+        # statement there).  MariaDB checks each row as it goes in.
+        self.link_while_loading = connection.dialect.name in ("sqlite", "postgresql")
+        # On PostgreSQL a batch linked to a parent that a repeated id kept
+        # out of the table fails its foreign key; it is then written again
+        # unlinked, inside a savepoint.
+        self.guard_links = connection.dialect.name == "postgresql"
 
     # -- the stream -----------------------------------------------------
 
@@ -409,6 +416,7 @@ class Loader:
         next_id = writer.allocate(len(comments)) if fresh else 0
         unresolved = self.unresolved.setdefault((self.site, origin), [])
         rows = []
+        parse_utc = canonical.parse_utc
         for record in comments:
 
             def issue(code: str, reason: str, key: str = record.key) -> None:
@@ -425,6 +433,11 @@ class Loader:
             thread_id = self.thread_ids.get(record.thread)
             if thread_id is None:
                 issue("thread-missing", f"thread {record.thread!r} is not in the file")
+            try:
+                created_at = parse_utc(record.created_at)
+            except ValueError:
+                created_at = None
+                issue("bad-date", f"not a date: {record.created_at!r}")
             rows.append(
                 {
                     "site": self.site,
@@ -457,7 +470,7 @@ class Loader:
                     "wp_user_id": record.wp_user_id,
                     "dsq_username": record.dsq_username,
                     "user_id": user_id,
-                    "created_at": _utc(record.created_at, issue),
+                    "created_at": created_at,
                     "created_at_raw": record.created_at,
                     "created_at_local": record.created_at_local,
                     "content": record.content,
@@ -467,9 +480,7 @@ class Loader:
                 self._link_locally(record, rows[-1], next_id, unresolved)
                 next_id += 1
         self.sites.add((self.site, origin))
-        ids, new = self.writers["comments"].write(
-            self.site, origin, rows, self._renamer("comment"), self.source_id
-        )
+        ids, new = self._write_comments(origin, rows, unresolved)
         if not new:
             self.reset_links.add((self.site, origin))
         for record, row in zip(comments, rows, strict=True):
@@ -479,6 +490,28 @@ class Loader:
         )
         self._replace_extras("comment", zip(ids, (c.extras for c in comments), strict=True), new)
         self.report.counts["comment"] += len(comments)
+
+    def _write_comments(
+        self, origin: str, rows: list[dict[str, Any]], unresolved: list[int]
+    ) -> tuple[list[int], bool]:
+        writer = self.writers["comments"]
+        rename = self._renamer("comment")
+        linked = [row for row in rows if row["parent_id"] is not None]
+        if not (self.guard_links and linked):
+            return writer.write(self.site, origin, rows, rename, self.source_id)
+        try:
+            with self.connection.begin_nested():
+                return writer.write(self.site, origin, rows, rename, self.source_id)
+        except IntegrityError:
+            pass
+        # A parent of this batch shares its id with an earlier row and was
+        # not inserted (it is renamed on the way in): leave every link of the
+        # batch to the UPDATE after loading.
+        for row in linked:
+            row["parent_id"] = None
+            unresolved.append(row["id"])
+        self.report.linked -= len(linked)
+        return writer.write(self.site, origin, rows, rename, self.source_id)
 
     # -- merging a Disqus export into stored WordPress data ---------------
 

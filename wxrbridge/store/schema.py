@@ -7,17 +7,25 @@ older wxrbridge is never altered behind the user's back: opening it raises
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import OperationalError
 
 from ..errors import StoreError, StoreOutOfDateError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# alembic (with Mako) is imported only to create or upgrade a schema, or when
+# the quick check below cannot decide: opening a store that is already
+# current, the usual case, does not need it.
+_REVISION = re.compile(r"^revision\b[^=\n]*=\s*['\"]([^'\"]+)['\"]", re.M)
+_DOWN_REVISION = re.compile(r"^down_revision\b[^=\n]*=(.*)$", re.M)
+_QUOTED = re.compile(r"['\"]([^'\"]+)['\"]")
 
 
 def migrations_path() -> Path:
@@ -31,6 +39,8 @@ def migrations_path() -> Path:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(migrations_path()))
     # configparser reads "%" as interpolation; URLs carry percent-escapes.
@@ -40,6 +50,8 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def head_revision(engine: Engine) -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
     assert head is not None
     return head
@@ -50,6 +62,8 @@ def _unreachable(engine: Engine, exc: OperationalError) -> StoreError:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     try:
         with engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
@@ -58,6 +72,8 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
     config = alembic_config(engine)
     try:
         with engine.begin() as connection:
@@ -67,8 +83,49 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         raise _unreachable(engine, exc) from None
 
 
+def _script_head() -> str | None:
+    """The one head revision of the migration scripts, read from their
+    ``revision`` and ``down_revision`` lines; ``None`` when that is not
+    plain (then alembic decides)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    try:
+        scripts = sorted((migrations_path() / "versions").glob("*.py"))
+        for script in scripts:
+            text = script.read_text(encoding="utf-8")
+            revision = _REVISION.search(text)
+            down = _DOWN_REVISION.search(text)
+            if revision is None or down is None:
+                continue
+            revisions.add(revision.group(1))
+            parents.update(_QUOTED.findall(down.group(1)))
+    except OSError:
+        return None
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _is_current(engine: Engine) -> bool:
+    """Whether the store is at head, by one SELECT and no alembic."""
+    head = _script_head()
+    if head is None:
+        return False
+    try:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table("alembic_version"):
+                return False
+            stored = connection.exec_driver_sql(
+                "SELECT version_num FROM alembic_version"
+            ).scalars().all()
+    except OperationalError as exc:
+        raise _unreachable(engine, exc) from None
+    return stored == [head]
+
+
 def ensure_current(engine: Engine, *, display_url: str) -> None:
     """Migrate an empty database to head; refuse an out-of-date one."""
+    if _is_current(engine):
+        return
     current = current_revision(engine)
     head = head_revision(engine)
     if current == head:

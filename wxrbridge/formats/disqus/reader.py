@@ -90,9 +90,13 @@ def read_disqus(
     mended = None
     if recover:
         stream = mended = repair(stream, name=name, layout=LAYOUT)
+    # Only the record elements raise events (in any namespace: the root's
+    # decides which are records); whatever else sits between them at the
+    # top level is swept up when the next one ends, or at the end.
     context = etree.iterparse(
         stream,
         events=("end",),
+        tag=("{*}category", "{*}thread", "{*}post"),
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -101,6 +105,7 @@ def read_disqus(
     )
     reader = _Reader(name)
     logged = 0
+    stopped = False  # reading ended at XML it could not get past
     try:
         for _event, element in context:
             records = reader.end(element)
@@ -113,6 +118,7 @@ def read_disqus(
     except etree.XMLSyntaxError as exc:
         if mended is None or reader.root is None:
             raise not_well_formed(exc, name) from None
+        stopped = True
         reason, line, column = syntax_error_parts(exc)
         yield ImportIssue(
             code="xml-unrecoverable", severity="rejected",
@@ -124,10 +130,13 @@ def read_disqus(
         yield from mended.take_issues()
         logged, issues = _new_errors(context, logged, name)
         yield from issues
-    yield from reader.finish(context.root)
+    yield from reader.finish(context.root, stopped=stopped)
     if mended is not None:
         yield from mended.take_issues()
 
+
+# Booleans as Disqus writes them, accepted without a closer look.
+_PLAIN_BOOLEANS = frozenset({"true", "false", ""})
 
 _DSQ_KEY = re.compile(r"""\bdsq:id\s*=\s*["']?([^"'\s>/]+)""")
 
@@ -193,6 +202,7 @@ class _Reader:
     def __init__(self, name: str) -> None:
         self.name = name
         self.root: Any = None
+        self.done: Any = None  # the last record element read, emptied
         self.namespace: str | None = DISQUS_NS
         self._layouts(DISQUS_NS)
         self.source_extras: list[Extra] = []
@@ -222,12 +232,18 @@ class _Reader:
         parent = element.getparent()
         if parent is not self.root:
             return []
-        records = self._top_level(element)
-        # The element is done with; dropping it and its finished siblings is
-        # what keeps memory flat however long the file is.
-        element.clear(keep_tail=False)
-        while element.getprevious() is not None:
+        # Earlier siblings still here raised no event of their own: they
+        # are read first, in file order, then dropped.
+        records: list[Record] = []
+        while (first := parent[0]) is not element:
+            if first is not self.done:
+                records.extend(self._top_level(first))
             del parent[0]
+        records.extend(self._top_level(element))
+        # The element is done with; emptying it and dropping it with the
+        # next sweep is what keeps memory flat however long the file is.
+        element.clear(keep_tail=False)
+        self.done = element
         return records
 
     def _found_root(self, element: Any) -> None:
@@ -239,6 +255,13 @@ class _Reader:
         self._layouts(self.namespace)
         for attribute, value in root.attrib.items():
             self.source_extras.append(Extra("attribute", attribute, value))
+
+    def _is_record(self, element: Any) -> bool:
+        tag = element.tag
+        if not isinstance(tag, str):
+            return False
+        namespace, local = _split(tag)
+        return namespace == self.namespace and local in ("category", "thread", "post")
 
     def _top_level(self, element: Any) -> list[Record]:
         tag = element.tag
@@ -290,12 +313,25 @@ class _Reader:
             extras=self.source_extras,
         )
 
-    def finish(self, root: Any) -> list[Record]:
-        if self.source_sent:
-            return []
+    def finish(self, root: Any, *, stopped: bool = False) -> list[Record]:
+        """The Source, if no record sent it, and what follows the last record.
+
+        ``stopped``: reading broke off, so the last element may be cut short;
+        a record cut off raised no event and is not read, as one left
+        unfinished never is.
+        """
         if self.root is None and root is not None:
             self._found_root(root)
-        return [self._source(None)]
+        records: list[Record] = []
+        if self.root is not None:
+            children = [child for child in self.root if child is not self.done]
+            if stopped and children and self._is_record(children[-1]):
+                children.pop()
+            for child in children:
+                records.extend(self._top_level(child))
+        if not self.source_sent:
+            records.append(self._source(None))
+        return records
 
     # -- the three record elements -----------------------------------------
 
@@ -355,7 +391,9 @@ class _Reader:
         anchor: str | None = None
         seen: set[str] = set()
         for child in element:
-            self._stray_text(child.tail, element, key, issues)
+            tail = child.tail
+            if tail and not tail.isspace():
+                self._stray_text(tail, element, key, issues)
             tag = child.tag
             if tag is etree.Comment:
                 extras.append(Extra("comment", "", child.text or "", anchor))
@@ -379,14 +417,17 @@ class _Reader:
                 self._author(child, author_layout, values, extras, key, issues)
                 anchor = local
                 continue
-            text = self._leaf_text(child, key, issues)
+            text = child.text or "" if not len(child) else self._leaf_text(child, key, issues)
             if text is None:
                 # Markup inside a field we read as text: keep it whole instead.
                 extras.append(Extra("element", tag, _serialize(child), anchor))
                 continue
             seen.add(local)
-            values[spec.field] = self._value(spec, child, text, local, extras, key,
-                                             issues)
+            if spec.kind == "text" and not child.attrib:
+                values[spec.field] = text  # the common case, nothing to check
+            else:
+                values[spec.field] = self._value(spec, child, text, local, extras, key,
+                                                 issues)
             anchor = local
         return values, extras
 
@@ -404,7 +445,9 @@ class _Reader:
         self._stray_text(element.text, element, key, issues)
         seen: set[str] = set()
         for child in element:
-            self._stray_text(child.tail, element, key, issues)
+            tail = child.tail
+            if tail and not tail.isspace():
+                self._stray_text(tail, element, key, issues)
             tag = child.tag
             if tag is etree.Comment:
                 extras.append(Extra("comment", AUTHOR_PREFIX, child.text or "", AUTHOR))
@@ -455,7 +498,9 @@ class _Reader:
                 f"<{spec.tag}> has both a dsq:id and text {text!r}; the text is "
                 "left out",
                 child, key))
-        elif spec.kind == "bool" and dsq_bool(value, spec.default) is None:
+        elif spec.kind == "bool" and value not in _PLAIN_BOOLEANS and (
+            dsq_bool(value, spec.default) is None
+        ):
             issues.append(self._issue(
                 "bad-boolean",
                 f"<{spec.tag}> is {value!r}, neither true nor false; kept as written",

@@ -10,9 +10,13 @@ the archive can be checked years later.  See ``docs/archive.md``.
 
 from __future__ import annotations
 
-from .. import Format, register
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ...records import Record
+from .. import Format, WriteReport, register
 from .. import formats as _registered
-from .writer import write_html
 
 __all__ = ["FORMAT", "write_html"]
 
@@ -20,6 +24,20 @@ __all__ = ["FORMAT", "write_html"]
 # of the formats the registry loads itself: its order is the order of the
 # CLI's help.  Loading them first keeps that order the same either way.
 _registered()
+
+
+def write_html(records: Iterable[Record], folder: Path, **options: Any) -> WriteReport:
+    """Write a static HTML archive of ``records`` into ``folder``; see
+    :func:`wxrbridge.formats.html.writer.write_html`.
+
+    The writer, with jinja2 and nh3, is imported on the first call: every
+    command loads the registry, and reading or importing a file should not
+    pay for the templates and the sanitiser in time or memory.
+    """
+    from .writer import write_html as write
+
+    return write(records, folder, **options)
+
 
 FORMAT = register(
     Format(

@@ -159,6 +159,7 @@ class _WxrReader:
         self._item_tags: dict[str, tuple[int, str, str]] = {}
         self._comment_tags: dict[str, tuple[int, str, str]] = {}
         self._channel_tags: dict[str, tuple[str, str]] = {}
+        self._meta_tags = ("{None}meta_key", "{None}meta_value")
 
     # -- namespaces -----------------------------------------------------
 
@@ -194,6 +195,7 @@ class _WxrReader:
             comment[wp + "commentmeta"] = (_COMMENTMETA, "meta", "commentmeta")
             for local, attr in SOURCE_WP_FIELDS:
                 channel[wp + local] = (attr, local)
+            self._meta_tags = (wp + "meta_key", wp + "meta_value")
         self._item_tags = item
         self._comment_tags = comment
         self._channel_tags = channel
@@ -218,6 +220,15 @@ class _WxrReader:
         pending_ns: list[tuple[str, str]] = []
         try:
             for event, node in context:
+                # Most events are the inside of an item, read whole at its
+                # end: for those only the depth moves.
+                if depth > 3:
+                    if event == "end":
+                        depth -= 1
+                        continue
+                    if event == "start" and not pending_ns:
+                        depth += 1
+                        continue
                 if event == "start":
                     depth += 1
                     if pending_ns:
@@ -501,9 +512,10 @@ class _WxrReader:
     def _meta_pair(self, node: Any, key: str | None) -> Meta | None:
         """A ``meta_key``/``meta_value`` pair, or ``None`` when the element
         has any other shape (it is then kept whole as an extra)."""
-        if node.attrib or (self.ns_decls and node in self.ns_decls):
+        ns_decls = self.ns_decls
+        if node.attrib or (ns_decls and node in ns_decls):
             return None
-        wp = f"{{{self.wp_ns}}}"
+        key_tag, value_tag = self._meta_tags
         meta_key: str | None = None
         meta_value: str | None = None
         seen_value = False
@@ -513,13 +525,13 @@ class _WxrReader:
                 continue
             if child.attrib:
                 return None
-            if tag == wp + "meta_key" and meta_key is None:
-                meta_key = self._text(child, key)
+            if tag == key_tag and meta_key is None:
+                meta_key = child.text or "" if not len(child) else self._text(child, key)
                 if meta_key is None:
                     return None
-            elif tag == wp + "meta_value" and not seen_value and meta_key is not None:
+            elif tag == value_tag and not seen_value and meta_key is not None:
                 seen_value = True
-                meta_value = self._text(child, key)
+                meta_value = child.text or "" if not len(child) else self._text(child, key)
                 if meta_value is None:
                     return None
             else:
@@ -647,43 +659,53 @@ class _WxrReader:
         yield from self._flush_issues()
 
     def _comment(self, node: Any, thread_key: str, index: int) -> Comment:
-        comment = Comment(
-            origin="wxr", key="", thread=thread_key, position=self.comment_index
-        )
-        self.comment_index += 1
-        extras = comment.extras
-        self._node_extras(node, None, extras)
+        extras: list[Extra] = []
+        meta: list[Meta] = []
+        ns_decls = self.ns_decls
+        if node.attrib or ns_decls:
+            self._node_extras(node, None, extras)
         label = f"#{thread_key}/{index}"
         tags = self._comment_tags
         anchor: str | None = None
-        seen: set[str] = set()
+        # Field values by attribute name; a field's first occurrence wins.
+        values: dict[str, str] = {}
         for child in node:
-            tag = child.tag
-            known = tags.get(tag) if isinstance(tag, str) else None
+            known = tags.get(child.tag)
             if known is not None:
                 how, attr, local = known
                 if how == _TEXT:
-                    if attr not in seen:
+                    if attr not in values:
+                        # Nearly every field is a plain leaf: no children,
+                        # attributes or namespace declarations to keep.
+                        if not len(child) and not child.attrib and not (
+                            ns_decls and child in ns_decls
+                        ):
+                            values[attr] = child.text or ""
+                            anchor = local
+                            continue
                         value = self._text(child, label)
                         if value is not None:
-                            seen.add(attr)
-                            setattr(comment, attr, value)
+                            values[attr] = value
                             self._node_extras(child, local, extras)
                             anchor = local
                             continue
                 else:
                     pair = self._meta_pair(child, label)
                     if pair is not None:
-                        comment.meta.append(pair)
+                        meta.append(pair)
                         anchor = local
                         continue
             extra = _extra_from_node(child, anchor)
             if extra is not None:
                 extras.append(extra)
-            elif tag is etree.Entity:
+            elif child.tag is etree.Entity:
                 self._warn_entity(child.name, child.sourceline, label)
-        comment_id = (comment.wp_id or "").strip()
-        comment.key = comment_id or label
+        comment_id = (values.get("wp_id") or "").strip()
+        comment = Comment(
+            origin="wxr", key=comment_id or label, thread=thread_key,
+            position=self.comment_index, meta=meta, extras=extras, **values,
+        )
+        self.comment_index += 1
         return comment
 
 
