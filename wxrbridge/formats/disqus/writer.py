@@ -41,6 +41,7 @@ from ...canonical import (
 )
 from ...records import Comment, Extra, ImportIssue, Meta, Record, Source, Term, Thread, User
 from .. import WriteReport
+from ..xmltext import escape_attribute, escape_text
 from .schema import (
     AUTHOR,
     AUTHOR_PREFIX,
@@ -616,7 +617,7 @@ class _Writer:
         assert self.names is not None
         prefix, id_name = self.names
         parts = [f'{_INDENT[1]}<{prefix}{local} {id_name}="'
-                 f'{_escape_attribute(self._clean(dsq_id))}">']
+                 f'{escape_attribute(self._clean(dsq_id))}">']
         append = parts.append
         for child in children:
             if child is None:
@@ -652,7 +653,7 @@ class _Writer:
             parts = [f"{_INDENT[1]}<{prefix}{local}>"]
         else:
             parts = [f'{_INDENT[1]}<{prefix}{local} {id_name}="'
-                     f'{_escape_attribute(self._clean(dsq_id))}">']
+                     f'{escape_attribute(self._clean(dsq_id))}">']
         append = parts.append
         for child in layout:
             if child.kind == "author":
@@ -680,12 +681,12 @@ class _Writer:
         for name, value in attributes.items():
             if name != DSQ_ID:
                 raise ValueError(f"unexpected attribute {name} on {local}")
-            start += f' {id_name}="{_escape_attribute(self._clean(value))}"'
+            start += f' {id_name}="{escape_attribute(self._clean(value))}"'
         body = ""
         if text:
             text = self._clean(text)
             if not cdata or not _CDATA:
-                body = _escape(text)
+                body = escape_text(text)
             elif "\r" not in text and "]]>" not in text and text[-1] != "]":
                 body = f"<![CDATA[{text}]]>"
             else:
@@ -740,31 +741,6 @@ def _names(nsmap: dict[str | None, str]) -> tuple[str, str] | None:
     return (match.group(1), match.group(2)) if match else None
 
 
-def _escape(text: str) -> str:
-    """Element text as libxml2 writes it."""
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    if "\r" in text:
-        text = text.replace("\r", "&#13;")
-    return text
-
-
-def _escape_attribute(value: str) -> str:
-    """An attribute value as libxml2 writes it, between double quotes."""
-    value = _escape(value)
-    if '"' in value:
-        value = value.replace('"', "&quot;")
-    if "\n" in value:
-        value = value.replace("\n", "&#10;")
-    if "\t" in value:
-        value = value.replace("\t", "&#9;")
-    return value
-
-
 def _cdata_text(text: str) -> str:
     """What _text has lxml write for CDATA text: carriage returns and each
     ``]]>`` as text between sections, closing brackets at a section's end
@@ -775,7 +751,7 @@ def _cdata_text(text: str) -> str:
             out.append("&#13;")
         elif segment:
             for part, as_cdata in _cdata_parts(segment):
-                out.append(f"<![CDATA[{part}]]>" if as_cdata else _escape(part))
+                out.append(f"<![CDATA[{part}]]>" if as_cdata else escape_text(part))
     return "".join(out)
 
 

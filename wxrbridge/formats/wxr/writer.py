@@ -50,6 +50,7 @@ from ...canonical import (
 )
 from ...records import Comment, Extra, Meta, Record, Source, Term, Thread, User
 from .. import WriteReport
+from ..xmltext import escape_attribute, escape_text
 from .names import (
     AFTER_CHANNEL_ANCHOR,
     BEFORE_ITEM_ANCHOR,
@@ -1155,11 +1156,11 @@ class _WxrWriter:
         """_leaf's element as text (``text`` and ``attrib`` already clean)."""
         if attrib:
             start = f"<{name}" + "".join(
-                f' {key}="{_escape_attribute(value)}"' for key, value in attrib.items()
+                f' {key}="{escape_attribute(value)}"' for key, value in attrib.items()
             ) + ">"
         else:
             start = f"<{name}>"
-        body = _cdata_text(text) if cdata else _escape(text)
+        body = _cdata_text(text) if cdata else escape_text(text)
         self._start_raw().append(f"{start}{body}</{name}>")
 
     def _raw_comment(
@@ -1194,37 +1195,12 @@ def _plain_names(attrib: dict[str, str]) -> bool:
     return all("{" not in key and ":" not in key for key in attrib)
 
 
-def _escape_attribute(value: str) -> str:
-    """An attribute value as libxml2 writes it, between double quotes."""
-    value = _escape(value)
-    if '"' in value:
-        value = value.replace('"', "&quot;")
-    if "\n" in value:
-        value = value.replace("\n", "&#10;")
-    if "\t" in value:
-        value = value.replace("\t", "&#9;")
-    return value
-
-
-def _escape(text: str) -> str:
-    """Element text as libxml2 writes it."""
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    if "\r" in text:
-        text = text.replace("\r", "&#13;")
-    return text
-
-
 def _cdata_text(text: str) -> str:
     """Text for a CDATA field exactly as _leaf has lxml write it."""
     if not text:
         return "<![CDATA[]]>"
     if "\r" in text:
-        return _escape(text)
+        return escape_text(text)
     if "]]>" not in text and text[-1] != "]":
         return f"<![CDATA[{text}]]>"
     out: list[str] = []
@@ -1306,7 +1282,7 @@ def _comment_parts(
             else:
                 append(tag[0] + _cdata_text(text) + tag[1])
         else:
-            append(tag[0] + _escape(text) + tag[1])
+            append(tag[0] + escape_text(text) + tag[1])
     if meta:
         key_tag, value_tag = tags.key, tags.value
         meta_open, meta_close = tags.meta_open, tags.meta_close

@@ -1,0 +1,29 @@
+"""XML text the way libxml2 writes it, for writers that format plain
+elements as text between lxml's own writes (the bytes must not differ)."""
+
+from __future__ import annotations
+
+
+def escape_text(text: str) -> str:
+    """Element text as libxml2 writes it."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
+
+
+def escape_attribute(value: str) -> str:
+    """An attribute value as libxml2 writes it, between double quotes."""
+    value = escape_text(value)
+    if '"' in value:
+        value = value.replace('"', "&quot;")
+    if "\n" in value:
+        value = value.replace("\n", "&#10;")
+    if "\t" in value:
+        value = value.replace("\t", "&#9;")
+    return value
