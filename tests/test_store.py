@@ -302,3 +302,20 @@ def test_out_of_date_store_names_the_command(store_url: str) -> None:
             connection.execute(text("UPDATE alembic_version SET version_num = '0000'"))
     with pytest.raises(StoreOutOfDateError, match="wxrbridge db upgrade --db"):
         open_store(store_url)
+
+
+def test_a_large_load_leaves_postgresql_statistics_current(store_url: str) -> None:
+    """Statistics from while the tables were empty made PostgreSQL plan key
+    lookups as scans of the whole site, so a re-import took minutes."""
+    if not store_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL's planner statistics")
+    records: list = [Source(origin="wxr", site="s", name="big.xml"), Thread(origin="wxr", key="1")]
+    records += [Comment(origin="wxr", key=str(n), thread="1", parent="0") for n in range(1200)]
+    with open_store(store_url) as store:
+        store.load(records)
+        with store.engine.connect() as connection:
+            analysed = connection.execute(text(
+                "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables "
+                "WHERE relname = 'comments' AND schemaname = current_schema()"
+            )).scalar_one()
+    assert analysed

@@ -160,7 +160,23 @@ class Loader:
         self._link_parents()
         for writer in self.writers.values():
             writer.sync_sequence()
+        self._refresh_statistics()
         return self.report
+
+    def _refresh_statistics(self) -> None:
+        """Let PostgreSQL's planner see what a large load wrote.
+
+        Statistics taken while the tables were small make it plan key
+        lookups as scans of the whole site: re-importing a 50k-comment file
+        then took minutes instead of seconds.
+        """
+        if self.connection.dialect.name != "postgresql":
+            return
+        if self.report.counts["comment"] + self.report.counts["thread"] < 1000:
+            return
+        self.connection.exec_driver_sql(
+            "ANALYZE comments, comment_meta, threads, thread_meta, extras"
+        )
 
     def finish_source(self, sha256: str | None) -> None:
         """Record the hash of the file just read; a file seen before keeps its
