@@ -3,6 +3,10 @@ elements as text between lxml's own writes (the bytes must not differ)."""
 
 from __future__ import annotations
 
+import io
+
+from lxml import etree
+
 
 def escape_text(text: str) -> str:
     """Element text as libxml2 writes it."""
@@ -27,3 +31,17 @@ def escape_attribute(value: str) -> str:
     if "\t" in value:
         value = value.replace("\t", "&#9;")
     return value
+
+
+def _cdata_writes() -> bool:
+    """Whether this lxml can write CDATA incrementally (lxml 6 and later);
+    writers fall back to escaped text where it cannot."""
+    try:
+        with etree.xmlfile(io.BytesIO()) as xf, xf.element("probe"):
+            xf.write(etree.CDATA("probe"))
+    except TypeError:
+        return False
+    return True
+
+
+CDATA_WRITES = _cdata_writes()

@@ -41,7 +41,7 @@ from ...canonical import (
 )
 from ...records import Comment, Extra, ImportIssue, Meta, Record, Source, Term, Thread, User
 from .. import WriteReport
-from ..xmltext import escape_attribute, escape_text
+from ..xmltext import CDATA_WRITES, escape_attribute, escape_text
 from .schema import (
     AUTHOR,
     AUTHOR_PREFIX,
@@ -110,17 +110,6 @@ def _cdata_parts(text: str) -> Iterator[tuple[str, bool]]:
             yield piece[len(body):], False
 
 
-def _supports_cdata() -> bool:
-    # Writing CDATA through the incremental writer is newer than lxml 5.
-    try:
-        with etree.xmlfile(io.BytesIO()) as xf, xf.element("probe"):
-            xf.write(etree.CDATA("probe"))
-    except TypeError:
-        return False
-    return True
-
-
-_CDATA = _supports_cdata()
 
 
 def _host(url: str | None) -> str | None:
@@ -324,7 +313,7 @@ class _Writer:
         text = self._clean(text)
         if not text:
             return
-        if not cdata or not _CDATA:
+        if not cdata or not CDATA_WRITES:
             xf.write(text)
             return
         # A carriage return inside CDATA would read back as a line feed, so
@@ -685,7 +674,7 @@ class _Writer:
         body = ""
         if text:
             text = self._clean(text)
-            if not cdata or not _CDATA:
+            if not cdata or not CDATA_WRITES:
                 body = escape_text(text)
             elif "\r" not in text and "]]>" not in text and text[-1] != "]":
                 body = f"<![CDATA[{text}]]>"
@@ -729,7 +718,7 @@ def _names(nsmap: dict[str | None, str]) -> tuple[str, str] | None:
     Asked of lxml rather than worked out, since it chooses among prefixes
     by rules of its own.
     """
-    if not _CDATA:
+    if not CDATA_WRITES:
         return None
     buffer = io.BytesIO()
     with etree.xmlfile(buffer, encoding="utf-8") as xf, xf.element(_q("disqus"), nsmap=nsmap):

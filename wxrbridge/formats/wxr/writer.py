@@ -50,7 +50,7 @@ from ...canonical import (
 )
 from ...records import Comment, Extra, Meta, Record, Source, Term, Thread, User
 from .. import WriteReport
-from ..xmltext import escape_attribute, escape_text
+from ..xmltext import CDATA_WRITES, escape_attribute, escape_text
 from .names import (
     AFTER_CHANNEL_ANCHOR,
     BEFORE_ITEM_ANCHOR,
@@ -161,17 +161,6 @@ def _rfc822(value: datetime) -> str:
     return format_datetime(value.replace(tzinfo=timezone.utc))
 
 
-def _cdata_writes() -> bool:
-    """Whether this lxml can write CDATA incrementally (lxml 6 and later)."""
-    try:
-        with etree.xmlfile(io.BytesIO()) as xf, xf.element("probe"):
-            xf.write(etree.CDATA("x"))
-    except TypeError:
-        return False
-    return True
-
-
-_CDATA_WRITES = _cdata_writes()
 
 
 def _write_cdata(xf: Any, text: str) -> None:
@@ -471,7 +460,7 @@ class _WxrWriter:
             text = self._clean(text, label, etree.QName(tag).localname)
         if attrib:
             attrib = {k: self._clean(v, label, k) for k, v in attrib.items()}
-        if not nsmap and _CDATA_WRITES:
+        if not nsmap and CDATA_WRITES:
             name = self._name(tag)
             if name is not None and (not attrib or _plain_names(attrib)):
                 self._raw_leaf(name, text, cdata, attrib)
@@ -480,9 +469,9 @@ class _WxrWriter:
         xf = self.xf
         with xf.element(tag, attrib, nsmap=nsmap or None):
             if not text:
-                if cdata and _CDATA_WRITES:
+                if cdata and CDATA_WRITES:
                     xf.write(etree.CDATA(""))
-            elif not cdata or not _CDATA_WRITES or "\r" in text:
+            elif not cdata or not CDATA_WRITES or "\r" in text:
                 # A carriage return survives a re-read only as a reference.
 
                 xf.write(text)
@@ -1128,7 +1117,7 @@ class _WxrWriter:
         if key in self.prefixes:
             return self.prefixes[key]
         name: str | None = None
-        if _CDATA_WRITES:
+        if CDATA_WRITES:
             buffer = io.BytesIO()
             with etree.xmlfile(buffer, encoding="utf-8") as xf, ExitStack() as stack:
                 for scope in self.scopes:
