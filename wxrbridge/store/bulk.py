@@ -37,9 +37,6 @@ IDENTITY = ("site", "origin", "key")
 # Bound parameters per statement stay well under every backend's limit
 # (SQLite's default is 32766, MariaDB's and PostgreSQL's 65535).
 IN_CHUNK = 900
-# What SQLAlchemy's SQLite DateTime stores: "YYYY-MM-DD HH:MM:SS.ffffff",
-# every part zero-padded; datetime.isoformat(" ", "microseconds") writes it.
-SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
 
 
 def chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
@@ -148,6 +145,8 @@ class RawInsert:
             for row in rows:
                 value = row[column]
                 if isinstance(value, datetime):
+                    # What SQLAlchemy's SQLite DateTime stores: every part
+                    # zero-padded, microseconds included.
                     row[column] = value.isoformat(" ", "microseconds")
         getter = self.getter
         if len(self.columns) == 1:

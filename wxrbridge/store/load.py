@@ -1,10 +1,14 @@
 """Bulk loading of a record stream into the store.
 
-One import is one transaction.  Rows go in through Core ``executemany`` in
-batches as upserts on their identity ``(site, origin, key)``, so loading the
-same file twice updates rows in place.  Parents are linked afterwards with one
-set-based ``UPDATE`` per site, because a reply may come before its parent and
-only the whole file says whether a parent exists.
+One import is one transaction.  Rows go in in batches (see bulk.py: a first
+import of a site takes ids handed out here and plain inserts; rows that may
+exist already are upserted on their identity ``(site, origin, key)``), so
+loading the same file twice updates rows in place.  A reply whose parent came
+earlier in its thread is linked as its row is built (SQLite and PostgreSQL);
+the rest are linked afterwards with set-based ``UPDATE``s, because a reply
+may come before its parent and only the whole file says whether a parent
+exists.  A Disqus export of a site whose WXR is stored is merged into it
+(merge.py).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from typing import Any
 
@@ -81,14 +85,6 @@ def _json_list(values: list[str] | None) -> str | None:
     return None if values is None else json.dumps(values)
 
 
-def _utc(raw: str | None, issue: Callable[[str, str], None]) -> datetime | None:
-    try:
-        return canonical.parse_utc(raw)
-    except ValueError:
-        issue("bad-date", f"not a date: {raw!r}")
-        return None
-
-
 class Loader:
     """Loads one record stream; use :meth:`load`."""
 
@@ -102,7 +98,6 @@ class Loader:
         self.connection = connection
         self.matcher = Matcher(connection, threads_t, comments_t, users_t, merge or MergeOptions())
         self.merged_threads: set[str] = set()
-        self.merged_comments = 0
         self.batch_size = batch_size
         self.report = LoadReport()
         self.source: Source | None = None
@@ -263,6 +258,15 @@ class Loader:
             )
             self.source_extras_stored += len(late)
 
+    def _utc(self, raw: str | None, kind: str, key: str) -> datetime | None:
+        """The canonical UTC date of a raw one; text that is not a date is
+        kept raw and reported."""
+        try:
+            return canonical.parse_utc(raw)
+        except ValueError:
+            self._issue(ImportIssue("bad-date", f"not a date: {raw!r}", record_key=f"{kind} {key}"))
+            return None
+
     def _require_source(self, what: str) -> None:
         if self.source is None:
             raise ValueError(f"a {what} record came before any source record")
@@ -352,10 +356,6 @@ class Loader:
             return
         rows = []
         for record in threads:
-
-            def issue(code: str, reason: str, key: str = record.key) -> None:
-                self._issue(ImportIssue(code, reason, record_key=f"thread {key}"))
-
             rows.append(
                 {
                     "site": self.site,
@@ -375,7 +375,7 @@ class Loader:
                     "description": record.description,
                     "content": record.content,
                     "excerpt": record.excerpt,
-                    "created_at": _utc(record.created_at, issue),
+                    "created_at": self._utc(record.created_at, "thread", record.key),
                     "created_at_raw": record.created_at,
                     "created_at_local": record.created_at_local,
                     "modified_at_raw": record.modified_at,
@@ -432,28 +432,18 @@ class Loader:
         next_id = writer.allocate(len(comments)) if fresh else 0
         unresolved = self.unresolved.setdefault((self.site, origin), [])
         rows = []
-        parse_utc = canonical.parse_utc
         for record in comments:
-
-            def issue(code: str, reason: str, key: str = record.key) -> None:
-                self._issue(ImportIssue(code, reason, record_key=f"comment {key}"))
-
             user_id = None
-            if record.origin == "disqus" and record.wp_user_id is not None:
-                mapped = self.matcher.user(record.dsq_username, record.author_email)
-                user_id = mapped[0] if mapped else None
-            elif record.wp_user_id is not None:
+            if record.wp_user_id is not None:
                 user_id = self.user_ids_by_wp_id.get(record.wp_user_id.strip())
             elif record.dsq_username:
                 user_id = self.user_ids_by_username.get(record.dsq_username)
             thread_id = self.thread_ids.get(record.thread)
             if thread_id is None:
-                issue("thread-missing", f"thread {record.thread!r} is not in the file")
-            try:
-                created_at = parse_utc(record.created_at)
-            except ValueError:
-                created_at = None
-                issue("bad-date", f"not a date: {record.created_at!r}")
+                self._issue(ImportIssue(
+                    "thread-missing", f"thread {record.thread!r} is not in the file",
+                    record_key=f"comment {record.key}",
+                ))
             rows.append(
                 {
                     "site": self.site,
@@ -486,7 +476,7 @@ class Loader:
                     "wp_user_id": record.wp_user_id,
                     "dsq_username": record.dsq_username,
                     "user_id": user_id,
-                    "created_at": created_at,
+                    "created_at": self._utc(record.created_at, "comment", record.key),
                     "created_at_raw": record.created_at,
                     "created_at_local": record.created_at_local,
                     "content": record.content,
@@ -531,30 +521,12 @@ class Loader:
 
     # -- merging a Disqus export into stored WordPress data ---------------
 
-    _DSQ_THREAD_FIELDS = (
-        "dsq_id",
-        "identifier",
-        "dsq_forum",
-        "dsq_category",
-        "dsq_is_closed",
-        "dsq_is_deleted",
-        "dsq_ip_address",
-        "dsq_author_name",
-        "dsq_author_email",
-        "dsq_author_username",
-        "dsq_author_is_anonymous",
+    # What a matched Disqus record adds to the stored WordPress row: its own
+    # fields, which the records name with a dsq_ prefix (and the identifier).
+    _DSQ_THREAD_FIELDS = ("identifier",) + tuple(
+        f.name for f in fields(Thread) if f.name.startswith("dsq_")
     )
-    _DSQ_COMMENT_FIELDS = (
-        "dsq_id",
-        "dsq_identifier",
-        "dsq_username",
-        "dsq_is_anonymous",
-        "dsq_is_approved",
-        "dsq_is_deleted",
-        "dsq_is_spam",
-        "dsq_is_flagged",
-        "dsq_is_highlighted",
-    )
+    _DSQ_COMMENT_FIELDS = tuple(f.name for f in fields(Comment) if f.name.startswith("dsq_"))
 
     def _merge_threads(self, threads: list[Thread]) -> list[Thread]:
         """Disqus threads that are stored WXR items become fields of those
@@ -598,7 +570,6 @@ class Loader:
         found = self.matcher.comments_by_wp_id(list(wanted.values()))
         rest, updates = [], []
         for index, record in enumerate(comments):
-            user = self.matcher.user(record.dsq_username, record.author_email)
             pair = wanted.get(index)
             target = found.get(pair) if pair else None
             if target is None:
@@ -611,8 +582,12 @@ class Loader:
                             record_key=f"comment {record.key}",
                         )
                     )
-                if user is not None:
+                user = self.matcher.user(record.dsq_username, record.author_email)
+                if user is not None and user[1] is not None:
+                    # A mapped author writes as that site user: the row links
+                    # to it as a WordPress comment's comment_user_id would.
                     record.wp_user_id = user[1]
+                    self.user_ids_by_wp_id.setdefault(user[1].strip(), user[0])
                 rest.append(record)
                 continue
             updates.append(
@@ -630,7 +605,6 @@ class Loader:
                     )
                 )
         self.matcher.write_fields(comments_t, updates)
-        self.merged_comments += len(updates)
         self.report.counts["comment merged"] += len(updates)
         return rest
 

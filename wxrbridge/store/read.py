@@ -31,7 +31,7 @@ from ..records import (
     ThreadTerm,
     User,
 )
-from .bulk import IN_CHUNK
+from .bulk import chunks
 from .load import (
     comment_meta_t,
     comments_t,
@@ -56,8 +56,9 @@ class Selection:
     """Which threads and comments to read back; the default is everything.
 
     ``thread`` matches a thread's key, identifier, link or guid.  Comment
-    filters keep a reply whose parent is filtered out; its ``parent_key``
-    then names a comment not in the stream, as a missing parent would.
+    filters keep a reply whose parent is filtered out; it comes out at top
+    level (``parent_key`` is ``None``) with its raw ``parent`` reference, as
+    a reply to a missing parent does.
     """
 
     thread: str | None = None
@@ -67,16 +68,11 @@ class Selection:
     types: Sequence[str] = ()
 
 
-def _chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _id_sets(ids: Sequence[int] | Select[Any]) -> Iterator[Sequence[int] | Select[Any]]:
     if isinstance(ids, Select):
         yield ids
     else:
-        yield from _chunks(ids)
+        yield from chunks(ids)
 
 
 def _extras(
@@ -322,7 +318,7 @@ def _page(connection: Connection, threads: list[Any], selection: Selection) -> I
     thread_meta = _meta(connection, thread_meta_t, "thread_id", thread_ids)
     thread_extras = _extras(connection, "thread", thread_ids)
     thread_terms: dict[int, list[ThreadTerm]] = defaultdict(list)
-    for chunk in _chunks(thread_ids):
+    for chunk in chunks(thread_ids):
         for thread_id, domain, nicename, name in connection.execute(
             select(
                 thread_terms_t.c.thread_id,
@@ -338,7 +334,7 @@ def _page(connection: Connection, threads: list[Any], selection: Selection) -> I
     comment_rows: dict[int, list[Row[Any]]] = defaultdict(list)
     comment_meta: dict[int, list[Meta]] = {}
     comment_extras: dict[int, list[Extra]] = {}
-    for chunk in _chunks(thread_ids):
+    for chunk in chunks(thread_ids):
         query = _comment_filter(
             select(*_COMMENT_COLUMNS).where(comments_t.c.thread_id.in_(chunk)), selection
         ).order_by(comments_t.c.thread_id, comments_t.c.position, comments_t.c.id)
