@@ -36,6 +36,7 @@ __all__ = [
     "import_files",
     "open_store",
     "read",
+    "scratch_store",
     "verify",
     "write",
 ]
@@ -210,15 +211,29 @@ def convert(
     if to is None:
         fmt = by_target(target)
         to = fmt.name
-    with tempfile.TemporaryDirectory(prefix="wxrbridge-") as folder:
-        url = f"sqlite:///{Path(folder) / 'convert.sqlite'}"
-        with open_store(url) as store:
-            imported = import_files(store, [source], recover=recover, progress=read_progress)
-            written = export(
-                store, target, format=to, selection=selection, progress=write_progress,
-                **options,
-            )
+    with scratch_store([source], recover=recover, progress=read_progress) as (store, imported):
+        written = export(
+            store, target, format=to, selection=selection, progress=write_progress, **options
+        )
     return ConvertResult(imported, written)
+
+
+@contextmanager
+def scratch_store(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    recover: bool = False,
+    progress: ProgressCallback | None = None,
+) -> Iterator[tuple[Store, list[LoadReport]]]:
+    """A temporary SQLite store holding ``paths``, gone when the block ends.
+
+    What ``convert``, ``verify`` and ``stats FILE`` read a file through: the
+    store resolves parent links and merges as a lasting one would.
+    """
+    with tempfile.TemporaryDirectory(prefix="wxrbridge-") as folder:
+        with open_store(f"sqlite:///{Path(folder) / 'scratch.sqlite'}") as store:
+            reports = import_files(store, paths, recover=recover, progress=progress)
+            yield store, reports
 
 
 def _is_store_url(spec: str) -> bool:
@@ -234,10 +249,8 @@ def _records_for(spec: str | os.PathLike[str]) -> Iterator[Iterator[Record]]:
         with open_store(text) as store:
             yield store.records()
         return
-    with tempfile.TemporaryDirectory(prefix="wxrbridge-") as folder:
-        with open_store(f"sqlite:///{Path(folder) / 'verify.sqlite'}") as store:
-            import_files(store, [text])
-            yield store.records()
+    with scratch_store([text]) as (store, _reports):
+        yield store.records()
 
 
 def verify(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> VerifyReport:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -216,6 +215,13 @@ def _datetime(value: str | None) -> datetime | None:
         raise click.BadParameter(f"not a date: {value!r} (use YYYY-MM-DD[THH:MM:SS])") from None
 
 
+def _stacked(options: list[Any], function: Any) -> Any:
+    """Apply click options so that --help lists them in the given order."""
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
 def _selection_options(function: Any) -> Any:
     options = [
         click.option("--thread", metavar="ID|URL",
@@ -229,9 +235,7 @@ def _selection_options(function: Any) -> Any:
                      help="Only comments of this type (repeatable): comment, pingback, "
                      "trackback, …"),
     ]
-    for option in reversed(options):
-        function = option(function)
-    return function
+    return _stacked(options, function)
 
 
 def _selection(thread: str | None, since: str | None, until: str | None,
@@ -256,9 +260,7 @@ def _writer_options(function: Any) -> Any:
                      default="", help="Secret mixed into --redact's hashes "
                      "(default: $WXRBRIDGE_REDACT_SALT), so they cannot be guessed back."),
     ]
-    for option in reversed(options):
-        function = option(function)
-    return function
+    return _stacked(options, function)
 
 
 def _redact_fields(text: str | None) -> tuple[str, ...]:
@@ -376,10 +378,8 @@ def _store_for(file: str | None, db_url: str | None) -> Iterator[Any]:
         with open_store(db_url) as store:
             yield store
         return
-    with tempfile.TemporaryDirectory(prefix="wxrbridge-") as folder:
-        with open_store(f"sqlite:///{os.path.join(folder, 'stats.sqlite')}") as store:
-            api.import_files(store, [file])
-            yield store
+    with api.scratch_store([file]) as (store, _reports):
+        yield store
 
 
 def _table(stats: dict[str, Any]) -> str:
