@@ -434,3 +434,17 @@ def test_wordpress_extras_stay_out_of_a_disqus_file() -> None:
     thread.extras.append(Extra("element", "{urn:wp}odd", '<odd xmlns="urn:wp"/>'))
     out, _ = write(records)
     assert b"urn:wp" not in out
+
+
+def test_a_comments_replaced_characters_are_not_charged_to_the_next_thread() -> None:
+    records: list[Record] = [
+        Source(origin="wxr", site="example.org", name="blog.xml"),
+        Thread(origin="wxr", key="1", wp_post_id="1", title="First", link="https://example.org/1"),
+        Comment(origin="wxr", key="10", thread="1", wp_id="10", wp_approved="1",
+                content="bad \x01 byte", created_at="2024-01-01 00:00:00"),
+        Thread(origin="wxr", key="2", wp_post_id="2", title="Second", link="https://example.org/2"),
+    ]
+    _, report = write(records)
+    noted = [line for line in report.notes if "cannot hold" in line]
+    assert len(noted) == 1 and "10" in noted[0], report.notes
+    assert not any("thread 2" in line for line in report.notes), report.notes

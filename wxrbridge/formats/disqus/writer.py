@@ -36,7 +36,7 @@ from ...canonical import (
     comment_status,
     comment_type,
     format_utc_iso,
-    parent_reference,
+    parent_of,
     parse_utc,
 )
 from ...records import Comment, Extra, ImportIssue, Meta, Record, Source, Term, Thread, User
@@ -235,9 +235,12 @@ class _Writer:
         return {SCHEMA_LOCATION: DEFAULT_SCHEMA_LOCATION}
 
     def _record(self, record: Record) -> None:
+        if isinstance(record, Thread):
+            # Flushed first: each comment's own count of replaced characters
+            # must not run on into the thread's note.
+            self._flush_wxr_comments()
         self.replaced = 0
         if isinstance(record, Thread):
-            self._flush_wxr_comments()
             if record.origin == "disqus":
                 self._disqus_thread(record)
             else:
@@ -539,7 +542,7 @@ class _Writer:
                 f"comment {comment.key}: status {status!r} written as not approved")
         thread = self.thread_ids.get((comment.origin, comment.thread),
                                      f"wp-{comment.thread.strip()}")
-        parent_ref = comment.parent_key or parent_reference(comment)
+        parent_ref = parent_of(comment)
         parent = None
         if parent_ref is not None:
             parent = ids.get((comment.thread, parent_ref), f"wp-{parent_ref}")
