@@ -102,6 +102,22 @@ def parent_reference(comment: Comment) -> str | None:
     return value or None
 
 
+def parent_of(comment: Comment) -> str | None:
+    """The key of a comment's parent: the one the store resolved, else the
+    raw reference (a stream straight from a reader, or a parent that is
+    missing, whose raw id is kept)."""
+    if comment.parent_key is not None:
+        return comment.parent_key
+    return parent_reference(comment)
+
+
+def site_user_id(raw: str | None) -> str | None:
+    """The site user a WXR ``comment_user_id`` (or ``author_id``) names, or
+    ``None``: blank and ``0`` mean a guest."""
+    value = (raw or "").strip()
+    return None if value in ("", "0") else value
+
+
 def parse_utc(raw: str | None) -> datetime | None:
     """Parse a UTC date as WXR (``2024-01-02 03:04:05``) or Disqus
     (``2024-01-02T03:04:05Z``, the ``Z`` optional) writes it.

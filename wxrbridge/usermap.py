@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 
+from .canonical import site_user_id
 from .records import Comment, Record, Thread, User
 
 # Made-up author ids start above this, far from the ids of a real site's
@@ -79,7 +80,7 @@ class UserMap:
         username = (comment.dsq_username or "").strip()
         if comment.origin != "disqus" or username not in self.mapping:
             return comment
-        if (comment.wp_user_id or "").strip() not in ("", "0"):
+        if site_user_id(comment.wp_user_id) is not None:
             return comment  # already linked, by the import's own mapping
         login = self.mapping[username]
         self.linked[username] += 1

@@ -181,7 +181,7 @@ class _Side:
                 thread = thread_by_key.get(record.thread) or _ThreadView(
                     record.thread, {("dsq", record.thread)}
                 )
-                parent = record.parent_key or canonical.parent_reference(record)
+                parent = canonical.parent_of(record)
                 self.comments.append(
                     _CommentView(record.key, record.origin, thread, _comment_tokens(record),
                                  parent, _fields(record))

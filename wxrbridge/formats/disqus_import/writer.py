@@ -33,7 +33,7 @@ from operator import attrgetter
 from typing import IO, Any
 from urllib.parse import urljoin, urlsplit
 
-from ...canonical import APPROVED, comment_status, comment_type, parent_reference
+from ...canonical import APPROVED, comment_status, comment_type, parent_of
 from ...records import Comment, Record, Source, Thread
 from .. import WriteReport
 from ..wxr.writer import write_wxr
@@ -231,8 +231,7 @@ class _Sender:
             index.setdefault(comment.key, position)
         parents: list[int | None] = []
         for comment in comments:
-            reference = (comment.parent_key if comment.parent_key is not None
-                         else parent_reference(comment))
+            reference = parent_of(comment)
             parents.append(index.get(reference) if reference is not None else None)
         for position, comment in enumerate(comments):
             if reasons[position] is None:
@@ -258,7 +257,7 @@ class _Sender:
             changes.update(dsq_is_spam="false", dsq_is_deleted="false", dsq_is_approved="false")
 
         parent = parents[position]
-        referenced = comment.parent_key is not None or parent_reference(comment) is not None
+        referenced = parent_of(comment) is not None
         ancestor = self._nearest_sent(position, parents, reasons)
         if ancestor != parent or (parent is None and referenced):
             top = "0" if comment.origin == "wxr" else None

@@ -297,14 +297,14 @@ class _Writer:
         self._flush()
 
     def _user(self, user: User) -> None:
-        if user.wp_id is not None and user.wp_id.strip() not in ("", "0"):
+        if canonical.site_user_id(user.wp_id) is not None:
             self.user_ids.add(user.wp_id.strip())
         if user.dsq_username:
             self.usernames.add(user.dsq_username.strip())
 
     def _is_author(self, comment: Comment) -> bool:
-        user_id = (comment.wp_user_id or "").strip()
-        if user_id not in ("", "0") and user_id in self.user_ids:
+        user_id = canonical.site_user_id(comment.wp_user_id)
+        if user_id is not None and user_id in self.user_ids:
             return True
         username = (comment.dsq_username or "").strip()
         return bool(username) and username in self.usernames
@@ -324,11 +324,7 @@ class _Writer:
             if len(self.left_out_listed[status]) < LIST_LEFT_OUT:
                 self.left_out_listed[status].append(comment.key)
             return
-        parent = comment.parent_key
-        if parent is None:
-            # A stream straight from a reader has no resolved parents yet;
-            # the raw reference names the parent's key in the same thread.
-            parent = canonical.parent_reference(comment)
+        parent = canonical.parent_of(comment)
         kind = canonical.comment_type(comment)
         self.current.entries.append(
             Entry(

@@ -113,14 +113,11 @@ class _CommentView:
             self.logins_by_wp_id[record.wp_id.strip()] = record.login
 
     def comment(self, record: Comment) -> dict[str, Any]:
-        user_id = None
         username = record.dsq_username
-        if record.wp_user_id is not None and record.wp_user_id.strip() not in ("", "0"):
-            user_id = record.wp_user_id.strip()
+        user_id = canonical.site_user_id(record.wp_user_id)
+        if user_id is not None:
             username = self.logins_by_wp_id.get(user_id, username)
-        parent = record.parent_key
-        if parent is None:
-            parent = canonical.parent_reference(record)
+        parent = canonical.parent_of(record)
         raw = {name: getattr(record, name) for name in _COMMENT_RAW}
         return {
             "record": "comment",

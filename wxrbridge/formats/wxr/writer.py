@@ -46,6 +46,7 @@ from ...canonical import (
     format_wxr_date,
     parent_reference,
     parse_utc,
+    site_user_id,
     wp_id_in_identifier,
 )
 from ...records import Comment, Extra, Meta, Record, Source, Term, Thread, User
@@ -1055,8 +1056,8 @@ class _WxrWriter:
                 meta.append(("dsq_post_id", c.dsq_id))
         if extra_meta:
             meta = [*meta, *extra_meta]
-        user_id = (c.wp_user_id or "").strip()
-        if user_id not in ("", "0") and user_id not in self.user_ids:
+        user_id = site_user_id(c.wp_user_id)
+        if user_id is not None and user_id not in self.user_ids:
             if user_id not in self.unknown_users:
                 self.unknown_users.add(user_id)
                 self.report.notes.append(
