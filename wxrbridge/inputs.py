@@ -113,7 +113,8 @@ def _open_raw(path: str) -> Iterator[IO[bytes]]:
         yield handle
 
 
-def _decompressed(raw: IO[bytes], head: bytes) -> IO[bytes]:
+def decompressed(raw: IO[bytes], head: bytes) -> IO[bytes]:
+    """``raw`` uncompressed, by the magic bytes it starts with (``head``)."""
     if head.startswith(_GZIP):
         return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
     if head.startswith(_BZ2):
@@ -134,7 +135,7 @@ def open_inputs(
         if head.startswith(_ZIP):
             yield from _zip_members(raw, display)
             return
-        stream = _decompressed(raw, head)
+        stream = decompressed(raw, head)
         yield InputFile(display, HashingReader(stream))
 
 
@@ -158,7 +159,7 @@ def _zip_members(raw: IO[bytes], display: str) -> Iterator[InputFile]:
                 data = io.BufferedReader(inner, 1 << 16)  # type: ignore[arg-type]
                 head = data.peek(8)[:8]
                 yield InputFile(
-                    f"{display}!{member}", HashingReader(_decompressed(data, head))
+                    f"{display}!{member}", HashingReader(decompressed(data, head))
                 )
 
 

@@ -178,9 +178,14 @@ class _Side:
                 self.threads.append(view)
                 thread_by_key[record.key] = view
             elif isinstance(record, Comment):
-                thread = thread_by_key.get(record.thread) or _ThreadView(
-                    record.thread, {("dsq", record.thread)}
-                )
+                thread = thread_by_key.get(record.thread)
+                if thread is None:
+                    # A Disqus post whose thread is not in the export: its
+                    # thread is known by that reference alone, once for all
+                    # the posts that name it.
+                    thread = _ThreadView(record.thread, {("dsq", record.thread)})
+                    self.threads.append(thread)
+                    thread_by_key[record.thread] = thread
                 parent = canonical.parent_of(record)
                 self.comments.append(
                     _CommentView(record.key, record.origin, thread, _comment_tokens(record),

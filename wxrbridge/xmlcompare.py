@@ -21,7 +21,6 @@ can be compared in little memory.
 
 from __future__ import annotations
 
-import gzip
 import io
 import os
 from collections.abc import Iterator
@@ -32,6 +31,7 @@ from typing import IO, Any, Union
 from lxml import etree
 
 from .errors import InputError
+from .inputs import decompressed
 
 XmlSource = Union[str, "os.PathLike[str]", bytes, IO[bytes]]
 
@@ -43,7 +43,6 @@ _PARSER_OPTIONS: dict[str, Any] = {
     "remove_comments": True,
     "strip_cdata": True,
 }
-_GZIP_MAGIC = b"\x1f\x8b"
 _SHOWN = 60  # characters of a differing value shown on each side
 
 
@@ -111,21 +110,20 @@ def diff_documents(a: XmlSource, b: XmlSource, *, limit: int = 100) -> list[str]
 
 
 def _open(source: XmlSource) -> tuple[IO[bytes], str]:
+    """A stream of the document, uncompressed as the importer would
+    (gzip, bzip2 or xz, by their magic bytes)."""
     if isinstance(source, bytes):
-        data = gzip.decompress(source) if source.startswith(_GZIP_MAGIC) else source
-        return io.BytesIO(data), "<bytes>"
-    if isinstance(source, (str, os.PathLike)):
+        raw: io.BufferedReader = io.BufferedReader(io.BytesIO(source))  # type: ignore[arg-type]
+        name = "<bytes>"
+    elif isinstance(source, (str, os.PathLike)):
         name = os.fspath(source)
         try:
-            handle: IO[bytes] = open(name, "rb")
+            raw = open(name, "rb")
         except OSError as exc:
             raise InputError(exc.strerror or str(exc), file=name) from None
-        if handle.read(2) == _GZIP_MAGIC:
-            handle.seek(0)
-            return gzip.GzipFile(fileobj=handle, mode="rb"), name  # type: ignore[return-value]
-        handle.seek(0)
-        return handle, name
-    return source, getattr(source, "name", "<stream>")
+    else:
+        return source, getattr(source, "name", "<stream>")
+    return decompressed(raw, raw.peek(8)[:8]), name
 
 
 def _input_error(exc: etree.XMLSyntaxError, name: str) -> InputError:
