@@ -92,13 +92,20 @@ class Manifest:
         self._manifest_part = folder / f".{MANIFEST}.part"
         self._sums_part = folder / f".{CHECKSUMS}.part"
         self._manifest = self._manifest_part.open("w", encoding="utf-8", newline="\n")
-        self._sums = self._sums_part.open("w", encoding="utf-8", newline="\n")
+        self._sums = self._sums_part.open("wb")
+        # SHA256SUMS is hashed as it is written: reading it back at the end
+        # would hold a line per file in memory.
+        self._sums_hash = hashlib.sha256()
+        self._sums_size = 0
         head = json.dumps(header, ensure_ascii=False, indent=2)
         # The header is a JSON object; open it up to append the file list.
         self._manifest.write(head[:-2] + ',\n  "files": [')
 
     def add(self, relative: str, size: int, sha256: str) -> None:
-        self._sums.write(f"{sha256}  {relative}\n")
+        line = f"{sha256}  {relative}\n".encode()
+        self._sums.write(line)
+        self._sums_hash.update(line)
+        self._sums_size += len(line)
         self._entry(relative, size, sha256)
 
     def _entry(self, relative: str, size: int, sha256: str) -> None:
@@ -109,11 +116,9 @@ class Manifest:
     def close(self) -> None:
         """Finish ``SHA256SUMS`` (listed in the manifest), then the manifest."""
         self._sums.close()
-        sums = self.folder / CHECKSUMS
-        os.replace(self._sums_part, sums)
-        data = sums.read_bytes()
+        os.replace(self._sums_part, self.folder / CHECKSUMS)
         # SHA256SUMS cannot list itself, but the manifest lists it.
-        self._entry(CHECKSUMS, len(data), hashlib.sha256(data).hexdigest())
+        self._entry(CHECKSUMS, self._sums_size, self._sums_hash.hexdigest())
         self._manifest.write("\n  ]\n}\n")
         self._manifest.close()
         os.replace(self._manifest_part, self.folder / MANIFEST)
