@@ -3,7 +3,9 @@ elements as text between lxml's own writes (the bytes must not differ)."""
 
 from __future__ import annotations
 
+import copy
 import io
+from typing import Any
 
 from lxml import etree
 
@@ -45,3 +47,12 @@ def _cdata_writes() -> bool:
 
 
 CDATA_WRITES = _cdata_writes()
+
+
+def serialize_fragment(node: Any) -> str:
+    """An element as kept XML: a detached copy, without its tail and with
+    only the namespace declarations it uses, not every one in scope."""
+    alone = copy.deepcopy(node)
+    alone.tail = None
+    etree.cleanup_namespaces(alone)
+    return etree.tostring(alone, encoding="unicode", with_tail=False)

@@ -9,7 +9,6 @@ the writer can put it back.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Iterator
 from typing import IO, Any
@@ -22,6 +21,7 @@ from ...records import Comment, Extra, ImportIssue, Record, Source, Term, Thread
 from ..xmlerrors import not_well_formed, syntax_error_parts
 from ..xmlhead import normalise_head
 from ..xmlrepair import Layout, repair
+from ..xmltext import serialize_fragment
 from .schema import (
     AUTHOR,
     AUTHOR_PREFIX,
@@ -187,15 +187,6 @@ def _split(tag: str) -> tuple[str | None, str]:
     return None, tag
 
 
-def _serialize(element: Any) -> str:
-    # A detached copy drops the tail and lets unused inherited namespace
-    # declarations go, so the kept fragment says only what it needs.
-    fragment = copy.deepcopy(element)
-    fragment.tail = None
-    etree.cleanup_namespaces(fragment)
-    return etree.tostring(fragment, encoding="unicode")
-
-
 class _Reader:
     """Turns the end event of each top-level element into records."""
 
@@ -282,9 +273,9 @@ class _Reader:
             records.append(record)
             records.extend(issues)
         elif not self.source_sent:
-            self.source_extras.append(Extra("element", tag, _serialize(element)))
+            self.source_extras.append(Extra("element", tag, serialize_fragment(element)))
         else:
-            text = _serialize(element)
+            text = serialize_fragment(element)
             records.append(ImportIssue(
                 code="unknown-element",
                 reason=f"<{local}> after the first record has no place to be kept",
@@ -409,7 +400,7 @@ class _Reader:
                 continue
             spec = layout.get(tag)
             if spec is None or spec.tag in seen:
-                extras.append(Extra("element", tag, _serialize(child), anchor))
+                extras.append(Extra("element", tag, serialize_fragment(child), anchor))
                 continue
             local = spec.tag
             if spec.kind == "author":
@@ -420,7 +411,7 @@ class _Reader:
             text = child.text or "" if not len(child) else self._leaf_text(child, key, issues)
             if text is None:
                 # Markup inside a field we read as text: keep it whole instead.
-                extras.append(Extra("element", tag, _serialize(child), anchor))
+                extras.append(Extra("element", tag, serialize_fragment(child), anchor))
                 continue
             seen.add(local)
             if spec.kind == "text" and not child.attrib:
@@ -467,7 +458,7 @@ class _Reader:
             if spec is not None and spec.tag not in seen:
                 text = self._leaf_text(child, key, issues)
             if spec is None or text is None:
-                extras.append(Extra("element", AUTHOR_PREFIX + tag, _serialize(child),
+                extras.append(Extra("element", AUTHOR_PREFIX + tag, serialize_fragment(child),
                                     AUTHOR))
                 continue
             seen.add(spec.tag)
@@ -499,7 +490,7 @@ class _Reader:
                 "left out",
                 child, key))
         elif spec.kind == "bool" and value not in _PLAIN_BOOLEANS and (
-            dsq_bool(value, spec.default) is None
+            dsq_bool(value, False) is None
         ):
             issues.append(self._issue(
                 "bad-boolean",

@@ -34,14 +34,13 @@ class Child:
     """One known child element and the record field its text goes to.
 
     ``ref`` children point at another record, by ``dsq:id`` attribute or, in
-    some files, by text.  ``default`` is what Disqus assumes for an absent or
-    empty boolean.
+    some files, by text.  What Disqus assumes for an absent boolean is
+    canonical.dsq_status's to say.
     """
 
     tag: str
     field: str
     kind: ChildKind = "text"
-    default: bool = False
     cdata: bool = False
 
 
@@ -55,7 +54,7 @@ THREAD_AUTHOR: tuple[Child, ...] = (
     Child("name", "dsq_author_name"),
     Child("email", "dsq_author_email"),
     Child("username", "dsq_author_username"),
-    Child("isAnonymous", "dsq_author_is_anonymous", "bool", default=True),
+    Child("isAnonymous", "dsq_author_is_anonymous", "bool"),
 )
 
 THREAD: tuple[Child, ...] = (
@@ -77,7 +76,7 @@ POST_AUTHOR: tuple[Child, ...] = (
     Child("email", "author_email"),
     Child("link", "author_url"),
     Child("username", "dsq_username"),
-    Child("isAnonymous", "dsq_is_anonymous", "bool", default=True),
+    Child("isAnonymous", "dsq_is_anonymous", "bool"),
 )
 
 POST: tuple[Child, ...] = (
@@ -86,7 +85,7 @@ POST: tuple[Child, ...] = (
     Child("createdAt", "created_at", "date"),
     Child("isDeleted", "dsq_is_deleted", "bool"),
     Child("isSpam", "dsq_is_spam", "bool"),
-    Child("isApproved", "dsq_is_approved", "bool", default=True),
+    Child("isApproved", "dsq_is_approved", "bool"),
     Child("isFlagged", "dsq_is_flagged", "bool"),
     Child("isHighlighted", "dsq_is_highlighted", "bool"),
     Child(AUTHOR, "", "author"),

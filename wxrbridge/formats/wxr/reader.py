@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from copy import deepcopy
 from typing import IO, Any
 
 from lxml import etree
@@ -30,6 +29,7 @@ from ...records import (
 )
 from ..xmlerrors import not_well_formed, syntax_error_parts
 from ..xmlrepair import Layout, Repair, repair
+from ..xmltext import serialize_fragment
 from .names import (
     AFTER_CHANNEL_ANCHOR,
     BEFORE_ITEM_ANCHOR,
@@ -123,15 +123,7 @@ def _extra_from_node(node: Any, anchor: str | None) -> Extra | None:
         return Extra("pi", node.target, node.text or "", anchor)
     if tag is etree.Entity:
         return None
-    # A detached copy carries only the namespace declarations it uses, not
-    # every one in scope at its place in the file.
-    alone = deepcopy(node)
-    alone.tail = None
-    etree.cleanup_namespaces(alone)
-    return Extra(
-        "element", tag, etree.tostring(alone, encoding="unicode", with_tail=False),
-        anchor,
-    )
+    return Extra("element", tag, serialize_fragment(node), anchor)
 
 
 class _WxrReader:
