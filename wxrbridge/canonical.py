@@ -148,11 +148,12 @@ def format_wxr_date(value: datetime | None) -> str:
 
 
 # Identity: how a record of one format names the same thing in another.
-_POST_ID = re.compile(r"^\s*(\d+)(?:\s|$)")
-_WP_ID = re.compile(r"^\s*wp_id=(\d+)\s*$")
+_POST_ID = re.compile(r"^\s*([0-9]+)(?:\s|$)")
+_WP_ID = re.compile(r"^\s*wp_id=([0-9]+)\s*$")
 
 
 def post_id_in_identifier(identifier: str | None) -> str | None:
+    """N from the WordPress plugin's ``"N url"`` thread identifier."""
     match = _POST_ID.match(identifier or "")
     return match.group(1) if match else None
 

@@ -77,10 +77,15 @@ def _term(record: Term) -> dict[str, Any]:
     return {"record": "term", **data, "extras": _extras(record.extras)}
 
 
+# A thread's raw fields: all but those written under keys of their own
+# (read directly: asdict would deep-copy the meta only to throw it away).
+_THREAD_RAW = tuple(
+    f.name for f in fields(Thread) if f.name not in ("origin", "key", "terms", "meta", "extras")
+)
+
+
 def _thread(record: Thread) -> dict[str, Any]:
-    raw = asdict(record)
-    for name in ("origin", "key", "terms", "meta", "extras"):
-        raw.pop(name)
+    raw = {name: getattr(record, name) for name in _THREAD_RAW}
     return {
         "record": "thread",
         "origin": record.origin,

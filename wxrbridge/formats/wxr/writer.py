@@ -46,6 +46,7 @@ from ...canonical import (
     format_wxr_date,
     parent_reference,
     parse_utc,
+    post_id_in_identifier,
     site_user_id,
     wp_id_in_identifier,
 )
@@ -84,7 +85,6 @@ DSQ_IMPORT_NS = "http://www.disqus.com/"
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _REPLACEMENT = "\ufffd"
 _DIGITS = re.compile(r"^\s*([0-9]+)\s*$")
-_LEADING_POST_ID = re.compile(r"^\s*([0-9]+)\s")
 
 
 def _forbidden_in(text: str) -> bool:
@@ -832,9 +832,9 @@ class _WxrWriter:
                 self.max_post_id = max(self.max_post_id, number)
                 return str(number)
         if thread.identifier:
-            match = _LEADING_POST_ID.match(thread.identifier)
-            if match:
-                return match.group(1)
+            post_id = post_id_in_identifier(thread.identifier)
+            if post_id is not None:
+                return post_id
         self.max_post_id += 1
         self.report.notes.append(
             f"thread {thread.key}: no numeric post id; written as {self.max_post_id}"
