@@ -5,9 +5,25 @@ from __future__ import annotations
 
 import copy
 import io
+import re
 from typing import Any
 
 from lxml import etree
+
+# Characters XML 1.0 does not allow anywhere, not even as references; a
+# writer puts U+FFFD in their place and says so.
+FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
+
+
+def forbidden_in(text: str) -> bool:
+    """Whether ``text`` holds a character XML 1.0 forbids.
+
+    Every such character is unprintable, and str.isprintable answers in a
+    fraction of the time the regular expression takes, so the expression
+    only looks at text with something unprintable in it (a line break, say).
+    """
+    return not text.isprintable() and FORBIDDEN.search(text) is not None
 
 
 def escape_text(text: str) -> str:

@@ -41,7 +41,14 @@ from ...canonical import (
 )
 from ...records import Comment, Extra, ImportIssue, Meta, Record, Source, Term, Thread, User
 from .. import WriteReport
-from ..xmltext import CDATA_WRITES, escape_attribute, escape_text
+from ..xmltext import (
+    CDATA_WRITES,
+    FORBIDDEN,
+    REPLACEMENT,
+    escape_attribute,
+    escape_text,
+    forbidden_in,
+)
 from .schema import (
     AUTHOR,
     AUTHOR_PREFIX,
@@ -58,9 +65,6 @@ from .schema import (
     Child,
 )
 
-# Characters XML 1.0 cannot carry at all, not even as character references.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_REPLACEMENT = "\ufffd"
 _INDENT = ["\n" + "  " * depth for depth in range(4)]
 # Posts stay in memory up to this size before the spool moves to disk.
 _SPOOL_IN_MEMORY = 8 << 20
@@ -298,11 +302,9 @@ class _Writer:
     # -- text -------------------------------------------------------------
 
     def _clean(self, text: str) -> str:
-        if text.isprintable():
-            # Every character XML cannot hold is unprintable; this answers
-            # for most text far sooner than the expression would.
+        if not forbidden_in(text):
             return text
-        cleaned, count = _NOT_XML.subn(_REPLACEMENT, text)
+        cleaned, count = FORBIDDEN.subn(REPLACEMENT, text)
         self.replaced += count
         return cleaned
 

@@ -52,7 +52,14 @@ from ...canonical import (
 )
 from ...records import Comment, Extra, Meta, Record, Source, Term, Thread, User
 from .. import WriteReport
-from ..xmltext import CDATA_WRITES, escape_attribute, escape_text
+from ..xmltext import (
+    CDATA_WRITES,
+    FORBIDDEN,
+    REPLACEMENT,
+    escape_attribute,
+    escape_text,
+    forbidden_in,
+)
 from .names import (
     AFTER_CHANNEL_ANCHOR,
     BEFORE_ITEM_ANCHOR,
@@ -81,20 +88,7 @@ ORIGINAL_PARENT_KEY = "_wxrbridge_original_parent"
 # The namespace Disqus's importer reads ``dsq:thread_identifier`` from.
 DSQ_IMPORT_NS = "http://www.disqus.com/"
 
-# Characters XML 1.0 does not allow anywhere, not even escaped.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-_REPLACEMENT = "\ufffd"
 _DIGITS = re.compile(r"^\s*([0-9]+)\s*$")
-
-
-def _forbidden_in(text: str) -> bool:
-    """Whether ``text`` holds a character XML 1.0 forbids.
-
-    Every such character is unprintable, and str.isprintable answers in a
-    fraction of the time the regular expression takes, so the expression
-    only looks at text with something unprintable in it (a line break, say).
-    """
-    return not text.isprintable() and _FORBIDDEN.search(text) is not None
 
 
 _STATUS_TO_WP = {
@@ -437,13 +431,13 @@ class _WxrWriter:
             self.xf.write("\n" + "\t" * depth)
 
     def _clean(self, text: str, label: str, what: str) -> str:
-        if not _forbidden_in(text):
+        if not forbidden_in(text):
             return text
-        found = sorted({f"U+{ord(ch):04X}" for ch in _FORBIDDEN.findall(text)})
+        found = sorted({f"U+{ord(ch):04X}" for ch in FORBIDDEN.findall(text)})
         self.report.notes.append(
             f"{label}: {what}: replaced {', '.join(found)} (not allowed in XML) with U+FFFD"
         )
-        return _FORBIDDEN.sub(_REPLACEMENT, text)
+        return FORBIDDEN.sub(REPLACEMENT, text)
 
     def _leaf(
         self,
@@ -456,7 +450,7 @@ class _WxrWriter:
         nsmap: dict[str, str] | None = None,
     ) -> None:
         self._nl(depth)
-        if _forbidden_in(text):
+        if forbidden_in(text):
             # The element's name only labels the note; most text needs none.
             text = self._clean(text, label, etree.QName(tag).localname)
         if attrib:
@@ -1246,16 +1240,11 @@ def _cdata_field(tag: tuple[str, str, str, str, bool], text: str) -> str:
 
 
 def _any_forbidden(texts: tuple[str | None, ...], meta: list[Meta]) -> bool:
-    search = _FORBIDDEN.search
     for text in texts:
-        if text is not None and not text.isprintable() and search(text) is not None:
+        if text is not None and forbidden_in(text):
             return True
-    for key, value in meta:
-        if not key.isprintable() and search(key) is not None:
-            return True
-        if value is not None and not value.isprintable() and search(value) is not None:
-            return True
-    return False
+    return any(forbidden_in(key) or (value is not None and forbidden_in(value))
+               for key, value in meta)
 
 
 def _comment_parts(
