@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import generate_corpus
 from sqlalchemy import text
 
 from wxrbridge import api
@@ -181,6 +182,18 @@ def test_recover_reads_a_well_formed_file_exactly_as_strict_mode() -> None:
                  SAMPLES / "wpcom-pretty.wxr.xml", SAMPLES / "agency-blog.disqus.xml.gz",
                  Path(__file__).parent / "data" / "disqus" / "full.xml"):
         assert list(api.read(path, recover=True)) == list(api.read(path)), path.name
+
+
+def test_recover_reads_a_large_well_formed_file_exactly_as_strict_mode(tmp_path: Path) -> None:
+    """Past a mebibyte the scanner drops what it has read; it once did so in
+    the middle of a scan, slicing values at the wrong place."""
+    wxr, disqus = generate_corpus(4000, tmp_path, seed=5)
+    for path in (wxr, disqus):
+        assert path.stat().st_size > 1 << 20  # past the point the scanner compacts
+        strict = list(api.read(path))
+        recovered = list(api.read(path, recover=True))
+        assert [r for r in recovered if isinstance(r, ImportIssue)] == [], path.name
+        assert recovered == strict, path.name
 
 
 # -- through the store --------------------------------------------------------

@@ -251,11 +251,15 @@ class _Scanner:
         if text is None:
             self.eof = True
             return False
+        self.buffer += text
+        return True
+
+    def _compact(self) -> None:
+        """Drop what has been read. Only between tokens: a scan in progress
+        holds indices into the buffer, which compacting would move."""
         if self.position > (1 << 20):
             self.buffer = self.buffer[self.position:]
             self.position = 0
-        self.buffer += text
-        return True
 
     def _find(self, needle: str, start: int, limit: int | None = None) -> int:
         """Index of ``needle`` at or after ``start``, reading more as needed."""
@@ -286,6 +290,7 @@ class _Scanner:
         self._ensure(1)
         yield from self._prologue()
         while True:
+            self._compact()
             self._ensure(16)
             if self.position >= len(self.buffer):
                 return
