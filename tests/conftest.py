@@ -9,7 +9,9 @@ the test: it is never skipped.
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,6 +59,18 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
             with admin.connect() as connection:
                 connection.execute(text(f"DROP DATABASE `{name}`"))
             admin.dispose()
+
+
+def generate_corpus(comments: int, folder: Path, seed: int = 0) -> tuple[Path, Path]:
+    """A WXR and a Disqus export of one made-up site, from bench/corpus.py
+    (loaded by path: bench/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("corpus", REPO / "bench" / "corpus.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["corpus"] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    wxr, disqus = module.generate(comments, folder, seed=seed)
+    return Path(wxr), Path(disqus)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ concurrent imports of one file into one store do not duplicate anything."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import signal
 import subprocess
@@ -12,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, generate_corpus
 
 from wxrbridge.store import open_store
 
@@ -20,13 +19,8 @@ from wxrbridge.store import open_store
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A WXR file big enough that an import is still running after a moment."""
-    spec = importlib.util.spec_from_file_location("corpus", REPO / "bench" / "corpus.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["corpus"] = module
-    spec.loader.exec_module(module)
-    wxr, _ = module.generate(40_000, tmp_path_factory.mktemp("corpus"), seed=11)
-    return Path(wxr)
+    wxr, _ = generate_corpus(40_000, tmp_path_factory.mktemp("corpus"), seed=11)
+    return wxr
 
 
 def _bytes_read(pid: int) -> int:

@@ -14,7 +14,7 @@ import termios
 import time
 from pathlib import Path
 
-from conftest import REPO
+from conftest import REPO, generate_corpus
 
 
 def test_cli_reference_is_current() -> None:
@@ -27,13 +27,8 @@ def test_cli_reference_is_current() -> None:
 
 
 def _corpus(tmp_path: Path, comments: int) -> Path:
-    spec = importlib.util.spec_from_file_location("corpus", REPO / "bench" / "corpus.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["corpus"] = module
-    spec.loader.exec_module(module)
-    wxr, _ = module.generate(comments, tmp_path, seed=3)
-    return Path(wxr)
+    wxr, _ = generate_corpus(comments, tmp_path, seed=3)
+    return wxr
 
 
 def test_progress_bar_moves_on_a_terminal_and_not_in_a_pipe(tmp_path: Path) -> None:
