@@ -31,29 +31,29 @@ _XZ = b"\xfd7zXZ\x00"
 _ZIP = b"PK\x03\x04"
 
 
-class HashingReader(io.RawIOBase):
-    """Passes reads through, hashing the bytes and counting them."""
-
-    def __init__(self, inner: IO[bytes]) -> None:
-        self._inner = inner
-        self._hash = hashlib.sha256()
-        self.bytes_read = 0
+class _PassThrough(io.RawIOBase):
+    """A readable stream whose subclasses say what ``read`` does; buffered
+    readers (``readinto``) go through it too."""
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self._inner.read(len(buffer))
-        n = len(data)
-        buffer[:n] = data
-        self._hash.update(data)
-        self.bytes_read += n
-        return n
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class HashingReader(_PassThrough):
+    """Passes reads through, hashing the bytes."""
+
+    def __init__(self, inner: IO[bytes]) -> None:
+        self._inner = inner
+        self._hash = hashlib.sha256()
 
     def read(self, size: int = -1) -> bytes:
         data = self._inner.read(size)
         self._hash.update(data)
-        self.bytes_read += len(data)
         return data
 
     @property
@@ -61,23 +61,18 @@ class HashingReader(io.RawIOBase):
         return self._hash.hexdigest()
 
 
-class CountingReader(io.RawIOBase):
+class CountingReader(_PassThrough):
     """Reports every raw (still compressed) byte read to a progress callback."""
 
     def __init__(self, inner: IO[bytes], progress: ProgressCallback | None) -> None:
         self._inner = inner
         self._progress = progress
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self._inner.read(len(buffer))
-        n = len(data)
-        buffer[:n] = data
-        if self._progress and n:
-            self._progress(n)
-        return n
+    def read(self, size: int = -1) -> bytes:
+        data = self._inner.read(size)
+        if self._progress and data:
+            self._progress(len(data))
+        return data
 
 
 @dataclass
@@ -170,13 +165,10 @@ def peek_head(stream: HashingReader, size: int = 4096) -> tuple[bytes, IO[bytes]
     return head, _Prepended(head, stream)
 
 
-class _Prepended(io.RawIOBase):
+class _Prepended(_PassThrough):
     def __init__(self, head: bytes, rest: IO[bytes]) -> None:
         self._head = head
         self._rest = rest
-
-    def readable(self) -> bool:
-        return True
 
     def read(self, size: int = -1) -> bytes:
         if self._head:
@@ -186,8 +178,3 @@ class _Prepended(io.RawIOBase):
             data, self._head = self._head[:size], self._head[size:]
             return data
         return self._rest.read(size)
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
