@@ -60,7 +60,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _TEXT_SUSPECT = re.compile(r"[&\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|\]\]>")
 _ENTITY_DECL = re.compile(r"<!ENTITY\s+(" + _NAME + r")")
 _ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._\-]+)["']""")
-_PREDEFINED = frozenset({"amp", "lt", "gt", "quot", "apos"})
 _PREDEFINED_TEXT = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
 
@@ -114,7 +113,6 @@ class _Mend:
     code: str
     detail: str
     line: int
-    column: int | None = None
 
 
 class _Decoder:
@@ -238,7 +236,6 @@ class _Scanner:
         self.position = 0
         self.line = 1
         self.eof = False
-        self.started = False
         self.entities: set[str] = set()
         # With an external DTD, an undeclared entity may be declared there.
         self.open_entities = False
@@ -397,7 +394,7 @@ class _Scanner:
     def _reference_ok(self, reference: re.Match[str]) -> bool:
         name, decimal, hexadecimal = reference.groups()
         if name is not None:
-            return name in _PREDEFINED or name in self.entities or self.open_entities
+            return name in _PREDEFINED_TEXT or name in self.entities or self.open_entities
         code = int(decimal) if decimal is not None else int(hexadecimal, 16)
         return code <= 0x10FFFF and _xml_char(code)
 
@@ -674,7 +671,7 @@ class Repair(io.RawIOBase):
             self.issues.append(ImportIssue(
                 code=code, reason=first.detail + more,
                 severity="warning" if code == "truncated" else "repaired",
-                file=self.name, line=first.line, column=first.column, record_key=owner,
+                file=self.name, line=first.line, record_key=owner,
             ))
 
     def _named_parts(self, tokens: list[_Token]) -> list[tuple[int, int, str]]:
