@@ -20,6 +20,7 @@ from . import formats
 from .errors import OutputError
 from .formats import WriteReport
 from .inputs import InputFile, ProgressCallback, open_inputs, peek_head
+from .outputs import complete_file
 from .records import Comment, Record
 from .redact import redact
 from .store import LoadReport, MergeOptions, Selection, Store, UrlMap, open_store
@@ -78,17 +79,8 @@ def _output(target: str | os.PathLike[str] | IO[bytes]) -> Iterator[IO[bytes]]:
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()
         return
-    folder = os.path.dirname(os.path.abspath(path))
-    handle = tempfile.NamedTemporaryFile(
-        "wb", dir=folder, prefix=".wxrbridge-", suffix=".part", delete=False
-    )
-    try:
-        with handle:
-            yield handle
-        os.replace(handle.name, path)
-    except BaseException:
-        os.unlink(handle.name)
-        raise
+    with complete_file(path) as handle:
+        yield handle
 
 
 def _counting(records: Iterable[Record], progress: ProgressCallback | None) -> Iterator[Record]:

@@ -39,6 +39,7 @@ from ...canonical import (
     parent_of,
     parse_utc,
 )
+from ...outputs import SPOOL_IN_MEMORY, copy_range
 from ...records import Comment, Extra, ImportIssue, Meta, Record, Source, Term, Thread, User
 from .. import WriteReport
 from ..xmltext import (
@@ -67,7 +68,6 @@ from .schema import (
 
 _INDENT = ["\n" + "  " * depth for depth in range(4)]
 # Posts stay in memory up to this size before the spool moves to disk.
-_SPOOL_IN_MEMORY = 8 << 20
 _DEFAULT_CATEGORY_ID = "wp-category"
 _DEFAULT_CATEGORY_TITLE = "General"
 
@@ -168,7 +168,7 @@ class _Writer:
 
         with ExitStack() as stack:
             spool = stack.enter_context(
-                tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY))
+                tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY))
             self.xf = stack.enter_context(etree.xmlfile(self.out, encoding="utf-8"))
             self.posts = stack.enter_context(etree.xmlfile(spool, encoding="utf-8"))
             # The spool's root only gives the posts the same prefixes as the
@@ -191,22 +191,12 @@ class _Writer:
                 self.posts.flush()
                 end = spool.tell()
                 self.xf.flush()
-                spool.seek(start)
-                self._copy(spool, end - start)
+                copy_range(spool, self.out, start, end)
                 spool.seek(end)
                 self.xf.write("\n")
         self.out.write(b"\n")
         self._summarise()
         return self.report
-
-    def _copy(self, spool: IO[bytes], size: int) -> None:
-        remaining = size
-        while remaining > 0:
-            chunk = spool.read(min(remaining, 1 << 20))
-            if not chunk:
-                break
-            self.out.write(chunk)
-            remaining -= len(chunk)
 
     def _choose_forum(self, sources: list[Source], primary: Source | None) -> None:
         if self.forum:

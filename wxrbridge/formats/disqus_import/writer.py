@@ -34,6 +34,7 @@ from typing import IO, Any
 from urllib.parse import urljoin, urlsplit
 
 from ...canonical import APPROVED, comment_status, comment_type, parent_of
+from ...outputs import SPOOL_IN_MEMORY, complete_file, copy_range
 from ...records import Comment, Record, Source, Thread
 from .. import WriteReport
 from ..wxr.writer import write_wxr
@@ -56,8 +57,6 @@ MIN_LENGTH = 3
 # More lines than this for one reason are summarised into one line.
 SUMMARY_AFTER = 20
 _SHOWN_IN_SUMMARY = 10
-_SPOOL_IN_MEMORY = 8 << 20
-_COPY_CHUNK = 1 << 20
 # Options this writer takes itself; the rest go on to the WXR writer.
 _OWN_OPTIONS = ("statuses", "include_pings", "max_bytes", "split_path")
 # Extensions a part number goes in front of, longest first.
@@ -91,7 +90,7 @@ def write_disqus_import(
     wxr_options = {k: v for k, v in options.items() if k not in _OWN_OPTIONS}
     wxr_options.update(dsq_namespace=True, every_field=True, keep_ids=True, parents_first=True,
                        item_offsets=offsets)
-    with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as spool:
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
         written = write_wxr(sender.run(records), spool, **wxr_options)
         size = spool.tell()
         report = WriteReport(
@@ -363,28 +362,18 @@ class _Splitter:
         parts.append((first, len(offsets) - 1))
         return parts
 
-    def _copy(self, out: IO[bytes], start: int, end: int) -> None:
-        self.spool.seek(start)
-        remaining = end - start
-        while remaining > 0:
-            chunk = self.spool.read(min(remaining, _COPY_CHUNK))
-            if not chunk:
-                break
-            out.write(chunk)
-            remaining -= len(chunk)
-
     def _write_part(self, out: IO[bytes], first: int, last: int) -> int:
         offsets = self.offsets
-        self._copy(out, 0, offsets[0])
-        self._copy(out, offsets[first], offsets[last])
-        self._copy(out, offsets[-1], self.size)
+        copy_range(self.spool, out, 0, offsets[0])
+        copy_range(self.spool, out, offsets[first], offsets[last])
+        copy_range(self.spool, out, offsets[-1], self.size)
         return offsets[0] + offsets[last] - offsets[first] + self.size - offsets[-1]
 
     def write(self, out: IO[bytes], split_path: str | None) -> None:
         report = self.report
         parts = self._parts()
         if len(parts) == 1 or split_path is None:
-            self._copy(out, 0, self.size)
+            copy_range(self.spool, out, 0, self.size)
             if self.size > self.max_bytes:
                 where = ("one thread's comments cannot be split across files" if split_path
                          else "write it to a named file to have it split")
@@ -421,15 +410,5 @@ class _Splitter:
 
     def _write_sibling(self, path: str, first: int, last: int) -> int:
         # Like the main output, a part appears only when complete.
-        folder = os.path.dirname(os.path.abspath(path))
-        handle = tempfile.NamedTemporaryFile(
-            "wb", dir=folder, prefix=".wxrbridge-", suffix=".part", delete=False
-        )
-        try:
-            with handle:
-                size = self._write_part(handle, first, last)
-            os.replace(handle.name, path)
-        except BaseException:
-            os.unlink(handle.name)
-            raise
-        return size
+        with complete_file(path) as handle:
+            return self._write_part(handle, first, last)
