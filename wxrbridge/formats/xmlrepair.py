@@ -812,17 +812,22 @@ class Repair(io.RawIOBase):
 
     def _record(self, tokens: list[_Token], context: _Context) -> str:
         text = "".join(token.text for token in tokens)
-        raw = "".join(token.raw for token in tokens)
-        local = _local(tokens[0].name)
-        key = self.layout.describe(local, raw)
         clean = not any(token.supplied in ("eof", "implied") for token in tokens)
         last = tokens[-1].line + tokens[-1].raw.count("\n")
         if clean and self._parses(text, context):
-            self._flush_mends(key, last, tokens)
+            # Most records need no name: only one with a mend to report does.
+            if any(mend.line <= last for mend in self.mends):
+                self._flush_mends(self._describe(tokens), last, tokens)
             return text
+        key = self._describe(tokens)
         mended = self._salvage(tokens, context, key, top=True)
         self._flush_mends(key, last, tokens)
         return mended
+
+    def _describe(self, tokens: list[_Token]) -> str | None:
+        """How issues name the record these tokens make ("comment 12")."""
+        raw = "".join(token.raw for token in tokens)
+        return self.layout.describe(_local(tokens[0].name), raw)
 
     def _parses(self, text: str, context: _Context) -> bool:
         return self._error(text, context) is None
