@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, DateTime, Table, func, select
@@ -34,9 +33,18 @@ from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
 IDENTITY = ("site", "origin", "key")
+# What a row whose key the file already used is renamed to: given the key
+# and the keys taken, the new key (the loader reports the rename).
+Renamer = Callable[[str, "set[str]"], str]
 # Bound parameters per statement stay well under every backend's limit
 # (SQLite's default is 32766, MariaDB's and PostgreSQL's 65535).
 IN_CHUNK = 900
+
+
+def sqlite_datetime(value: datetime) -> str:
+    """What SQLAlchemy's SQLite ``DateTime`` stores: every part zero-padded,
+    microseconds included."""
+    return value.isoformat(" ", "microseconds")
 
 
 def chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
@@ -105,12 +113,12 @@ class RawInsert:
             else:
                 self.sql += " ON CONFLICT DO NOTHING"
         self.connection = connection
-        self.columns = list(columns)
-        self.getter = itemgetter(*columns)
-        # SQLite has no datetime type: store the text SQLAlchemy would, so
-        # rows written either way compare alike.
-        self.datetime_columns = (
-            [c for c in columns if isinstance(table.c[c].type, DateTime)]
+        self.columns = tuple(columns)
+        # SQLite has no datetime type: a datetime given for one is stored as
+        # the text SQLAlchemy would store, so rows written either way
+        # compare alike.
+        self.datetime_indexes = (
+            [i for i, c in enumerate(columns) if isinstance(table.c[c].type, DateTime)]
             if dialect.name == "sqlite"
             else []
         )
@@ -138,27 +146,25 @@ class RawInsert:
                     f"FROM {stage}{order} ON CONFLICT DO NOTHING"
                 )
 
-    def __call__(self, rows: list[dict[str, Any]]) -> None:
+    def __call__(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Insert rows given as sequences in this statement's column order."""
         if not rows:
             return
-        for column in self.datetime_columns:
-            for row in rows:
-                value = row[column]
-                if isinstance(value, datetime):
-                    # What SQLAlchemy's SQLite DateTime stores: every part
-                    # zero-padded, microseconds included.
-                    row[column] = value.isoformat(" ", "microseconds")
-        getter = self.getter
-        if len(self.columns) == 1:
-            values = [(getter(row),) for row in rows]
-        else:
-            values = [getter(row) for row in rows]
+        for index in self.datetime_indexes:
+            if any(isinstance(row[index], datetime) for row in rows):
+                rows = [list(row) for row in rows]
+                for row in rows:
+                    value = row[index]
+                    if isinstance(value, datetime):
+                        row[index] = sqlite_datetime(value)
         if self.copy_sql is not None:
-            self._copy(values)
+            self._copy(rows)
         else:
-            self.connection.exec_driver_sql(self.sql, values)  # type: ignore[arg-type]
+            if not isinstance(rows[0], tuple):
+                rows = list(map(tuple, rows))  # what SQLAlchemy takes
+            self.connection.exec_driver_sql(self.sql, rows)  # type: ignore[arg-type]
 
-    def _copy(self, values: list[tuple[Any, ...]]) -> None:
+    def _copy(self, values: Sequence[Sequence[Any]]) -> None:
         """The rows through ``COPY … FROM STDIN``, which sends NULL for
         ``None`` and escapes text itself; driver errors come out as
         SQLAlchemy's, as they would from an ``executemany``."""
@@ -211,18 +217,22 @@ class TableWriter:
         self,
         site: str,
         origin: str,
-        rows: list[dict[str, Any]],
-        rename: Callable[[dict[str, Any], set[str]], None],
+        columns: tuple[str, ...],
+        rows: list[list[Any]],
+        rename: Renamer,
         source_id: int | None,
     ) -> tuple[list[int], bool]:
         """Write rows; return their ids, in order, and whether they are new.
 
-        ``rename(row, taken)`` gives a row whose key this file already used
-        a key of its own (not in ``taken``) and reports it.
+        Each row is a list in ``columns`` order, which starts with ``id``
+        (``None`` for an id not handed out yet) and holds ``key``; the ids
+        and any new keys are set in the rows. ``rename(key, taken)`` gives a
+        row whose key this file already used a key of its own (not in
+        ``taken``).
         """
         if not self.is_fresh(site, origin):
-            return self._upsert(site, origin, rows, rename, source_id), False
-        return self._insert_fresh(site, origin, rows, rename), True
+            return self._upsert(site, origin, columns, rows, rename, source_id), False
+        return self._insert_fresh(site, origin, columns, rows, rename), True
 
     def allocate(self, count: int) -> int:
         """Hand out ``count`` ids; the first is returned."""
@@ -246,19 +256,19 @@ class TableWriter:
         self,
         site: str,
         origin: str,
-        rows: list[dict[str, Any]],
-        rename: Callable[[dict[str, Any], set[str]], None],
+        columns: tuple[str, ...],
+        rows: list[list[Any]],
+        rename: Renamer,
     ) -> list[int]:
         t = self.table
-        if "id" not in rows[0]:
+        assert columns[0] == "id"
+        key_index = columns.index("key")
+        if rows[0][0] is None:
             start = self.allocate(len(rows))
             for offset, row in enumerate(rows):
-                row["id"] = start + offset
+                row[0] = start + offset
         # Ids of one batch are consecutive, so one range scan checks them all.
-        low, high = rows[0]["id"], rows[-1]["id"]
-        # A column NULL in every row of the batch is left to its default
-        # (NULL): the rows stored are the same, with less to bind.
-        columns = tuple(c for c in rows[0] if any(row[c] is not None for row in rows))
+        low, high = rows[0][0], rows[-1][0]
         insert = self._raw_insert(columns)
         insert(rows)
         stored = self.connection.execute(
@@ -270,31 +280,35 @@ class TableWriter:
                 self.connection.execute(select(t.c.id).where(t.c.id.between(low, high)))
                 .scalars()
             )
-            pending = [row for row in pending if row["id"] not in present]
+            pending = [row for row in pending if row[0] not in present]
             if not pending:
                 break
             # These repeated a key of this file. Each keeps its id (a reply
             # may already point at it) under a key of its own.
-            taken = set(ids_by_key(self.connection, t, site, origin, [r["key"] for r in pending]))
+            taken = set(ids_by_key(
+                self.connection, t, site, origin, [r[key_index] for r in pending]
+            ))
             for row in pending:
-                rename(row, taken)
-                taken.add(row["key"])
+                row[key_index] = rename(row[key_index], taken)
+                taken.add(row[key_index])
             insert(pending)
-        return [row["id"] for row in rows]
+        return [row[0] for row in rows]
 
     def _upsert(
         self,
         site: str,
         origin: str,
-        rows: list[dict[str, Any]],
-        rename: Callable[[dict[str, Any], set[str]], None],
+        columns: tuple[str, ...],
+        rows: list[list[Any]],
+        rename: Renamer,
         source_id: int | None,
     ) -> list[int]:
         t = self.table
+        key_index = columns.index("key")
         # Keys this import already wrote, and repeats within the batch, would
         # let a later row overwrite an earlier one.
         taken: set[str] = set()
-        for chunk in chunks([r["key"] for r in rows]):
+        for chunk in chunks([r[key_index] for r in rows]):
             taken.update(
                 self.connection.execute(
                     select(t.c.key).where(
@@ -306,13 +320,24 @@ class TableWriter:
                 ).scalars()
             )
         for row in rows:
-            row.pop("id", None)
-            if row["key"] in taken:
-                rename(row, taken)
-            taken.add(row["key"])
-        upsert(self.connection, self.table, rows)
-        ids = ids_by_key(self.connection, self.table, site, origin, [r["key"] for r in rows])
-        return [ids[row["key"]] for row in rows]
+            if row[key_index] in taken:
+                row[key_index] = rename(row[key_index], taken)
+            taken.add(row[key_index])
+        # The row's own id, if it has one, is not kept: a stored row keeps
+        # its id and a new one takes the next.
+        values = [dict(zip(columns[1:], row[1:], strict=True)) for row in rows]
+        for column in columns[1:]:
+            if isinstance(t.c[column].type, DateTime):
+                # Core wants datetimes where the fresh path may have been
+                # given SQLite's stored text.
+                for value in values:
+                    if isinstance(value[column], str):
+                        value[column] = datetime.fromisoformat(value[column])
+        upsert(self.connection, self.table, values)
+        ids = ids_by_key(self.connection, self.table, site, origin, [r[key_index] for r in rows])
+        for row in rows:
+            row[0] = ids[row[key_index]]
+        return [row[0] for row in rows]
 
     def sync_sequence(self) -> None:
         """PostgreSQL's serial sequence does not see ids handed out here."""

@@ -50,7 +50,16 @@ from ..records import (
     Thread,
     User,
 )
-from .bulk import RawInsert, TableWriter, chunks, ids_by_key, pairs, upsert
+from .bulk import (
+    RawInsert,
+    Renamer,
+    TableWriter,
+    chunks,
+    ids_by_key,
+    pairs,
+    sqlite_datetime,
+    upsert,
+)
 from .merge import Matcher, MergeOptions
 
 comments_t: Table = CommentRow.__table__  # type: ignore[assignment]
@@ -66,6 +75,32 @@ sources_t: Table = SourceRow.__table__  # type: ignore[assignment]
 issues_t: Table = ImportIssueRow.__table__  # type: ignore[assignment]
 
 BATCH_SIZE = 5000
+
+# Columns of the rows the loader builds, in the order it builds them (each
+# starts with the id, see TableWriter.write).
+THREAD_COLUMNS = (
+    "id", "site", "origin", "key", "source_id", "position", "wp_post_id", "dsq_id",
+    "identifier", "title", "link", "pub_date", "creator", "guid", "guid_is_permalink",
+    "description", "content", "excerpt", "created_at", "created_at_raw", "created_at_local",
+    "modified_at_raw", "modified_at_local", "comment_status", "ping_status", "slug", "status",
+    "post_parent", "menu_order", "post_type", "post_password", "is_sticky", "attachment_url",
+    "dsq_forum", "dsq_category", "dsq_is_closed", "dsq_is_deleted", "dsq_ip_address",
+    "dsq_author_name", "dsq_author_email", "dsq_author_username", "dsq_author_is_anonymous",
+    "child_order",
+)
+COMMENT_COLUMNS = (
+    "id", "site", "origin", "key", "source_id", "position", "thread_key", "thread_id",
+    "parent", "parent_key", "parent_id", "wp_id", "dsq_id", "type", "wp_type", "status",
+    "wp_approved", "dsq_is_approved", "dsq_is_deleted", "dsq_is_spam", "dsq_is_flagged",
+    "dsq_is_highlighted", "dsq_is_anonymous", "dsq_identifier", "author_name", "author_email",
+    "author_url", "author_ip", "wp_user_id", "dsq_username", "user_id", "created_at",
+    "created_at_raw", "created_at_local", "content",
+)
+_ID, _KEY = 0, 3
+_THREAD_ID = COMMENT_COLUMNS.index("thread_id")
+_PARENT_KEY = COMMENT_COLUMNS.index("parent_key")
+_PARENT_ID = COMMENT_COLUMNS.index("parent_id")
+_EXTRA_COLUMNS = ("owner", "owner_id", "position", "kind", "name", "value", "anchor")
 
 
 @dataclass
@@ -134,6 +169,9 @@ class Loader:
         # out of the table fails its foreign key; it is then written again
         # unlinked, inside a savepoint.
         self.guard_links = connection.dialect.name == "postgresql"
+        # SQLite stores dates as text: made here from the raw text, which
+        # is quicker than through a datetime.
+        self.dates_as_text = connection.dialect.name == "sqlite"
 
     # -- the stream -----------------------------------------------------
 
@@ -248,24 +286,31 @@ class Loader:
         late = self.source.extras[self.source_extras_stored :]
         if late:
             first = self.source_extras_stored
-            self._child_insert(extras_t, ("owner", "owner_id", "position", "kind", "name",
-                                          "value", "anchor"))(
+            self._child_insert(extras_t, _EXTRA_COLUMNS)(
                 [
-                    {"owner": "source", "owner_id": self.source_id, "position": first + i,
-                     "kind": e.kind, "name": e.name, "value": e.value, "anchor": e.anchor}
+                    ("source", self.source_id, first + i, e.kind, e.name, e.value, e.anchor)
                     for i, e in enumerate(late)
                 ]
             )
             self.source_extras_stored += len(late)
 
-    def _utc(self, raw: str | None, kind: str, key: str) -> datetime | None:
-        """The canonical UTC date of a raw one; text that is not a date is
-        kept raw and reported."""
+    def _utc(self, raw: str | None, kind: str, key: str) -> datetime | str | None:
+        """The canonical UTC date of a raw one, as the driver takes it; text
+        that is not a date is kept raw and reported."""
         try:
-            return canonical.parse_utc(raw)
+            value = canonical.parse_utc(raw)
         except ValueError:
             self._issue(ImportIssue("bad-date", f"not a date: {raw!r}", record_key=f"{kind} {key}"))
             return None
+        if value is None or not self.dates_as_text:
+            return value
+        plain = raw.strip()  # type: ignore[union-attr]
+        if len(plain) == 19 and plain[4] == plain[7] == "-" and plain[13] == plain[16] == ":":
+            # "YYYY-MM-DD HH:MM:SS" (or with a "T"), no zone: what
+            # sqlite_datetime() would write is that text with a space
+            # between and the microseconds added.
+            return f"{plain[:10]} {plain[11:]}.000000"
+        return sqlite_datetime(value)
 
     def _require_source(self, what: str) -> None:
         if self.source is None:
@@ -354,69 +399,44 @@ class Loader:
             threads = self._merge_threads(threads)
         if not threads:
             return
+        site, source_id, utc = self.site, self.source_id, self._utc
         rows = []
         for record in threads:
-            rows.append(
-                {
-                    "site": self.site,
-                    "origin": record.origin,
-                    "key": record.key,
-                    "source_id": self.source_id,
-                    "position": self._next_position(),
-                    "wp_post_id": record.wp_post_id,
-                    "dsq_id": record.dsq_id,
-                    "identifier": record.identifier,
-                    "title": record.title,
-                    "link": record.link,
-                    "pub_date": record.pub_date,
-                    "creator": record.creator,
-                    "guid": record.guid,
-                    "guid_is_permalink": record.guid_is_permalink,
-                    "description": record.description,
-                    "content": record.content,
-                    "excerpt": record.excerpt,
-                    "created_at": self._utc(record.created_at, "thread", record.key),
-                    "created_at_raw": record.created_at,
-                    "created_at_local": record.created_at_local,
-                    "modified_at_raw": record.modified_at,
-                    "modified_at_local": record.modified_at_local,
-                    "comment_status": record.comment_status,
-                    "ping_status": record.ping_status,
-                    "slug": record.slug,
-                    "status": record.status,
-                    "post_parent": record.post_parent,
-                    "menu_order": record.menu_order,
-                    "post_type": record.post_type,
-                    "post_password": record.post_password,
-                    "is_sticky": record.is_sticky,
-                    "attachment_url": record.attachment_url,
-                    "dsq_forum": record.dsq_forum,
-                    "dsq_category": record.dsq_category,
-                    "dsq_is_closed": record.dsq_is_closed,
-                    "dsq_is_deleted": record.dsq_is_deleted,
-                    "dsq_ip_address": record.dsq_ip_address,
-                    "dsq_author_name": record.dsq_author_name,
-                    "dsq_author_email": record.dsq_author_email,
-                    "dsq_author_username": record.dsq_author_username,
-                    "dsq_author_is_anonymous": record.dsq_author_is_anonymous,
-                    "child_order": _json_list(record.child_order),
-                }
-            )
+            self.position += 1
+            # In THREAD_COLUMNS order.
+            rows.append([
+                None, site, record.origin, record.key, source_id, self.position,
+                record.wp_post_id, record.dsq_id, record.identifier, record.title,
+                record.link, record.pub_date, record.creator, record.guid,
+                record.guid_is_permalink, record.description, record.content, record.excerpt,
+                utc(record.created_at, "thread", record.key), record.created_at,
+                record.created_at_local, record.modified_at, record.modified_at_local,
+                record.comment_status, record.ping_status, record.slug, record.status,
+                record.post_parent, record.menu_order, record.post_type, record.post_password,
+                record.is_sticky, record.attachment_url, record.dsq_forum, record.dsq_category,
+                record.dsq_is_closed, record.dsq_is_deleted, record.dsq_ip_address,
+                record.dsq_author_name, record.dsq_author_email, record.dsq_author_username,
+                record.dsq_author_is_anonymous, _json_list(record.child_order),
+            ])
         origin = threads[0].origin
         ids, new = self.writers["threads"].write(
-            self.site, origin, rows, self._renamer("thread"), self.source_id
+            self.site, origin, THREAD_COLUMNS, rows, self._renamer("thread"), self.source_id
         )
         for record, row in zip(threads, rows, strict=True):
-            record.key = row["key"]
+            record.key = row[_KEY]
         self.thread_ids.update((t.key, i) for t, i in zip(threads, ids, strict=True))
         self._replace_meta(
             thread_meta_t, "thread_id", zip(ids, (t.meta for t in threads), strict=True), new
         )
-        terms = (
-            [{"domain": x.domain, "nicename": x.nicename, "name": x.name} for x in t.terms]
-            for t in threads
+        terms = [
+            (thread_id, position, term.domain, term.nicename, term.name)
+            for thread_id, thread in zip(ids, threads, strict=True)
+            for position, term in enumerate(thread.terms)
+        ]
+        self._replace_children(
+            thread_terms_t, "thread_id", ids,
+            ("thread_id", "position", "domain", "nicename", "name"), terms, new,
         )
-        self._replace_rows(thread_terms_t, "thread_id", zip(ids, terms, strict=True), new)
         self._replace_extras("thread", zip(ids, (t.extras for t in threads), strict=True), new)
         self.report.counts["thread"] += len(threads)
 
@@ -431,66 +451,52 @@ class Loader:
         fresh = writer.is_fresh(self.site, origin)
         next_id = writer.allocate(len(comments)) if fresh else 0
         unresolved = self.unresolved.setdefault((self.site, origin), [])
+        site, source_id, utc = self.site, self.source_id, self._utc
+        thread_ids = self.thread_ids
+        users_by_wp_id, users_by_username = self.user_ids_by_wp_id, self.user_ids_by_username
+        wxr = origin == "wxr"
         rows = []
         for record in comments:
             user_id = None
             if record.wp_user_id is not None:
-                user_id = self.user_ids_by_wp_id.get(record.wp_user_id.strip())
+                user_id = users_by_wp_id.get(record.wp_user_id.strip())
             elif record.dsq_username:
-                user_id = self.user_ids_by_username.get(record.dsq_username)
-            thread_id = self.thread_ids.get(record.thread)
+                user_id = users_by_username.get(record.dsq_username)
+            thread_id = thread_ids.get(record.thread)
             if thread_id is None:
                 self._issue(ImportIssue(
                     "thread-missing", f"thread {record.thread!r} is not in the file",
                     record_key=f"comment {record.key}",
                 ))
-            rows.append(
-                {
-                    "site": self.site,
-                    "origin": record.origin,
-                    "key": record.key,
-                    "source_id": self.source_id,
-                    "position": self._next_position(),
-                    "thread_key": record.thread,
-                    "thread_id": thread_id,
-                    "parent": record.parent,
-                    "parent_key": canonical.parent_reference(record),
-                    "parent_id": None,
-                    "wp_id": record.wp_id,
-                    "dsq_id": record.dsq_id,
-                    "type": canonical.comment_type(record),
-                    "wp_type": record.wp_type,
-                    "status": canonical.comment_status(record),
-                    "wp_approved": record.wp_approved,
-                    "dsq_is_approved": record.dsq_is_approved,
-                    "dsq_is_deleted": record.dsq_is_deleted,
-                    "dsq_is_spam": record.dsq_is_spam,
-                    "dsq_is_flagged": record.dsq_is_flagged,
-                    "dsq_is_highlighted": record.dsq_is_highlighted,
-                    "dsq_is_anonymous": record.dsq_is_anonymous,
-                    "dsq_identifier": record.dsq_identifier,
-                    "author_name": record.author_name,
-                    "author_email": record.author_email,
-                    "author_url": record.author_url,
-                    "author_ip": record.author_ip,
-                    "wp_user_id": record.wp_user_id,
-                    "dsq_username": record.dsq_username,
-                    "user_id": user_id,
-                    "created_at": self._utc(record.created_at, "comment", record.key),
-                    "created_at_raw": record.created_at,
-                    "created_at_local": record.created_at_local,
-                    "content": record.content,
-                }
-            )
+            if wxr:
+                kind = canonical.wp_type(record.wp_type)
+                status = canonical.wp_status(record.wp_approved)
+            else:
+                kind = canonical.comment_type(record)
+                status = canonical.comment_status(record)
+            self.position += 1
+            # In COMMENT_COLUMNS order.
+            row = [
+                None, site, record.origin, record.key, source_id, self.position,
+                record.thread, thread_id, record.parent, canonical.parent_reference(record),
+                None, record.wp_id, record.dsq_id, kind, record.wp_type, status,
+                record.wp_approved, record.dsq_is_approved, record.dsq_is_deleted,
+                record.dsq_is_spam, record.dsq_is_flagged, record.dsq_is_highlighted,
+                record.dsq_is_anonymous, record.dsq_identifier, record.author_name,
+                record.author_email, record.author_url, record.author_ip, record.wp_user_id,
+                record.dsq_username, user_id, utc(record.created_at, "comment", record.key),
+                record.created_at, record.created_at_local, record.content,
+            ]
+            rows.append(row)
             if fresh:
-                self._link_locally(record, rows[-1], next_id, unresolved)
+                self._link_locally(record, row, next_id, unresolved)
                 next_id += 1
         self.sites.add((self.site, origin))
         ids, new = self._write_comments(origin, rows, unresolved)
         if not new:
             self.reset_links.add((self.site, origin))
         for record, row in zip(comments, rows, strict=True):
-            record.key = row["key"]
+            record.key = row[_KEY]
         self._replace_meta(
             comment_meta_t, "comment_id", zip(ids, (c.meta for c in comments), strict=True), new
         )
@@ -498,26 +504,28 @@ class Loader:
         self.report.counts["comment"] += len(comments)
 
     def _write_comments(
-        self, origin: str, rows: list[dict[str, Any]], unresolved: list[int]
+        self, origin: str, rows: list[list[Any]], unresolved: list[int]
     ) -> tuple[list[int], bool]:
         writer = self.writers["comments"]
         rename = self._renamer("comment")
-        linked = [row for row in rows if row["parent_id"] is not None]
+        linked = [row for row in rows if row[_PARENT_ID] is not None]
         if not (self.guard_links and linked):
-            return writer.write(self.site, origin, rows, rename, self.source_id)
+            return writer.write(self.site, origin, COMMENT_COLUMNS, rows, rename, self.source_id)
         try:
             with self.connection.begin_nested():
-                return writer.write(self.site, origin, rows, rename, self.source_id)
+                return writer.write(
+                    self.site, origin, COMMENT_COLUMNS, rows, rename, self.source_id
+                )
         except IntegrityError:
             pass
         # A parent of this batch shares its id with an earlier row and was
         # not inserted (it is renamed on the way in): leave every link of the
         # batch to the UPDATE after loading.
         for row in linked:
-            row["parent_id"] = None
-            unresolved.append(row["id"])
+            row[_PARENT_ID] = None
+            unresolved.append(row[_ID])
         self.report.linked -= len(linked)
-        return writer.write(self.site, origin, rows, rename, self.source_id)
+        return writer.write(self.site, origin, COMMENT_COLUMNS, rows, rename, self.source_id)
 
     # -- merging a Disqus export into stored WordPress data ---------------
 
@@ -609,48 +617,48 @@ class Loader:
         return rest
 
     def _link_locally(
-        self, record: Comment, row: dict[str, Any], row_id: int, unresolved: list[int]
+        self, record: Comment, row: list[Any], row_id: int, unresolved: list[int]
     ) -> None:
         """Give the row its id and, when its parent came earlier in the same
         thread, its parent link; otherwise leave the link to the UPDATE."""
-        row["id"] = row_id
+        row[_ID] = row_id
+        parent_key = row[_PARENT_KEY]
         if not self.link_while_loading:
-            if row["parent_key"] is not None:
+            if parent_key is not None:
                 unresolved.append(row_id)
             return
         if record.thread != self.local_thread:
             self.local_thread = record.thread
             self.local_ids = {}
         self.local_ids[record.key] = row_id
-        parent_key = row["parent_key"]
         if parent_key is None:
             return
         parent_id = self.local_ids.get(parent_key)
-        if parent_id is not None and parent_id != row_id and row["thread_id"] is not None:
-            row["parent_id"] = parent_id
+        if parent_id is not None and parent_id != row_id and row[_THREAD_ID] is not None:
+            row[_PARENT_ID] = parent_id
             self.report.linked += 1
         else:
             unresolved.append(row_id)
 
-    def _renamer(self, kind: str) -> Callable[[dict[str, Any], set[str]], None]:
+    def _renamer(self, kind: str) -> Renamer:
         """Keep a record whose id this file already used, under a key of its
         own, so that it cannot overwrite the first; report it."""
 
-        def rename(row: dict[str, Any], taken: set[str]) -> None:
-            original = row["key"]
+        def rename(original: str, taken: set[str]) -> str:
             n = 2
             while f"{original}~{n}" in taken:
                 n += 1
-            row["key"] = f"{original}~{n}"
+            renamed = f"{original}~{n}"
             self._issue(
                 ImportIssue(
                     "duplicate-id",
                     f"{kind} id {original!r} appears more than once in the file; "
-                    f"this one is kept as {row['key']!r}",
+                    f"this one is kept as {renamed!r}",
                     severity="repaired",
                     record_key=f"{kind} {original}",
                 )
             )
+            return renamed
 
         return rename
 
@@ -692,11 +700,13 @@ class Loader:
         table: Table,
         owner_column: str,
         owners: list[int],
-        rows: list[dict[str, Any]],
+        columns: tuple[str, ...],
+        rows: list[tuple[Any, ...]],
         new_owners: bool,
         **owner_filter: Any,
     ) -> None:
-        """Make the owners' child rows exactly ``rows``.
+        """Make the owners' child rows exactly ``rows`` (in ``columns``
+        order).
 
         Owners just created have no child rows yet, so nothing is deleted.
         """
@@ -707,22 +717,7 @@ class Loader:
                     delete(table).where(table.c[owner_column].in_(chunk), *where)
                 )
         if rows:
-            self._child_insert(table, tuple(rows[0]))(rows)
-
-    def _replace_rows(
-        self,
-        table: Table,
-        owner_column: str,
-        children_by_owner: Iterable[tuple[int, list[dict[str, Any]]]],
-        new_owners: bool,
-    ) -> None:
-        owners: list[int] = []
-        rows: list[dict[str, Any]] = []
-        for owner, children in children_by_owner:
-            owners.append(owner)
-            for position, child in enumerate(children):
-                rows.append({owner_column: owner, "position": position, **child})
-        self._replace_children(table, owner_column, owners, rows, new_owners)
+            self._child_insert(table, columns)(rows)
 
     def _replace_meta(
         self,
@@ -732,19 +727,17 @@ class Loader:
         new_owners: bool = False,
     ) -> None:
         owners: list[int] = []
-        rows: list[dict[str, Any]] = []
+        rows: list[tuple[Any, ...]] = []
         for owner, meta in meta_by_owner:
             owners.append(owner)
-            for position, (key, value) in enumerate(meta):
-                rows.append(
-                    {
-                        owner_column: owner,
-                        "position": position,
-                        "meta_key": key,
-                        "meta_value": value,
-                    }
+            if meta:
+                rows.extend(
+                    (owner, position, key, value) for position, (key, value) in enumerate(meta)
                 )
-        self._replace_children(table, owner_column, owners, rows, new_owners)
+        self._replace_children(
+            table, owner_column, owners, (owner_column, "position", "meta_key", "meta_value"),
+            rows, new_owners,
+        )
 
     def _replace_extras(
         self,
@@ -753,22 +746,17 @@ class Loader:
         new_owners: bool = False,
     ) -> None:
         owners: list[int] = []
-        rows: list[dict[str, Any]] = []
+        rows: list[tuple[Any, ...]] = []
         for owner_id, extras in extras_by_owner:
             owners.append(owner_id)
-            for position, e in enumerate(extras):
-                rows.append(
-                    {
-                        "owner": owner,
-                        "owner_id": owner_id,
-                        "position": position,
-                        "kind": e.kind,
-                        "name": e.name,
-                        "value": e.value,
-                        "anchor": e.anchor,
-                    }
+            if extras:
+                rows.extend(
+                    (owner, owner_id, position, e.kind, e.name, e.value, e.anchor)
+                    for position, e in enumerate(extras)
                 )
-        self._replace_children(extras_t, "owner_id", owners, rows, new_owners, owner=owner)
+        self._replace_children(
+            extras_t, "owner_id", owners, _EXTRA_COLUMNS, rows, new_owners, owner=owner
+        )
 
     # -- the tree -------------------------------------------------------
 

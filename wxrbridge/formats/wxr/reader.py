@@ -62,6 +62,13 @@ _COMMENT = 4
 _COMMENTMETA = 5
 _TERMMETA = 6
 
+# The elements that raise parser events (see _WxrReader.run).
+_EVENT_TAGS = ("rss", "channel", "item", "{*}author", "{*}category", "{*}tag", "{*}term")
+# How far into a file its root element is looked for before reading starts:
+# only the prolog (declaration, comments, a DOCTYPE) can come before it.
+_ROOT_SEARCH_LIMIT = 16 * 1024 * 1024
+_CHUNK = 64 * 1024
+
 
 def read_wxr(
     stream: IO[bytes], *, name: str, recover: bool = False
@@ -126,10 +133,35 @@ def _extra_from_node(node: Any, anchor: str | None) -> Extra | None:
     return Extra("element", tag, serialize_fragment(node), anchor)
 
 
+class _Replay:
+    """A stream that gives back bytes already read from it first."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self.head = head
+        self.rest = rest
+
+    def read(self, size: int = -1) -> bytes:
+        head = self.head
+        if not head:
+            return self.rest.read(size)
+        if size < 0:
+            self.head = b""
+            return head + self.rest.read()
+        self.head = head[size:]
+        return head[:size]
+
+
 class _WxrReader:
     def __init__(self, name: str, recover: bool) -> None:
         self.name = name
         self.recover = recover
+        self.root: Any = None
+        self.done: Any = None  # the channel's child read last, emptied
+        # A namespace was declared below the root since the last record
+        # element was read (see _declarations).
+        self.declared_below = False
+        self.error_log: Any = None  # the parser's, in recover mode
+        self.errors_seen = 0
         self.wp_ns: str | None = None
         self.source = Source(origin="wxr", site="", name=name)
         self.source_emitted = False
@@ -153,6 +185,9 @@ class _WxrReader:
         self._comment_tags: dict[str, tuple[int, str, str]] = {}
         self._channel_tags: dict[str, tuple[str, str]] = {}
         self._meta_tags = ("{None}meta_key", "{None}meta_value")
+        # For plain comments: field tag -> attribute, and the meta tag.
+        self._comment_fields: dict[str, str] = {}
+        self._commentmeta_tag = "{None}commentmeta"
 
     # -- namespaces -----------------------------------------------------
 
@@ -189,6 +224,10 @@ class _WxrReader:
             for local, attr in SOURCE_WP_FIELDS:
                 channel[wp + local] = (attr, local)
             self._meta_tags = (wp + "meta_key", wp + "meta_value")
+            self._commentmeta_tag = wp + "commentmeta"
+        self._comment_fields = {
+            tag: attr for tag, (how, attr, _local) in comment.items() if how == _TEXT
+        }
         self._item_tags = item
         self._comment_tags = comment
         self._channel_tags = channel
@@ -199,57 +238,66 @@ class _WxrReader:
     # -- driving the parser ---------------------------------------------
 
     def run(self, stream: IO[bytes]) -> Iterator[Record]:
+        stream = self._check_root(stream)
+        # Only the elements that make records raise events; everything else
+        # at the channel's level (its fields, XML comments) is read from the
+        # tree when the next of them starts or ends. Python then sees a few
+        # events per item instead of two per element. Item categories match
+        # "{*}category" too and are passed over.
         context = etree.iterparse(
             stream,
             events=("start-ns", "start", "end"),
+            tag=_EVENT_TAGS,
             resolve_entities=False,
             no_network=True,
             load_dtd=False,
             huge_tree=True,
             recover=self.recover,
         )
-        depth = 0
-        errors_before = 0
-        pending_ns: list[tuple[str, str]] = []
+        self.error_log = context.error_log if self.recover else None
         try:
             for event, node in context:
-                # Most events are the inside of an item, read whole at its
-                # end: for those only the depth moves.
-                if depth > 3:
-                    if event == "end":
-                        depth -= 1
-                        continue
-                    if event == "start" and not pending_ns:
-                        depth += 1
-                        continue
-                if event == "start":
-                    depth += 1
-                    if pending_ns:
-                        if depth > 1:
-                            self.ns_decls[node] = pending_ns
-                        else:
-                            self._root_namespaces(pending_ns)
-                        pending_ns = []
-                    if depth == 1:
+                if event == "end":
+                    parent = node.getparent()
+                    if parent is None:
+                        continue  # the root
+                    if parent is self.channel:
+                        if not self.channel_done:
+                            yield from self._sweep_channel(node)
+                            if self.declared_below:
+                                self.declared_below = False
+                                self._declarations(node)
+                            yield from self._channel_child(node)
+                    elif node is self.channel:
+                        yield from self._end_channel(node)
+                    elif parent is self.root:
+                        # A second channel, or an item outside any: kept
+                        # whole, like any other element beside the channel.
+                        self._sweep_rss(node)
+                        self._rss_child(node)
+                        parent.remove(node)
+                elif event == "start":
+                    if self.root is None:
                         self._start_root(node)
-                    elif depth == 2:
-                        self._start_rss_child(node)
-                    elif depth == 3 and self._in_channel(node):
-                        if self.recover:
-                            errors_before = len(context.error_log)
-                        yield from self._start_channel_child(node)
-                elif event == "end":
-                    if depth == 3 and self._in_channel(node):
-                        if self.recover and len(context.error_log) > errors_before:
-                            # The parser patched this element up after the
-                            # repair pass: keep what it made of it, flagged.
-                            self._note_damaged(node)
-                        yield from self._end_channel_child(node)
-                    elif depth == 2:
-                        yield from self._end_rss_child(node)
-                    depth -= 1
-                else:
-                    pending_ns.append(node)
+                        if node is self.root:
+                            continue
+                    parent = node.getparent()
+                    if parent is self.channel:
+                        if not self.channel_done:
+                            yield from self._sweep_channel(node)
+                            if self.declared_below:
+                                # Its inside is not parsed yet: what was
+                                # declared so far, it declared itself.
+                                self.declared_below = False
+                                self._declarations(node, inside=False)
+                            yield from self._start_channel_child(node)
+                    elif parent is self.root and self.channel is None and node.tag == "channel":
+                        self._start_channel(node)
+                elif self.root is not None:
+                    # A namespace declared below the root: which element
+                    # declared it is read off the tree when that element's
+                    # record is made (start events are not raised for most).
+                    self.declared_below = True
         except etree.XMLSyntaxError as exc:
             if not self.recover:
                 raise not_well_formed(exc, self.name) from None
@@ -261,9 +309,10 @@ class _WxrReader:
             ))
         except etree.LxmlError as exc:
             raise InputError(f"cannot parse XML: {exc}", file=self.name) from None
-        if depth == 0 and self.wp_ns is None and self.channel is None:
-            if not self.recover:
-                raise InputError("no <rss> document found", file=self.name)
+        if self.wp_ns is None and self.channel is None and not self.recover:
+            raise InputError("no <rss> document found", file=self.name)
+        if self.root is not None:
+            self._sweep_rss(None)
         yield from self._emit_source()
         if self.recover:
             for entry in context.error_log:
@@ -275,6 +324,44 @@ class _WxrReader:
                     ))
         yield from self._flush_issues()
 
+    def _check_root(self, stream: IO[bytes]) -> IO[bytes]:
+        """Refuse a document whose root is not ``<rss>`` before reading it:
+        no event would come from it, and all of it would pile up in memory.
+        Returns a stream that starts again from the first byte."""
+        head: list[bytes] = []
+        parser = etree.XMLPullParser(
+            events=("start",), resolve_entities=False, no_network=True, load_dtd=False,
+            huge_tree=True, recover=self.recover,
+        )
+        root = None
+        try:
+            while root is None and sum(map(len, head)) < _ROOT_SEARCH_LIMIT:
+                chunk = stream.read(_CHUNK)
+                if not chunk:
+                    break
+                head.append(chunk)
+                parser.feed(chunk)
+                root = next((element for _event, element in parser.read_events()), None)
+        except etree.XMLSyntaxError:
+            pass  # the real parse reports it, with its position
+        if root is not None and root.tag != "rss":
+            self._not_wxr(root)
+        return _Replay(b"".join(head), stream)
+
+    def _not_wxr(self, root: Any) -> None:
+        raise InputError(
+            f"not a WXR file: the root element is <{_display(root)}>, not <rss>",
+            file=self.name, line=root.sourceline,
+        )
+
+    def _note_errors(self, node: Any) -> None:
+        """In recover mode, flag a record read while the parser patched
+        something up."""
+        log = self.error_log
+        if log is not None and len(log) > self.errors_seen:
+            self.errors_seen = len(log)
+            self._note_damaged(node)
+
     def _note_damaged(self, node: Any) -> None:
         self.issues.append(ImportIssue(
             code="xml-damaged-record", severity="warning",
@@ -283,23 +370,33 @@ class _WxrReader:
             file=self.name, line=node.sourceline,
         ))
 
-    def _in_channel(self, node: Any) -> bool:
-        return self.channel is not None and not self.channel_done and (
-            node.getparent() is self.channel
-        )
+    def _declarations(self, top: Any, *, inside: bool = True) -> None:
+        """Record the namespace declarations of ``top`` (and of every element
+        inside it) in ``ns_decls``, read off the in-scope maps: what an
+        element has that its parent has not, it declared. A declaration that
+        repeats its parent's changes nothing and is not kept."""
+        elements = top.iter(tag=etree.Element) if inside else (top,)
+        for element in elements:
+            parent = element.getparent()
+            inherited = parent.nsmap if parent is not None else {}
+            own = [
+                (prefix or "", uri) for prefix, uri in element.nsmap.items()
+                if inherited.get(prefix) != uri
+            ]
+            if own:
+                self.ns_decls[element] = own
 
-    def _root_namespaces(self, decls: list[tuple[str, str]]) -> None:
-        for prefix, uri in decls:
+    def _start_root(self, node: Any) -> None:
+        if node.getparent() is not None:
+            # A recovered document whose head could not be checked.
+            node = node.getroottree().getroot()
+        if node.tag != "rss":
+            self._not_wxr(node)
+        self.root = node
+        for prefix, uri in node.nsmap.items():
             self.source.namespaces[prefix or ""] = uri
             if self.wp_ns is None and WP_NS_RE.match(uri):
                 self._set_wp_ns(uri)
-
-    def _start_root(self, node: Any) -> None:
-        if node.tag != "rss":
-            raise InputError(
-                f"not a WXR file: the root element is <{_display(node)}>, "
-                "not <rss>", file=self.name, line=node.sourceline,
-            )
         for key, value in node.attrib.items():
             self.source.extras.append(Extra("attribute", key, value, RSS_ANCHOR))
         if self.wp_ns is None:
@@ -308,15 +405,16 @@ class _WxrReader:
             if EXCERPT_NS_RE.match(uri):
                 self._note_excerpt_ns(uri)
 
-    def _start_rss_child(self, node: Any) -> None:
-        if node.tag == "channel" and self.channel is None:
-            self.channel = node
-            self.channel_line = node.sourceline
-            for key, value in node.attrib.items():
-                self.source.extras.append(Extra("attribute", key, value, None))
-            for prefix, uri in self.ns_decls.pop(node, ()):
-                self._adopt_namespace(uri)
-                self.source.extras.append(Extra("namespace", prefix or "", uri, None))
+    def _start_channel(self, node: Any) -> None:
+        self._sweep_rss(node)
+        self.channel = node
+        self.channel_line = node.sourceline
+        for key, value in node.attrib.items():
+            self.source.extras.append(Extra("attribute", key, value, None))
+        self._declarations(node, inside=False)
+        for prefix, uri in self.ns_decls.pop(node, ()):
+            self._adopt_namespace(uri)
+            self.source.extras.append(Extra("namespace", prefix or "", uri, None))
 
     def _adopt_namespace(self, uri: str) -> None:
         if self.wp_ns is None and WP_NS_RE.match(uri):
@@ -332,32 +430,48 @@ class _WxrReader:
             ns = tag[1:].partition("}")[0] if isinstance(tag, str) and tag[:1] == "{" else None
             if ns and WP_NS_RE.match(ns):
                 self._set_wp_ns(ns)
+        if self.error_log is not None:
+            self.errors_seen = len(self.error_log)
         if node.tag == "item" and not self.items_started:
             self.items_started = True
             yield from self._emit_source()
 
-    def _end_rss_child(self, node: Any) -> Iterator[Record]:
-        if node is self.channel:
-            self.channel_done = True
-            leftovers = [
-                extra for child in node
-                if not isinstance(child.tag, str)
-                and (extra := self._extra(child, self.channel_anchor))
-            ]
-            self._channel_extras(leftovers)
-            if self.items_started:
-                # Nothing follows to carry them: they go back after the items.
-                for extra in self.before_next_item:
-                    extra.anchor = "item"
-                    self.source.extras.append(extra)
-                self.before_next_item = []
-            yield from self._emit_source()
-            node.clear()
-            return
+    # -- what lies around the channel -------------------------------------
+
+    def _sweep_rss(self, upto: Any) -> None:
+        """Keep, as extras of the Source, the root's elements before ``upto``
+        (all of them when ``None``) other than the channel, then drop them."""
+        root = self.root
+        index = 0
+        while index < len(root):
+            child = root[index]
+            if child is upto:
+                break
+            if child is self.channel:
+                index += 1
+                continue
+            if isinstance(child.tag, str):
+                self._rss_child(child)
+            del root[index]
+
+    def _rss_child(self, node: Any) -> None:
         anchor = AFTER_CHANNEL_ANCHOR if self.channel is not None else RSS_ANCHOR
         extra = self._extra(node, anchor)
         if extra is not None:
             self.source.extras.append(extra)
+        node.clear()
+
+    def _end_channel(self, node: Any) -> Iterator[Record]:
+        yield from self._sweep_channel(None)
+        self.declared_below = False
+        self.channel_done = True
+        if self.items_started:
+            # Nothing follows to carry them: they go back after the items.
+            for extra in self.before_next_item:
+                extra.anchor = "item"
+                self.source.extras.append(extra)
+            self.before_next_item = []
+        yield from self._emit_source()
         node.clear()
 
     # -- channel children -----------------------------------------------
@@ -370,16 +484,29 @@ class _WxrReader:
         else:
             self.source.extras.extend(extras)
 
-    def _end_channel_child(self, node: Any) -> Iterator[Record]:
+    def _sweep_channel(self, upto: Any) -> Iterator[Record]:
+        """Read the channel's children before ``upto`` (all of them when
+        ``None``) that raised no event of their own, in file order, and drop
+        them along with the record element read last."""
         channel = self.channel
-        # Earlier siblings still here are XML comments and PIs (elements are
-        # removed once read); keep them in place, then drop them.
-        while (previous := node.getprevious()) is not None:
-            if not isinstance(previous.tag, str):
-                extra = self._extra(previous, self.channel_anchor)
-                if extra is not None:
-                    self._channel_extras([extra])
+        while len(channel) and (first := channel[0]) is not upto:
+            if first is not self.done:
+                if isinstance(first.tag, str):
+                    if self.declared_below:
+                        # Left set: declarations may lie further on too.
+                        self._declarations(first)
+                    yield from self._start_channel_child(first)
+                    yield from self._channel_child(first)
+                else:
+                    extra = self._extra(first, self.channel_anchor)
+                    if extra is not None:
+                        self._channel_extras([extra])
             del channel[0]
+
+    def _channel_child(self, node: Any) -> Iterator[Record]:
+        """Make the records of one complete child of the channel."""
+        if self.error_log is not None:
+            self._note_errors(node)
         tag = node.tag
         wp = f"{{{self.wp_ns}}}" if self.wp_ns else None
         if tag == "item":
@@ -398,7 +525,9 @@ class _WxrReader:
         else:
             self._channel_field(node)
         node.clear()
-        self.ns_decls.clear()
+        self.done = node
+        if self.ns_decls:
+            self.ns_decls.clear()
 
     @staticmethod
     def _note_child(order: list[str], name: str) -> None:
@@ -665,7 +794,47 @@ class _WxrReader:
             yield self._comment(child, thread.key, index)
         yield from self._flush_issues()
 
+    def _plain_comment(self, node: Any, thread_key: str, index: int) -> Comment | None:
+        """The comment, when it is the usual shape: every child a known
+        field met once or a key/value commentmeta, each a leaf of text with
+        no attributes. ``None`` otherwise; :meth:`_comment` reads it then."""
+        if node.keys():
+            return None
+        fields = self._comment_fields
+        meta_tag = self._commentmeta_tag
+        key_tag, value_tag = self._meta_tags
+        values: dict[str, str] = {}
+        meta: list[Meta] = []
+        for child in node:
+            tag = child.tag
+            attr = fields.get(tag)
+            if attr is not None:
+                if attr in values or len(child) or child.keys():
+                    return None
+                values[attr] = child.text or ""
+            elif tag == meta_tag:
+                if len(child) != 2 or child.keys():
+                    return None
+                key, value = child
+                if (key.tag != key_tag or value.tag != value_tag or len(key) or len(value)
+                        or key.keys() or value.keys()):
+                    return None
+                meta.append((key.text or "", value.text or ""))
+            else:
+                return None
+        comment_id = (values.get("wp_id") or "").strip()
+        comment = Comment(
+            origin="wxr", key=comment_id or f"#{thread_key}/{index}", thread=thread_key,
+            position=self.comment_index, meta=meta, **values,
+        )
+        self.comment_index += 1
+        return comment
+
     def _comment(self, node: Any, thread_key: str, index: int) -> Comment:
+        if not self.ns_decls:
+            plain = self._plain_comment(node, thread_key, index)
+            if plain is not None:
+                return plain
         extras: list[Extra] = []
         meta: list[Meta] = []
         ns_decls = self.ns_decls
