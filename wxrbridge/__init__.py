@@ -6,10 +6,11 @@ records from and to files, :func:`open_store` opens a store,
 of the same names do.
 """
 
-__version__ = "0.1.0"
+from __future__ import annotations
 
-from .api import convert, export, import_files, read, verify, write  # noqa: E402
-from .store import open_store  # noqa: E402
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
 
 __all__ = [
     "__version__",
@@ -21,3 +22,17 @@ __all__ = [
     "verify",
     "write",
 ]
+
+if TYPE_CHECKING:
+    from .api import convert, export, import_files, read, verify, write
+    from .store import open_store
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use: a process that only reads files (see
+    # readahead.py) then never loads SQLAlchemy.
+    if name in __all__:
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

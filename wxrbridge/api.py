@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from . import formats
+from . import formats, readahead
 from .errors import OutputError
 from .formats import WriteReport
-from .inputs import InputFile, ProgressCallback, open_inputs, peek_head
+from .inputs import ProgressCallback, open_inputs
 from .outputs import complete_file
 from .records import Comment, Record
 from .redact import redact
@@ -43,14 +43,6 @@ __all__ = [
 ]
 
 
-def _records_of(item: InputFile, *, format: str | None, recover: bool) -> Iterator[Record]:
-    head, stream = peek_head(item.stream)
-    fmt = formats.get(format) if format else formats.detect(head, name=item.name)
-    if fmt.read is None:
-        raise OutputError(f"wxrbridge cannot read {fmt.name} files")
-    return fmt.read(stream, name=item.name, recover=recover)
-
-
 def read(
     path: str | os.PathLike[str],
     *,
@@ -64,7 +56,7 @@ def read(
     and zips of several exports are read transparently.
     """
     for item in open_inputs(os.fspath(path), progress):
-        yield from _records_of(item, format=format, recover=recover)
+        yield from formats.read_input(item, format=format, recover=recover)
 
 
 @contextmanager
@@ -146,18 +138,27 @@ def import_files(
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
     merge: MergeOptions | None = None,
+    read_ahead: bool | None = None,
 ) -> list[LoadReport]:
     """Import files into ``store`` in one transaction: all of them or none.
 
     A Disqus export of a site whose WXR is already stored is merged into it
     (see :mod:`wxrbridge.store.merge`); ``merge`` adds a URL map for a blog
     that moved and Disqus-to-WordPress user mappings.
+
+    A large file is parsed in a second process while this one stores what
+    it has read, when there is a second core (see :mod:`wxrbridge.readahead`);
+    ``read_ahead`` True or False asks for that, or not, whatever the size.
+    The result is the same either way.
     """
 
     def streams() -> Iterator[tuple[Iterable[Record], Callable[[], str | None]]]:
-        for path in paths:
-            for item in open_inputs(os.fspath(path), progress):
-                records = _records_of(item, format=None, recover=recover)
+        for path in map(os.fspath, paths):
+            if readahead.worthwhile(path, read_ahead):
+                yield from readahead.read_ahead(path, recover=recover, progress=progress)
+                continue
+            for item in open_inputs(path, progress):
+                records = formats.read_input(item, format=None, recover=recover)
                 yield records, (lambda stream=item.stream: stream.sha256)
 
     return store.load_many(streams(), dry_run=dry_run, merge=merge)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class WxrbridgeError(Exception):
     """Base of every error wxrbridge raises on purpose."""
@@ -27,6 +29,11 @@ class InputError(WxrbridgeError):
         self.line = line
         self.column = column
         super().__init__(self.__str__())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled by its fields (it crosses from the reading process, see
+        # readahead.py); the default would pass the message as the reason.
+        return (_rebuild, (type(self), self.reason, self.file, self.line, self.column))
 
     def __str__(self) -> str:
         where = self.file or "<input>"
@@ -55,3 +62,9 @@ class OutputError(WxrbridgeError):
     """A writer was asked for something its format cannot express."""
 
     exit_code = 3
+
+
+def _rebuild(
+    cls: type[InputError], reason: str, file: str | None, line: int | None, column: int | None
+) -> InputError:
+    return cls(reason, file=file, line=line, column=column)

@@ -162,10 +162,12 @@ def peek_head(stream: HashingReader, size: int = 4096) -> tuple[bytes, IO[bytes]
     """Read the first bytes for detection and give back a stream that still
     starts at the beginning."""
     head = stream.read(size)
-    return head, _Prepended(head, stream)
+    return head, Prepended(head, stream)
 
 
-class _Prepended(_PassThrough):
+class Prepended(_PassThrough):
+    """A stream that gives back bytes already read from it first."""
+
     def __init__(self, head: bytes, rest: IO[bytes]) -> None:
         self._head = head
         self._rest = rest

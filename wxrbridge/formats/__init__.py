@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
-from ..errors import UnknownFormatError
+from ..errors import OutputError, UnknownFormatError
+from ..inputs import InputFile, peek_head
 from ..records import Record
 
 # Packages that register formats, imported on first use of the registry.
@@ -108,6 +109,16 @@ def detect(head: bytes, *, name: str = "<input>") -> Format:
         "not a WXR or Disqus export (no known root element in the first bytes)",
         file=name,
     )
+
+
+def read_input(item: InputFile, *, format: str | None, recover: bool) -> Iterator[Record]:
+    """The records of one input document, in ``format`` or the one its first
+    bytes show."""
+    head, stream = peek_head(item.stream)
+    fmt = get(format) if format else detect(head, name=item.name)
+    if fmt.read is None:
+        raise OutputError(f"wxrbridge cannot read {fmt.name} files")
+    return fmt.read(stream, name=item.name, recover=recover)
 
 
 def by_extension(path: str) -> Format | None:

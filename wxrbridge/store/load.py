@@ -297,6 +297,20 @@ class Loader:
     def _utc(self, raw: str | None, kind: str, key: str) -> datetime | str | None:
         """The canonical UTC date of a raw one, as the driver takes it; text
         that is not a date is kept raw and reported."""
+        if (
+            self.dates_as_text and raw is not None and len(raw) == 19
+            and raw[4] == raw[7] == "-" and raw[13] == raw[16] == ":"
+            and raw != canonical.WXR_ZERO_DATE
+        ):
+            # The usual "YYYY-MM-DD HH:MM:SS" (or with a "T"): once it is
+            # known to be a date, what sqlite_datetime() would store is
+            # that text with a space between and the microseconds added.
+            try:
+                datetime.fromisoformat(raw)
+            except ValueError:
+                pass
+            else:
+                return f"{raw[:10]} {raw[11:]}.000000"
         try:
             value = canonical.parse_utc(raw)
         except ValueError:
@@ -304,12 +318,6 @@ class Loader:
             return None
         if value is None or not self.dates_as_text:
             return value
-        plain = raw.strip()  # type: ignore[union-attr]
-        if len(plain) == 19 and plain[4] == plain[7] == "-" and plain[13] == plain[16] == ":":
-            # "YYYY-MM-DD HH:MM:SS" (or with a "T"), no zone: what
-            # sqlite_datetime() would write is that text with a space
-            # between and the microseconds added.
-            return f"{plain[:10]} {plain[11:]}.000000"
         return sqlite_datetime(value)
 
     def _require_source(self, what: str) -> None:
@@ -381,9 +389,11 @@ class Loader:
             self._flush_threads()
 
     def _comment(self, record: Comment) -> None:
-        self._require_source("comment")
-        self.pending_comments.append(record)
-        if len(self.pending_comments) >= self.batch_size:
+        pending = self.pending_comments
+        if not pending:
+            self._require_source("comment")
+        pending.append(record)
+        if len(pending) >= self.batch_size:
             self._flush_threads()
             self._flush_comments()
 

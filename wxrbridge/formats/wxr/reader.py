@@ -15,6 +15,7 @@ from typing import IO, Any
 from lxml import etree
 
 from ...errors import InputError
+from ...inputs import Prepended
 from ...records import (
     Comment,
     Extra,
@@ -131,24 +132,6 @@ def _extra_from_node(node: Any, anchor: str | None) -> Extra | None:
     if tag is etree.Entity:
         return None
     return Extra("element", tag, serialize_fragment(node), anchor)
-
-
-class _Replay:
-    """A stream that gives back bytes already read from it first."""
-
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
-        self.head = head
-        self.rest = rest
-
-    def read(self, size: int = -1) -> bytes:
-        head = self.head
-        if not head:
-            return self.rest.read(size)
-        if size < 0:
-            self.head = b""
-            return head + self.rest.read()
-        self.head = head[size:]
-        return head[:size]
 
 
 class _WxrReader:
@@ -346,7 +329,7 @@ class _WxrReader:
             pass  # the real parse reports it, with its position
         if root is not None and root.tag != "rss":
             self._not_wxr(root)
-        return _Replay(b"".join(head), stream)
+        return Prepended(b"".join(head), stream)
 
     def _not_wxr(self, root: Any) -> None:
         raise InputError(

@@ -1,0 +1,303 @@
+"""Reading an input in a second process, so parsing and storing overlap.
+
+An import spends about half its time parsing the file and building records
+and half storing them.  Both hold Python's interpreter lock, so threads
+cannot run them side by side; two processes can.  :func:`read_ahead` starts
+this module as a program (``python -m wxrbridge.readahead``) that reads the
+file, and yields its records in the calling process as the reading one
+sends them, in order and in batches, through a pipe.
+
+The reading process imports only the readers (no SQLAlchemy), so it stays
+small; the pipe's buffer holds it back when the store falls behind, so
+memory stays flat however large the file.  Errors it meets (an
+:class:`~wxrbridge.errors.InputError` with its line and column, say) are
+raised again in the caller as they were raised there.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import queue
+import struct
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import fields
+from operator import attrgetter
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import InputError
+from .inputs import ProgressCallback
+from .records import Comment, Record, Source
+
+# Files smaller than this (compressed or not) are read in the calling
+# process.
+_WORTHWHILE = 8 * 1024 * 1024
+# Records per message: big enough that each costs little, small enough that
+# the reading process never holds many.
+_BATCH = 500
+# What the calling process reads from the pipe at once, and how many such
+# chunks may wait for the store: 8 MiB, some 14,000 records.
+_CHUNK = 1 << 20
+_QUEUED = 8
+_HEADER = struct.Struct("<Q")  # each message's length, before it
+comment_fields = attrgetter(*(f.name for f in fields(Comment)))
+
+
+def worthwhile(path: str, wanted: bool | None) -> bool:
+    """Whether to read ``path`` ahead: ``wanted`` says yes or no, ``None``
+    leaves it to the file's size (starting the reading process costs a
+    fraction of a second, which a small file would not win back)."""
+    if wanted is False or not available(path):
+        return False
+    if wanted:
+        return True
+    try:
+        return os.path.getsize(path) >= _WORTHWHILE
+    except OSError:
+        return False  # reading it in this process reports the error
+
+
+def available(path: str) -> bool:
+    """Whether ``path`` can be read ahead: a named file (standard input
+    belongs to this process), a Python to run the reader with, and a second
+    core for it to run on."""
+    if path == "-" or not sys.executable:
+        return False
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return cores > 1
+
+
+def read_ahead(
+    path: str, *, recover: bool, progress: ProgressCallback | None = None
+) -> Iterator[tuple[Iterator[Record], Callable[[], str | None]]]:
+    """For each document in ``path`` (a zip may hold several): its records
+    and a callable giving its sha256 once they are read, as
+    :func:`wxrbridge.api.import_files` passes them to the store."""
+    package_parent = str(Path(__file__).resolve().parents[1])
+    env = dict(os.environ)
+    # The reading process imports this same copy of wxrbridge.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wxrbridge.readahead", path, "1" if recover else "0"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        env=env,
+    )
+    assert process.stdout is not None
+    _widen(process.stdout)
+    chunks: queue.Queue[bytes] = queue.Queue(_QUEUED)
+    # Draining the pipe in a thread lets the reading process run on while
+    # the store writes a batch. The thread waits in os.read(), where it lets
+    # go of the interpreter lock, and takes it back once per chunk of up to
+    # a mebibyte: per frame, it would keep the store waiting.
+    drain = threading.Thread(target=_drain, args=(process.stdout, chunks), daemon=True)
+    drain.start()
+    channel = _Channel(chunks, path, progress)
+    try:
+        while channel.next_document():
+            yield channel.records(), channel.sha256
+    finally:
+        if process.poll() is None:
+            process.kill()
+        # Unblock the thread if it waits on a full queue, then let it end.
+        while drain.is_alive():
+            try:
+                chunks.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        process.stdout.close()
+        process.wait()
+
+
+def _widen(pipe: IO[bytes]) -> None:
+    """Let the pipe hold a mebibyte instead of 64 KiB (Linux), so the
+    reading process blocks less often; where that is refused, it still
+    works, only in smaller steps."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(pipe.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), _CHUNK)
+    except (ImportError, OSError):
+        pass
+
+
+def _drain(pipe: IO[bytes], chunks: queue.Queue[bytes]) -> None:
+    """Move what arrives on the pipe to ``chunks``; an empty chunk marks
+    the end."""
+    fd = pipe.fileno()
+    try:
+        while chunk := os.read(fd, _CHUNK):
+            chunks.put(chunk)
+    except OSError:
+        pass  # the pipe was closed under it: the caller is done
+    chunks.put(b"")
+
+
+class _Channel:
+    """The calling side of the pipe: length-prefixed frames, each a pickled
+    message, cut out of the chunks as they arrive."""
+
+    def __init__(
+        self, chunks: queue.Queue[bytes], path: str, progress: ProgressCallback | None
+    ) -> None:
+        self.chunks = chunks
+        self.buffer = bytearray()
+        self.ended = False
+        self.path = path
+        self.progress = progress
+        self.digest: str | None = None
+        self.source: Source | None = None
+
+    def _frame(self) -> bytes | None:
+        buffer = self.buffer
+        while True:
+            if len(buffer) >= _HEADER.size:
+                (size,) = _HEADER.unpack_from(buffer)
+                end = _HEADER.size + size
+                if len(buffer) >= end:
+                    frame = bytes(buffer[_HEADER.size:end])
+                    del buffer[:end]
+                    return frame
+            if self.ended:
+                return None
+            chunk = self.chunks.get()
+            if chunk:
+                buffer += chunk
+            else:
+                self.ended = True
+
+    def _receive(self) -> tuple[Any, ...]:
+        frame = self._frame()
+        if frame is None:
+            raise InputError("the reading process stopped unexpectedly", file=self.path)
+        message = pickle.loads(frame)
+        if message[0] == "error":
+            raise message[1]
+        return message  # type: ignore[no-any-return]
+
+    def next_document(self) -> bool:
+        message = self._receive()
+        self.digest = None
+        return message[0] == "document"
+
+    def records(self) -> Iterator[Record]:
+        while True:
+            message = self._receive()
+            if message[0] == "records":
+                _kind, items, read_bytes = message
+                if self.progress and read_bytes:
+                    self.progress(read_bytes)
+                for item in items:
+                    if type(item) is tuple:
+                        yield Comment(*item)
+                        continue
+                    if type(item) is Source:
+                        self.source = item
+                    yield item
+            elif message[0] == "end":
+                _kind, late_extras, self.digest = message
+                # The reader may add to its Source after sending it (what
+                # follows the last item); the store reads them at the end.
+                if late_extras and self.source is not None:
+                    self.source.extras.extend(late_extras)
+                return
+
+    def sha256(self) -> str | None:
+        return self.digest
+
+
+def _serve(path: str, recover: bool, out: IO[bytes]) -> None:
+    """The reading side: send every document of ``path``, record by record
+    in batches, then its hash."""
+    from . import formats
+    from .inputs import open_inputs
+
+    read_bytes = 0
+
+    def count(size: int) -> None:
+        nonlocal read_bytes
+        read_bytes += size
+
+    def send(*message: Any) -> None:
+        frame = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        out.write(_HEADER.pack(len(frame)))
+        out.write(frame)
+
+    for item in open_inputs(path, count):
+        send("document")
+        # The Source as last sent: the caller's copy holds the extras it had
+        # then, and gets the rest at the end.
+        source: Source | None = None
+        sent_extras = 0
+        batch: list[Record] = []
+        for record in formats.read_input(item, format=None, recover=recover):
+            if type(record) is Source:
+                source = record
+            # A comment travels as the tuple of its fields: pickling a
+            # dataclass costs several times as much.
+            batch.append(comment_fields(record) if type(record) is Comment else record)
+            if len(batch) >= _BATCH:
+                sent_extras = _sent(source, batch, sent_extras)
+                send("records", batch, read_bytes)
+                batch, read_bytes = [], 0
+        sent_extras = _sent(source, batch, sent_extras)
+        send("records", batch, read_bytes)
+        read_bytes = 0
+        late = source.extras[sent_extras:] if source is not None else []
+        send("end", late, item.stream.sha256)
+        out.flush()
+    send("done")
+
+
+def _sent(source: Source | None, batch: list[Record], sent_extras: int) -> int:
+    """How many of the Source's extras the caller has once ``batch`` is sent."""
+    if source is not None and any(record is source for record in batch):
+        return len(source.extras)
+    return sent_extras
+
+
+def main(argv: list[str]) -> int:
+    path, recover = argv[0], argv[1] == "1"
+    out = sys.stdout.buffer
+    # Nothing else may write to the pipe.
+    sys.stdout = sys.stderr
+    try:
+        _serve(path, recover, out)
+    except BrokenPipeError:
+        return 1  # the caller stopped listening (it failed, or was killed)
+    except BaseException as exc:  # noqa: BLE001 - every error goes back to the caller
+        frame = pickle.dumps(("error", _portable(exc)), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            out.write(_HEADER.pack(len(frame)))
+            out.write(frame)
+        except BrokenPipeError:
+            return 1
+    try:
+        out.flush()
+    except BrokenPipeError:
+        return 1
+    return 0
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """``exc`` if it survives pickling, else a RuntimeError that says what
+    it was, traceback included."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:  # noqa: BLE001 - anything unpicklable is described instead
+        import traceback
+
+        text = "".join(traceback.format_exception(exc))
+        return RuntimeError(f"reading failed in the reading process:\n{text}")
+    return exc
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
