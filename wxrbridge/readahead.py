@@ -40,9 +40,10 @@ _WORTHWHILE = 8 * 1024 * 1024
 # the reading process never holds many.
 _BATCH = 500
 # What the calling process reads from the pipe at once, and how many such
-# chunks may wait for the store: 8 MiB, some 14,000 records.
+# chunks may wait for the store: 4 MiB, some 7,000 records, more than the
+# store takes in one batch.
 _CHUNK = 1 << 20
-_QUEUED = 8
+_QUEUED = 4
 _HEADER = struct.Struct("<Q")  # each message's length, before it
 comment_fields = attrgetter(*(f.name for f in fields(Comment)))
 

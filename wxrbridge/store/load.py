@@ -74,7 +74,7 @@ extras_t: Table = ExtraRow.__table__  # type: ignore[assignment]
 sources_t: Table = SourceRow.__table__  # type: ignore[assignment]
 issues_t: Table = ImportIssueRow.__table__  # type: ignore[assignment]
 
-BATCH_SIZE = 5000
+BATCH_SIZE = 2000
 
 # Columns of the rows the loader builds, in the order it builds them (each
 # starts with the id, see TableWriter.write).
