@@ -224,7 +224,8 @@ def scratch_store(
     store resolves parent links and merges as a lasting one would.
     """
     with tempfile.TemporaryDirectory(prefix="wxrbridge-") as folder:
-        with open_store(f"sqlite:///{Path(folder) / 'scratch.sqlite'}") as store:
+        scratch = f"sqlite:///{Path(folder) / 'scratch.sqlite'}"
+        with open_store(scratch, durable=False) as store:
             reports = import_files(store, paths, recover=recover, progress=progress)
             yield store, reports
 

@@ -55,6 +55,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # committed import survives a power cut.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
+    _common_pragmas(cursor)
+
+
+def _scratch_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # A store that is deleted once the command ends has nothing to keep
+    # through a crash: the rollback journal stays in memory (an import can
+    # still roll back) and nothing waits for the disk.
+    cursor.execute("PRAGMA journal_mode=MEMORY")
+    cursor.execute("PRAGMA synchronous=OFF")
+    _common_pragmas(cursor)
+
+
+def _common_pragmas(cursor: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     # A 4 MiB page cache: memory does not grow with the store, and a 16 MiB
     # one loaded 500,000 comments no faster while adding 12 MB to the peak.
@@ -62,7 +76,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_store_engine(url: str) -> Engine:
+def create_store_engine(url: str, *, durable: bool = True) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -75,7 +89,7 @@ def create_store_engine(url: str) -> Engine:
     except (ArgumentError, ImportError, SQLAlchemyError) as exc:
         raise StoreError(f"cannot open {parsed.render_as_string()}: {exc}") from None
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas if durable else _scratch_pragmas)
     return engine
 
 
@@ -204,13 +218,15 @@ class Store:
         self.close()
 
 
-def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
+def open_store(url: str | None = None, *, migrate: bool = True, durable: bool = True) -> Store:
     """Open the store at ``url`` (see :func:`resolve_url`).
 
     A new database gets the schema; one made by an older wxrbridge raises
     :class:`~wxrbridge.errors.StoreOutOfDateError` naming the upgrade command.
+    ``durable=False`` is for a SQLite store deleted after use: a commit
+    then does not wait for the disk, and a crash may lose the file.
     """
-    engine = create_store_engine(resolve_url(url))
+    engine = create_store_engine(resolve_url(url), durable=durable)
     if migrate:
         try:
             schema.ensure_current(engine, display_url=engine.url.render_as_string())
