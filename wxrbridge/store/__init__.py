@@ -120,6 +120,38 @@ def _import_lock(connection: Connection) -> Iterator[None]:
     yield
 
 
+@contextmanager
+def _first_load_journal(connection: Connection) -> Iterator[None]:
+    """Load an empty SQLite store through a rollback journal, then go back
+    to WAL.
+
+    In WAL mode every page is written twice, to the log and then, at
+    commit, into the database; a first import of a large file is mostly
+    new pages, which a rollback journal writes once, as durably (the
+    commit still waits for the disk). Where the switch is refused (another
+    connection has the store open), the load goes through WAL as usual.
+    """
+    if connection.dialect.name != "sqlite" or connection.exec_driver_sql(
+        "SELECT 1 FROM sources LIMIT 1"
+    ).first() is not None:
+        connection.commit()
+        yield
+        return
+    connection.commit()
+    try:
+        mode = connection.exec_driver_sql("PRAGMA journal_mode=DELETE").scalar()
+    except OperationalError:
+        mode = "wal"
+    connection.commit()
+    try:
+        yield
+    finally:
+        if mode == "delete":
+            connection.rollback()
+            connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+            connection.commit()
+
+
 def _start_import(connection: Connection) -> None:
     """Take PostgreSQL's import lock; on SQLite, check foreign keys at commit.
 
@@ -173,7 +205,8 @@ class Store:
         """
         reports = []
         try:
-            with self.engine.connect() as connection, _import_lock(connection):
+            with self.engine.connect() as connection, _import_lock(connection), \
+                    _first_load_journal(connection):
                 transaction = connection.begin()
                 _start_import(connection)
                 try:
