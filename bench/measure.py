@@ -101,9 +101,14 @@ class _ChildPeaks:
         return pids
 
     def _run(self) -> None:
+        own = Path("/proc/self/cmdline").read_bytes()
         while not self.stopped.is_set():
             for pid in self._children():
                 try:
+                    # Between fork and exec a child is a copy of this
+                    # process, with its figures: not what the child uses.
+                    if Path(f"/proc/{pid}/cmdline").read_bytes() == own:
+                        continue
                     status = Path(f"/proc/{pid}/status").read_text()
                 except OSError:
                     continue

@@ -112,6 +112,19 @@ def test_a_large_file_is_read_ahead_unasked(tmp_path: Path) -> None:
     assert ahead[1]["comments"] == 8000
 
 
+def test_a_wxrbridge_folder_in_the_current_one_is_not_imported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The reading process imports the caller's own copy of wxrbridge.
+    decoy = tmp_path / "here" / "wxrbridge"
+    decoy.mkdir(parents=True)
+    (decoy / "__init__.py").write_text("raise ImportError('the wrong wxrbridge')\n")
+    monkeypatch.chdir(decoy.parent)
+    ahead = _import(tmp_path, "ahead.sqlite", [SAMPLES / "agency-blog.wxr.xml"],
+                    read_ahead=True)
+    assert ahead[1]["comments"] == 64
+
+
 def test_the_reading_process_leaves_the_store_alone() -> None:
     # It imports the readers only: SQLAlchemy would double its memory.
     code = (

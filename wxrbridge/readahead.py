@@ -3,9 +3,9 @@
 An import spends about half its time parsing the file and building records
 and half storing them.  Both hold Python's interpreter lock, so threads
 cannot run them side by side; two processes can.  :func:`read_ahead` starts
-this module as a program (``python -m wxrbridge.readahead``) that reads the
-file, and yields its records in the calling process as the reading one
-sends them, in order and in batches, through a pipe.
+a second Python running :func:`main`, which reads the file, and yields
+its records in the calling process as the reading one sends them, in order
+and in batches, through a pipe.
 
 The reading process imports only the readers (no SQLAlchemy), so it stays
 small; the pipe's buffer holds it back when the store falls behind, so
@@ -81,15 +81,10 @@ def read_ahead(
     """For each document in ``path`` (a zip may hold several): its records
     and a callable giving its sha256 once they are read, as
     :func:`wxrbridge.api.import_files` passes them to the store."""
-    package_parent = str(Path(__file__).resolve().parents[1])
-    env = dict(os.environ)
-    # The reading process imports this same copy of wxrbridge.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
     process = subprocess.Popen(
-        [sys.executable, "-m", "wxrbridge.readahead", path, "1" if recover else "0"],
+        [sys.executable, "-c", _BOOT, path, "1" if recover else "0", _own_folder()],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
-        env=env,
     )
     assert process.stdout is not None
     _widen(process.stdout)
@@ -115,6 +110,31 @@ def read_ahead(
                 pass
         process.stdout.close()
         process.wait()
+
+
+# The reading process's program. It must import this same copy of
+# wxrbridge, not one that happens to sit in the current folder: the folder
+# holding this copy replaces the current one at the head of sys.path (or
+# the current one is only dropped, when this copy is installed and found
+# anyway).
+_BOOT = (
+    "import sys; folder = sys.argv.pop(); sys.path[0] = folder or sys.path[0]; "
+    "sys.path.remove('') if '' in sys.path else None; "
+    "from wxrbridge.readahead import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
+def _own_folder() -> str:
+    """The folder this copy of wxrbridge was imported from, or "" when that
+    is an installation folder, which must not come before the standard
+    library."""
+    import site
+
+    folder = str(Path(__file__).resolve().parents[1])
+    installed = {str(Path(p).resolve()) for p in site.getsitepackages()}
+    if site.ENABLE_USER_SITE:
+        installed.add(str(Path(site.getusersitepackages()).resolve()))
+    return "" if folder in installed else folder
 
 
 def _widen(pipe: IO[bytes]) -> None:
