@@ -31,15 +31,13 @@ from typing import IO, Any, Union
 from lxml import etree
 
 from .errors import InputError
+from .formats.xmltext import SAFE_PARSING
 from .inputs import decompressed
 
 XmlSource = Union[str, "os.PathLike[str]", bytes, IO[bytes]]
 
 _PARSER_OPTIONS: dict[str, Any] = {
-    "resolve_entities": False,
-    "no_network": True,
-    "load_dtd": False,
-    "huge_tree": True,
+    **SAFE_PARSING,
     "remove_comments": True,
     "strip_cdata": True,
 }

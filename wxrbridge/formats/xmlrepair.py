@@ -35,6 +35,7 @@ from typing import IO
 from lxml import etree
 
 from ..records import ImportIssue
+from .xmltext import SAFE_PARSING
 
 # Raw text kept in an issue only up to this size, so one ruined record cannot
 # bloat the issue table.
@@ -599,9 +600,7 @@ class _Context:
 
 def _checker() -> etree.XMLParser:
     # The same guards as the readers': no DTD, no network, no expansion.
-    return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
-    )
+    return etree.XMLParser(**SAFE_PARSING)
 
 
 class Repair(io.RawIOBase):

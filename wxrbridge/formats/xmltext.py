@@ -10,6 +10,16 @@ from typing import Any
 
 from lxml import etree
 
+# How every parser of untrusted XML is set up: entities are never expanded,
+# no DTD is loaded and the network is never used; huge_tree lifts libxml2's
+# limits on text size and depth, which a large export would pass.
+SAFE_PARSING: dict[str, Any] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": True,
+}
+
 # Characters XML 1.0 does not allow anywhere, not even as references; a
 # writer puts U+FFFD in their place and says so.
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")

@@ -21,7 +21,7 @@ from ...records import Comment, Extra, ImportIssue, Record, Source, Term, Thread
 from ..xmlerrors import not_well_formed, syntax_error_parts
 from ..xmlhead import normalise_head
 from ..xmlrepair import Layout, repair
-from ..xmltext import serialize_fragment
+from ..xmltext import SAFE_PARSING, serialize_fragment
 from .schema import (
     AUTHOR,
     AUTHOR_PREFIX,
@@ -97,11 +97,8 @@ def read_disqus(
         stream,
         events=("end",),
         tag=("{*}category", "{*}thread", "{*}post"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=True,
         recover=recover,
+        **SAFE_PARSING,
     )
     reader = _Reader(name)
     logged = 0

@@ -46,6 +46,7 @@ from ..xmltext import (
     CDATA_WRITES,
     FORBIDDEN,
     REPLACEMENT,
+    SAFE_PARSING,
     escape_attribute,
     escape_text,
     forbidden_in,
@@ -131,8 +132,7 @@ class _Writer:
         self.report = WriteReport()
         # Extras are our own serializations, but a store can be edited by
         # anyone; a parser is not shared between threads, hence one each.
-        self.fragments = etree.XMLParser(
-            resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
+        self.fragments = etree.XMLParser(**SAFE_PARSING)
         self.xf: Any = None
         self.posts: Any = None
         # Elements of known shape are written as text (see _plain), each

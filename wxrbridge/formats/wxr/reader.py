@@ -30,7 +30,7 @@ from ...records import (
 )
 from ..xmlerrors import not_well_formed, syntax_error_parts
 from ..xmlrepair import Layout, Repair, repair
-from ..xmltext import serialize_fragment
+from ..xmltext import SAFE_PARSING, serialize_fragment
 from .names import (
     AFTER_CHANNEL_ANCHOR,
     BEFORE_ITEM_ANCHOR,
@@ -231,11 +231,8 @@ class _WxrReader:
             stream,
             events=("start-ns", "start", "end"),
             tag=_EVENT_TAGS,
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            huge_tree=True,
             recover=self.recover,
+            **SAFE_PARSING,
         )
         self.error_log = context.error_log if self.recover else None
         try:
@@ -312,10 +309,7 @@ class _WxrReader:
         no event would come from it, and all of it would pile up in memory.
         Returns a stream that starts again from the first byte."""
         head: list[bytes] = []
-        parser = etree.XMLPullParser(
-            events=("start",), resolve_entities=False, no_network=True, load_dtd=False,
-            huge_tree=True, recover=self.recover,
-        )
+        parser = etree.XMLPullParser(events=("start",), recover=self.recover, **SAFE_PARSING)
         root = None
         try:
             while root is None and sum(map(len, head)) < _ROOT_SEARCH_LIMIT:

@@ -56,6 +56,7 @@ from ..xmltext import (
     CDATA_WRITES,
     FORBIDDEN,
     REPLACEMENT,
+    SAFE_PARSING,
     escape_attribute,
     escape_text,
     forbidden_in,
@@ -246,9 +247,7 @@ class _WxrWriter:
         self.header_written = False
         # Items of one file usually share one child order: arrange it once.
         self.item_orders: dict[tuple[str, ...], tuple[str, ...]] = {}
-        self.safe_parser = etree.XMLParser(
-            resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
-        )
+        self.safe_parser = etree.XMLParser(**SAFE_PARSING)
 
     # -- the stream -----------------------------------------------------
 
