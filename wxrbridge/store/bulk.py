@@ -114,14 +114,6 @@ class RawInsert:
                 self.sql += " ON CONFLICT DO NOTHING"
         self.connection = connection
         self.columns = tuple(columns)
-        # SQLite has no datetime type: a datetime given for one is stored as
-        # the text SQLAlchemy would store, so rows written either way
-        # compare alike.
-        self.datetime_indexes = (
-            [i for i, c in enumerate(columns) if isinstance(table.c[c].type, DateTime)]
-            if dialect.name == "sqlite"
-            else []
-        )
         self.copy_sql: str | None = None
         self.stage_sql: list[str] = []
         if dialect.name == "postgresql" and dialect.driver == "psycopg":
@@ -147,16 +139,14 @@ class RawInsert:
                 )
 
     def __call__(self, rows: Sequence[Sequence[Any]]) -> None:
-        """Insert rows given as sequences in this statement's column order."""
+        """Insert rows given as sequences in this statement's column order.
+
+        Values go to the driver as they are: on SQLite, whose columns have
+        no datetime type, a date must already be the text SQLAlchemy would
+        store (``sqlite_datetime``), as the loader makes it.
+        """
         if not rows:
             return
-        for index in self.datetime_indexes:
-            if any(isinstance(row[index], datetime) for row in rows):
-                rows = [list(row) for row in rows]
-                for row in rows:
-                    value = row[index]
-                    if isinstance(value, datetime):
-                        row[index] = sqlite_datetime(value)
         if self.copy_sql is not None:
             self._copy(rows)
         else:

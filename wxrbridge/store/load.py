@@ -464,7 +464,6 @@ class Loader:
         site, source_id, utc = self.site, self.source_id, self._utc
         thread_ids = self.thread_ids
         users_by_wp_id, users_by_username = self.user_ids_by_wp_id, self.user_ids_by_username
-        wxr = origin == "wxr"
         rows = []
         for record in comments:
             user_id = None
@@ -478,18 +477,13 @@ class Loader:
                     "thread-missing", f"thread {record.thread!r} is not in the file",
                     record_key=f"comment {record.key}",
                 ))
-            if wxr:
-                kind = canonical.wp_type(record.wp_type)
-                status = canonical.wp_status(record.wp_approved)
-            else:
-                kind = canonical.comment_type(record)
-                status = canonical.comment_status(record)
             self.position += 1
             # In COMMENT_COLUMNS order.
             row = [
                 None, site, record.origin, record.key, source_id, self.position,
                 record.thread, thread_id, record.parent, canonical.parent_reference(record),
-                None, record.wp_id, record.dsq_id, kind, record.wp_type, status,
+                None, record.wp_id, record.dsq_id, canonical.comment_type(record),
+                record.wp_type, canonical.comment_status(record),
                 record.wp_approved, record.dsq_is_approved, record.dsq_is_deleted,
                 record.dsq_is_spam, record.dsq_is_flagged, record.dsq_is_highlighted,
                 record.dsq_is_anonymous, record.dsq_identifier, record.author_name,
