@@ -243,10 +243,7 @@ class _WxrReader:
                         continue  # the root
                     if parent is self.channel:
                         if not self.channel_done:
-                            yield from self._sweep_channel(node)
-                            if self.declared_below:
-                                self.declared_below = False
-                                self._declarations(node)
+                            yield from self._reach(node, inside=True)
                             yield from self._channel_child(node)
                     elif node is self.channel:
                         yield from self._end_channel(node)
@@ -264,12 +261,8 @@ class _WxrReader:
                     parent = node.getparent()
                     if parent is self.channel:
                         if not self.channel_done:
-                            yield from self._sweep_channel(node)
-                            if self.declared_below:
-                                # Its inside is not parsed yet: what was
-                                # declared so far, it declared itself.
-                                self.declared_below = False
-                                self._declarations(node, inside=False)
+                            # Its inside is not parsed yet.
+                            yield from self._reach(node, inside=False)
                             yield from self._start_channel_child(node)
                     elif parent is self.root and self.channel is None and node.tag == "channel":
                         self._start_channel(node)
@@ -460,6 +453,15 @@ class _WxrReader:
             self.before_next_item.extend(extras)
         else:
             self.source.extras.extend(extras)
+
+    def _reach(self, node: Any, *, inside: bool) -> Iterator[Record]:
+        """Come to a record element of the channel: read what lies before
+        it, then take up the namespaces declared since the last one (on it,
+        and when ``inside``, within it)."""
+        yield from self._sweep_channel(node)
+        if self.declared_below:
+            self.declared_below = False
+            self._declarations(node, inside=inside)
 
     def _sweep_channel(self, upto: Any) -> Iterator[Record]:
         """Read the channel's children before ``upto`` (all of them when
