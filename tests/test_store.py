@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, select, text
+from sqlalchemy import Engine, func, inspect, select, text
 
 from wxrbridge.errors import StoreOutOfDateError
 from wxrbridge.models import Base, CommentRow
@@ -273,8 +273,58 @@ def test_selection_filters(store_url: str) -> None:
     assert none == []
 
 
-def test_models_and_migrations_agree(store_url: str) -> None:
+def _schema_of(engine: Engine) -> dict[str, object]:
+    """Everything the database says about its tables, for comparing two
+    ways of creating them."""
+    with engine.connect() as connection:
+        inspector = inspect(connection)
+        described: dict[str, object] = {}
+        for table in sorted(inspector.get_table_names()):
+            described[table] = {
+                "columns": [
+                    (c["name"], str(c["type"]), c["nullable"], c.get("default"))
+                    for c in inspector.get_columns(table)
+                ],
+                "primary key": inspector.get_pk_constraint(table),
+                "foreign keys": sorted(
+                    inspector.get_foreign_keys(table), key=lambda fk: str(fk["name"])),
+                "indexes": sorted(inspector.get_indexes(table), key=lambda ix: str(ix["name"])),
+                "unique": sorted(
+                    inspector.get_unique_constraints(table), key=lambda uq: str(uq["name"])),
+                "options": inspector.get_table_options(table),
+            }
+        if connection.dialect.name == "sqlite":
+            # SQLite keeps the DDL itself: the same clauses, in any order.
+            described["sqlite_master"] = [
+                (kind, name, table, sorted(line.strip(", \t") for line in (sql or "").split("\n")))
+                for kind, name, table, sql in connection.exec_driver_sql(
+                    "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name")
+            ]
+        described["revision"] = connection.exec_driver_sql(
+            "SELECT version_num FROM alembic_version").all()
+    return described
+
+
+def test_new_store_schema_is_the_migrated_schema(store_url: str) -> None:
+    # A new store is created from the models and stamped, without alembic;
+    # running the migrations must give the same database.
     with open_store(store_url) as store:
+        created = _schema_of(store.engine)
+        with store.engine.begin() as connection:
+            Base.metadata.drop_all(connection)
+            connection.exec_driver_sql("DROP TABLE alembic_version")
+        assert inspect(store.engine).get_table_names() == []
+        store_schema.upgrade(store.engine)
+        migrated = _schema_of(store.engine)
+    assert created["revision"] == [(store_schema.head_revision(store.engine),)]
+    assert set(created) == set(migrated)
+    for table in created:
+        assert created[table] == migrated[table], table
+
+
+def test_models_and_migrations_agree(store_url: str) -> None:
+    with open_store(store_url, migrate=False) as store:
+        store_schema.upgrade(store.engine)
         with store.engine.connect() as connection:
             context = MigrationContext.configure(
                 connection, opts={"compare_type": True, "render_as_batch": True})
