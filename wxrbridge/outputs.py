@@ -20,7 +20,8 @@ def complete_file(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
     )
     try:
         with handle:
-            yield handle
+            # The file itself: the wrapper looks up every write() it passes on.
+            yield handle.file
         os.replace(handle.name, target)
     except BaseException:
         os.unlink(handle.name)
