@@ -171,11 +171,17 @@ def export(
     format: str = "wxr",
     selection: Selection | None = None,
     progress: ProgressCallback | None = None,
+    read_ahead: bool | None = None,
     **options: Any,
 ) -> WriteReport:
-    """Write the store's records as ``format``."""
+    """Write the store's records as ``format``.
+
+    A large SQLite store is read in a second process while this one writes
+    (see :meth:`wxrbridge.store.Store.records`, which ``read_ahead`` goes to).
+    """
     return write(
-        store.records(selection), target, format=format, progress=progress, **options
+        store.records(selection, read_ahead=read_ahead), target, format=format,
+        progress=progress, **options
     )
 
 

@@ -23,13 +23,14 @@ import struct
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import fields
 from operator import attrgetter
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import InputError
+from .errors import InputError, StoreError
 from .inputs import ProgressCallback
 from .records import Comment, Record, Source
 
@@ -81,24 +82,51 @@ def read_ahead(
     """For each document in ``path`` (a zip may hold several): its records
     and a callable giving its sha256 once they are read, as
     :func:`wxrbridge.api.import_files` passes them to the store."""
+    lost = InputError("the reading process stopped unexpectedly", file=path)
+    with _reading_process(["file", path, "1" if recover else "0"], None, lost, progress) as channel:
+        while channel.next_document():
+            yield channel.records(), channel.sha256
+
+
+def read_store(url: str, selection: Any) -> Iterator[Record]:
+    """The records of the store at ``url``, as
+    :meth:`wxrbridge.store.Store.records` gives them for ``selection``, read
+    by a second process while this one writes them out.
+
+    The URL travels on the process's standard input, not its command line,
+    where any user of the machine could read a password in it.
+    """
+    job = pickle.dumps((url, selection), protocol=pickle.HIGHEST_PROTOCOL)
+    lost = StoreError(f"{url}: the reading process stopped unexpectedly")
+    with _reading_process(["store"], job, lost, None) as channel:
+        while channel.next_document():
+            yield from channel.records()
+
+
+@contextmanager
+def _reading_process(
+    args: list[str], job: bytes | None, lost: Exception, progress: ProgressCallback | None
+) -> Iterator[_Channel]:
     process = subprocess.Popen(
-        [sys.executable, "-c", _BOOT, path, "1" if recover else "0", _own_folder()],
-        stdin=subprocess.DEVNULL,
+        [sys.executable, "-c", _BOOT, *args, _own_folder()],
+        stdin=subprocess.DEVNULL if job is None else subprocess.PIPE,
         stdout=subprocess.PIPE,
     )
     assert process.stdout is not None
+    if job is not None:
+        assert process.stdin is not None
+        process.stdin.write(job)
+        process.stdin.close()
     _widen(process.stdout)
     chunks: queue.Queue[bytes] = queue.Queue(_QUEUED)
     # Draining the pipe in a thread lets the reading process run on while
-    # the store writes a batch. The thread waits in os.read(), where it lets
+    # this one writes a batch. The thread waits in os.read(), where it lets
     # go of the interpreter lock, and takes it back once per chunk of up to
-    # a mebibyte: per frame, it would keep the store waiting.
+    # a mebibyte: per frame, it would keep this process waiting.
     drain = threading.Thread(target=_drain, args=(process.stdout, chunks), daemon=True)
     drain.start()
-    channel = _Channel(chunks, path, progress)
     try:
-        while channel.next_document():
-            yield channel.records(), channel.sha256
+        yield _Channel(chunks, lost, progress)
     finally:
         if process.poll() is None:
             process.kill()
@@ -166,12 +194,12 @@ class _Channel:
     message, cut out of the chunks as they arrive."""
 
     def __init__(
-        self, chunks: queue.Queue[bytes], path: str, progress: ProgressCallback | None
+        self, chunks: queue.Queue[bytes], lost: Exception, progress: ProgressCallback | None
     ) -> None:
         self.chunks = chunks
         self.buffer = bytearray()
         self.ended = False
-        self.path = path
+        self.lost = lost
         self.progress = progress
         self.digest: str | None = None
         self.source: Source | None = None
@@ -197,7 +225,7 @@ class _Channel:
     def _receive(self) -> tuple[Any, ...]:
         frame = self._frame()
         if frame is None:
-            raise InputError("the reading process stopped unexpectedly", file=self.path)
+            raise self.lost
         message = pickle.loads(frame)
         if message[0] == "error":
             raise message[1]
@@ -234,6 +262,15 @@ class _Channel:
         return self.digest
 
 
+def _sender(out: IO[bytes]) -> Callable[..., None]:
+    def send(*message: Any) -> None:
+        frame = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        out.write(_HEADER.pack(len(frame)))
+        out.write(frame)
+
+    return send
+
+
 def _serve(path: str, recover: bool, out: IO[bytes]) -> None:
     """The reading side: send every document of ``path``, record by record
     in batches, then its hash."""
@@ -246,35 +283,66 @@ def _serve(path: str, recover: bool, out: IO[bytes]) -> None:
         nonlocal read_bytes
         read_bytes += size
 
-    def send(*message: Any) -> None:
-        frame = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-        out.write(_HEADER.pack(len(frame)))
-        out.write(frame)
+    def bytes_read() -> int:
+        nonlocal read_bytes
+        done, read_bytes = read_bytes, 0
+        return done
 
+    send = _sender(out)
     for item in open_inputs(path, count):
         send("document")
-        # The Source as last sent: the caller's copy holds the extras it had
-        # then, and gets the rest at the end.
-        source: Source | None = None
-        sent_extras = 0
-        batch: list[Record] = []
-        for record in formats.read_input(item, format=None, recover=recover):
-            if type(record) is Source:
-                source = record
-            # A comment travels as the tuple of its fields: pickling a
-            # dataclass costs several times as much.
-            batch.append(comment_fields(record) if type(record) is Comment else record)
-            if len(batch) >= _BATCH:
-                sent_extras = _sent(source, batch, sent_extras)
-                send("records", batch, read_bytes)
-                batch, read_bytes = [], 0
-        sent_extras = _sent(source, batch, sent_extras)
-        send("records", batch, read_bytes)
-        read_bytes = 0
-        late = source.extras[sent_extras:] if source is not None else []
+        records = formats.read_input(item, format=None, recover=recover)
+        late = _send_records(records, send, bytes_read)
         send("end", late, item.stream.sha256)
         out.flush()
     send("done")
+
+
+def _serve_store(job: IO[bytes], out: IO[bytes]) -> None:
+    """The reading side of :func:`read_store`: the store's records, as one
+    document."""
+    from sqlalchemy import create_engine
+
+    from .store.read import iter_records
+
+    url, selection = pickle.load(job)
+    send = _sender(out)
+    # A plain engine, without the store's connection settings: this
+    # process only reads, and must change nothing about the database.
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            send("document")
+            _send_records(iter_records(connection, selection), send, lambda: 0)
+            send("end", [], None)
+    finally:
+        engine.dispose()
+    send("done")
+
+
+def _send_records(
+    records: Iterable[Record], send: Callable[..., None], bytes_read: Callable[[], int]
+) -> list[Any]:
+    """Send ``records`` in batches; returns the extras their Source gained
+    after it was sent."""
+    # The Source as last sent: the caller's copy holds the extras it had
+    # then, and gets the rest at the end.
+    source: Source | None = None
+    sent_extras = 0
+    batch: list[Record] = []
+    for record in records:
+        if type(record) is Source:
+            source = record
+        # A comment travels as the tuple of its fields: pickling a
+        # dataclass costs several times as much.
+        batch.append(comment_fields(record) if type(record) is Comment else record)
+        if len(batch) >= _BATCH:
+            sent_extras = _sent(source, batch, sent_extras)
+            send("records", batch, bytes_read())
+            batch = []
+    sent_extras = _sent(source, batch, sent_extras)
+    send("records", batch, bytes_read())
+    return source.extras[sent_extras:] if source is not None else []
 
 
 def _sent(source: Source | None, batch: list[Record], sent_extras: int) -> int:
@@ -285,12 +353,14 @@ def _sent(source: Source | None, batch: list[Record], sent_extras: int) -> int:
 
 
 def main(argv: list[str]) -> int:
-    path, recover = argv[0], argv[1] == "1"
     out = sys.stdout.buffer
     # Nothing else may write to the pipe.
     sys.stdout = sys.stderr
     try:
-        _serve(path, recover, out)
+        if argv[0] == "store":
+            _serve_store(sys.stdin.buffer, out)
+        else:
+            _serve(argv[1], argv[2] == "1", out)
     except BrokenPipeError:
         return 1  # the caller stopped listening (it failed, or was killed)
     except BaseException as exc:  # noqa: BLE001 - every error goes back to the caller

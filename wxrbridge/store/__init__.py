@@ -22,6 +22,7 @@ from sqlalchemy.exc import (
     SQLAlchemyError,
 )
 
+from .. import readahead
 from ..errors import StoreError
 from ..records import Record
 from . import schema
@@ -232,10 +233,31 @@ class Store:
             ) from None
         return reports
 
-    def records(self, selection: Selection | None = None) -> Iterator[Record]:
-        """Stream every record back out, threads in order, comments in tree order."""
+    def records(
+        self, selection: Selection | None = None, *, read_ahead: bool | None = None
+    ) -> Iterator[Record]:
+        """Stream every record back out, threads in order, comments in tree order.
+
+        A SQLite store of 8 MB or more is read by a second process while the
+        caller writes what it has (see :mod:`wxrbridge.readahead`), when
+        there is a second core; ``read_ahead`` True or False asks for that,
+        or not, on any store. The records are the same either way.
+        """
+        if self._read_ahead(read_ahead):
+            url = self.engine.url.render_as_string(hide_password=False)
+            yield from readahead.read_store(url, selection)
+            return
         with self.engine.connect() as connection:
             yield from iter_records(connection, selection)
+
+    def _read_ahead(self, wanted: bool | None) -> bool:
+        url = self.engine.url
+        if url.get_backend_name() != "sqlite":
+            return bool(wanted) and readahead.available(self.url)
+        database = url.database or ""
+        if database in ("", ":memory:") or database.startswith("file:"):
+            return False  # another process cannot open it by this name
+        return readahead.worthwhile(database, wanted)
 
     def stats(self) -> dict[str, Any]:
         with self.engine.connect() as connection:
