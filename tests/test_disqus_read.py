@@ -438,6 +438,8 @@ def test_finished_elements_are_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
         def __iter__(self):  # type: ignore[no-untyped-def]
             for event, element in self._context:
                 yield event, element
+                if event != "end":
+                    continue  # a namespace declaration
                 # Parsing runs ahead of the events, so only what lies behind
                 # a finished record says whether anything was kept.
                 if element.getparent() is element.getroottree().getroot():
@@ -459,3 +461,113 @@ def test_finished_elements_are_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
     records = read(HEAD + posts + "</disqus>")
     assert len(of(records, Comment)) == 500
     assert len(widths) == 500 and max(widths) == 0
+
+
+# Posts of every shape the short path for usual posts must leave to the
+# general one, beside usual ones it takes.
+_POST_SHAPES = [
+    '<post dsq:id="1"><id>a</id><message><![CDATA[<p>plain</p>]]></message>'
+    "<createdAt>2020-01-02T03:04:05Z</createdAt><isDeleted>false</isDeleted>"
+    "<isSpam>false</isSpam><author><name>A</name><email>a@example.org</email>"
+    "<isAnonymous>false</isAnonymous><username>a</username></author>"
+    '<ipAddress>192.0.2.1</ipAddress><thread dsq:id="10"/></post>',
+    '<post><message>no id</message><createdAt>2020-01-02T03:04:05</createdAt>'
+    "<thread>10</thread></post>",
+    '<post dsq:id=""><message>empty id</message><thread dsq:id="10">\n </thread></post>',
+    '<post dsq:id="2" extra="x"><message>attribute</message><thread dsq:id="10"/></post>',
+    '<post dsq:id="3">stray<message>text</message><thread dsq:id="10"/></post>',
+    '<post dsq:id="4"><message>m</message> after <thread dsq:id="10"/></post>',
+    '<post dsq:id="5"><!-- note --><message>m</message><thread dsq:id="10"/></post>',
+    '<post dsq:id="6"><message>m</message><message>again</message><thread dsq:id="10"/></post>',
+    '<post dsq:id="7"><message lang="en">m</message><thread dsq:id="10"/></post>',
+    '<post dsq:id="8"><message>m</message><thread dsq:id="10">11</thread></post>',
+    '<post dsq:id="9"><message>m</message><thread dsq:id="10" x="y"/></post>',
+    '<post dsq:id="11"><isSpam>yes</isSpam><thread dsq:id="10"/></post>',
+    '<post dsq:id="12"><isSpam>1</isSpam><thread dsq:id="10"/></post>',
+    '<post dsq:id="13"><createdAt>yesterday</createdAt><thread dsq:id="10"/></post>',
+    '<post dsq:id="14"><message>no thread</message></post>',
+    '<post dsq:id="15"><author x="y"><name>A</name></author><thread dsq:id="10"/></post>',
+    '<post dsq:id="16"><author><name>A</name><nick>a</nick></author><thread dsq:id="10"/></post>',
+    '<post dsq:id="17"><author><name>A</name><name>B</name></author><thread dsq:id="10"/></post>',
+    '<post dsq:id="18"><author><isAnonymous>maybe</isAnonymous></author>'
+    '<thread dsq:id="10"/></post>',
+    '<post dsq:id="19"><author>who<name>A</name></author><thread dsq:id="10"/></post>',
+    '<post dsq:id="20"><author><name>A</name></author><author><name>B</name></author>'
+    '<thread dsq:id="10"/></post>',
+    '<post dsq:id="21"><message>m<b>bold</b></message><thread dsq:id="10"/></post>',
+    '<post dsq:id="22"><unknown>u</unknown><thread dsq:id="10"/></post>',
+    '<post dsq:id="23"><?pi x?><message>m</message><thread dsq:id="10"/></post>',
+    '<post dsq:id="24"><parent dsq:id="1"/><thread dsq:id="10"/></post>',
+]
+
+
+def _both_ways(data: bytes, monkeypatch: pytest.MonkeyPatch, *, recover: bool = False,
+               ) -> tuple[list[Record], list[Record], int]:
+    """The records read with and without the short path, and how many posts
+    took it."""
+    from wxrbridge.formats.disqus import reader as disqus_reader
+
+    taken = 0
+    plain_post = disqus_reader._Reader._plain_post
+
+    def counting(self: object, element: object) -> Comment | None:
+        nonlocal taken
+        comment = plain_post(self, element)  # type: ignore[arg-type]
+        taken += comment is not None
+        return comment
+
+    monkeypatch.setattr(disqus_reader._Reader, "_plain_post", counting)
+    fast = read(data, recover=recover)
+    monkeypatch.setattr(disqus_reader._Reader, "plain_posts", False)
+    general = read(data, recover=recover)
+    monkeypatch.undo()
+    return fast, general, taken
+
+
+def test_usual_posts_read_alike_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = HEAD + '<thread dsq:id="10"><id>t</id></thread>\n' + "\n".join(_POST_SHAPES) + (
+        "\n</disqus>")
+    fast, general, taken = _both_ways(doc.encode(), monkeypatch)
+    assert fast == general
+    assert len(of(fast, Comment)) == len(_POST_SHAPES)
+    # The first three posts and the reply (24) are of the usual shape.
+    assert taken == 4
+    assert any(isinstance(r, ImportIssue) for r in fast)
+
+
+def test_a_namespace_declared_below_the_root_leaves_posts_to_the_general_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    doc = (HEAD + '<thread dsq:id="10"/>\n' + _POST_SHAPES[0]
+           + '<post dsq:id="30" xmlns:x="urn:x"><message>m</message><thread dsq:id="10"/></post>'
+           + _POST_SHAPES[0].replace('"1"', '"31"') + "</disqus>")
+    fast, general, taken = _both_ways(doc.encode(), monkeypatch)
+    assert fast == general
+    assert taken == 1  # only the post before the declaration
+    declared = [c for c in of(fast, Comment) if c.key == "30"][0]
+    assert ("namespace", "x", "urn:x") in [(e.kind, e.name, e.value) for e in declared.extras]
+
+
+@pytest.mark.parametrize("path", [
+    FULL,
+    Path(__file__).parent.parent / "samples" / "agency-blog.disqus.xml.gz",
+    Path(__file__).parent / "data" / "broken" / "disqus-bad-post.xml",
+])
+def test_files_read_alike_both_ways(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = path.read_bytes()
+    if path.suffix == ".gz":
+        data = gzip.decompress(data)
+    fast, general, taken = _both_ways(data, monkeypatch, recover=True)
+    assert fast == general
+    assert taken > 0
+
+
+def test_a_generated_export_reads_alike_both_ways(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import generate_corpus
+
+    _wxr, disqus = generate_corpus(3000, tmp_path, seed=7)
+    fast, general, taken = _both_ways(disqus.read_bytes(), monkeypatch)
+    assert fast == general
+    assert taken > 0.9 * len(of(fast, Comment))
