@@ -10,6 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, func, inspect, select, text
 
+from wxrbridge import canonical
 from wxrbridge.errors import StoreOutOfDateError
 from wxrbridge.models import Base, CommentRow
 from wxrbridge.records import (
@@ -369,3 +370,28 @@ def test_a_large_load_leaves_postgresql_statistics_current(store_url: str) -> No
                 "WHERE relname = 'comments' AND schemaname = current_schema()"
             )).scalar_one()
     assert analysed
+
+
+@pytest.mark.parametrize("raw", [
+    "2024-01-02 03:04:05", "2024-01-02T03:04:05", "2024-01-02T03:04:05Z",
+    "2024-01-02T03:04:05z", "2024-02-30T03:04:05Z", "2024-01-02 03:04:05 ",
+    "2024-01-02T03:04:05+02:00", "2024-01-02T03:04:05.250Z", "0000-00-00 00:00:00",
+    "0000-00-00 00:00:00Z", "9999-12-31T23:59:59Z", "2024-01-02X03:04:05Z",
+])
+def test_sqlite_date_text_is_what_the_driver_would_store(sqlite_url: str, raw: str) -> None:
+    from wxrbridge.store.bulk import sqlite_datetime
+    from wxrbridge.store.load import Loader
+
+    try:
+        parsed = canonical.parse_utc(raw)
+    except ValueError:
+        parsed = "bad"
+    with open_store(sqlite_url) as store, store.engine.connect() as connection:
+        loader = Loader(connection)
+        assert loader.dates_as_text
+        stored = loader._utc(raw, "comment", "1")
+    if parsed == "bad":
+        assert stored is None
+        assert [i.code for i in loader.pending_issues] == ["bad-date"]
+    else:
+        assert stored == (None if parsed is None else sqlite_datetime(parsed))
