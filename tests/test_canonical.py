@@ -6,22 +6,35 @@ from datetime import datetime
 
 import pytest
 
-from wxrbridge.canonical import WXR_DATE_FORMAT, WXR_ZERO_DATE, format_wxr_date
+from wxrbridge.canonical import WXR_ZERO_DATE, format_wxr_date, parse_utc, usual_utc_text
 
 
 @pytest.mark.parametrize(
-    "value",
+    ("value", "text"),
     [
-        datetime(2026, 11, 28, 8, 5, 9),
-        datetime(2026, 1, 2, 3, 4, 5, 678901),  # microseconds are not written
-        datetime(1000, 1, 1),
-        datetime(999, 12, 31, 23, 59, 59),  # strftime's own form below year 1000
-        datetime(9999, 12, 31, 23, 59, 59, 999999),
+        (datetime(2026, 11, 28, 8, 5, 9), "2026-11-28 08:05:09"),
+        (datetime(2026, 1, 2, 3, 4, 5, 678901), "2026-01-02 03:04:05"),  # no microseconds
+        (datetime(999, 12, 31, 23, 59, 59), "0999-12-31 23:59:59"),  # four digits, as MySQL
+        (datetime(9999, 12, 31, 23, 59, 59, 999999), "9999-12-31 23:59:59"),
+        (None, WXR_ZERO_DATE),
     ],
 )
-def test_wxr_dates_are_strftimes_text(value: datetime) -> None:
-    assert format_wxr_date(value) == value.strftime(WXR_DATE_FORMAT)
+def test_wxr_dates(value: datetime | None, text: str) -> None:
+    assert format_wxr_date(value) == text
 
 
-def test_no_date_is_wordpress_zero_date() -> None:
-    assert format_wxr_date(None) == WXR_ZERO_DATE == "0000-00-00 00:00:00"
+@pytest.mark.parametrize("raw", [
+    "2024-01-02 03:04:05", "2024-01-02T03:04:05", "2024-01-02T03:04:05Z",
+    "2024-01-02T03:04:05z", "0999-01-02T03:04:05Z", "9999-12-31T23:59:59Z",
+])
+def test_usual_dates_take_the_short_way_to_the_same_text(raw: str) -> None:
+    assert usual_utc_text(raw) == format_wxr_date(parse_utc(raw))
+
+
+@pytest.mark.parametrize("raw", [
+    None, "", WXR_ZERO_DATE, "0000-00-00 00:00:00Z", "2024-02-30T03:04:05Z",
+    "2024-01-02 03:04:05 ", " 2024-01-02 03:04:05", "2024-01-02T03:04:05+02:00",
+    "2024-01-02T03:04:05.250Z", "2024-01-02T03:04:05X", "yesterday, 10 o'clock",
+])
+def test_other_dates_are_left_to_parse_utc(raw: str | None) -> None:
+    assert usual_utc_text(raw) is None

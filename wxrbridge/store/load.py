@@ -297,22 +297,12 @@ class Loader:
     def _utc(self, raw: str | None, kind: str, key: str) -> datetime | str | None:
         """The canonical UTC date of a raw one, as the driver takes it; text
         that is not a date is kept raw and reported."""
-        if (
-            self.dates_as_text and raw is not None
-            and (len(raw) == 19 or (len(raw) == 20 and raw[19] in "Zz"))
-            and raw[4] == raw[7] == "-" and raw[13] == raw[16] == ":"
-            and raw != canonical.WXR_ZERO_DATE
-        ):
-            # The usual "YYYY-MM-DD HH:MM:SS" (or with a "T", and Disqus's
-            # "Z"): once it is known to be a date, what sqlite_datetime()
-            # would store is that text with a space between and the
+        if self.dates_as_text:
+            # What sqlite_datetime() would store: the usual text with the
             # microseconds added.
-            try:
-                datetime.fromisoformat(raw[:19])
-            except ValueError:
-                pass
-            else:
-                return f"{raw[:10]} {raw[11:19]}.000000"
+            text = canonical.usual_utc_text(raw)
+            if text is not None:
+                return text + ".000000"
         try:
             value = canonical.parse_utc(raw)
         except ValueError:

@@ -50,6 +50,7 @@ from ..xmltext import (
     escape_attribute,
     escape_text,
     forbidden_in,
+    utf8,
 )
 from .schema import (
     AUTHOR,
@@ -700,7 +701,7 @@ class _Raw:
 
     def end(self) -> None:
         if self.parts is not None:
-            self.stream.write("".join(self.parts).encode("utf-8"))
+            self.stream.write(utf8(self.parts))
             self.parts = None
 
 

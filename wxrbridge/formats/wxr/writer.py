@@ -48,6 +48,7 @@ from ...canonical import (
     parse_utc,
     post_id_in_identifier,
     site_user_id,
+    usual_utc_text,
     wp_id_in_identifier,
 )
 from ...records import Comment, Extra, Meta, Record, Source, Term, Thread, User
@@ -60,6 +61,7 @@ from ..xmltext import (
     escape_attribute,
     escape_text,
     forbidden_in,
+    utf8,
 )
 from .names import (
     AFTER_CHANNEL_ANCHOR,
@@ -1035,8 +1037,8 @@ class _WxrWriter:
                 )
             meta = c.meta
         else:
-            created = self._utc(c.created_at, label, "created_at")
-            gmt = format_wxr_date(created)
+            gmt = usual_utc_text(c.created_at) or format_wxr_date(
+                self._utc(c.created_at, label, "created_at"))
             status = comment_status(c)
             texts = (
                 comment_id, c.author_name or "", c.author_email or "", c.author_url or "",
@@ -1170,7 +1172,7 @@ class _WxrWriter:
     def _end_raw(self) -> None:
         """Send the comments written as text to ``out``; lxml writes next."""
         if self.raw is not None:
-            self.out.write("".join(self.raw).encode("utf-8"))
+            self.out.write(utf8(self.raw))
             self.raw = None
 
 
