@@ -47,6 +47,10 @@ def wp_type(raw: str | None) -> str:
 
 def dsq_bool(raw: str | None, default: bool) -> bool | None:
     """A Disqus boolean; ``None`` when the text is neither true nor false."""
+    if raw == "false":  # as Disqus writes them, nearly always
+        return False
+    if raw == "true":
+        return True
     if raw is None:
         return default
     value = raw.strip().lower()

@@ -1020,8 +1020,6 @@ class _WxrWriter:
         depth: int,
         tags: _CommentTags | None = None,
     ) -> None:
-        label = f"comment {comment.key}"
-        wp = self.wp
         c = comment
         if c.origin == "wxr":
             texts: tuple[str | None, ...] = (
@@ -1038,7 +1036,7 @@ class _WxrWriter:
             meta = c.meta
         else:
             gmt = usual_utc_text(c.created_at) or format_wxr_date(
-                self._utc(c.created_at, label, "created_at"))
+                self._utc(c.created_at, f"comment {c.key}", "created_at"))
             status = comment_status(c)
             texts = (
                 comment_id, c.author_name or "", c.author_email or "", c.author_url or "",
@@ -1056,13 +1054,15 @@ class _WxrWriter:
             if user_id not in self.unknown_users:
                 self.unknown_users.add(user_id)
                 self.report.notes.append(
-                    f"{label}: comment_user_id {user_id} has no wp:author in the data;"
+                    f"comment {c.key}: comment_user_id {user_id} has no wp:author in the data;"
                     " WordPress's importer cannot link it to an account"
                 )
         if tags is not None and not c.extras:
-            self._raw_comment(tags, texts, meta, label)
+            self._raw_comment(tags, texts, meta, c.key)
             self.report.written["comment"] += 1
             return
+        label = f"comment {c.key}"
+        wp = self.wp
         self._end_raw()
         extras = _Extras(c.extras) if c.extras else _NO_EXTRAS_OBJ
         values = [
@@ -1149,11 +1149,12 @@ class _WxrWriter:
         self._start_raw().append(f"{start}{body}</{name}>")
 
     def _raw_comment(
-        self, tags: _CommentTags, texts: tuple[str | None, ...], meta: list[Meta], label: str
+        self, tags: _CommentTags, texts: tuple[str | None, ...], meta: list[Meta], key: str
     ) -> None:
         if _any_forbidden(texts, meta):
             # Rare: clean field by field, which notes what was replaced where
             # in the order _leaf would have.
+            label = f"comment {key}"
             texts = tuple(
                 None if text is None else self._clean(text, label, local)
                 for (local, _attr), text in zip(COMMENT_FIELDS, texts, strict=True)
