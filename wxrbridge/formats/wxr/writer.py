@@ -541,8 +541,19 @@ class _WxrWriter:
         self, depth: int, tag: str, pairs: Iterable[Meta], label: str
     ) -> None:
         wp = self.wp
+        # Written as text where lxml would write the plain name (see _name):
+        # the element declares nothing, so what it holds is written alike.
+        name = self._name(tag)
         for key, value in pairs:
             self._nl(depth)
+            if name is not None:
+                self._start_raw().append(f"<{name}>")
+                self._leaf(depth + 1, wp + "meta_key", key, True, label)
+                if value is not None:
+                    self._leaf(depth + 1, wp + "meta_value", value, True, label)
+                self._nl(depth)
+                self._start_raw().append(f"</{name}>")
+                continue
             with self._element(tag, {}):
                 self._leaf(depth + 1, wp + "meta_key", key, True, label)
                 if value is not None:
