@@ -508,17 +508,17 @@ def _both_ways(data: bytes, monkeypatch: pytest.MonkeyPatch, *, recover: bool = 
     from wxrbridge.formats.disqus import reader as disqus_reader
 
     taken = 0
-    plain_post = disqus_reader._Reader._plain_post
+    plain_values = disqus_reader._Reader._plain_values
 
-    def counting(self: object, element: object) -> Comment | None:
+    def counting(self: object, element: etree._Element, *layouts: object) -> object:
         nonlocal taken
-        comment = plain_post(self, element)  # type: ignore[arg-type]
-        taken += comment is not None
-        return comment
+        values = plain_values(self, element, *layouts)  # type: ignore[arg-type]
+        taken += values is not None and etree.QName(element).localname == "post"
+        return values
 
-    monkeypatch.setattr(disqus_reader._Reader, "_plain_post", counting)
+    monkeypatch.setattr(disqus_reader._Reader, "_plain_values", counting)
     fast = read(data, recover=recover)
-    monkeypatch.setattr(disqus_reader._Reader, "plain_posts", False)
+    monkeypatch.setattr(disqus_reader._Reader, "plain_records", False)
     general = read(data, recover=recover)
     monkeypatch.undo()
     return fast, general, taken
@@ -530,8 +530,9 @@ def test_usual_posts_read_alike_both_ways(monkeypatch: pytest.MonkeyPatch) -> No
     fast, general, taken = _both_ways(doc.encode(), monkeypatch)
     assert fast == general
     assert len(of(fast, Comment)) == len(_POST_SHAPES)
-    # The first three posts and the reply (24) are of the usual shape.
-    assert taken == 4
+    # The first three posts, the one naming no thread (14, reported all the
+    # same) and the reply (24) are of the usual shape.
+    assert taken == 5
     assert any(isinstance(r, ImportIssue) for r in fast)
 
 
@@ -571,3 +572,26 @@ def test_a_generated_export_reads_alike_both_ways(
     fast, general, taken = _both_ways(disqus.read_bytes(), monkeypatch)
     assert fast == general
     assert taken > 0.9 * len(of(fast, Comment))
+
+
+def test_threads_and_categories_read_alike_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = HEAD + (
+        '<category dsq:id="1"><forum>f</forum><title>General</title>'
+        "<isDefault>true</isDefault></category>"
+        '<category dsq:id="2" x="y"><title>Other</title></category>'
+        '<thread dsq:id="10"><id>7 https://example.org/?p=7</id><forum>f</forum>'
+        '<category dsq:id="1"/><link>https://example.org/a/</link><title>A</title>'
+        "<message><![CDATA[<p>hi</p>]]></message><createdAt>2020-01-02T03:04:05Z</createdAt>"
+        "<author><name>N</name><email>n@example.org</email><username>n</username>"
+        "<isAnonymous>false</isAnonymous></author><ipAddress>192.0.2.9</ipAddress>"
+        "<isClosed>false</isClosed><isDeleted>false</isDeleted></thread>"
+        '<thread dsq:id="11"><title>B</title><isClosed>maybe</isClosed></thread>'
+        '<thread dsq:id="12"><title>C</title><createdAt>soon</createdAt></thread>'
+        '<thread dsq:id="13"><title>D</title><author><name>N</name><uid>9</uid></author></thread>'
+        '<thread dsq:id="14"><title>E</title><category>1</category></thread>'
+        "</disqus>"
+    )
+    fast, general, _taken = _both_ways(doc.encode(), monkeypatch)
+    assert fast == general
+    assert len(of(fast, Thread)) == 5 and len(of(fast, Term)) == 2
+    assert any(isinstance(r, ImportIssue) for r in fast)

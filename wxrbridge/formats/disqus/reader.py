@@ -205,7 +205,7 @@ class _Reader:
         self.posts = 0
         # Namespace declarations met so far, and how many of them the root
         # makes: while there are no others, no record element can declare
-        # one, and a post of the usual shape takes the short path.
+        # one, and a record of the usual shape takes the short path.
         self.declarations = 0
         self.root_declarations = 0
 
@@ -339,8 +339,7 @@ class _Reader:
         dsq_id = element.get(DSQ_ID)
         key = dsq_id or f"#c{self.categories}"
         # Issues name records the way the store's do: "term 7", "comment 9".
-        values, extras = self._children(element, self.category_layout, {}, f"term {key}",
-                                        issues)
+        values, extras = self._fields(element, self.category_layout, {}, f"term {key}", issues)
         return Term(origin="disqus", kind="dsq_category", term_id=dsq_id,
                     extras=extras, **values)
 
@@ -348,20 +347,16 @@ class _Reader:
         self.threads += 1
         dsq_id = element.get(DSQ_ID)
         key = dsq_id or f"#{self.threads}"
-        values, extras = self._children(element, self.thread_layout,
-                                       self.thread_author_layout, f"thread {key}", issues)
+        values, extras = self._fields(element, self.thread_layout, self.thread_author_layout,
+                                      f"thread {key}", issues)
         return Thread(origin="disqus", key=key, dsq_id=dsq_id, extras=extras, **values)
 
     def _post(self, element: Any, issues: list[ImportIssue]) -> Comment:
-        if self.declarations <= self.root_declarations and self.plain_posts:
-            plain = self._plain_post(element)
-            if plain is not None:
-                return plain
         self.posts += 1
         dsq_id = element.get(DSQ_ID)
         key = dsq_id or f"#p{self.posts}"
-        values, extras = self._children(element, self.post_layout,
-                                       self.post_author_layout, f"comment {key}", issues)
+        values, extras = self._fields(element, self.post_layout, self.post_author_layout,
+                                      f"comment {key}", issues)
         thread = values.pop("thread", None)
         if thread is None:
             thread = ""
@@ -370,23 +365,41 @@ class _Reader:
         return Comment(origin="disqus", key=key, dsq_id=dsq_id, thread=thread,
                        extras=extras, **values)
 
-    # Off only in tests, which check that both ways read every post alike.
-    plain_posts = True
+    # Off only in tests, which check that both ways read every record alike.
+    plain_records = True
 
-    def _plain_post(self, element: Any) -> Comment | None:
-        """The post, when it has the usual shape: no attribute but its
-        dsq:id, every child a known field met once, a leaf without
+    def _fields(
+        self,
+        element: Any,
+        layout: dict[str, Child],
+        author_layout: dict[str, Child],
+        key: str,  # the record as issues name it
+        issues: list[ImportIssue],
+    ) -> tuple[dict[str, str | None], list[Extra]]:
+        """The record's field values and extras: by the short path when the
+        element has the usual shape, else by :meth:`_children`, which
+        reports whatever it has to. While no namespace is declared below
+        the root, no element can hold a declaration to keep."""
+        if self.plain_records and self.declarations <= self.root_declarations:
+            values = self._plain_values(element, layout, author_layout)
+            if values is not None:
+                return values, []
+        return self._children(element, layout, author_layout, key, issues)
+
+    def _plain_values(
+        self, element: Any, layout: dict[str, Child], author_layout: dict[str, Child]
+    ) -> dict[str, str | None] | None:
+        """The fields of a record element of the usual shape: no attribute
+        but its dsq:id, every child a known field met once, a leaf without
         attributes (a reference with its dsq:id alone), booleans and dates
         as Disqus writes them, an author of such leaves, and nothing but
-        whitespace between them. ``None`` otherwise, and :meth:`_children`
-        reads it, with whatever it has to report."""
+        whitespace between them. ``None`` for any other."""
         attributes = element.keys()
         if attributes and attributes != [DSQ_ID]:
             return None
         text = element.text
         if text and not text.isspace():
             return None
-        layout = self.post_layout
         values: dict[str, str | None] = {}
         author = False
         for child in element:
@@ -398,7 +411,7 @@ class _Reader:
                 return None
             kind = spec.kind
             if kind == "author":
-                if author or not self._plain_author(child, values):
+                if author or not self._plain_author(child, author_layout, values):
                     return None
                 author = True
                 continue
@@ -418,23 +431,18 @@ class _Reader:
                 except ValueError:
                     return None
             values[spec.field] = value
-        thread = values.pop("thread", None)
-        if thread is None:
-            return None
-        self.posts += 1
-        dsq_id = element.get(DSQ_ID) if attributes else None
-        return Comment(origin="disqus", key=dsq_id or f"#p{self.posts}", dsq_id=dsq_id,
-                       thread=thread, extras=[], **values)
+        return values
 
-    def _plain_author(self, element: Any, values: dict[str, str | None]) -> bool:
-        """Adds the author's fields to ``values`` when :meth:`_plain_post`
+    def _plain_author(
+        self, element: Any, layout: dict[str, Child], values: dict[str, str | None]
+    ) -> bool:
+        """Adds the author's fields to ``values`` when :meth:`_plain_values`
         can take the author as it is."""
         if element.keys():
             return False
         text = element.text
         if text and not text.isspace():
             return False
-        layout = self.post_author_layout
         found: dict[str, str] = {}
         for child in element:
             tail = child.tail
