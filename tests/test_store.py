@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -11,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, func, inspect, select, text
 
 from wxrbridge import canonical
-from wxrbridge.errors import StoreOutOfDateError
+from wxrbridge.errors import StoreError, StoreOutOfDateError
 from wxrbridge.models import Base, CommentRow
 from wxrbridge.records import (
     Comment,
@@ -395,3 +396,50 @@ def test_sqlite_date_text_is_what_the_driver_would_store(sqlite_url: str, raw: s
         assert [i.code for i in loader.pending_issues] == ["bad-date"]
     else:
         assert stored == (None if parsed is None else sqlite_datetime(parsed))
+
+
+def _foreign_keys(engine: Engine) -> int:
+    with engine.connect() as connection:
+        inspector = inspect(connection)
+        return sum(len(inspector.get_foreign_keys(t)) for t in inspector.get_table_names())
+
+
+def test_first_import_keeps_every_foreign_key(store_url: str, tmp_path: Path) -> None:
+    # PostgreSQL loads an empty store without its foreign keys and adds them
+    # back before committing; neither that store nor one created after it
+    # may be left without them.
+    expected = sum(len(t.foreign_key_constraints) for t in Base.metadata.sorted_tables)
+    with open_store(store_url) as store:
+        store.load(sample_records())
+        assert _foreign_keys(store.engine) == expected
+        # A second import into the now non-empty store goes the usual way.
+        store.load(sample_records())
+        assert _foreign_keys(store.engine) == expected
+    with open_store(f"sqlite:///{tmp_path / 'later.sqlite'}") as later:
+        assert _foreign_keys(later.engine) == expected
+
+
+def test_first_import_with_a_dangling_link_fails_whole(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Foreign keys checked once at the end (PostgreSQL's first import) must
+    # refuse what the row-by-row check refused.
+    if not store_url.startswith("postgresql"):
+        pytest.skip("only PostgreSQL loads without its foreign keys")
+    from wxrbridge.store import load as store_load
+
+    original = store_load.Loader._write_comments
+
+    def dangling(self: store_load.Loader, origin: str, rows: list, unresolved: list) -> object:
+        for row in rows:
+            row[store_load._PARENT_ID] = 10**9  # a row that does not exist
+        return original(self, origin, rows, unresolved)
+
+    with open_store(store_url) as store:
+        monkeypatch.setattr(store_load.Loader, "_write_comments", dangling)
+        with pytest.raises(StoreError, match="foreign key"):
+            store.load(sample_records())
+        monkeypatch.undo()
+        assert store.stats()["comments"] == 0
+        assert _foreign_keys(store.engine) == sum(
+            len(t.foreign_key_constraints) for t in Base.metadata.sorted_tables)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -21,9 +21,11 @@ from sqlalchemy.exc import (
     OperationalError,
     SQLAlchemyError,
 )
+from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from .. import readahead
 from ..errors import StoreError
+from ..models import Base
 from ..records import Record
 from . import schema
 from .load import Loader, LoadReport
@@ -133,9 +135,7 @@ def _first_load_journal(connection: Connection) -> Iterator[None]:
     commit still waits for the disk). Where the switch is refused (another
     connection has the store open), the load goes through WAL as usual.
     """
-    if connection.dialect.name != "sqlite" or connection.exec_driver_sql(
-        "SELECT 1 FROM sources LIMIT 1"
-    ).first() is not None:
+    if connection.dialect.name != "sqlite" or not _is_empty(connection):
         connection.commit()
         yield
         return
@@ -152,6 +152,40 @@ def _first_load_journal(connection: Connection) -> Iterator[None]:
             connection.rollback()
             connection.exec_driver_sql("PRAGMA journal_mode=WAL")
             connection.commit()
+
+
+def _is_empty(connection: Connection) -> bool:
+    return connection.exec_driver_sql("SELECT 1 FROM sources LIMIT 1").first() is None
+
+
+@contextmanager
+def _first_load_constraints(connection: Connection) -> Iterator[None]:
+    """Load an empty PostgreSQL store without its foreign keys, then add
+    them back, in the same transaction.
+
+    PostgreSQL checks a foreign key row by row as rows go in, each check a
+    lookup and a lock in the table it points to: a quarter of a first
+    import's time. Added back once the rows are in, each key is checked
+    for the whole table by one join, as pg_restore does it. A row pointing
+    nowhere fails that check and the import rolls back, as it would have
+    failed row by row. Until it commits, the import holds the tables to
+    itself, which on an empty store keeps nobody from anything.
+    """
+    if connection.dialect.name != "postgresql" or not _is_empty(connection):
+        yield
+        return
+    # From a copy of the tables: SQLAlchemy marks a constraint given to
+    # AddConstraint (and, before 2.0.39, DropConstraint) as not to be
+    # created with its table, and a store created later in this process
+    # would have no foreign keys.
+    copy = MetaData()
+    keys = [key for table in Base.metadata.sorted_tables
+            for key in table.to_metadata(copy).foreign_key_constraints]
+    for key in keys:
+        connection.execute(DropConstraint(key))
+    yield
+    for key in keys:
+        connection.execute(AddConstraint(key))
 
 
 def _start_import(connection: Connection) -> None:
@@ -212,10 +246,11 @@ class Store:
                 transaction = connection.begin()
                 _start_import(connection)
                 try:
-                    for records, sha256 in streams:
-                        loader = Loader(connection, merge=merge)
-                        reports.append(loader.load(records))
-                        loader.finish_source(sha256() if callable(sha256) else sha256)
+                    with _first_load_constraints(connection):
+                        for records, sha256 in streams:
+                            loader = Loader(connection, merge=merge)
+                            reports.append(loader.load(records))
+                            loader.finish_source(sha256() if callable(sha256) else sha256)
                 except BaseException:
                     transaction.rollback()
                     raise
