@@ -16,6 +16,7 @@ raised again in the caller as they were raised there.
 
 from __future__ import annotations
 
+import marshal
 import os
 import pickle
 import queue
@@ -45,7 +46,8 @@ _BATCH = 500
 # store takes in one batch.
 _CHUNK = 1 << 20
 _QUEUED = 4
-_HEADER = struct.Struct("<Q")  # each message's length, before it
+# Before each message: its length, and whether marshal (else pickle) wrote it.
+_HEADER = struct.Struct("<Q?")
 comment_fields = attrgetter(*(f.name for f in fields(Comment)))
 
 
@@ -204,16 +206,16 @@ class _Channel:
         self.digest: str | None = None
         self.source: Source | None = None
 
-    def _frame(self) -> bytes | None:
+    def _frame(self) -> tuple[bytes, bool] | None:
         buffer = self.buffer
         while True:
             if len(buffer) >= _HEADER.size:
-                (size,) = _HEADER.unpack_from(buffer)
+                size, marshalled = _HEADER.unpack_from(buffer)
                 end = _HEADER.size + size
                 if len(buffer) >= end:
                     frame = bytes(buffer[_HEADER.size:end])
                     del buffer[:end]
-                    return frame
+                    return frame, marshalled
             if self.ended:
                 return None
             chunk = self.chunks.get()
@@ -223,10 +225,11 @@ class _Channel:
                 self.ended = True
 
     def _receive(self) -> tuple[Any, ...]:
-        frame = self._frame()
-        if frame is None:
+        received = self._frame()
+        if received is None:
             raise self.lost
-        message = pickle.loads(frame)
+        frame, marshalled = received
+        message = marshal.loads(frame) if marshalled else pickle.loads(frame)
         if message[0] == "error":
             raise message[1]
         return message  # type: ignore[no-any-return]
@@ -264,11 +267,21 @@ class _Channel:
 
 def _sender(out: IO[bytes]) -> Callable[..., None]:
     def send(*message: Any) -> None:
-        frame = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-        out.write(_HEADER.pack(len(frame)))
-        out.write(frame)
+        _write_frame(out, message)
 
     return send
+
+
+def _write_frame(out: IO[bytes], message: tuple[Any, ...]) -> None:
+    try:
+        # Plain data, a batch of comments as tuples above all, goes through
+        # marshal, which writes it four times as fast as pickle; records as
+        # objects and errors through pickle.
+        frame, marshalled = marshal.dumps(message), True
+    except ValueError:
+        frame, marshalled = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL), False
+    out.write(_HEADER.pack(len(frame), marshalled))
+    out.write(frame)
 
 
 def _serve(path: str, recover: bool, out: IO[bytes]) -> None:
@@ -364,10 +377,8 @@ def main(argv: list[str]) -> int:
     except BrokenPipeError:
         return 1  # the caller stopped listening (it failed, or was killed)
     except BaseException as exc:  # noqa: BLE001 - every error goes back to the caller
-        frame = pickle.dumps(("error", _portable(exc)), protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            out.write(_HEADER.pack(len(frame)))
-            out.write(frame)
+            _write_frame(out, ("error", _portable(exc)))
         except BrokenPipeError:
             return 1
     try:
