@@ -411,7 +411,20 @@ class _WxrWriter:
         self, tag: str, attrib: dict[str, str], nsmap: dict[str, str] | None = None
     ) -> Iterator[None]:
         """An element written by lxml, its namespaces kept track of (they
-        decide the prefixes of the elements written as text inside it)."""
+        decide the prefixes of the elements written as text inside it).
+
+        One that declares nothing and has no attributes is written as text
+        where lxml would write its plain name (see _name): what it holds is
+        written alike inside it either way, and going from text to lxml
+        and back costs more than the element itself.
+        """
+        if not attrib and not nsmap:
+            name = self._name(tag)
+            if name is not None:
+                self._start_raw().append(f"<{name}>")
+                yield
+                self._start_raw().append(f"</{name}>")
+                return
         self._end_raw()
         nsmap = nsmap or None
         key = self.scope_key
@@ -541,19 +554,8 @@ class _WxrWriter:
         self, depth: int, tag: str, pairs: Iterable[Meta], label: str
     ) -> None:
         wp = self.wp
-        # Written as text where lxml would write the plain name (see _name):
-        # the element declares nothing, so what it holds is written alike.
-        name = self._name(tag)
         for key, value in pairs:
             self._nl(depth)
-            if name is not None:
-                self._start_raw().append(f"<{name}>")
-                self._leaf(depth + 1, wp + "meta_key", key, True, label)
-                if value is not None:
-                    self._leaf(depth + 1, wp + "meta_value", value, True, label)
-                self._nl(depth)
-                self._start_raw().append(f"</{name}>")
-                continue
             with self._element(tag, {}):
                 self._leaf(depth + 1, wp + "meta_key", key, True, label)
                 if value is not None:
