@@ -1164,7 +1164,8 @@ class _WxrWriter:
     def _raw_comment(
         self, tags: _CommentTags, texts: tuple[str | None, ...], meta: list[Meta], key: str
     ) -> None:
-        if _any_forbidden(texts, meta):
+        parts = _comment_parts(tags, texts, meta)
+        if parts is None:
             # Rare: clean field by field, which notes what was replaced where
             # in the order _leaf would have.
             label = f"comment {key}"
@@ -1177,9 +1178,10 @@ class _WxrWriter:
                  None if value is None else self._clean(value, label, "meta_value"))
                 for key, value in meta
             ]
-        written = "".join(_comment_parts(tags, texts, meta))
+            parts = _comment_parts(tags, texts, meta)
+            assert parts is not None
         raw = self._start_raw()
-        raw.append(written)
+        raw.append("".join(parts))
         if len(raw) > 2048:
             self._end_raw()
 
@@ -1254,22 +1256,19 @@ def _cdata_field(tag: tuple[str, str, str, str, bool], text: str) -> str:
     return tag[0] + _cdata_text(text) + tag[1]
 
 
-def _any_forbidden(texts: tuple[str | None, ...], meta: list[Meta]) -> bool:
-    for text in texts:
-        if text is not None and forbidden_in(text):
-            return True
-    return any(forbidden_in(key) or (value is not None and forbidden_in(value))
-               for key, value in meta)
-
-
 def _comment_parts(
     tags: _CommentTags, texts: tuple[str | None, ...], meta: list[Meta]
-) -> list[str]:
+) -> list[str] | None:
+    """The comment's markup and text, or ``None`` when a value holds a
+    character XML forbids (checked here, on the way, for every field)."""
+    search = FORBIDDEN.search
     parts = [tags.open]
     append = parts.append
     for tag, text in zip(tags.fields, texts, strict=True):
         if text is None:
             continue
+        if not text.isprintable() and search(text):  # forbidden_in, inlined
+            return None
         if tag[4]:
             if text and "]]>" not in text and "\r" not in text and text[-1] != "]":
                 append(tag[2] + text + tag[3])
@@ -1281,9 +1280,13 @@ def _comment_parts(
         key_tag, value_tag = tags.key, tags.value
         meta_open, meta_close = tags.meta_open, tags.meta_close
         for key, value in meta:
+            if not key.isprintable() and search(key):
+                return None
             append(meta_open)
             append(_cdata_field(key_tag, key))
             if value is not None:
+                if not value.isprintable() and search(value):
+                    return None
                 append(_cdata_field(value_tag, value))
             append(meta_close)
     append(tags.close)
