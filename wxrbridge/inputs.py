@@ -9,13 +9,10 @@ or not is the same source.
 
 from __future__ import annotations
 
-import bz2
 import gzip
 import hashlib
 import io
-import lzma
 import sys
-import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -112,9 +109,15 @@ def decompressed(raw: IO[bytes], head: bytes) -> IO[bytes]:
     """``raw`` uncompressed, by the magic bytes it starts with (``head``)."""
     if head.startswith(_GZIP):
         return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    # bz2, lzma and zipfile are imported for the files that need them, as
+    # the writers are (see formats.imported_when_called).
     if head.startswith(_BZ2):
+        import bz2
+
         return bz2.BZ2File(raw, mode="rb")  # type: ignore[return-value]
     if head.startswith(_XZ):
+        import lzma
+
         return lzma.LZMAFile(raw, mode="rb")  # type: ignore[return-value]
     return raw
 
@@ -135,6 +138,8 @@ def open_inputs(
 
 
 def _zip_members(raw: IO[bytes], display: str) -> Iterator[InputFile]:
+    import zipfile
+
     # zipfile needs to seek; standard input and pipes get spooled first.
     try:
         raw.seek(0, io.SEEK_CUR)

@@ -59,6 +59,22 @@ class Format:
     directory: bool = False
 
 
+def imported_when_called(module: str, name: str) -> Callable[..., Any]:
+    """The function ``name`` of ``module``, imported on its first call.
+
+    Every command loads the registry, but a writer, with all it imports,
+    is loaded only once something is written: a process that only reads,
+    such as an import's reading process, stays smaller and starts sooner.
+    """
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = f"{module}.{name}, imported on the first call."
+    return call
+
+
 _registry: dict[str, Format] = {}
 _loaded = False
 

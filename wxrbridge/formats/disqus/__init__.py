@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from .. import Format, register
+from .. import Format, imported_when_called, register
 from .reader import detect, read_disqus
-from .writer import write_disqus
+
+write_disqus = imported_when_called(f"{__name__}.writer", "write_disqus")
 
 FORMAT = register(
     Format(

@@ -8,8 +8,9 @@ parent in the same file, and files small enough to upload.
 
 from __future__ import annotations
 
-from .. import Format, register
-from .writer import write_disqus_import
+from .. import Format, imported_when_called, register
+
+write_disqus_import = imported_when_called(f"{__name__}.writer", "write_disqus_import")
 
 __all__ = ["FORMAT", "write_disqus_import"]
 

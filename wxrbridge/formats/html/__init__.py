@@ -10,12 +10,7 @@ the archive can be checked years later.  See ``docs/archive.md``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
-from typing import Any
-
-from ...records import Record
-from .. import Format, WriteReport, register
+from .. import Format, imported_when_called, register
 from .. import formats as _registered
 
 __all__ = ["FORMAT", "write_html"]
@@ -26,17 +21,8 @@ __all__ = ["FORMAT", "write_html"]
 _registered()
 
 
-def write_html(records: Iterable[Record], folder: Path, **options: Any) -> WriteReport:
-    """Write a static HTML archive of ``records`` into ``folder``; see
-    :func:`wxrbridge.formats.html.writer.write_html`.
-
-    The writer, with jinja2 and nh3, is imported on the first call: every
-    command loads the registry, and reading or importing a file should not
-    pay for the templates and the sanitiser in time or memory.
-    """
-    from .writer import write_html as write
-
-    return write(records, folder, **options)
+# The writer, with jinja2 and nh3, is imported on the first call.
+write_html = imported_when_called(f"{__name__}.writer", "write_html")
 
 
 FORMAT = register(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-from .. import Format, register
+from .. import Format, imported_when_called, register
 from ..xmlhead import normalise_head
 from .reader import read_wxr
-from .writer import write_wxr
+
+write_wxr = imported_when_called(f"{__name__}.writer", "write_wxr")
 
 __all__ = ["detect", "read_wxr", "write_wxr"]
 
