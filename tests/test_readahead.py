@@ -134,3 +134,58 @@ def test_the_reading_process_leaves_the_store_alone() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_a_store_read_ahead_gives_the_same_records(store_url: str) -> None:
+    # On every backend, with text of every width (an emoji among it).
+    from wxrbridge.records import Comment, Source, Thread
+    from wxrbridge.store import Selection
+
+    extra = [
+        Source(origin="disqus", site="emoji", name="e.xml"),
+        Thread(origin="disqus", key="t", title="Thread \U0001F600"),
+        Comment(origin="disqus", key="c", thread="t", content="smile \U0001F600 ]]> \u00e9"),
+    ]
+    with open_store(store_url) as store:
+        import_files(store, [SAMPLES / "agency-blog.wxr.xml",
+                             SAMPLES / "agency-blog.disqus.xml.gz"])
+        store.load(extra)
+        for selection in (None, Selection(types=["pingback"])):
+            here = list(store.records(selection, read_ahead=False))
+            ahead = list(store.records(selection, read_ahead=True))
+            assert ahead == here
+            assert len(here) > 3
+
+
+def test_an_export_read_ahead_is_the_same_file(tmp_path: Path) -> None:
+    from wxrbridge.api import export
+
+    with open_store(f"sqlite:///{tmp_path / 'store.sqlite'}") as store:
+        import_files(store, [SAMPLES / "agency-blog.wxr.xml"])
+        for name in ("wxr", "disqus", "jsonl"):
+            outputs = []
+            for read_ahead in (True, False):
+                target = tmp_path / f"{name}-{read_ahead}.out"
+                export(store, target, format=name, read_ahead=read_ahead)
+                outputs.append(target.read_bytes())
+            if name == "wxr":  # the channel's pubDate is the time of writing
+                outputs = [b"".join(line for line in out.splitlines(keepends=True)
+                                    if b"<pubDate>" not in line) for out in outputs]
+            assert outputs[0] == outputs[1]
+
+
+def test_an_error_reading_a_store_ahead_is_the_error_read_here(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "store.sqlite"
+    with open_store(f"sqlite:///{path}") as store:
+        import_files(store, [SAMPLES / "agency-blog.wxr.xml"])
+        with sqlite3.connect(path) as connection:
+            connection.execute("DROP TABLE comment_meta")
+        errors = []
+        for read_ahead in (True, False):
+            with pytest.raises(Exception) as raised:
+                list(store.records(read_ahead=read_ahead))
+            errors.append((type(raised.value), str(raised.value).splitlines()[0]))
+    assert errors[0] == errors[1]
+    assert "no such table: comment_meta" in errors[0][1]

@@ -314,15 +314,12 @@ def _serve(path: str, recover: bool, out: IO[bytes]) -> None:
 def _serve_store(job: IO[bytes], out: IO[bytes]) -> None:
     """The reading side of :func:`read_store`: the store's records, as one
     document."""
-    from sqlalchemy import create_engine
-
+    from .store import create_store_engine
     from .store.read import iter_records
 
     url, selection = pickle.load(job)
     send = _sender(out)
-    # A plain engine, without the store's connection settings: this
-    # process only reads, and must change nothing about the database.
-    engine = create_engine(url)
+    engine = create_store_engine(url, reader=True)
     try:
         with engine.connect() as connection:
             send("document")

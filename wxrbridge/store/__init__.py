@@ -80,7 +80,10 @@ def _common_pragmas(cursor: Any) -> None:
     cursor.close()
 
 
-def create_store_engine(url: str, *, durable: bool = True) -> Engine:
+def create_store_engine(url: str, *, durable: bool = True, reader: bool = False) -> Engine:
+    """An engine for the store at ``url``. ``reader``: for a process that
+    only reads a store another one opened, so nothing about the database
+    (SQLite's journal, say) is set by it."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -92,7 +95,7 @@ def create_store_engine(url: str, *, durable: bool = True) -> Engine:
         engine = create_engine(parsed)
     except (ArgumentError, ImportError, SQLAlchemyError) as exc:
         raise StoreError(f"cannot open {parsed.render_as_string()}: {exc}") from None
-    if engine.dialect.name == "sqlite":
+    if engine.dialect.name == "sqlite" and not reader:
         event.listen(engine, "connect", _sqlite_pragmas if durable else _scratch_pragmas)
     return engine
 
@@ -164,7 +167,7 @@ def _first_load_constraints(connection: Connection) -> Iterator[None]:
     them back, in the same transaction.
 
     PostgreSQL checks a foreign key row by row as rows go in, each check a
-    lookup and a lock in the table it points to: a quarter of a first
+    lookup and a lock in the table it points to: a fifth of a first
     import's time. Added back once the rows are in, each key is checked
     for the whole table by one join, as pg_restore does it. A row pointing
     nowhere fails that check and the import rolls back, as it would have
