@@ -170,7 +170,9 @@ class Loader:
         self.link_while_loading = connection.dialect.name in ("sqlite", "postgresql")
         # On PostgreSQL a batch linked to a parent that a repeated id kept
         # out of the table fails its foreign key; it is then written again
-        # unlinked, inside a savepoint.
+        # unlinked, inside a savepoint. (A first import, loaded without
+        # foreign keys, meets that check once at its end instead: the
+        # parent is in by then, as on SQLite.)
         self.guard_links = connection.dialect.name == "postgresql"
         # SQLite stores dates as text: made here from the raw text, which
         # is quicker than through a datetime.
