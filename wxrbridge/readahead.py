@@ -1,15 +1,16 @@
-"""Reading an input in a second process, so parsing and storing overlap.
+"""Reading in a second process, so reading and storing (or writing) overlap.
 
 An import spends about half its time parsing the file and building records
 and half storing them.  Both hold Python's interpreter lock, so threads
 cannot run them side by side; two processes can.  :func:`read_ahead` starts
 a second Python running :func:`main`, which reads the file, and yields
 its records in the calling process as the reading one sends them, in order
-and in batches, through a pipe.
+and in batches, through a pipe.  :func:`read_store` does the same for an
+export: the second process reads the store back while this one writes.
 
-The reading process imports only the readers (no SQLAlchemy), so it stays
-small; the pipe's buffer holds it back when the store falls behind, so
-memory stays flat however large the file.  Errors it meets (an
+The process that reads a file imports only the readers (no SQLAlchemy), so
+it stays small; the pipe's buffer holds it back when the caller falls
+behind, so memory stays flat however large the input.  Errors it meets (an
 :class:`~wxrbridge.errors.InputError` with its line and column, say) are
 raised again in the caller as they were raised there.
 """

@@ -138,7 +138,7 @@ def _first_load_journal(connection: Connection) -> Iterator[None]:
     commit still waits for the disk). Where the switch is refused (another
     connection has the store open), the load goes through WAL as usual.
     """
-    if connection.dialect.name != "sqlite" or not _is_empty(connection):
+    if connection.dialect.name != "sqlite" or not _holds_nothing(connection):
         connection.commit()
         yield
         return
@@ -157,7 +157,7 @@ def _first_load_journal(connection: Connection) -> Iterator[None]:
             connection.commit()
 
 
-def _is_empty(connection: Connection) -> bool:
+def _holds_nothing(connection: Connection) -> bool:
     return connection.exec_driver_sql("SELECT 1 FROM sources LIMIT 1").first() is None
 
 
@@ -174,7 +174,7 @@ def _first_load_constraints(connection: Connection) -> Iterator[None]:
     failed row by row. Until it commits, the import holds the tables to
     itself, which on an empty store keeps nobody from anything.
     """
-    if connection.dialect.name != "postgresql" or not _is_empty(connection):
+    if connection.dialect.name != "postgresql" or not _holds_nothing(connection):
         yield
         return
     # From a copy of the tables: SQLAlchemy marks a constraint given to

@@ -66,18 +66,17 @@ def upsert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> 
     columns = [c for c in rows[0] if c not in IDENTITY and c != "id"]
     # The dialect's own insert, from the dialect already loaded for the
     # connection: importing PostgreSQL's into a SQLite import cost 2 MB.
+    if name not in ("sqlite", "postgresql", "mysql", "mariadb"):  # pragma: no cover
+        raise NotImplementedError(name)
     dialect = importlib.import_module(
         "sqlalchemy.dialects." + ("mysql" if name == "mariadb" else name))
+    stmt = dialect.insert(table)
     if name in ("sqlite", "postgresql"):
-        stmt = dialect.insert(table)
         stmt = stmt.on_conflict_do_update(
             index_elements=list(IDENTITY), set_={c: stmt.excluded[c] for c in columns}
         )
-    elif name in ("mysql", "mariadb"):
-        stmt = dialect.insert(table)
+    else:
         stmt = stmt.on_duplicate_key_update({c: stmt.inserted[c] for c in columns})
-    else:  # pragma: no cover - other backends are not supported
-        raise NotImplementedError(name)
     connection.execute(stmt, rows)
 
 

@@ -122,7 +122,7 @@ def _is_current(engine: Engine) -> bool:
     return stored == [head]
 
 
-def _is_empty(engine: Engine) -> bool:
+def _has_no_schema(engine: Engine) -> bool:
     """Whether the database has no wxrbridge tables and no revision."""
     try:
         with engine.connect() as connection:
@@ -173,7 +173,7 @@ def ensure_current(engine: Engine, *, display_url: str) -> None:
     """Migrate an empty database to head; refuse an out-of-date one."""
     if _is_current(engine):
         return
-    if _is_empty(engine) and create(engine):
+    if _has_no_schema(engine) and create(engine):
         return
     current = current_revision(engine)
     head = head_revision(engine)
