@@ -1162,13 +1162,17 @@ class _WxrWriter:
         self._start_raw().append(f"{start}{body}</{name}>")
 
     def _raw_comment(
-        self, tags: _CommentTags, texts: tuple[str | None, ...], meta: list[Meta], key: str
+        self,
+        tags: _CommentTags,
+        texts: tuple[str | None, ...],
+        meta: list[Meta],
+        comment_key: str,
     ) -> None:
         parts = _comment_parts(tags, texts, meta)
         if parts is None:
             # Rare: clean field by field, which notes what was replaced where
             # in the order _leaf would have.
-            label = f"comment {key}"
+            label = f"comment {comment_key}"
             texts = tuple(
                 None if text is None else self._clean(text, label, local)
                 for (local, _attr), text in zip(COMMENT_FIELDS, texts, strict=True)
