@@ -68,9 +68,14 @@ def worthwhile(path: str, wanted: bool | None) -> bool:
 
 def available(path: str) -> bool:
     """Whether ``path`` can be read ahead: a named file (standard input
-    belongs to this process), a Python to run the reader with, and a second
-    core for it to run on."""
-    if path == "-" or not sys.executable:
+    belongs to this process), with a second process to read it."""
+    return path != "-" and second_process()
+
+
+def second_process() -> bool:
+    """Whether a second process can read: a Python to run it with, and a
+    second core for it to run on."""
+    if not sys.executable:
         return False
     try:
         cores = len(os.sched_getaffinity(0))
@@ -193,8 +198,8 @@ def _drain(pipe: IO[bytes], chunks: queue.Queue[bytes]) -> None:
 
 
 class _Channel:
-    """The calling side of the pipe: length-prefixed frames, each a pickled
-    message, cut out of the chunks as they arrive."""
+    """The calling side of the pipe: length-prefixed frames, each a message
+    written by marshal or pickle, cut out of the chunks as they arrive."""
 
     def __init__(
         self, chunks: queue.Queue[bytes], lost: Exception, progress: ProgressCallback | None
@@ -266,14 +271,7 @@ class _Channel:
         return self.digest
 
 
-def _sender(out: IO[bytes]) -> Callable[..., None]:
-    def send(*message: Any) -> None:
-        _write_frame(out, message)
-
-    return send
-
-
-def _write_frame(out: IO[bytes], message: tuple[Any, ...]) -> None:
+def _send(out: IO[bytes], *message: Any) -> None:
     try:
         # Plain data, a batch of comments as tuples above all, goes through
         # marshal, which writes it four times as fast as pickle; records as
@@ -302,14 +300,13 @@ def _serve(path: str, recover: bool, out: IO[bytes]) -> None:
         done, read_bytes = read_bytes, 0
         return done
 
-    send = _sender(out)
     for item in open_inputs(path, count):
-        send("document")
+        _send(out, "document")
         records = formats.read_input(item, format=None, recover=recover)
-        late = _send_records(records, send, bytes_read)
-        send("end", late, item.stream.sha256)
+        late = _send_records(records, out, bytes_read)
+        _send(out, "end", late, item.stream.sha256)
         out.flush()
-    send("done")
+    _send(out, "done")
 
 
 def _serve_store(job: IO[bytes], out: IO[bytes]) -> None:
@@ -319,20 +316,19 @@ def _serve_store(job: IO[bytes], out: IO[bytes]) -> None:
     from .store.read import iter_records
 
     url, selection = pickle.load(job)
-    send = _sender(out)
     engine = create_store_engine(url, reader=True)
     try:
         with engine.connect() as connection:
-            send("document")
-            _send_records(iter_records(connection, selection), send, lambda: 0)
-            send("end", [], None)
+            _send(out, "document")
+            _send_records(iter_records(connection, selection), out, lambda: 0)
+            _send(out, "end", [], None)
     finally:
         engine.dispose()
-    send("done")
+    _send(out, "done")
 
 
 def _send_records(
-    records: Iterable[Record], send: Callable[..., None], bytes_read: Callable[[], int]
+    records: Iterable[Record], out: IO[bytes], bytes_read: Callable[[], int]
 ) -> list[Any]:
     """Send ``records`` in batches; returns the extras their Source gained
     after it was sent."""
@@ -349,10 +345,10 @@ def _send_records(
         batch.append(comment_fields(record) if type(record) is Comment else record)
         if len(batch) >= _BATCH:
             sent_extras = _sent(source, batch, sent_extras)
-            send("records", batch, bytes_read())
+            _send(out, "records", batch, bytes_read())
             batch = []
     sent_extras = _sent(source, batch, sent_extras)
-    send("records", batch, bytes_read())
+    _send(out, "records", batch, bytes_read())
     return source.extras[sent_extras:] if source is not None else []
 
 
@@ -376,7 +372,7 @@ def main(argv: list[str]) -> int:
         return 1  # the caller stopped listening (it failed, or was killed)
     except BaseException as exc:  # noqa: BLE001 - every error goes back to the caller
         try:
-            _write_frame(out, ("error", _portable(exc)))
+            _send(out, "error", _portable(exc))
         except BrokenPipeError:
             return 1
     try:

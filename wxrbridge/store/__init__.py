@@ -292,7 +292,7 @@ class Store:
     def _read_ahead(self, wanted: bool | None) -> bool:
         url = self.engine.url
         if url.get_backend_name() != "sqlite":
-            return bool(wanted) and readahead.available(self.url)
+            return bool(wanted) and readahead.second_process()
         database = url.database or ""
         if database in ("", ":memory:") or database.startswith("file:"):
             return False  # another process cannot open it by this name

@@ -339,7 +339,7 @@ class _Reader:
         dsq_id = element.get(DSQ_ID)
         key = dsq_id or f"#c{self.categories}"
         # Issues name records the way the store's do: "term 7", "comment 9".
-        values, extras = self._fields(element, self.category_layout, {}, f"term {key}", issues)
+        values, extras = self._children(element, self.category_layout, {}, f"term {key}", issues)
         return Term(origin="disqus", kind="dsq_category", term_id=dsq_id,
                     extras=extras, **values)
 
@@ -347,16 +347,16 @@ class _Reader:
         self.threads += 1
         dsq_id = element.get(DSQ_ID)
         key = dsq_id or f"#{self.threads}"
-        values, extras = self._fields(element, self.thread_layout, self.thread_author_layout,
-                                      f"thread {key}", issues)
+        values, extras = self._children(element, self.thread_layout, self.thread_author_layout,
+                                        f"thread {key}", issues)
         return Thread(origin="disqus", key=key, dsq_id=dsq_id, extras=extras, **values)
 
     def _post(self, element: Any, issues: list[ImportIssue]) -> Comment:
         self.posts += 1
         dsq_id = element.get(DSQ_ID)
         key = dsq_id or f"#p{self.posts}"
-        values, extras = self._fields(element, self.post_layout, self.post_author_layout,
-                                      f"comment {key}", issues)
+        values, extras = self._children(element, self.post_layout, self.post_author_layout,
+                                        f"comment {key}", issues)
         thread = values.pop("thread", None)
         if thread is None:
             thread = ""
@@ -367,24 +367,6 @@ class _Reader:
 
     # Off only in tests, which check that both ways read every record alike.
     plain_records = True
-
-    def _fields(
-        self,
-        element: Any,
-        layout: dict[str, Child],
-        author_layout: dict[str, Child],
-        key: str,  # the record as issues name it
-        issues: list[ImportIssue],
-    ) -> tuple[dict[str, str | None], list[Extra]]:
-        """The record's field values and extras: by the short path when the
-        element has the usual shape, else by :meth:`_children`, which
-        reports whatever it has to. While no namespace is declared below
-        the root, no element can hold a declaration to keep."""
-        if self.plain_records and self.declarations <= self.root_declarations:
-            values = self._plain_values(element, layout, author_layout)
-            if values is not None:
-                return values, []
-        return self._children(element, layout, author_layout, key, issues)
 
     def _plain_values(
         self, element: Any, layout: dict[str, Child], author_layout: dict[str, Child]
@@ -468,6 +450,14 @@ class _Reader:
         key: str,  # the record as issues name it
         issues: list[ImportIssue],
     ) -> tuple[dict[str, str | None], list[Extra]]:
+        """The record's field values and extras, and issues for what cannot
+        be kept as it is. An element of the usual shape is read by the short
+        path (:meth:`_plain_values`) while no namespace is declared below
+        the root, as then no element holds a declaration to keep."""
+        if self.plain_records and self.declarations <= self.root_declarations:
+            plain = self._plain_values(element, layout, author_layout)
+            if plain is not None:
+                return plain, []
         values: dict[str, str | None] = {}
         extras: list[Extra] = []
         for attribute, value in element.attrib.items():
