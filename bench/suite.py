@@ -391,8 +391,9 @@ def main(argv: list[str] | None = None) -> int:
     largest = max(sizes)
     pg_size = None if args.no_pg else (args.pg_size or [largest])[0]
     load_size = (args.store_load_size or [largest])[0]
-    # The target is for 500k Disqus posts; a site of n comments has about
-    # 0.72n posts (pings have no place in Disqus), so 700k comments.
+    # The target is for 500k Disqus posts. The corpus's Disqus export holds
+    # what the WordPress plugin sends, approved comments of type comment:
+    # about 0.72 posts a comment, so 700k comments.
     convert_size = (args.convert_size or [50_000 if args.quick else CONVERT_SIZE])[0]
     out: Path = args.out.resolve()
     work = out / "work"
@@ -554,8 +555,9 @@ def render(rows: Sequence[Row], results: Sequence[Check], details: list[tuple[st
         "process while the first writes: the peak RSS of such a step is the sum",
         "of both processes' peaks, and its CPU seconds are both processes'",
         "together. Sizes are the site's comment count; its Disqus export holds",
-        "about 0.72 posts per comment (pings have no place in Disqus), so the",
-        "convert target, 500k posts, is measured on the 700k-comment site.",
+        "what the WordPress plugin sends (approved comments of type comment),",
+        "about 0.72 posts per comment, so the convert target, 500k posts, is",
+        "measured on the 700k-comment site.",
         "Times are wall clock for the work alone: start-up and imports are left out,",
         "opening the store and creating its schema are counted. The Store.load",
         "times are store_load.py's own (records built and schema created first);",

@@ -149,7 +149,7 @@ def create(engine: Engine) -> bool:
     The models' tables are created from their metadata and stamped with the
     head revision, as alembic's recipe for a new database does; the result
     is the schema the migrations build (tests/test_store.py compares the
-    two on every backend). alembic and Mako are over 10 MB of the peak
+    two on every backend). Running alembic added about 10 MB to the peak
     memory of a first import, for DDL SQLAlchemy emits itself. Returns
     ``False``, having done nothing, when the scripts' head is not plain.
     """
