@@ -9,7 +9,7 @@ from lxml import etree
 from sqlalchemy import func, select
 
 from wxrbridge import api
-from wxrbridge.models import CommentRow
+from wxrbridge.store.models import CommentRow
 from wxrbridge.records import Comment, Source, Thread
 from wxrbridge.store import MergeOptions, UrlMap, open_store
 from wxrbridge.store.merge import normalise_url

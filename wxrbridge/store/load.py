@@ -26,7 +26,7 @@ from sqlalchemy.orm import aliased
 
 from .. import canonical
 from ..canonical import wp_id_in_identifier
-from ..models import (
+from .models import (
     CommentMetaRow,
     CommentRow,
     ExtraRow,

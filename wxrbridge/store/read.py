@@ -20,6 +20,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, Select, func, select
 
+from ..errors import StoreError
+from ..inputs import ProgressCallback
+from ..readahead import Document, run_job
 from ..records import (
     Comment,
     Extra,
@@ -32,6 +35,7 @@ from ..records import (
     User,
 )
 from .bulk import chunks
+from .engine import create_store_engine
 from .load import (
     comment_meta_t,
     comments_t,
@@ -218,6 +222,29 @@ def iter_records(connection: Connection, selection: Selection | None = None) -> 
     yield from _users(connection)
     yield from _terms(connection)
     yield from _threads_and_comments(connection, selection)
+
+
+def read_records_ahead(url: str, selection: Selection | None = None) -> Iterator[Record]:
+    """The records of the store at ``url``, as :func:`iter_records` gives
+    them, read by a second process while this one writes them out (see
+    :mod:`wxrbridge.readahead`; the URL reaches it on its standard input)."""
+    lost = StoreError(f"{url}: the reading process stopped unexpectedly")
+    for records, _sha256 in run_job(read_store, (url, selection), lost=lost):
+        yield from records
+
+
+def read_store(
+    job: tuple[str, Selection | None], _progress: ProgressCallback
+) -> Iterator[Document]:
+    """What the second process of :func:`read_records_ahead` runs: the records of
+    the store at the URL ``job`` names, as one document with no hash."""
+    url, selection = job
+    engine = create_store_engine(url, reader=True)
+    try:
+        with engine.connect() as connection:
+            yield iter_records(connection, selection), lambda: None
+    finally:
+        engine.dispose()
 
 
 def _sources(connection: Connection) -> Iterator[Source]:
