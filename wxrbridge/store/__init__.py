@@ -19,10 +19,10 @@ from sqlalchemy.schema import AddConstraint, DropConstraint
 from .. import readahead
 from ..errors import StoreError
 from ..records import Record
-from .migrate import ensure_current
 from .engine import create_store_engine
 from .load import Loader, LoadReport
 from .merge import MergeOptions, UrlMap
+from .migrate import ensure_current
 from .models import Base
 from .read import Selection, iter_records, read_records_ahead
 from .stats import store_stats
