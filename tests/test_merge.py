@@ -9,9 +9,9 @@ from lxml import etree
 from sqlalchemy import func, select
 
 from wxrbridge import api
+from wxrbridge.canonical import normalise_url
 from wxrbridge.records import Comment, Source, Thread
 from wxrbridge.store import MergeOptions, UrlMap, open_store
-from wxrbridge.store.merge import normalise_url
 from wxrbridge.store.models import CommentRow
 
 WXR = SAMPLES / "agency-blog.wxr.xml"
