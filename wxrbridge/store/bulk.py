@@ -154,7 +154,7 @@ class RawInsert:
         else:
             if not isinstance(rows[0], tuple):
                 rows = list(map(tuple, rows))  # what SQLAlchemy takes
-            self.connection.exec_driver_sql(self.sql, rows)  # type: ignore[arg-type]
+            self.connection.exec_driver_sql(self.sql, rows)
 
     def _copy(self, values: Sequence[Sequence[Any]]) -> None:
         """The rows through ``COPY … FROM STDIN``, which sends NULL for

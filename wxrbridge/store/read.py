@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from itertools import takewhile
@@ -213,6 +213,9 @@ _N = len(_COMMENT_VALUES)
 _KEY = _COMMENT_VALUES.index("key")
 _THREAD = _COMMENT_VALUES.index("thread")
 _ID, _PARENT_ID, _POSITION, _THREAD_ID = _N, _N + 1, _N + 2, _N + 3
+# Comment, called with a row's leading values: a tuple whose length mypy
+# cannot know, so it could not tell them from the keywords that follow.
+_comment: Callable[..., Comment] = Comment
 
 
 def iter_records(connection: Connection, selection: Selection | None = None) -> Iterator[Record]:
@@ -433,7 +436,7 @@ def _tree(
             values = current[:_N]
             if thread_key is not None:
                 values = (*values[:_THREAD], thread_key, *values[_THREAD + 1:])
-            yield Comment(
+            yield _comment(
                 *values,
                 meta=meta.get(comment_id, []),
                 extras=extras.get(comment_id, []),
