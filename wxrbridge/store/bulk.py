@@ -27,7 +27,7 @@ import hashlib
 import importlib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, DateTime, Table, func, select
 from sqlalchemy.exc import DBAPIError
@@ -184,6 +184,16 @@ class RawInsert:
             ) from exc
 
 
+class _Batch(NamedTuple):
+    """One batch of rows for :meth:`TableWriter.write`, as it was given."""
+
+    site: str
+    origin: str
+    columns: tuple[str, ...]
+    rows: list[list[Any]]
+    rename: Renamer
+
+
 class TableWriter:
     """Writes one entity table's batches for one import, fresh or upsert."""
 
@@ -222,9 +232,10 @@ class TableWriter:
         row whose key this file already used a key of its own (not in
         ``taken``).
         """
+        batch = _Batch(site, origin, columns, rows, rename)
         if not self.is_fresh(site, origin):
-            return self._upsert(site, origin, columns, rows, rename, source_id), False
-        return self._insert_fresh(site, origin, columns, rows, rename), True
+            return self._upsert(batch, source_id), False
+        return self._insert_fresh(batch), True
 
     def allocate(self, count: int) -> int:
         """Hand out ``count`` ids; the first is returned."""
@@ -244,14 +255,8 @@ class TableWriter:
             )
         return insert
 
-    def _insert_fresh(
-        self,
-        site: str,
-        origin: str,
-        columns: tuple[str, ...],
-        rows: list[list[Any]],
-        rename: Renamer,
-    ) -> list[int]:
+    def _insert_fresh(self, batch: _Batch) -> list[int]:
+        site, origin, columns, rows, rename = batch
         t = self.table
         assert columns[0] == "id"
         key_index = columns.index("key")
@@ -286,15 +291,8 @@ class TableWriter:
             insert(pending)
         return [row[0] for row in rows]
 
-    def _upsert(
-        self,
-        site: str,
-        origin: str,
-        columns: tuple[str, ...],
-        rows: list[list[Any]],
-        rename: Renamer,
-        source_id: int | None,
-    ) -> list[int]:
+    def _upsert(self, batch: _Batch, source_id: int | None) -> list[int]:
+        site, origin, columns, rows, rename = batch
         t = self.table
         key_index = columns.index("key")
         # Keys this import already wrote, and repeats within the batch, would
