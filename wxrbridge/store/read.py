@@ -6,6 +6,9 @@ comments, meta and extras are fetched with one query apiece (per few hundred
 threads), so memory stays flat in the size of the store (bounded by the page,
 or by the largest single thread) and the number of queries grows with pages,
 not rows.
+
+:func:`read_records_ahead` reads them in a second process instead, through
+:mod:`wxrbridge.readahead`, which runs :func:`read_store` there.
 """
 
 from __future__ import annotations
