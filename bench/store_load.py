@@ -27,10 +27,10 @@ from pathlib import Path
 from sqlalchemy import create_engine
 
 from wxrbridge import canonical
-from wxrbridge.models import Base, CommentRow
 from wxrbridge.records import Comment, Source, Thread
 from wxrbridge.store import open_store
 from wxrbridge.store.load import BATCH_SIZE
+from wxrbridge.store.models import Base, CommentRow
 
 WORDS = ("river walk lighting bench survey bridge council path trees flood map "
          "cyclists noise parking library ramp budget meeting evening").split()

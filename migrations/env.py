@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from wxrbridge.models import Base
+from wxrbridge.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -6,7 +6,14 @@ from datetime import datetime
 
 import pytest
 
-from wxrbridge.canonical import WXR_ZERO_DATE, format_wxr_date, parse_utc, usual_utc_text
+from wxrbridge.canonical import (
+    WXR_ZERO_DATE,
+    format_wxr_date,
+    normalise_url,
+    parse_utc,
+    post_id_in_url,
+    usual_utc_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -38,3 +45,24 @@ def test_usual_dates_take_the_short_way_to_the_same_text(raw: str) -> None:
 ])
 def test_other_dates_are_left_to_parse_utc(raw: str | None) -> None:
     assert usual_utc_text(raw) is None
+
+
+@pytest.mark.parametrize(("url", "normal"), [
+    ("HTTPS://WWW.Example.org/a/b/", "example.org/a/b"),
+    ("http://example.org/?p=12", "example.org?p=12"),
+    ("  ", None),
+    (None, None),
+])
+def test_a_url_is_reduced_to_what_names_the_page(url: str | None, normal: str | None) -> None:
+    assert normalise_url(url) == normal
+
+
+@pytest.mark.parametrize(("url", "post"), [
+    ("https://example.org/?p=12", "12"),
+    (" https://example.org/?cat=3&p=7 ", "7"),
+    ("https://example.org/?p=twelve", None),
+    ("https://example.org/12/", None),
+    (None, None),
+])
+def test_a_post_id_is_found_in_a_plain_wordpress_link(url: str | None, post: str | None) -> None:
+    assert post_id_in_url(url) == post

@@ -9,10 +9,10 @@ from lxml import etree
 from sqlalchemy import func, select
 
 from wxrbridge import api
-from wxrbridge.models import CommentRow
+from wxrbridge.canonical import normalise_url
 from wxrbridge.records import Comment, Source, Thread
 from wxrbridge.store import MergeOptions, UrlMap, open_store
-from wxrbridge.store.merge import normalise_url
+from wxrbridge.store.models import CommentRow
 
 WXR = SAMPLES / "agency-blog.wxr.xml"
 DISQUS = SAMPLES / "agency-blog.disqus.xml.gz"

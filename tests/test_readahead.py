@@ -189,3 +189,25 @@ def test_an_error_reading_a_store_ahead_is_the_error_read_here(tmp_path: Path) -
             errors.append((type(raised.value), str(raised.value).splitlines()[0]))
     assert errors[0] == errors[1]
     assert "no such table: comment_meta" in errors[0][1]
+
+
+def test_what_the_reading_process_reads_stays_off_its_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Any user of the machine can read a command line; a store's URL holds
+    # its password, so it (and a file's name) reach the process on stdin.
+    started: list[list[str]] = []
+    popen = subprocess.Popen
+
+    def spy(args: list[str], **options: object) -> subprocess.Popen:
+        started.append(list(args))
+        return popen(args, **options)
+
+    monkeypatch.setattr(readahead.subprocess, "Popen", spy)
+    path = tmp_path / "store-secret.sqlite"
+    with open_store(f"sqlite:///{path}") as store:
+        import_files(store, [SAMPLES / "agency-blog.wxr.xml"], read_ahead=True)
+        assert list(store.records(read_ahead=True))
+    assert len(started) == 2
+    for args in started:
+        assert not any("secret" in arg or "agency-blog" in arg for arg in args), args

@@ -13,7 +13,6 @@ from sqlalchemy import Engine, func, inspect, select, text
 
 from wxrbridge import canonical
 from wxrbridge.errors import StoreError, StoreOutOfDateError
-from wxrbridge.models import Base, CommentRow
 from wxrbridge.records import (
     Comment,
     Extra,
@@ -25,7 +24,8 @@ from wxrbridge.records import (
     User,
 )
 from wxrbridge.store import Selection, open_store
-from wxrbridge.store import schema as store_schema
+from wxrbridge.store import migrate as store_schema
+from wxrbridge.store.models import Base, CommentRow
 
 
 def sample_records() -> list:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = [
     "__version__",
@@ -24,8 +24,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .api import convert, export, import_files, read, verify, write
-    from .store import open_store
+    from .api import convert, export, import_files, open_store, read, verify, write
 
 
 def __getattr__(name: str) -> Any:

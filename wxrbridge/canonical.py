@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from urllib.parse import parse_qs, urlsplit
 
 from .records import Comment
 
@@ -182,5 +183,29 @@ def post_id_in_identifier(identifier: str | None) -> str | None:
 
 
 def wp_id_in_identifier(identifier: str | None) -> str | None:
+    """N from the ``"wp_id=N"`` identifier a Disqus post of a WordPress
+    comment carries."""
     match = _WP_ID.match(identifier or "")
     return match.group(1) if match else None
+
+
+def normalise_url(url: str | None) -> str | None:
+    """A URL reduced to what identifies a page: host without ``www.`` and
+    path without a trailing slash; the query is kept, the scheme is not."""
+    if not url or not url.strip():
+        return None
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    path = parts.path.rstrip("/")
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{host}{path}{query}"
+
+
+def post_id_in_url(url: str | None) -> str | None:
+    """N from a WordPress ``?p=N`` link."""
+    if not url:
+        return None
+    values = parse_qs(urlsplit(url.strip()).query).get("p")
+    return values[0] if values and values[0].isdigit() else None

@@ -22,7 +22,7 @@ from . import __version__, api, formats
 from .errors import OutputError, WxrbridgeError
 from .inputs import input_size
 from .store import LoadReport, Selection, open_store, resolve_url
-from .store import schema as store_schema
+from .store import migrate as store_schema
 
 EXIT_USAGE = 2
 

@@ -16,11 +16,17 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Protocol, cast
 
 from .errors import InputError
 
 ProgressCallback = Callable[[int], None]
+
+
+class Readable(Protocol):
+    """What a stream here is read through: ``read``, nothing more."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
 
 _GZIP = b"\x1f\x8b"
 _BZ2 = b"BZh"
@@ -114,11 +120,11 @@ def decompressed(raw: IO[bytes], head: bytes) -> IO[bytes]:
     if head.startswith(_BZ2):
         import bz2
 
-        return bz2.BZ2File(raw, mode="rb")  # type: ignore[return-value]
+        return bz2.BZ2File(raw, mode="rb")
     if head.startswith(_XZ):
         import lzma
 
-        return lzma.LZMAFile(raw, mode="rb")  # type: ignore[return-value]
+        return lzma.LZMAFile(raw, mode="rb")
     return raw
 
 
@@ -156,7 +162,8 @@ def _zip_members(raw: IO[bytes], display: str) -> Iterator[InputFile]:
         )
         for member in members:
             with archive.open(member) as inner:
-                data = io.BufferedReader(inner, 1 << 16)  # type: ignore[arg-type]
+                # typeshed says IO[bytes]; it is a ZipExtFile, a raw-readable stream.
+                data = io.BufferedReader(inner, 1 << 16)  # type: ignore[type-var]
                 head = data.peek(8)[:8]
                 yield InputFile(
                     f"{display}!{member}", HashingReader(decompressed(data, head))
@@ -167,13 +174,14 @@ def peek_head(stream: HashingReader, size: int = 4096) -> tuple[bytes, IO[bytes]
     """Read the first bytes for detection and give back a stream that still
     starts at the beginning."""
     head = stream.read(size)
-    return head, Prepended(head, stream)
+    # A RawIOBase reads as an IO[bytes] does; typeshed keeps the two apart.
+    return head, cast("IO[bytes]", Prepended(head, stream))
 
 
 class Prepended(_PassThrough):
     """A stream that gives back bytes already read from it first."""
 
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+    def __init__(self, head: bytes, rest: Readable) -> None:
         self._head = head
         self._rest = rest
 

@@ -2,11 +2,13 @@
 
 An import spends about half its time parsing the file and building records
 and half storing them.  Both hold Python's interpreter lock, so threads
-cannot run them side by side; two processes can.  :func:`read_ahead` starts
-a second Python running :func:`main`, which reads the file, and yields
-its records in the calling process as the reading one sends them, in order
-and in batches, through a pipe.  :func:`read_store` does the same for an
-export: the second process reads the store back while this one writes.
+cannot run them side by side; two processes can.  :func:`run_job` starts a
+second Python that runs a job (a function yielding documents of records)
+and yields those records in the calling process as the second one sends
+them, in order and in batches, through a pipe.  :func:`read_ahead` runs the
+job that reads a file; the store brings its own job for an export (see
+:func:`wxrbridge.store.read.read_records_ahead`).  This module is the transport
+only: it knows records, not where they come from, and imports no store.
 
 The process that reads a file imports only the readers (no SQLAlchemy), so
 it stays small; the pipe's buffer holds it back when the caller falls
@@ -30,11 +32,19 @@ from contextlib import contextmanager
 from dataclasses import fields
 from operator import attrgetter
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
-from .errors import InputError, StoreError
-from .inputs import ProgressCallback
+from .errors import InputError
+from .inputs import HashingReader, ProgressCallback
 from .records import Comment, Record, Source
+
+# One document a job yields: its records, and a callable giving its sha256
+# (or None) once they are read.
+Document = tuple[Iterable[Record], Callable[[], "str | None"]]
+_P = TypeVar("_P")
+# A job: given its payload and a callable to count the bytes it reads,
+# the documents it reads.
+Job = Callable[[_P, ProgressCallback], Iterable[Document]]
 
 # Files smaller than this (compressed or not) are read in the calling
 # process.
@@ -86,45 +96,66 @@ def second_process() -> bool:
 
 def read_ahead(
     path: str, *, recover: bool, progress: ProgressCallback | None = None
-) -> Iterator[tuple[Iterator[Record], Callable[[], str | None]]]:
+) -> Iterator[Document]:
     """For each document in ``path`` (a zip may hold several): its records
     and a callable giving its sha256 once they are read, as
     :func:`wxrbridge.api.import_files` passes them to the store."""
     lost = InputError("the reading process stopped unexpectedly", file=path)
-    with _reading_process(["file", path, "1" if recover else "0"], None, lost, progress) as channel:
+    return run_job(read_file, (path, recover), lost=lost, progress=progress)
+
+
+def read_file(job: tuple[str, bool], progress: ProgressCallback) -> Iterator[Document]:
+    """The job :func:`read_ahead` runs in the second process: the documents
+    of the file ``job`` names, read as an import in this process reads them."""
+    from . import formats
+    from .inputs import open_inputs
+
+    path, recover = job
+    for item in open_inputs(path, progress):
+        yield formats.read_input(item, format=None, recover=recover), _digest(item.stream)
+
+
+def _digest(stream: HashingReader) -> Callable[[], str]:
+    """The hash of ``stream``, asked once it is read."""
+    return lambda: stream.sha256
+
+
+def run_job(
+    job: Job[_P],
+    payload: _P,
+    *,
+    lost: Exception,
+    progress: ProgressCallback | None = None,
+) -> Iterator[Document]:
+    """Run ``job(payload, progress)`` in a second process and yield the
+    documents it yields, each as its records and a callable giving its
+    hash once they are read.
+
+    ``job`` must be a function at the top level of a module (the second
+    process imports it by name); it is handed a callable to report the
+    bytes it has read, which reach ``progress`` here.  ``payload`` travels
+    pickled on the process's standard input, not its command line, where
+    any user of the machine could read it (a store's URL holds its
+    password).  ``lost`` is raised should the process end without a word.
+    """
+    message = pickle.dumps((job, payload), protocol=pickle.HIGHEST_PROTOCOL)
+    with _reading_process(message, lost, progress) as channel:
         while channel.next_document():
             yield channel.records(), channel.sha256
 
 
-def read_store(url: str, selection: Any) -> Iterator[Record]:
-    """The records of the store at ``url``, as
-    :meth:`wxrbridge.store.Store.records` gives them for ``selection``, read
-    by a second process while this one writes them out.
-
-    The URL travels on the process's standard input, not its command line,
-    where any user of the machine could read a password in it.
-    """
-    job = pickle.dumps((url, selection), protocol=pickle.HIGHEST_PROTOCOL)
-    lost = StoreError(f"{url}: the reading process stopped unexpectedly")
-    with _reading_process(["store"], job, lost, None) as channel:
-        while channel.next_document():
-            yield from channel.records()
-
-
 @contextmanager
 def _reading_process(
-    args: list[str], job: bytes | None, lost: Exception, progress: ProgressCallback | None
+    job: bytes, lost: Exception, progress: ProgressCallback | None
 ) -> Iterator[_Channel]:
     process = subprocess.Popen(
-        [sys.executable, "-c", _BOOT, *args, _own_folder()],
-        stdin=subprocess.DEVNULL if job is None else subprocess.PIPE,
+        [sys.executable, "-c", _BOOT, _own_folder()],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
     )
-    assert process.stdout is not None
-    if job is not None:
-        assert process.stdin is not None
-        process.stdin.write(job)
-        process.stdin.close()
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(job)
+    process.stdin.close()
     _widen(process.stdout)
     chunks: queue.Queue[bytes] = queue.Queue(_QUEUED)
     # Draining the pipe in a thread lets the reading process run on while
@@ -156,7 +187,7 @@ def _reading_process(
 _BOOT = (
     "import sys; folder = sys.argv.pop(); sys.path[0] = folder or sys.path[0]; "
     "sys.path.remove('') if '' in sys.path else None; "
-    "from wxrbridge.readahead import main; sys.exit(main(sys.argv[1:]))"
+    "from wxrbridge.readahead import main; sys.exit(main())"
 )
 
 
@@ -243,7 +274,7 @@ class _Channel:
     def next_document(self) -> bool:
         message = self._receive()
         self.digest = None
-        return message[0] == "document"
+        return bool(message[0] == "document")
 
     def records(self) -> Iterator[Record]:
         while True:
@@ -283,12 +314,10 @@ def _send(out: IO[bytes], *message: Any) -> None:
     out.write(frame)
 
 
-def _serve(path: str, recover: bool, out: IO[bytes]) -> None:
-    """The reading side: send every document of ``path``, record by record
-    in batches, then its hash."""
-    from . import formats
-    from .inputs import open_inputs
-
+def _serve(job: IO[bytes], out: IO[bytes]) -> None:
+    """The reading side: run the job read from ``job`` and send every
+    document it yields, record by record in batches, then its hash."""
+    function, payload = pickle.load(job)
     read_bytes = 0
 
     def count(size: int) -> None:
@@ -300,30 +329,11 @@ def _serve(path: str, recover: bool, out: IO[bytes]) -> None:
         done, read_bytes = read_bytes, 0
         return done
 
-    for item in open_inputs(path, count):
+    for records, sha256 in function(payload, count):
         _send(out, "document")
-        records = formats.read_input(item, format=None, recover=recover)
         late = _send_records(records, out, bytes_read)
-        _send(out, "end", late, item.stream.sha256)
+        _send(out, "end", late, sha256())
         out.flush()
-    _send(out, "done")
-
-
-def _serve_store(job: IO[bytes], out: IO[bytes]) -> None:
-    """The reading side of :func:`read_store`: the store's records, as one
-    document."""
-    from .store import create_store_engine
-    from .store.read import iter_records
-
-    url, selection = pickle.load(job)
-    engine = create_store_engine(url, reader=True)
-    try:
-        with engine.connect() as connection:
-            _send(out, "document")
-            _send_records(iter_records(connection, selection), out, lambda: 0)
-            _send(out, "end", [], None)
-    finally:
-        engine.dispose()
     _send(out, "done")
 
 
@@ -336,7 +346,7 @@ def _send_records(
     # then, and gets the rest at the end.
     source: Source | None = None
     sent_extras = 0
-    batch: list[Record] = []
+    batch: list[Record | tuple[Any, ...]] = []
     for record in records:
         if type(record) is Source:
             source = record
@@ -352,22 +362,23 @@ def _send_records(
     return source.extras[sent_extras:] if source is not None else []
 
 
-def _sent(source: Source | None, batch: list[Record], sent_extras: int) -> int:
+def _sent(
+    source: Source | None, batch: list[Record | tuple[Any, ...]], sent_extras: int
+) -> int:
     """How many of the Source's extras the caller has once ``batch`` is sent."""
     if source is not None and any(record is source for record in batch):
         return len(source.extras)
     return sent_extras
 
 
-def main(argv: list[str]) -> int:
+def main() -> int:
+    """The reading process: run the job on standard input, send what it
+    reads to standard output."""
     out = sys.stdout.buffer
     # Nothing else may write to the pipe.
     sys.stdout = sys.stderr
     try:
-        if argv[0] == "store":
-            _serve_store(sys.stdin.buffer, out)
-        else:
-            _serve(argv[1], argv[2] == "1", out)
+        _serve(sys.stdin.buffer, out)
     except BrokenPipeError:
         return 1  # the caller stopped listening (it failed, or was killed)
     except BaseException as exc:  # noqa: BLE001 - every error goes back to the caller
@@ -396,4 +407,4 @@ def _portable(exc: BaseException) -> BaseException:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

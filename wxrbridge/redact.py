@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import TypeVar
 
 from .records import Comment, Extra, Meta, Record, Thread, User
@@ -78,14 +78,20 @@ def _replace_in(text: str | None, pairs: list[tuple[str, str]]) -> str | None:
         return text
     for old, new in pairs:
         pattern = rf"(?<![\w.@:-]){re.escape(old)}(?![\w@:-]|\.\w)"
-        text = re.sub(pattern, lambda _, new=new: new, text, flags=re.IGNORECASE)
+        text = re.sub(pattern, _literally(new), text, flags=re.IGNORECASE)
     return text
+
+
+def _literally(replacement: str) -> Callable[[re.Match[str]], str]:
+    """A ``re.sub`` replacement that is ``replacement`` as it stands (a
+    string would have its backslashes read as group references)."""
+    return lambda _match: replacement
 
 
 def _redact_record(record: R, fields: frozenset[str], salt: str) -> R:
     tokens: dict[str, str] = {}
     pairs: list[tuple[str, str]] = []  # (address, token), for meta and extras
-    plan = []
+    plan: list[tuple[Collection[str], Callable[[str, str], str]]] = []
     if EMAILS in fields:
         plan.append((_EMAIL_FIELDS.get(type(record), ()), email_token))
     if IPS in fields:

@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import canonical
-from .canonical import post_id_in_identifier, wp_id_in_identifier
+from .canonical import normalise_url, post_id_in_identifier, post_id_in_url, wp_id_in_identifier
 from .records import Comment, Record, Thread
-from .store.merge import normalise_url, post_id_in_url
 
 Token = tuple[str, str]
 
@@ -85,51 +84,47 @@ class _CommentView:
     parent: _CommentView | None = None
 
 
-def _meta_values(meta: Iterable[tuple[str, str | None]], name: str) -> Iterator[str]:
+def _tokens(named: Iterable[tuple[str, str | None]]) -> set[Token]:
+    """The ``(kind, value)`` pairs that have a value, the value stripped."""
+    return {(kind, value.strip()) for kind, value in named if value}
+
+
+def _meta_named(
+    meta: Iterable[tuple[str, str | None]], name: str, kind: str
+) -> Iterator[tuple[str, str | None]]:
+    """Each value of the meta key ``name``, as a token of ``kind``."""
     for key, value in meta:
-        if key == name and value:
-            yield value.strip()
+        if key == name:
+            yield kind, value
 
 
 def _thread_tokens(thread: Thread) -> set[Token]:
-    tokens: set[Token] = set()
-    if thread.origin == "wxr":
-        tokens.add(("post", thread.key.strip()))
-    else:
-        tokens.add(("dsq", thread.key.strip()))
-    if thread.wp_post_id:
-        tokens.add(("post", thread.wp_post_id.strip()))
-    if thread.dsq_id:
-        tokens.add(("dsq", thread.dsq_id.strip()))
-    post = post_id_in_identifier(thread.identifier)
-    if post:
-        tokens.add(("post", post))
+    # The thread's own key is a token even when blank: it is its identity.
+    tokens = {("post" if thread.origin == "wxr" else "dsq", thread.key.strip())}
+    tokens |= _tokens([
+        ("post", thread.wp_post_id),
+        ("dsq", thread.dsq_id),
+        ("post", post_id_in_identifier(thread.identifier)),
+        *_meta_named(thread.meta, "dsq_thread_id", "dsq"),
+    ])
     for url in (thread.link, thread.guid):
         normal = normalise_url(url)
         if normal:
             tokens.add(("url", normal))
-        post = post_id_in_url(url)
-        if post and thread.origin == "wxr":
-            tokens.add(("post", post))
-    for value in _meta_values(thread.meta, "dsq_thread_id"):
-        tokens.add(("dsq", value))
+        if thread.origin == "wxr":
+            tokens |= _tokens([("post", post_id_in_url(url))])
     return tokens
 
 
 def _comment_tokens(comment: Comment) -> set[Token]:
-    tokens: set[Token] = set()
-    tokens.add(("wp" if comment.origin == "wxr" else "dsq", comment.key.strip()))
-    if comment.wp_id:
-        tokens.add(("wp", comment.wp_id.strip()))
-    if comment.dsq_id:
-        tokens.add(("dsq", comment.dsq_id.strip()))
-    wp_id = wp_id_in_identifier(comment.dsq_identifier)
-    if wp_id:
-        tokens.add(("wp", wp_id))
-    for value in _meta_values(comment.meta, "dsq_post_id"):
-        tokens.add(("dsq", value))
-    for value in _meta_values(comment.meta, "_wxrbridge_original_id"):
-        tokens.add(("wp", value))
+    tokens = {("wp" if comment.origin == "wxr" else "dsq", comment.key.strip())}
+    tokens |= _tokens([
+        ("wp", comment.wp_id),
+        ("dsq", comment.dsq_id),
+        ("wp", wp_id_in_identifier(comment.dsq_identifier)),
+        *_meta_named(comment.meta, "dsq_post_id", "dsq"),
+        *_meta_named(comment.meta, "_wxrbridge_original_id", "wp"),
+    ])
     return tokens
 
 

@@ -27,7 +27,7 @@ import hashlib
 import importlib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, DateTime, Table, func, select
 from sqlalchemy.exc import DBAPIError
@@ -154,7 +154,7 @@ class RawInsert:
         else:
             if not isinstance(rows[0], tuple):
                 rows = list(map(tuple, rows))  # what SQLAlchemy takes
-            self.connection.exec_driver_sql(self.sql, rows)  # type: ignore[arg-type]
+            self.connection.exec_driver_sql(self.sql, rows)
 
     def _copy(self, values: Sequence[Sequence[Any]]) -> None:
         """The rows through ``COPY … FROM STDIN``, which sends NULL for
@@ -182,6 +182,16 @@ class RawInsert:
             raise DBAPIError.instance(
                 statement, None, exc, dbapi.Error, dialect=self.connection.dialect
             ) from exc
+
+
+class _Batch(NamedTuple):
+    """One batch of rows for :meth:`TableWriter.write`, as it was given."""
+
+    site: str
+    origin: str
+    columns: tuple[str, ...]
+    rows: list[list[Any]]
+    rename: Renamer
 
 
 class TableWriter:
@@ -222,9 +232,10 @@ class TableWriter:
         row whose key this file already used a key of its own (not in
         ``taken``).
         """
+        batch = _Batch(site, origin, columns, rows, rename)
         if not self.is_fresh(site, origin):
-            return self._upsert(site, origin, columns, rows, rename, source_id), False
-        return self._insert_fresh(site, origin, columns, rows, rename), True
+            return self._upsert(batch, source_id), False
+        return self._insert_fresh(batch), True
 
     def allocate(self, count: int) -> int:
         """Hand out ``count`` ids; the first is returned."""
@@ -244,14 +255,8 @@ class TableWriter:
             )
         return insert
 
-    def _insert_fresh(
-        self,
-        site: str,
-        origin: str,
-        columns: tuple[str, ...],
-        rows: list[list[Any]],
-        rename: Renamer,
-    ) -> list[int]:
+    def _insert_fresh(self, batch: _Batch) -> list[int]:
+        site, origin, columns, rows, rename = batch
         t = self.table
         assert columns[0] == "id"
         key_index = columns.index("key")
@@ -286,15 +291,8 @@ class TableWriter:
             insert(pending)
         return [row[0] for row in rows]
 
-    def _upsert(
-        self,
-        site: str,
-        origin: str,
-        columns: tuple[str, ...],
-        rows: list[list[Any]],
-        rename: Renamer,
-        source_id: int | None,
-    ) -> list[int]:
+    def _upsert(self, batch: _Batch, source_id: int | None) -> list[int]:
+        site, origin, columns, rows, rename = batch
         t = self.table
         key_index = columns.index("key")
         # Keys this import already wrote, and repeats within the batch, would

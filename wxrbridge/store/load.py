@@ -26,19 +26,6 @@ from sqlalchemy.orm import aliased
 
 from .. import canonical
 from ..canonical import wp_id_in_identifier
-from ..models import (
-    CommentMetaRow,
-    CommentRow,
-    ExtraRow,
-    ImportIssueRow,
-    SourceRow,
-    TermMetaRow,
-    TermRow,
-    ThreadMetaRow,
-    ThreadRow,
-    ThreadTermRow,
-    UserRow,
-)
 from ..records import (
     Comment,
     Extra,
@@ -61,6 +48,19 @@ from .bulk import (
     upsert,
 )
 from .merge import Matcher, MergeOptions
+from .models import (
+    CommentMetaRow,
+    CommentRow,
+    ExtraRow,
+    ImportIssueRow,
+    SourceRow,
+    TermMetaRow,
+    TermRow,
+    ThreadMetaRow,
+    ThreadRow,
+    ThreadTermRow,
+    UserRow,
+)
 
 comments_t: Table = CommentRow.__table__  # type: ignore[assignment]
 comment_meta_t: Table = CommentMetaRow.__table__  # type: ignore[assignment]

@@ -20,34 +20,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import Connection, bindparam, select, update
 
-from ..canonical import post_id_in_identifier
+from ..canonical import normalise_url, post_id_in_identifier, post_id_in_url
 from .bulk import chunks
-
-
-def normalise_url(url: str | None) -> str | None:
-    """A URL reduced to what identifies a page: host without ``www.`` and
-    path without a trailing slash; the query is kept, the scheme is not."""
-    if not url or not url.strip():
-        return None
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower()
-    if host.startswith("www."):
-        host = host[4:]
-    path = parts.path.rstrip("/")
-    query = f"?{parts.query}" if parts.query else ""
-    return f"{host}{path}{query}"
-
-
-def post_id_in_url(url: str | None) -> str | None:
-    """N from a WordPress ``?p=N`` link."""
-    if not url:
-        return None
-    values = parse_qs(urlsplit(url.strip()).query).get("p")
-    return values[0] if values and values[0].isdigit() else None
 
 
 @dataclass

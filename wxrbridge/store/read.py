@@ -6,13 +6,16 @@ comments, meta and extras are fetched with one query apiece (per few hundred
 threads), so memory stays flat in the size of the store (bounded by the page,
 or by the largest single thread) and the number of queries grows with pages,
 not rows.
+
+:func:`read_records_ahead` reads them in a second process instead, through
+:mod:`wxrbridge.readahead`, which runs :func:`read_store` there.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from itertools import takewhile
@@ -20,6 +23,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, Select, func, select
 
+from ..errors import StoreError
+from ..inputs import ProgressCallback
+from ..readahead import Document, run_job
 from ..records import (
     Comment,
     Extra,
@@ -32,6 +38,7 @@ from ..records import (
     User,
 )
 from .bulk import chunks
+from .engine import create_store_engine
 from .load import (
     comment_meta_t,
     comments_t,
@@ -209,6 +216,9 @@ _N = len(_COMMENT_VALUES)
 _KEY = _COMMENT_VALUES.index("key")
 _THREAD = _COMMENT_VALUES.index("thread")
 _ID, _PARENT_ID, _POSITION, _THREAD_ID = _N, _N + 1, _N + 2, _N + 3
+# Comment, called with a row's leading values: a tuple whose length mypy
+# cannot know, so it could not tell them from the keywords that follow.
+_comment: Callable[..., Comment] = Comment
 
 
 def iter_records(connection: Connection, selection: Selection | None = None) -> Iterator[Record]:
@@ -218,6 +228,29 @@ def iter_records(connection: Connection, selection: Selection | None = None) -> 
     yield from _users(connection)
     yield from _terms(connection)
     yield from _threads_and_comments(connection, selection)
+
+
+def read_records_ahead(url: str, selection: Selection | None = None) -> Iterator[Record]:
+    """The records of the store at ``url``, as :func:`iter_records` gives
+    them, read by a second process while this one writes them out (see
+    :mod:`wxrbridge.readahead`; the URL reaches it on its standard input)."""
+    lost = StoreError(f"{url}: the reading process stopped unexpectedly")
+    for records, _sha256 in run_job(read_store, (url, selection), lost=lost):
+        yield from records
+
+
+def read_store(
+    job: tuple[str, Selection | None], _progress: ProgressCallback
+) -> Iterator[Document]:
+    """What the second process of :func:`read_records_ahead` runs: the records of
+    the store at the URL ``job`` names, as one document with no hash."""
+    url, selection = job
+    engine = create_store_engine(url, reader=True)
+    try:
+        with engine.connect() as connection:
+            yield iter_records(connection, selection), lambda: None
+    finally:
+        engine.dispose()
 
 
 def _sources(connection: Connection) -> Iterator[Source]:
@@ -406,7 +439,7 @@ def _tree(
             values = current[:_N]
             if thread_key is not None:
                 values = (*values[:_THREAD], thread_key, *values[_THREAD + 1:])
-            yield Comment(
+            yield _comment(
                 *values,
                 meta=meta.get(comment_id, []),
                 extras=extras.get(comment_id, []),

@@ -25,8 +25,9 @@ from urllib.parse import quote, unquote
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from ... import __version__, canonical
+from ... import canonical
 from ...records import Comment, Record, Source, Thread, User
+from ...version import __version__
 from .. import WriteReport
 from .archive import MANIFEST, MANIFEST_FORMAT, MANIFEST_VERSION, HashedFile, Manifest, prepare
 from .sanitize import comment_html, safe_url

@@ -32,7 +32,6 @@ from typing import IO, Any
 
 from lxml import etree
 
-from ... import __version__
 from ...canonical import (
     APPROVED,
     DELETED,
@@ -52,6 +51,7 @@ from ...canonical import (
     wp_id_in_identifier,
 )
 from ...records import Comment, Extra, Meta, Record, Source, Term, Thread, User
+from ...version import __version__
 from .. import WriteReport
 from ..xmltext import (
     CDATA_WRITES,

@@ -153,7 +153,7 @@ def create(engine: Engine) -> bool:
     memory of a first import, for DDL SQLAlchemy emits itself. Returns
     ``False``, having done nothing, when the scripts' head is not plain.
     """
-    from ..models import Base
+    from .models import Base
 
     head = _script_head()
     if head is None:

@@ -16,7 +16,9 @@ different keys).
 
 from __future__ import annotations
 
+import types
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     DateTime,
@@ -29,7 +31,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.dialects import mysql
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -61,6 +63,41 @@ MYSQL_TABLE_ARGS = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _owned_rows(
+    name: str, table: str, owner: str, doc: str, columns: dict[str, MappedColumn[Any]]
+) -> type[Base]:
+    """A table of rows that belong to one ``owner`` row (a term, thread or
+    comment) in source order: an id, the owner's id (the rows go with it),
+    their position, then ``columns``.
+
+    A function rather than a mixin because the owner's column is named for
+    it (``term_id``, ``thread_id``, ``comment_id``); the columns are in the
+    order the migration creates them.
+    """
+    namespace: dict[str, Any] = {
+        "__module__": __name__,
+        "__doc__": doc,
+        "__tablename__": table,
+        "__table_args__": (MYSQL_TABLE_ARGS,),
+        "id": mapped_column(Integer, primary_key=True),
+        f"{owner}_id": mapped_column(
+            Integer, ForeignKey(f"{owner}s.id", ondelete="CASCADE"), nullable=False, index=True
+        ),
+        "position": mapped_column(Integer, nullable=False),
+        **columns,
+    }
+    return types.new_class(name, (Base,), exec_body=lambda body: body.update(namespace))
+
+
+def _meta(owner: str, doc: str) -> type[Base]:
+    """A ``wp:*meta`` table: key and value pairs of one owner, in source
+    order; keys may repeat."""
+    return _owned_rows(f"{owner.capitalize()}MetaRow", f"{owner}_meta", owner, doc, {
+        "meta_key": mapped_column(Text, nullable=False),
+        "meta_value": mapped_column(LongText, nullable=True),
+    })
 
 
 class SourcedColumns:
@@ -135,17 +172,7 @@ class TermRow(SourcedColumns, Base):
     dsq_is_default: Mapped[str | None] = mapped_column(Text)
 
 
-class TermMetaRow(Base):
-    __tablename__ = "term_meta"
-    __table_args__ = (MYSQL_TABLE_ARGS,)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    term_id: Mapped[int] = mapped_column(
-        ForeignKey("terms.id", ondelete="CASCADE"), index=True
-    )
-    position: Mapped[int] = mapped_column(Integer)
-    meta_key: Mapped[str] = mapped_column(Text)
-    meta_value: Mapped[str | None] = mapped_column(LongText)
+TermMetaRow = _meta("term", "``wp:termmeta`` in source order; keys may repeat.")
 
 
 class ThreadRow(SourcedColumns, Base):
@@ -197,33 +224,16 @@ class ThreadRow(SourcedColumns, Base):
     child_order: Mapped[str | None] = mapped_column(Text)  # JSON list
 
 
-class ThreadTermRow(Base):
-    """An item's ``<category domain nicename>`` line, in order."""
-
-    __tablename__ = "thread_terms"
-    __table_args__ = (MYSQL_TABLE_ARGS,)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    thread_id: Mapped[int] = mapped_column(
-        ForeignKey("threads.id", ondelete="CASCADE"), index=True
-    )
-    position: Mapped[int] = mapped_column(Integer)
-    domain: Mapped[str | None] = mapped_column(Text)
-    nicename: Mapped[str | None] = mapped_column(Text)
-    name: Mapped[str | None] = mapped_column(Text)
-
-
-class ThreadMetaRow(Base):
-    __tablename__ = "thread_meta"
-    __table_args__ = (MYSQL_TABLE_ARGS,)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    thread_id: Mapped[int] = mapped_column(
-        ForeignKey("threads.id", ondelete="CASCADE"), index=True
-    )
-    position: Mapped[int] = mapped_column(Integer)
-    meta_key: Mapped[str] = mapped_column(Text)
-    meta_value: Mapped[str | None] = mapped_column(LongText)
+ThreadTermRow = _owned_rows(
+    "ThreadTermRow", "thread_terms", "thread",
+    "An item's ``<category domain nicename>`` line, in order.",
+    {
+        "domain": mapped_column(Text, nullable=True),
+        "nicename": mapped_column(Text, nullable=True),
+        "name": mapped_column(Text, nullable=True),
+    },
+)
+ThreadMetaRow = _meta("thread", "``wp:postmeta`` in source order; keys may repeat.")
 
 
 class CommentRow(SourcedColumns, Base):
@@ -275,19 +285,7 @@ class CommentRow(SourcedColumns, Base):
     content: Mapped[str | None] = mapped_column(LongText)
 
 
-class CommentMetaRow(Base):
-    """``wp:commentmeta`` in source order; keys may repeat."""
-
-    __tablename__ = "comment_meta"
-    __table_args__ = (MYSQL_TABLE_ARGS,)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    comment_id: Mapped[int] = mapped_column(
-        ForeignKey("comments.id", ondelete="CASCADE"), index=True
-    )
-    position: Mapped[int] = mapped_column(Integer)
-    meta_key: Mapped[str] = mapped_column(Text)
-    meta_value: Mapped[str | None] = mapped_column(LongText)
+CommentMetaRow = _meta("comment", "``wp:commentmeta`` in source order; keys may repeat.")
 
 
 class ExtraRow(Base):
@@ -327,6 +325,3 @@ class ImportIssueRow(Base):
     fragment: Mapped[str | None] = mapped_column(LongText)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
-
-# Which owner table an ``extras`` row belongs to.
-EXTRA_OWNERS = ("source", "user", "term", "thread", "comment")
