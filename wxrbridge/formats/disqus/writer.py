@@ -75,16 +75,19 @@ _DEFAULT_CATEGORY_TITLE = "General"
 
 
 def write_disqus(
-    records: Iterable[Record], out: IO[bytes], **options: Any
+    records: Iterable[Record],
+    out: IO[bytes],
+    *,
+    include_pings: bool = False,
+    forum: str | None = None,
 ) -> WriteReport:
     """Write ``records`` to ``out`` as a Disqus export.
 
-    Options: ``include_pings`` (default false) keeps pingbacks, trackbacks
-    and other non-comment types from WordPress; ``forum`` names the Disqus
-    shortname for threads that come from WordPress.  Other options are
-    ignored, so one set of options can be passed to every writer.
+    ``include_pings`` keeps pingbacks, trackbacks and other non-comment
+    types from WordPress; ``forum`` names the Disqus shortname for threads
+    that come from WordPress.
     """
-    return _Writer(out, options).run(records)
+    return _Writer(out, include_pings=include_pings, forum=forum).run(records)
 
 
 def _q(local: str) -> str:
@@ -116,6 +119,16 @@ def _cdata_parts(text: str) -> Iterator[tuple[str, bool]]:
             yield piece[len(body):], False
 
 
+def _with_values(children: list[Any]) -> Iterator[Any]:
+    """The children of a plain element that are written: ``(local, text,
+    attributes, cdata)`` with a text, attributes or (a list as text) nested
+    children; None stands for a child left out."""
+    for child in children:
+        if child is None:
+            continue
+        text, attributes = child[1], child[2]
+        if text if isinstance(text, list) else (text is not None or attributes):
+            yield child
 
 
 def _host(url: str | None) -> str | None:
@@ -126,10 +139,10 @@ def _host(url: str | None) -> str | None:
 
 
 class _Writer:
-    def __init__(self, out: IO[bytes], options: dict[str, Any]) -> None:
+    def __init__(self, out: IO[bytes], *, include_pings: bool, forum: str | None) -> None:
         self.out = out
-        self.include_pings = bool(options.get("include_pings", False))
-        self.forum: str | None = options.get("forum")
+        self.include_pings = include_pings
+        self.forum = forum
         self.report = WriteReport()
         # Extras are our own serializations, but a store can be edited by
         # anyone; a parser is not shared between threads, hence one each.
@@ -345,7 +358,8 @@ class _Writer:
                     node = etree.Comment(extra.value)
                 elif extra.kind == "pi":
                     target = extra.name.removeprefix(AUTHOR_PREFIX)
-                    node = etree.ProcessingInstruction(target, extra.value or None)
+                    node = (etree.ProcessingInstruction(target, extra.value) if extra.value
+                            else etree.ProcessingInstruction(target))
                 else:
                     continue
             except (etree.XMLSyntaxError, ValueError) as exc:
@@ -376,7 +390,8 @@ class _Writer:
         def value(child: Child) -> str | None:
             if child.field == "parent" and comment.parent is None:
                 return comment.parent_key
-            return getattr(comment, child.field)
+            field: str | None = getattr(comment, child.field)
+            return field
 
         self._disqus_element(self.posts, "post", comment.dsq_id, comment, POST,
                              POST_AUTHOR, value)
@@ -539,7 +554,7 @@ class _Writer:
         parent = None
         if parent_ref is not None:
             parent = ids.get((comment.thread, parent_ref), f"wp-{parent_ref}")
-        author = [
+        author: list[tuple[str, str, dict[str, str], bool]] = [
             (local, text, {}, False)
             for local, text in (("name", comment.author_name),
                                 ("email", comment.author_email),
@@ -574,23 +589,16 @@ class _Writer:
         self._end_raw()
         xf.write(_INDENT[1])
         with xf.element(_q(local), {DSQ_ID: self._clean(dsq_id)}):
-            for child in children:
-                if child is None:
-                    continue
-                name, text, attributes, cdata = child
+            for name, text, attributes, cdata in _with_values(children):
                 if isinstance(text, list):
-                    if text:
+                    xf.write(_INDENT[2])
+                    with xf.element(_q(name)):
+                        for inner in text:
+                            self._leaf(xf, inner[0], inner[1], inner[2], inner[3], 3)
                         xf.write(_INDENT[2])
-                        with xf.element(_q(name)):
-                            for inner in text:
-                                self._leaf(xf, inner[0], inner[1], inner[2], inner[3], 3)
-                            xf.write(_INDENT[2])
-                    continue
-                if text is None and not attributes:
-                    continue
-                self._leaf(xf, name, text, attributes, cdata, 2)
+                else:
+                    self._leaf(xf, name, text, attributes, cdata, 2)
             xf.write(_INDENT[1])
-
 
     def _raw_plain(self, xf: Any, local: str, dsq_id: str, children: list[Any]) -> None:
         """_plain's element as text, byte for byte as lxml writes it.
@@ -604,20 +612,15 @@ class _Writer:
         parts = [f'{_INDENT[1]}<{prefix}{local} {id_name}="'
                  f'{escape_attribute(self._clean(dsq_id))}">']
         append = parts.append
-        for child in children:
-            if child is None:
-                continue
-            name, text, attributes, cdata = child
+        for name, text, attributes, cdata in _with_values(children):
             if isinstance(text, list):
-                if text:
-                    append(f"{_INDENT[2]}<{prefix}{name}>")
-                    for inner in text:
-                        append(self._raw_leaf(prefix, id_name, *inner, 3))
-                    append(f"{_INDENT[2]}</{prefix}{name}>")
-                continue
-            if text is None and not attributes:
-                continue
-            append(self._raw_leaf(prefix, id_name, name, text, attributes, cdata, 2))
+                append(f"{_INDENT[2]}<{prefix}{name}>")
+                for inner in text:
+                    append(self._raw_leaf(prefix, id_name, inner[0], inner[1], inner[2],
+                                          inner[3], 3))
+                append(f"{_INDENT[2]}</{prefix}{name}>")
+            else:
+                append(self._raw_leaf(prefix, id_name, name, text, attributes, cdata, 2))
         append(f"{_INDENT[1]}</{prefix}{local}>")
         self.raw[id(xf)].add("".join(parts))
 
