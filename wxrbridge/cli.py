@@ -63,6 +63,14 @@ class _FormatsCommand(click.Command):
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.listing = listing
+        # A writer option named like one of the command's own would quietly
+        # take its place: refused instead.
+        seen: set[str] = set()
+        for param in self.params:
+            for name in {param.name or "", *param.opts}:
+                if name in seen:
+                    raise ValueError(f"{self.name}: two options named {name}")
+                seen.add(name)
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Formats"):
