@@ -19,6 +19,7 @@ import click
 from click.core import ParameterSource
 
 from . import __version__, api, formats
+from .canonical import STATUSES
 from .errors import OutputError, UnknownOptionError, WxrbridgeError
 from .formats import Format, Option
 from .inputs import ProgressCallback, input_size
@@ -49,10 +50,10 @@ def _message(exc: WxrbridgeError) -> str:
     """The error as the command line says it: options by their flags."""
     if not isinstance(exc, UnknownOptionError):
         return str(exc)
-    fmt = formats.get(exc.format)
-    flags = [o.flag for o in fmt.options if o.cli]
-    return (f"{exc.format} does not take {', '.join(map(formats.cli_flag, exc.unknown))} "
-            f"({'its options: ' + ', '.join(flags) if flags else 'it has no options of its own'})")
+    flags = ", ".join(o.flag for o in formats.get(exc.format).options if o.cli)
+    takes = f"its options: {flags}" if flags else "it has no options of its own"
+    given = ", ".join(formats.cli_flag(name) for name in exc.unknown)
+    return f"{exc.format} does not take {given} ({takes})"
 
 
 class _FormatsCommand(click.Command):
@@ -278,8 +279,7 @@ def _stacked(options: Sequence[Callable[[F], F]], function: F) -> F:
 
 
 def _status_help() -> str:
-    text = ("Only comments with this status (repeatable): approved, pending, spam, trash, "
-            "post-trashed, deleted.")
+    text = f"Only comments with this status (repeatable): {', '.join(STATUSES)}."
     adding = [f.name for f in formats.formats() if f.statuses_add_to_approved]
     if adding:
         text += (f" For {', '.join(adding)}: these statuses are written besides the "

@@ -165,6 +165,7 @@ class Format:
 
     @property
     def readable(self) -> bool:
+        """Whether wxrbridge can read the format, from a stream or a location."""
         return self.read is not None or self.read_location is not None
 
     def option(self, name: str) -> Option | None:
