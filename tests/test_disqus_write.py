@@ -251,8 +251,10 @@ def test_characters_xml_cannot_hold_are_replaced_and_noted() -> None:
     assert report.notes == ["post 2: 3 characters XML 1.0 cannot hold replaced by U+FFFD"]
 
 
-def test_unknown_options_are_ignored() -> None:
-    out, report = write(_one_post("hi"), pretty=True, anything="else")
+def test_unknown_options_are_refused() -> None:
+    with pytest.raises(TypeError, match="pretty"):
+        write(_one_post("hi"), pretty=True, anything="else")
+    out, report = write(_one_post("hi"))
     assert report.written["comment"] == 1
 
 

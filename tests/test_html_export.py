@@ -209,7 +209,7 @@ def test_pending_is_hidden_by_default(archive: tuple[Path, formats.WriteReport])
 
 
 def test_chosen_statuses_are_shown_and_labelled(tmp_path: Path) -> None:
-    report = write_html(blog(), tmp_path, statuses=("approved", "pending"), unknown_option=1)
+    report = write_html(blog(), tmp_path, statuses=("approved", "pending"))
     doc = page(tmp_path)
     pending = element(doc, "12")
     assert "status-pending" in pending.classes

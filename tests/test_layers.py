@@ -51,8 +51,10 @@ ROOT = REPO / PACKAGE
 # named exactly, as it is not the whole tree.
 LAYERS: list[tuple[str, list[tuple[str, ...]], tuple[str, ...]]] = [
     # name, groups, the layers it may import
+    # The CLI builds its --format choices and writer options from the
+    # registry, so that its help cannot drift from the formats.
     ("entry", [("wxrbridge", "wxrbridge.cli", "wxrbridge.__main__")],
-     ("api", "foundation")),
+     ("api", "formats", "foundation")),
     ("api", [("wxrbridge.api",)],
      ("services", "transport", "formats", "foundation")),
     ("services", [("wxrbridge.verify",), ("wxrbridge.store",), ("wxrbridge.xmlcompare",)],

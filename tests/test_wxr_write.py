@@ -179,7 +179,7 @@ def test_fresh_ids_never_collide_with_later_items() -> None:
 
 def test_max_comment_id_option_sets_the_floor() -> None:
     records = [source(), thread(), comment("1", "2"), comment("2")]
-    data, _ = write(records, max_comment_id=1000, some_cli_option=True)
+    data, _ = write(records, max_comment_id=1000)
     moved = next(c for c in written_comments(data) if c.content == "text of 1")
     assert moved.wp_id == "1001"
 

@@ -10,37 +10,79 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from . import formats, readahead
 from .errors import OutputError
 from .formats import WriteReport
-from .inputs import ProgressCallback, open_inputs
+from .inputs import HashingReader, ProgressCallback, open_inputs
 from .outputs import complete_file
 from .records import Comment, Record
-from .redact import redact
-from .store import LoadReport, MergeOptions, Selection, Store, UrlMap, open_store
+from .redact import redact as redact_records
 from .usermap import UserMap
-from .verify import VerifyReport, verify_records
+
+if TYPE_CHECKING:
+    from .store import LoadReport, MergeOptions, Selection, Store, UrlMap, open_store
+    from .verify import VerifyReport
 
 __all__ = [
     "ConvertResult",
+    "LoadReport",
     "MergeOptions",
-    "UrlMap",
     "Selection",
+    "Store",
+    "StoreRevision",
+    "UrlMap",
+    "compare_xml",
     "convert",
     "export",
     "import_files",
     "open_store",
     "read",
     "scratch_store",
+    "store_revision",
+    "upgrade_store",
     "verify",
     "write",
 ]
+
+# The store's names, imported on first use: SQLAlchemy costs a command that
+# does not open a store (``--help``, a reading process) a good part of its
+# start-up.
+_FROM_STORE = frozenset(
+    {"LoadReport", "MergeOptions", "Selection", "Store", "UrlMap", "open_store"}
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_STORE:
+        from . import store
+
+        return getattr(store, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _open_store(url: str | None, **kwargs: bool) -> Store:
+    from .store import open_store
+
+    return open_store(url, **kwargs)
+
+
+def _read_location(spec: str, format: str | None) -> tuple[formats.LocationReader, str] | None:
+    """The reader and location, when ``spec`` is read from a location (a
+    format given that reads so, or ``NAME:LOCATION`` naming one) rather
+    than opened as a file."""
+    if format is not None:
+        reader = formats.get(format).read_location
+        return None if reader is None else (reader, spec)
+    found = formats.at_location(spec)
+    if found is None or found[0].read_location is None:
+        return None
+    return found[0].read_location, found[1]
 
 
 def read(
@@ -50,12 +92,19 @@ def read(
     recover: bool = False,
     progress: ProgressCallback | None = None,
 ) -> Iterator[Record]:
-    """Stream the records of a file (``-`` for standard input).
+    """Stream the records of a file (``-`` for standard input), or of a
+    location a format reads itself (``NAME:LOCATION``).
 
     The format is detected from the content unless given; compressed files
     and zips of several exports are read transparently.
     """
-    for item in open_inputs(os.fspath(path), progress):
+    spec = os.fspath(path)
+    location = _read_location(spec, format)
+    if location is not None:
+        reader, where = location
+        yield from reader(where, recover=recover)
+        return
+    for item in open_inputs(spec, progress):
         yield from formats.read_input(item, format=format, recover=recover)
 
 
@@ -91,43 +140,58 @@ def write(
     *,
     format: str = "wxr",
     progress: ProgressCallback | None = None,
-    **options: Any,
+    redact: Collection[str] = (),
+    redact_salt: str = "",
+    user_map: Mapping[str, str] | None = None,
+    **options: object,
 ) -> WriteReport:
     """Write a record stream as ``format`` to a path, ``-`` or a binary stream
-    (a folder for directory formats such as ``html``).
+    (a folder for folder formats such as ``html``).
 
     ``redact=("emails", "ips")`` replaces those fields with stable one-way
     hashes first (``redact_salt`` keys them); ``user_map`` (Disqus username
     -> WordPress login) makes those users' comments author replies (see
-    :mod:`wxrbridge.usermap`); other options go to the writer.  A writer
-    given a named file also gets its path as ``split_path``, so that it can
-    put further parts beside it.
+    :mod:`wxrbridge.usermap`).  Other options go to the writer, which must
+    declare them (:attr:`Format.options <wxrbridge.formats.Format.options>`):
+    one it does not is refused with :class:`~wxrbridge.errors.UnknownOptionError`.
+    A writer declaring ``split_path`` and given a named file gets its path
+    there, so that it can put further parts beside it.
     """
     fmt = formats.get(format)
     if fmt.write is None:
         raise OutputError(f"wxrbridge cannot write {fmt.name} files")
-    fields = options.pop("redact", ())
-    salt = options.pop("redact_salt", "")
-    if fields:
-        records = redact(records, fields, salt=salt)
-    user_map = options.pop("user_map", None)
+    fmt.check_options(options)
+    if redact:
+        records = redact_records(records, redact, salt=redact_salt)
     mapper = UserMap(user_map) if user_map else None
     if mapper is not None:
         records = mapper.apply(records)
-    if fmt.directory:
+    records = _counting(records, progress)
+    if fmt.write_folder is not None:
         if not isinstance(target, (str, os.PathLike)) or os.fspath(target) == "-":
             raise OutputError(f"{fmt.name} output is a folder: give -o DIR")
         folder = Path(target)
         folder.mkdir(parents=True, exist_ok=True)
-        report = fmt.write(_counting(records, progress), folder, **options)  # type: ignore[arg-type]
-    else:
-        if isinstance(target, (str, os.PathLike)) and os.fspath(target) != "-":
-            options.setdefault("split_path", os.fspath(target))
+        report = fmt.write_folder(records, folder, **options)
+    elif fmt.write_stream is not None:
+        takes_path = fmt.option(formats.TARGET_PATH_OPTION) is not None
+        if takes_path and isinstance(target, (str, os.PathLike)) and os.fspath(target) != "-":
+            options.setdefault(formats.TARGET_PATH_OPTION, os.fspath(target))
         with _output(target) as out:
-            report = fmt.write(_counting(records, progress), out, **options)
+            report = fmt.write_stream(records, out, **options)
     if mapper is not None:
         report.notes.extend(mapper.notes)
     return report
+
+
+def _digest_of(stream: HashingReader) -> Callable[[], str | None]:
+    """The content's sha256, asked for once it has been read through."""
+    return lambda: stream.sha256
+
+
+def _no_digest() -> str | None:
+    """A location has no content of its own to hash."""
+    return None
 
 
 def import_files(
@@ -144,7 +208,8 @@ def import_files(
 
     A Disqus export of a site whose WXR is already stored is merged into it
     (see :mod:`wxrbridge.store.merge`); ``merge`` adds a URL map for a blog
-    that moved and Disqus-to-WordPress user mappings.
+    that moved and Disqus-to-WordPress user mappings.  A path naming a
+    location (``NAME:LOCATION``, see :func:`read`) is read by its format.
 
     A large file is parsed in a second process while this one stores what
     it has read, when there is a second core (see :mod:`wxrbridge.readahead`);
@@ -153,13 +218,17 @@ def import_files(
     """
 
     def streams() -> Iterator[tuple[Iterable[Record], Callable[[], str | None]]]:
-        for path in map(os.fspath, paths):
-            if readahead.worthwhile(path, read_ahead):
+        for path in (os.fspath(p) for p in paths):
+            location = _read_location(path, None)
+            if location is not None:
+                reader, where = location
+                yield reader(where, recover=recover), _no_digest
+            elif readahead.worthwhile(path, read_ahead):
                 yield from readahead.read_ahead(path, recover=recover, progress=progress)
-                continue
-            for item in open_inputs(path, progress):
-                records = formats.read_input(item, format=None, recover=recover)
-                yield records, (lambda stream=item.stream: stream.sha256)
+            else:
+                for item in open_inputs(path, progress):
+                    records = formats.read_input(item, format=None, recover=recover)
+                    yield records, _digest_of(item.stream)
 
     return store.load_many(streams(), dry_run=dry_run, merge=merge)
 
@@ -172,21 +241,28 @@ def export(
     selection: Selection | None = None,
     progress: ProgressCallback | None = None,
     read_ahead: bool | None = None,
-    **options: Any,
+    redact: Collection[str] = (),
+    redact_salt: str = "",
+    user_map: Mapping[str, str] | None = None,
+    **options: object,
 ) -> WriteReport:
-    """Write the store's records as ``format``.
+    """Write the store's records as ``format`` (options as for :func:`write`).
 
     A large SQLite store is read in a second process while this one writes
     (see :meth:`wxrbridge.store.Store.records`, which ``read_ahead`` goes to).
     """
+    formats.get(format).check_options(options)  # before the store is read
     return write(
         store.records(selection, read_ahead=read_ahead), target, format=format,
-        progress=progress, **options
+        progress=progress, redact=redact, redact_salt=redact_salt, user_map=user_map,
+        **options,
     )
 
 
 @dataclass
 class ConvertResult:
+    """What ``convert`` read (one report per input) and what it wrote."""
+
     imported: list[LoadReport] = field(default_factory=list)
     written: WriteReport = field(default_factory=WriteReport)
 
@@ -200,19 +276,23 @@ def convert(
     selection: Selection | None = None,
     read_progress: ProgressCallback | None = None,
     write_progress: ProgressCallback | None = None,
-    **options: Any,
+    redact: Collection[str] = (),
+    redact_salt: str = "",
+    user_map: Mapping[str, str] | None = None,
+    **options: object,
 ) -> ConvertResult:
-    """Convert a file to another format through a temporary SQLite store.
+    """Convert a file to another format through a temporary SQLite store
+    (options as for :func:`write`).
 
     ``to`` defaults to the format the target's extension names, when one
     format claims it.
     """
-    if to is None:
-        fmt = by_target(target)
-        to = fmt.name
+    fmt = formats.get(to) if to is not None else by_target(target)
+    fmt.check_options(options)  # before anything is read
     with scratch_store([source], recover=recover, progress=read_progress) as (store, imported):
-        written = export(
-            store, target, format=to, selection=selection, progress=write_progress, **options
+        written = write(
+            store.records(selection), target, format=fmt.name, progress=write_progress,
+            redact=redact, redact_salt=redact_salt, user_map=user_map, **options,
         )
     return ConvertResult(imported, written)
 
@@ -231,13 +311,13 @@ def scratch_store(
     """
     with tempfile.TemporaryDirectory(prefix="wxrbridge-") as folder:
         scratch = f"sqlite:///{Path(folder) / 'scratch.sqlite'}"
-        with open_store(scratch, durable=False) as store:
+        with _open_store(scratch, durable=False) as store:
             reports = import_files(store, paths, recover=recover, progress=progress)
             yield store, reports
 
 
 def _is_store_url(spec: str) -> bool:
-    return "://" in spec and not os.path.exists(spec)
+    return "://" in spec and not os.path.exists(spec) and formats.at_location(spec) is None
 
 
 @contextmanager
@@ -246,7 +326,7 @@ def _records_for(spec: str | os.PathLike[str]) -> Iterator[Iterator[Record]]:
     parent links) or of a store given by URL."""
     text = os.fspath(spec)
     if _is_store_url(text):
-        with open_store(text) as store:
+        with _open_store(text) as store:
             yield store.records()
         return
     with scratch_store([text]) as (store, _reports):
@@ -260,6 +340,8 @@ def verify(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> VerifyReport
     Comments are matched across formats by the merge's identity rules; the
     report lists what is missing from B, extra in B, or changed.
     """
+    from .verify import verify_records
+
     with _records_for(a) as records_a, _records_for(b) as records_b:
         return verify_records(records_a, records_b)
 
@@ -274,3 +356,51 @@ def by_target(target: str | os.PathLike[str] | IO[bytes]) -> formats.Format:
             f"name one of: {', '.join(formats.writable())}"
         )
     return fmt
+
+
+@dataclass(frozen=True)
+class StoreRevision:
+    """Where a store's schema stands: its revision (None: no schema yet)
+    and the head revision of this version of wxrbridge."""
+
+    url: str
+    current: str | None
+    head: str
+
+    @property
+    def is_current(self) -> bool:
+        return self.current == self.head
+
+
+def _schema_revision(url: str | None, *, upgrade: bool) -> StoreRevision:
+    from .store import migrate, resolve_url
+
+    engine = _open_store(url, migrate=False).engine
+    try:
+        if upgrade:
+            migrate.upgrade(engine)
+        return StoreRevision(
+            resolve_url(url), migrate.current_revision(engine), migrate.head_revision(engine)
+        )
+    finally:
+        engine.dispose()
+
+
+def upgrade_store(url: str | None = None) -> StoreRevision:
+    """Bring the schema of the store at ``url`` up to this version of
+    wxrbridge, creating it in a new database."""
+    return _schema_revision(url, upgrade=True)
+
+
+def store_revision(url: str | None = None) -> StoreRevision:
+    """The schema revision of the store at ``url``, and the head revision."""
+    return _schema_revision(url, upgrade=False)
+
+
+def compare_xml(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> list[str]:
+    """The differences between two XML files, element by element (CDATA
+    versus escaped text, whitespace between elements and comments aside);
+    empty when they are the same document."""
+    from .xmlcompare import diff_documents
+
+    return diff_documents(a, b)

@@ -10,21 +10,25 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from tqdm import tqdm
+from click.core import ParameterSource
 
-from . import __version__, api, formats
-from .errors import OutputError, WxrbridgeError
-from .inputs import input_size
-from .store import LoadReport, Selection, open_store, resolve_url
-from .store import migrate as store_schema
+from . import api, formats
+from .canonical import STATUSES
+from .errors import OutputError, UnknownOptionError, WxrbridgeError
+from .formats import Format, Option
+from .inputs import ProgressCallback, input_size
+from .version import __version__
 
-EXIT_USAGE = 2
+if TYPE_CHECKING:
+    from .api import LoadReport, MergeOptions, Selection, Store
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _Group(click.Group):
@@ -36,11 +40,63 @@ class _Group(click.Group):
         except WxrbridgeError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"wxrbridge: error: {exc}", err=True)
+            click.echo(f"wxrbridge: error: {_message(exc)}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("wxrbridge: interrupted; nothing was committed", err=True)
             ctx.exit(130)
+
+
+def _message(exc: WxrbridgeError) -> str:
+    """The error as the command line says it: options by their flags."""
+    if not isinstance(exc, UnknownOptionError):
+        return str(exc)
+    flags = ", ".join(o.flag for o in formats.get(exc.format).options if o.cli)
+    takes = f"its options: {flags}" if flags else "it has no options of its own"
+    given = ", ".join(formats.cli_flag(name) for name in exc.unknown)
+    return f"{exc.format} does not take {given} ({takes})"
+
+
+class _FormatsCommand(click.Command):
+    """A command whose help ends with the formats it reads or writes, as the
+    registry describes them."""
+
+    def __init__(self, *args: Any, listing: Callable[[], list[tuple[str, str]]],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.listing = listing
+        # A writer option named like one of the command's own would quietly
+        # take its place: refused instead.
+        seen: set[str] = set()
+        for param in self.params:
+            for name in {param.name or "", *param.opts}:
+                if name in seen:
+                    raise ValueError(f"{self.name}: two options named {name}")
+                seen.add(name)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Formats"):
+            formatter.write_dl(self.listing())
+        super().format_epilog(ctx, formatter)
+
+
+def _readable_formats() -> list[tuple[str, str]]:
+    return [(f.name, f.description + ("; read from NAME:LOCATION" if f.read_location else ""))
+            for f in formats.formats() if f.readable]
+
+
+def _writable_formats(*, status: bool) -> list[tuple[str, str]]:
+    rows = []
+    for fmt in formats.formats():
+        if fmt.write is None:
+            continue
+        notes = [fmt.description]
+        if fmt.directory:
+            notes.append("written into a folder")
+        if status and fmt.statuses_add_to_approved:
+            notes.append("writes approved comments and those --status names")
+        rows.append((fmt.name, "; ".join(notes)))
+    return rows
 
 
 DB_OPTION = click.option(
@@ -72,7 +128,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
-def _bar(total: int | None, unit: str, desc: str, quiet: bool) -> tqdm:
+@contextmanager
+def _bar(total: int | None, unit: str, desc: str, quiet: bool) -> Iterator[ProgressCallback]:
+    """A progress bar on stderr, as the callback that advances it."""
+    from tqdm import tqdm  # a tenth of a second that --help does without
+
     # Bars only for a person watching: never in a pipe or a log file.
     disable = quiet or not sys.stderr.isatty()
     width = None
@@ -83,16 +143,13 @@ def _bar(total: int | None, unit: str, desc: str, quiet: bool) -> tqdm:
             width = os.get_terminal_size(sys.stderr.fileno()).columns or 80
         except OSError:
             width = 80
-    return tqdm(
-        total=total,
-        unit=unit,
-        unit_scale=unit == "B",
-        desc=desc,
-        file=sys.stderr,
-        disable=disable,
-        leave=False,
-        ncols=width,
-    )
+    with tqdm(total=total, unit=unit, unit_scale=unit == "B", desc=desc, file=sys.stderr,
+              disable=disable, leave=False, ncols=width) as bar:
+
+        def advance(n: int) -> None:
+            bar.update(n)
+
+        yield advance
 
 
 def _say(quiet: bool, message: str) -> None:
@@ -136,7 +193,7 @@ def _issue_lines(reports: list[LoadReport]) -> list[str]:
     return lines
 
 
-@cli.command("import")
+@cli.command("import", cls=_FormatsCommand, listing=_readable_formats)
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @DB_OPTION
 @click.option("--recover", is_flag=True,
@@ -154,7 +211,7 @@ def import_command(
     files: tuple[str, ...], db_url: str | None, recover: bool, dry_run: bool,
     user_maps: tuple[str, ...], url_map: Any, quiet: bool
 ) -> None:
-    """Import WXR or Disqus exports into a store.
+    """Import exports (WXR, Disqus, any format below) into a store.
 
     The format is detected from each file's content; .gz, .bz2, .xz and .zip
     are read transparently, and - reads standard input.  All files load in
@@ -173,9 +230,9 @@ def import_command(
     merge = _merge_options(user_maps, url_map)
     sizes = [input_size(f) for f in files]
     total = None if None in sizes else sum(s or 0 for s in sizes)
-    with open_store(db_url) as store, _bar(total, "B", "reading", quiet) as bar:
+    with api.open_store(db_url) as store, _bar(total, "B", "reading", quiet) as bar:
         reports = api.import_files(
-            store, files, recover=recover, dry_run=dry_run, progress=bar.update, merge=merge
+            store, files, recover=recover, dry_run=dry_run, progress=bar, merge=merge
         )
     verb = "would import" if dry_run else "imported"
     _say(quiet, f"{verb} {_summarise(reports)} into {store.url}")
@@ -195,7 +252,7 @@ def _user_map(user_maps: tuple[str, ...]) -> dict[str, str]:
     return users
 
 
-def _merge_options(user_maps: tuple[str, ...], url_map: Any) -> api.MergeOptions:
+def _merge_options(user_maps: tuple[str, ...], url_map: Any) -> MergeOptions:
     users = _user_map(user_maps)
     prefixes = api.UrlMap()
     if url_map is not None:
@@ -215,22 +272,29 @@ def _datetime(value: str | None) -> datetime | None:
         raise click.BadParameter(f"not a date: {value!r} (use YYYY-MM-DD[THH:MM:SS])") from None
 
 
-def _stacked(options: list[Any], function: Any) -> Any:
+def _stacked(options: Sequence[Callable[[F], F]], function: F) -> F:
     """Apply click options so that --help lists them in the given order."""
     for option in reversed(options):
         function = option(function)
     return function
 
 
-def _selection_options(function: Any) -> Any:
+def _status_help() -> str:
+    text = f"Only comments with this status (repeatable): {', '.join(STATUSES)}."
+    adding = [f.name for f in formats.formats() if f.statuses_add_to_approved]
+    if adding:
+        text += (f" For {', '.join(adding)}: these statuses are written besides the "
+                 "approved comments.")
+    return text
+
+
+def _selection_options(function: F) -> F:
     options = [
         click.option("--thread", metavar="ID|URL",
                      help="Only this thread (id, identifier, link or guid)."),
         click.option("--since", metavar="DATE", help="Only comments made at or after DATE (UTC)."),
         click.option("--until", metavar="DATE", help="Only comments made before DATE (UTC)."),
-        click.option("--status", "statuses", multiple=True, metavar="STATUS",
-                     help="Only comments with this status (repeatable): approved, pending, spam, "
-                     "trash, post-trashed, deleted."),
+        click.option("--status", "statuses", multiple=True, metavar="STATUS", help=_status_help()),
         click.option("--type", "types", multiple=True, metavar="TYPE",
                      help="Only comments of this type (repeatable): comment, pingback, "
                      "trackback, …"),
@@ -240,19 +304,33 @@ def _selection_options(function: Any) -> Any:
 
 def _selection(thread: str | None, since: str | None, until: str | None,
                statuses: tuple[str, ...], types: tuple[str, ...]) -> Selection:
-    return Selection(thread=thread, since=_datetime(since), until=_datetime(until),
-                     statuses=statuses, types=types)
+    return api.Selection(thread=thread, since=_datetime(since), until=_datetime(until),
+                         statuses=statuses, types=types)
 
 
-def _writer_options(function: Any) -> Any:
-    options = [
-        click.option("--keep-ids", is_flag=True,
-                     help="WXR: never renumber comments for WordPress's importer (an archive's "
-                     "exact copy). By default a reply whose id is below its parent's gets a "
-                     "fresh id, the old one kept in comment meta."),
-        click.option("--include-pings", is_flag=True,
-                     help="disqus, disqus-import: also write pingbacks and trackbacks, which "
-                     "Disqus has no place for and which are left out by default."),
+def _format_option(*names: str, help: str, required: bool = False) -> Callable[[F], F]:
+    """``--format``/``--to``: the writable formats, as a choice."""
+    return click.option(*names, type=click.Choice(formats.writable()), required=required,
+                        metavar="FORMAT", help=f"{help}: {', '.join(formats.writable())}.")
+
+
+def _writer_option(option: Option, takers: list[Format]) -> Callable[[F], F]:
+    """The flag of a writer's option, its help naming the formats taking it."""
+    help = f"{', '.join(f.name for f in takers)}: {option.help}"
+    if option.type is bool:
+        return click.option(option.flag, option.name, is_flag=True, default=False, help=help)
+    kind: click.ParamType[Any] = (click.Choice(option.choices) if option.choices
+                                  else click.INT if option.type is int else click.STRING)
+    return click.option(option.flag, option.name, type=kind, multiple=option.multiple,
+                        default=option.default, metavar=option.metavar, help=help)
+
+
+def _writer_options(function: F) -> F:
+    """The options of every writer, as the registry declares them, then the
+    options every format takes."""
+    options = [_writer_option(option, takers)
+               for option, takers in formats.writer_options().values() if option.cli]
+    options += [
         click.option("--redact", "redact_fields", metavar="FIELDS",
                      help="Replace these fields with stable one-way hashes: emails, ips "
                      "(comma-separated). The way to publish an archive."),
@@ -261,6 +339,15 @@ def _writer_options(function: Any) -> Any:
                      "(default: $WXRBRIDGE_REDACT_SALT), so they cannot be guessed back."),
     ]
     return _stacked(options, function)
+
+
+def _given_writer_options(values: dict[str, Any]) -> dict[str, Any]:
+    """The writer options given on the command line: those left at their
+    default are not passed on, so a format is only handed options it takes."""
+    ctx = click.get_current_context()
+    declared = formats.writer_options()
+    return {name: value for name, value in values.items()
+            if name in declared and ctx.get_parameter_source(name) is not ParameterSource.DEFAULT}
 
 
 def _redact_fields(text: str | None) -> tuple[str, ...]:
@@ -284,23 +371,19 @@ def _report_written(quiet: bool, report: formats.WriteReport, target: str) -> No
     _say(quiet, f"wrote {counts or 'nothing'} to {target}")
 
 
-@cli.command("export")
+@cli.command("export", cls=_FormatsCommand, listing=lambda: _writable_formats(status=True))
 @DB_OPTION
-@click.option("--format", "-f", "format_name", required=True, metavar="FORMAT",
-              help="Output format: " + ", ".join(formats.writable()) + ".")
-@click.option("--output", "-o", required=True, metavar="PATH", help="Output file, or - for stdout.")
+@_format_option("--format", "-f", "format_name", help="Output format", required=True)
+@click.option("--output", "-o", required=True, metavar="PATH",
+              help="Output file, or - for stdout (a folder for a folder format).")
 @_selection_options
 @_writer_options
 @QUIET_OPTION
 def export_command(db_url: str | None, format_name: str, output: str, thread: str | None,
                    since: str | None, until: str | None, statuses: tuple[str, ...],
-                   types: tuple[str, ...], keep_ids: bool, include_pings: bool,
-                   redact_fields: str | None, redact_salt: str, quiet: bool) -> None:
+                   types: tuple[str, ...], redact_fields: str | None, redact_salt: str,
+                   quiet: bool, **writer_values: Any) -> None:
     """Export a store's threads and comments to a file.
-
-    \b
-    For html, -o is a folder: a static archive of the threads (approved
-    comments; --status adds others, labelled), with a manifest of sha256 sums.
 
     \b
     Examples:
@@ -308,40 +391,35 @@ def export_command(db_url: str | None, format_name: str, output: str, thread: st
         wxrbridge export --format jsonl -o - --status approved | gzip > archive.jsonl.gz
         wxrbridge export --format html -o archive/ --redact emails,ips
     """
-    if format_name not in formats.writable():
-        raise click.BadParameter(
-            f"{format_name!r}; choose from {', '.join(formats.writable())}", param_hint="--format"
-        )
-    # An archive shows approved comments and labels the statuses asked for,
-    # a Disqus import sends approved ones and those asked for; every other
-    # format keeps only the statuses asked for.
-    shown = statuses if format_name in ("html", "disqus-import") else ()
-    selection = _selection(thread, since, until, () if shown else statuses, types)
-    with open_store(db_url) as store, _bar(None, " comments", "writing", quiet) as bar:
+    options = _given_writer_options(writer_values)
+    if formats.get(format_name).statuses_add_to_approved and statuses:
+        # The writer shows approved comments and those asked for, rather
+        # than the store reading only the statuses asked for.
+        options[formats.STATUSES_OPTION] = statuses
+        statuses = ()
+    selection = _selection(thread, since, until, statuses, types)
+    with api.open_store(db_url) as store, _bar(None, " comments", "writing", quiet) as bar:
         report = api.export(store, output, format=format_name, selection=selection,
-                            progress=bar.update, keep_ids=keep_ids,
-                            include_pings=include_pings, statuses=shown,
-                            redact=_redact_fields(redact_fields), redact_salt=redact_salt)
+                            progress=bar, redact=_redact_fields(redact_fields),
+                            redact_salt=redact_salt, **options)
     _report_written(quiet, report, output)
 
 
-@cli.command("convert")
+@cli.command("convert", cls=_FormatsCommand, listing=lambda: _writable_formats(status=False))
 @click.argument("source", metavar="INPUT")
 @click.argument("target", metavar="OUTPUT")
-@click.option("--to", "to_format", metavar="FORMAT",
-              help="Output format (default: from OUTPUT's extension): "
-              + ", ".join(formats.writable()) + ".")
+@_format_option("--to", "to_format", help="Output format (default: from OUTPUT's extension)")
 @click.option("--recover", is_flag=True,
               help="Repair known defects of a broken file and keep every intact comment; "
               "each repair and each loss is recorded as an import issue.")
 @click.option("--map-user", "user_maps", multiple=True, metavar="DISQUS_NAME=WP_LOGIN",
-              help="WXR: write this Disqus user's comments as author replies of that "
+              help="Write this Disqus user's comments as author replies of that "
               "WordPress login (repeatable).")
 @_writer_options
 @QUIET_OPTION
 def convert_command(source: str, target: str, to_format: str | None, recover: bool,
-                    user_maps: tuple[str, ...], keep_ids: bool, include_pings: bool,
-                    redact_fields: str | None, redact_salt: str, quiet: bool) -> None:
+                    user_maps: tuple[str, ...], redact_fields: str | None, redact_salt: str,
+                    quiet: bool, **writer_values: Any) -> None:
     """Convert an export to another format, through a temporary store.
 
     \b
@@ -354,17 +432,12 @@ def convert_command(source: str, target: str, to_format: str | None, recover: bo
             to_format = api.by_target(target).name
         except OutputError as exc:
             raise click.UsageError(f"{exc} with --to") from None
-    elif to_format not in formats.writable():
-        raise click.BadParameter(
-            f"{to_format!r}; choose from {', '.join(formats.writable())}", param_hint="--to"
-        )
     with _bar(input_size(source), "B", "reading", quiet) as read_bar, \
             _bar(None, " comments", "writing", quiet) as write_bar:
         result = api.convert(source, target, to=to_format, recover=recover,
-                             read_progress=read_bar.update, write_progress=write_bar.update,
-                             keep_ids=keep_ids, include_pings=include_pings,
-                             user_map=_user_map(user_maps),
-                             redact=_redact_fields(redact_fields), redact_salt=redact_salt)
+                             read_progress=read_bar, write_progress=write_bar,
+                             user_map=_user_map(user_maps), redact=_redact_fields(redact_fields),
+                             redact_salt=redact_salt, **_given_writer_options(writer_values))
     _say(quiet, f"read {_summarise(result.imported)} from {source}")
     for line in _issue_lines(result.imported):
         _say(quiet, f"  {line}")
@@ -372,10 +445,10 @@ def convert_command(source: str, target: str, to_format: str | None, recover: bo
 
 
 @contextmanager
-def _store_for(file: str | None, db_url: str | None) -> Iterator[Any]:
+def _store_for(file: str | None, db_url: str | None) -> Iterator[Store]:
     """The store to describe: a given file loaded into a scratch store, or the store."""
     if file is None:
-        with open_store(db_url) as store:
+        with api.open_store(db_url) as store:
             yield store
         return
     with api.scratch_store([file]) as (store, _reports):
@@ -433,9 +506,7 @@ def verify_command(a: str, b: str, as_json: bool, exact: bool) -> None:
     """
     ctx = click.get_current_context()
     if exact:
-        from .xmlcompare import diff_documents
-
-        lines = diff_documents(a, b)
+        lines = api.compare_xml(a, b)
         if as_json:
             click.echo(json.dumps({"equivalent": not lines, "differences": lines}, indent=2))
         else:
@@ -471,12 +542,8 @@ def db_upgrade(db_url: str | None) -> None:
     Example:
         wxrbridge db upgrade --db postgresql+psycopg://wxr@localhost/comments
     """
-    engine = open_store(db_url, migrate=False).engine
-    try:
-        store_schema.upgrade(engine)
-        click.echo(f"{resolve_url(db_url)}: at {store_schema.current_revision(engine)} (head)")
-    finally:
-        engine.dispose()
+    revision = api.upgrade_store(db_url)
+    click.echo(f"{revision.url}: at {revision.current} (head)")
 
 
 @db_group.command("current")
@@ -488,15 +555,11 @@ def db_current(db_url: str | None) -> None:
     Example:
         wxrbridge db current --db sqlite:///blog.sqlite
     """
-    engine = open_store(db_url, migrate=False).engine
-    try:
-        current = store_schema.current_revision(engine)
-        head = store_schema.head_revision(engine)
-    finally:
-        engine.dispose()
-    state = "current" if current == head else f"out of date, head is {head}"
-    click.echo(f"{resolve_url(db_url)}: {current or 'empty'} ({state})")
+    revision = api.store_revision(db_url)
+    state = "current" if revision.is_current else f"out of date, head is {revision.head}"
+    click.echo(f"{revision.url}: {revision.current or 'empty'} ({state})")
 
 
 def main() -> None:
+    """Run the command line (the ``wxrbridge`` script)."""
     cli(prog_name="wxrbridge")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -46,6 +47,25 @@ class InputError(WxrbridgeError):
 
 class UnknownFormatError(InputError):
     """No registered format recognises the input."""
+
+
+class UsageError(WxrbridgeError):
+    """The library was called with arguments it does not take."""
+
+    exit_code = 2
+
+
+class UnknownOptionError(UsageError):
+    """A writer was given an option its format does not declare."""
+
+    def __init__(self, format: str, unknown: Sequence[str], valid: Sequence[str]) -> None:
+        self.format = format
+        self.unknown = tuple(unknown)
+        self.valid = tuple(valid)
+        takes = f"its options: {', '.join(self.valid)}" if self.valid else "it takes none"
+        super().__init__(
+            f"the {format} writer takes no option {', '.join(self.unknown)} ({takes})"
+        )
 
 
 class StoreError(WxrbridgeError):

@@ -1,36 +1,73 @@
 """The format registry: every format wxrbridge reads or writes, by name.
 
-Each format lives in its own package and registers one :class:`Format` when
-imported.  The CLI's choices, content detection and extension inference all
-come from here, so adding a format is adding a package.
+A :class:`Format` says everything a format is: its name, extensions, how
+its files are recognised, its reader and writer, and the options its writer
+takes.  The CLI's choices and flags, content detection, extension inference
+and the check of a writer's options all come from here, so ``--help``
+cannot drift from the writers and adding a format is adding a package.
+
+The built-in formats are registered by :func:`register_builtins`, in a fixed
+order (the order of the CLI's help); formats installed by other packages
+follow, each named by an entry point in the ``wxrbridge.formats`` group.
+Both happen on the registry's first use.  Writers are imported only when
+something is written (see :func:`imported_when_called`).
 """
 
 from __future__ import annotations
 
 import importlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import IO, Any, Protocol
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
-from ..errors import OutputError, UnknownFormatError
+from ..errors import OutputError, UnknownFormatError, UnknownOptionError
 from ..inputs import InputFile, peek_head
 from ..records import Record
 
-# Packages that register formats, imported on first use of the registry.
-_FORMAT_PACKAGES = ("wxr", "disqus", "disqus_import", "jsonl", "html")
+if TYPE_CHECKING:
+    from .xmlrepair import Layout
+
+# The built-in format packages, in the order they are registered.
+_BUILTINS = ("wxr", "disqus", "disqus_import", "jsonl", "html")
+# Installed packages name their Format objects under this entry-point group.
+ENTRY_POINT_GROUP = "wxrbridge.formats"
+# A stream writer that declares this option is given the output file's path
+# (when there is one), so that it can put further parts beside it.
+TARGET_PATH_OPTION = "split_path"
+# The option a format with ``statuses_add_to_approved`` declares.
+STATUSES_OPTION = "statuses"
 
 
 class Reader(Protocol):
+    """Reads the records of one document from a binary stream."""
+
     def __call__(
         self, stream: IO[bytes], *, name: str, recover: bool = False
     ) -> Iterator[Record]: ...
 
 
+class LocationReader(Protocol):
+    """Reads records from a location (a path or URL, such as a database's),
+    which it opens itself."""
+
+    def __call__(self, location: str, *, recover: bool = False) -> Iterator[Record]: ...
+
+
 class Writer(Protocol):
-    def __call__(
-        self, records: Iterable[Record], out: IO[bytes], **options: Any
-    ) -> WriteReport: ...
+    """Writes records to a binary stream; it also takes, as keyword-only
+    parameters, the options its format declares."""
+
+    def __call__(self, records: Iterable[Record], out: IO[bytes], /) -> WriteReport: ...
+
+
+class FolderWriter(Protocol):
+    """Writes records into a folder (created if missing, empty or not); it
+    also takes, as keyword-only parameters, the options its format declares."""
+
+    def __call__(self, records: Iterable[Record], folder: Path, /) -> WriteReport: ...
 
 
 @dataclass
@@ -46,17 +83,100 @@ class WriteReport:
     notes: list[str] = field(default_factory=list)
 
 
+OptionValue = bool | int | str | tuple[str, ...] | None
+
+
+def cli_flag(name: str) -> str:
+    """The command-line flag of a writer option's keyword."""
+    return "--" + name.replace("_", "-")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One keyword-only parameter a format's writer takes.
+
+    ``name`` is the Python keyword; the CLI flag is made from it
+    (``keep_ids`` gives ``--keep-ids``).  A ``bool`` option is a flag; a
+    ``str`` or ``int`` one takes a value, one of ``choices`` when given, and
+    with ``multiple`` may be repeated (the writer gets a tuple).  ``cli``
+    false keeps an option out of the command line: one for library callers,
+    or one the CLI fills from a common option (``--status``).
+    """
+
+    name: str
+    type: type[bool] | type[int] | type[str]
+    help: str
+    default: OptionValue = None
+    multiple: bool = False
+    choices: tuple[str, ...] = ()
+    metavar: str | None = None
+    cli: bool = True
+
+    @property
+    def flag(self) -> str:
+        """The command-line flag, ``--`` and the name with dashes."""
+        return cli_flag(self.name)
+
+    def same_flag_as(self, other: Option) -> bool:
+        """Whether one CLI flag can serve both options (two formats may
+        declare the same option)."""
+        return (self.type, self.multiple, self.choices, self.cli) == (
+            other.type, other.multiple, other.choices, other.cli
+        )
+
+
 @dataclass(frozen=True)
 class Format:
+    """Everything wxrbridge knows about one format.
+
+    A format is read from a byte stream (``read``, with ``detect`` to
+    recognise its first bytes) or from a location it opens itself
+    (``read_location``: a spec ``NAME:LOCATION`` names it, the reader gets
+    LOCATION).  It is written to a byte stream (``write_stream``) or into a
+    folder (``write_folder``), with the keyword options listed in
+    ``options``.  ``statuses_add_to_approved`` says the writer picks
+    comments by status itself, approved ones always: its ``statuses``
+    option adds others, and the CLI's ``--status`` goes there instead of
+    filtering what is read.  ``recovery`` is the layout ``--recover``
+    repairs the format's files with, for a format that can be repaired.
+    """
+
     name: str
     description: str
-    extensions: tuple[str, ...]
+    extensions: tuple[str, ...] = ()
     detect: Callable[[bytes], bool] | None = None
     read: Reader | None = None
-    write: Writer | None = None
-    # A directory format's writer is called with the output folder's Path
-    # (created, empty or not) instead of a binary stream.
-    directory: bool = False
+    read_location: LocationReader | None = None
+    write_stream: Writer | None = None
+    write_folder: FolderWriter | None = None
+    options: tuple[Option, ...] = ()
+    statuses_add_to_approved: bool = False
+    recovery: Layout | None = None
+
+    @property
+    def write(self) -> Writer | FolderWriter | None:
+        """The writer, whichever kind it is (None: not writable)."""
+        return self.write_stream if self.write_stream is not None else self.write_folder
+
+    @property
+    def directory(self) -> bool:
+        """Whether the format is written into a folder rather than a file."""
+        return self.write_folder is not None
+
+    @property
+    def readable(self) -> bool:
+        """Whether wxrbridge can read the format, from a stream or a location."""
+        return self.read is not None or self.read_location is not None
+
+    def option(self, name: str) -> Option | None:
+        """The declared option ``name``, if the writer takes it."""
+        return next((o for o in self.options if o.name == name), None)
+
+    def check_options(self, given: Iterable[str]) -> None:
+        """Refuse an option the writer does not take, naming those it does."""
+        unknown = sorted(set(given) - {o.name for o in self.options})
+        if unknown:
+            raise UnknownOptionError(self.name, unknown, [o.name for o in self.options])
 
 
 def imported_when_called(module: str, name: str) -> Callable[..., Any]:
@@ -80,25 +200,78 @@ _loaded = False
 
 
 def register(fmt: Format) -> Format:
+    """Add ``fmt`` to the registry (registering the same object again does
+    nothing); a second format of the same name, or a declaration that
+    cannot work, is refused with ValueError."""
+    known = _registry.get(fmt.name)
+    if known is fmt:
+        return fmt
+    if known is not None:
+        raise ValueError(f"format {fmt.name!r} is registered twice")
+    _check(fmt, _registry.values())
     _registry[fmt.name] = fmt
     return fmt
+
+
+def _check(fmt: Format, others: Iterable[Format]) -> None:
+    if fmt.write_stream is not None and fmt.write_folder is not None:
+        raise ValueError(f"format {fmt.name!r} has both a stream and a folder writer")
+    names = [o.name for o in fmt.options]
+    if len(names) != len(set(names)):
+        raise ValueError(f"format {fmt.name!r} declares an option twice")
+    if fmt.statuses_add_to_approved and fmt.option(STATUSES_OPTION) is None:
+        raise ValueError(f"format {fmt.name!r} adds statuses but has no {STATUSES_OPTION!r}")
+    for other in others:
+        for option in fmt.options:
+            theirs = other.option(option.name)
+            if theirs is not None and not option.same_flag_as(theirs):
+                raise ValueError(
+                    f"format {fmt.name!r}: option {option.name!r} differs from {other.name!r}'s"
+                )
+
+
+def register_builtins() -> None:
+    """Register the formats wxrbridge comes with, in their order."""
+    for package in _BUILTINS:
+        register(importlib.import_module(f"{__name__}.{package}").FORMAT)
+
+
+def register_plugins() -> None:
+    """Register the formats other installed packages provide: each entry
+    point of the ``wxrbridge.formats`` group names a :class:`Format`, or a
+    callable returning one."""
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        loaded = entry.load()
+        fmt = loaded() if callable(loaded) and not isinstance(loaded, Format) else loaded
+        if not isinstance(fmt, Format):
+            raise TypeError(f"entry point {entry.name!r} ({entry.value}) is not a Format")
+        register(fmt)
 
 
 def _load() -> None:
     global _loaded
     if _loaded:
         return
-    for package in _FORMAT_PACKAGES:
-        importlib.import_module(f"{__name__}.{package}")
+    # Marked first: a format module that looks at the registry while it is
+    # being loaded sees what is registered so far instead of recursing.
     _loaded = True
+    try:
+        register_builtins()
+        register_plugins()
+    except BaseException:
+        _loaded = False
+        _registry.clear()
+        raise
 
 
 def formats() -> list[Format]:
+    """Every registered format, built-ins first."""
     _load()
     return list(_registry.values())
 
 
 def get(name: str) -> Format:
+    """The format called ``name``, or UnknownFormatError."""
     _load()
     try:
         return _registry[name]
@@ -109,11 +282,24 @@ def get(name: str) -> Format:
 
 
 def readable() -> list[str]:
-    return [f.name for f in formats() if f.read is not None]
+    """The names of the formats wxrbridge can read."""
+    return [f.name for f in formats() if f.readable]
 
 
 def writable() -> list[str]:
+    """The names of the formats wxrbridge can write."""
     return [f.name for f in formats() if f.write is not None]
+
+
+def writer_options() -> Mapping[str, tuple[Option, list[Format]]]:
+    """Every option some writer declares, by name, with the formats taking it
+    (the first declaration stands for all: :func:`register` keeps them alike)."""
+    found: dict[str, tuple[Option, list[Format]]] = {}
+    for fmt in formats():
+        if fmt.write is not None:
+            for option in fmt.options:
+                found.setdefault(option.name, (option, []))[1].append(fmt)
+    return found
 
 
 def detect(head: bytes, *, name: str = "<input>") -> Format:
@@ -125,6 +311,20 @@ def detect(head: bytes, *, name: str = "<input>") -> Format:
         "not a WXR or Disqus export (no known root element in the first bytes)",
         file=name,
     )
+
+
+def at_location(spec: str) -> tuple[Format, str] | None:
+    """The format reading from a location that ``spec`` names as
+    ``NAME:LOCATION`` (``wp:mysql+pymysql://…``), with the LOCATION; None
+    when ``spec`` is a file to open."""
+    name, sep, location = spec.partition(":")
+    if not sep:
+        return None
+    _load()
+    fmt = _registry.get(name)
+    if fmt is None or fmt.read_location is None:
+        return None
+    return fmt, location
 
 
 def read_input(item: InputFile, *, format: str | None, recover: bool) -> Iterator[Record]:

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-from .. import Format, imported_when_called, register
+from .. import Format, Option, imported_when_called
 from .reader import detect, read_disqus
 
 write_disqus = imported_when_called(f"{__name__}.writer", "write_disqus")
 
-FORMAT = register(
-    Format(
-        name="disqus",
-        description="Disqus export (the XML backup of a forum's comments)",
-        extensions=(".xml.gz", ".disqus.xml", ".disqus.xml.gz"),
-        detect=detect,
-        read=read_disqus,
-        write=write_disqus,
-    )
+# Also taken by the Disqus import file (formats.disqus_import).
+INCLUDE_PINGS = Option(
+    "include_pings", bool,
+    "Also write pingbacks and trackbacks, which Disqus has no place for and which are "
+    "left out by default.",
 )
 
-__all__ = ["FORMAT", "detect", "read_disqus", "write_disqus"]
+FORMAT = Format(
+    name="disqus",
+    description="Disqus export (the XML backup of a forum's comments)",
+    extensions=(".xml.gz", ".disqus.xml", ".disqus.xml.gz"),
+    detect=detect,
+    read=read_disqus,
+    write_stream=write_disqus,
+    options=(
+        INCLUDE_PINGS,
+        Option("forum", str, "The Disqus shortname for threads that come from WordPress.",
+               cli=False),
+    ),
+)
+
+__all__ = ["FORMAT", "INCLUDE_PINGS", "detect", "read_disqus", "write_disqus"]

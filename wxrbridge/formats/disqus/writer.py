@@ -75,16 +75,19 @@ _DEFAULT_CATEGORY_TITLE = "General"
 
 
 def write_disqus(
-    records: Iterable[Record], out: IO[bytes], **options: Any
+    records: Iterable[Record],
+    out: IO[bytes],
+    *,
+    include_pings: bool = False,
+    forum: str | None = None,
 ) -> WriteReport:
     """Write ``records`` to ``out`` as a Disqus export.
 
-    Options: ``include_pings`` (default false) keeps pingbacks, trackbacks
-    and other non-comment types from WordPress; ``forum`` names the Disqus
-    shortname for threads that come from WordPress.  Other options are
-    ignored, so one set of options can be passed to every writer.
+    ``include_pings`` keeps pingbacks, trackbacks and other non-comment
+    types from WordPress; ``forum`` names the Disqus shortname for threads
+    that come from WordPress.
     """
-    return _Writer(out, options).run(records)
+    return _Writer(out, include_pings=include_pings, forum=forum).run(records)
 
 
 def _q(local: str) -> str:
@@ -116,6 +119,16 @@ def _cdata_parts(text: str) -> Iterator[tuple[str, bool]]:
             yield piece[len(body):], False
 
 
+def _with_values(children: list[Any]) -> Iterator[Any]:
+    """The children of a plain element that are written: ``(local, text,
+    attributes, cdata)`` with a text, attributes or (a list as text) nested
+    children; None stands for a child left out."""
+    for child in children:
+        if child is None:
+            continue
+        text, attributes = child[1], child[2]
+        if text if isinstance(text, list) else (text is not None or attributes):
+            yield child
 
 
 def _host(url: str | None) -> str | None:
@@ -125,22 +138,279 @@ def _host(url: str | None) -> str | None:
     return host or None
 
 
-class _Writer:
-    def __init__(self, out: IO[bytes], options: dict[str, Any]) -> None:
-        self.out = out
-        self.include_pings = bool(options.get("include_pings", False))
-        self.forum: str | None = options.get("forum")
+class _Elements:
+    """Writes Disqus elements into lxml's incremental writers: as lxml
+    elements, or, where their shape is known in advance, as text byte for
+    byte as lxml would write it (much faster).  Characters XML 1.0 cannot
+    hold are replaced and counted for a note."""
+
+    def __init__(self) -> None:
         self.report = WriteReport()
         # Extras are our own serializations, but a store can be edited by
         # anyone; a parser is not shared between threads, hence one each.
         self.fragments = etree.XMLParser(**SAFE_PARSING)
-        self.xf: Any = None
-        self.posts: Any = None
         # Elements of known shape are written as text (see _plain), each
         # stream's text held until lxml writes to that stream again.
         self.raw: dict[int, _Raw] = {}
         self.names: tuple[str, str] | None = None
         self.replaced = 0
+
+    def _clean(self, text: str) -> str:
+        if not forbidden_in(text):
+            return text
+        cleaned, count = FORBIDDEN.subn(REPLACEMENT, text)
+        self.replaced += count
+        return cleaned
+
+    def _note_replaced(self, what: str) -> None:
+        if self.replaced:
+            self.report.notes.append(
+                f"{what}: {self.replaced} characters XML 1.0 cannot hold replaced "
+                "by U+FFFD")
+
+    def _text(self, xf: Any, text: str, cdata: bool) -> None:
+        text = self._clean(text)
+        if not text:
+            return
+        if not cdata or not CDATA_WRITES:
+            xf.write(text)
+            return
+        # A carriage return inside CDATA would read back as a line feed, so
+        # it goes out as a character reference between sections.
+        for segment in re.split("(\r)", text):
+            if segment == "\r":
+                xf.write(segment)
+            elif segment:
+                for part, as_cdata in _cdata_parts(segment):
+                    xf.write(etree.CDATA(part) if as_cdata else part)
+
+    def _end_raw(self) -> None:
+        """Send the text held for both streams; lxml writes next."""
+        for raw in self.raw.values():
+            raw.end()
+
+    def _leaf(self, xf: Any, local: str, text: str | None,
+              attributes: dict[str, str], cdata: bool, depth: int) -> None:
+        self._end_raw()
+        xf.write(_INDENT[depth])
+        clean = {name: self._clean(value) for name, value in attributes.items()}
+        with xf.element(_q(local), clean):
+            if text:
+                self._text(xf, text, cdata)
+
+    def _extras(self, xf: Any, extras: list[Extra], depth: int) -> None:
+        self._end_raw()
+        for extra in extras:
+            try:
+                if extra.kind == "element":
+                    node: Any = etree.fromstring(extra.value, self.fragments)
+                elif extra.kind == "comment":
+                    node = etree.Comment(extra.value)
+                elif extra.kind == "pi":
+                    target = extra.name.removeprefix(AUTHOR_PREFIX)
+                    node = (etree.ProcessingInstruction(target, extra.value) if extra.value
+                            else etree.ProcessingInstruction(target))
+                else:
+                    continue
+            except (etree.XMLSyntaxError, ValueError) as exc:
+                self.report.left_out.append(
+                    f"kept {extra.kind} {extra.name!r} could not be written back: {exc}")
+                continue
+            xf.write(_INDENT[depth])
+            xf.write(node)
+
+    def _disqus_element(
+        self,
+        xf: Any,
+        local: str,
+        dsq_id: str | None,
+        record: Term | Thread | Comment,
+        layout: tuple[Child, ...],
+        author_layout: tuple[Child, ...],
+        value: Callable[[Child], str | None],
+    ) -> None:
+        if self.names is not None and not record.extras:
+            self._raw_disqus_element(xf, local, dsq_id, layout, author_layout, value)
+            return
+        attributes: dict[str, str] = {}
+        if dsq_id is not None:
+            attributes[DSQ_ID] = dsq_id
+        nsmap: dict[str | None, str] = {}
+        child_attributes: defaultdict[str, dict[str, str]] = defaultdict(dict)
+        placed: defaultdict[str | None, list[Extra]] = defaultdict(list)
+        inner: list[Extra] = []
+        for extra in record.extras:
+            if extra.kind == "attribute":
+                if extra.anchor is None:
+                    attributes[extra.name] = extra.value
+                else:
+                    child_attributes[extra.anchor][extra.name] = extra.value
+            elif extra.kind == "namespace":
+                nsmap[extra.name or None] = extra.value
+            elif extra.name.startswith(AUTHOR_PREFIX):
+                inner.append(extra)
+            else:
+                placed[extra.anchor].append(extra)
+
+        self._end_raw()
+        xf.write(_INDENT[1])
+        clean = {name: self._clean(text) for name, text in attributes.items()}
+        with xf.element(_q(local), clean, nsmap=nsmap or None):
+            self._extras(xf, placed.pop(None, []), 2)
+            for child in layout:
+                if child.kind == "author":
+                    self._disqus_author(xf, author_layout, value, child_attributes, inner)
+                elif (text := value(child)) is not None:
+                    own = dict(child_attributes.get(child.tag, {}))
+                    if child.kind == "ref":
+                        if text:
+                            own[DSQ_ID] = text
+                        text = None
+                    self._leaf(xf, child.tag, text, own, child.cdata, 2)
+                self._extras(xf, placed.pop(child.tag, []), 2)
+            # Extras anchored to a child that is no longer there go last.
+            for rest in placed.values():
+                self._extras(xf, rest, 2)
+            xf.write(_INDENT[1])
+
+    def _disqus_author(
+        self,
+        xf: Any,
+        layout: tuple[Child, ...],
+        value: Callable[[Child], str | None],
+        child_attributes: dict[str, dict[str, str]],
+        inner: list[Extra],
+    ) -> None:
+        values = [(child, value(child)) for child in layout]
+        own = child_attributes.get(AUTHOR, {})
+        if all(text is None for _, text in values) and not inner and not own:
+            return
+        self._end_raw()
+        xf.write(_INDENT[2])
+        clean = {name: self._clean(text) for name, text in own.items()}
+        with xf.element(_q(AUTHOR), clean):
+            for child, text in values:
+                if text is not None:
+                    attributes = child_attributes.get(AUTHOR_PREFIX + child.tag, {})
+                    self._leaf(xf, child.tag, text, attributes, child.cdata, 3)
+            self._extras(xf, inner, 3)
+            xf.write(_INDENT[2])
+
+    def _plain(self, xf: Any, local: str, dsq_id: str, children: list[Any]) -> None:
+        """Write one element of known children, skipping those with no value.
+
+        A child is ``(local, text, attributes, cdata)``; a list as text
+        stands for nested children.
+        """
+        if self.names is not None:
+            self._raw_plain(xf, local, dsq_id, children)
+            return
+        self._end_raw()
+        xf.write(_INDENT[1])
+        with xf.element(_q(local), {DSQ_ID: self._clean(dsq_id)}):
+            for name, text, attributes, cdata in _with_values(children):
+                if isinstance(text, list):
+                    xf.write(_INDENT[2])
+                    with xf.element(_q(name)):
+                        for inner in text:
+                            self._leaf(xf, inner[0], inner[1], inner[2], inner[3], 3)
+                        xf.write(_INDENT[2])
+                else:
+                    self._leaf(xf, name, text, attributes, cdata, 2)
+            xf.write(_INDENT[1])
+
+    def _raw_plain(self, xf: Any, local: str, dsq_id: str, children: list[Any]) -> None:
+        """_plain's element as text, byte for byte as lxml writes it.
+
+        The children of these elements are the writer's own, with no
+        attribute but ``dsq:id``, so their markup is known in advance; the
+        text goes through _clean as it would on the way to lxml.
+        """
+        assert self.names is not None
+        prefix, id_name = self.names
+        parts = [f'{_INDENT[1]}<{prefix}{local} {id_name}="'
+                 f'{escape_attribute(self._clean(dsq_id))}">']
+        append = parts.append
+        for name, text, attributes, cdata in _with_values(children):
+            if isinstance(text, list):
+                append(f"{_INDENT[2]}<{prefix}{name}>")
+                for inner in text:
+                    append(self._raw_leaf(prefix, id_name, inner[0], inner[1], inner[2],
+                                          inner[3], 3))
+                append(f"{_INDENT[2]}</{prefix}{name}>")
+            else:
+                append(self._raw_leaf(prefix, id_name, name, text, attributes, cdata, 2))
+        append(f"{_INDENT[1]}</{prefix}{local}>")
+        self.raw[id(xf)].add("".join(parts))
+
+    def _raw_disqus_element(
+        self,
+        xf: Any,
+        local: str,
+        dsq_id: str | None,
+        layout: tuple[Child, ...],
+        author_layout: tuple[Child, ...],
+        value: Callable[[Child], str | None],
+    ) -> None:
+        """_disqus_element's element as text, for a record without extras
+        (nothing of the source's own to place among the known children)."""
+        assert self.names is not None
+        prefix, id_name = self.names
+        if dsq_id is None:
+            parts = [f"{_INDENT[1]}<{prefix}{local}>"]
+        else:
+            parts = [f'{_INDENT[1]}<{prefix}{local} {id_name}="'
+                     f'{escape_attribute(self._clean(dsq_id))}">']
+        append = parts.append
+        for child in layout:
+            if child.kind == "author":
+                values = [(inner, value(inner)) for inner in author_layout]
+                if any(text is not None for _, text in values):
+                    append(f"{_INDENT[2]}<{prefix}{AUTHOR}>")
+                    for inner, text in values:
+                        if text is not None:
+                            append(self._raw_leaf(prefix, id_name, inner.tag, text, {},
+                                                  inner.cdata, 3))
+                    append(f"{_INDENT[2]}</{prefix}{AUTHOR}>")
+            elif (text := value(child)) is not None:
+                own: dict[str, str] = {}
+                if child.kind == "ref":
+                    if text:
+                        own[DSQ_ID] = text
+                    text = None
+                append(self._raw_leaf(prefix, id_name, child.tag, text, own, child.cdata, 2))
+        append(f"{_INDENT[1]}</{prefix}{local}>")
+        self.raw[id(xf)].add("".join(parts))
+
+    def _raw_leaf(self, prefix: str, id_name: str, local: str, text: str | None,
+                  attributes: dict[str, str], cdata: bool, depth: int) -> str:
+        start = f"{_INDENT[depth]}<{prefix}{local}"
+        for name, value in attributes.items():
+            if name != DSQ_ID:
+                raise ValueError(f"unexpected attribute {name} on {local}")
+            start += f' {id_name}="{escape_attribute(self._clean(value))}"'
+        body = ""
+        if text:
+            text = self._clean(text)
+            if not cdata or not CDATA_WRITES:
+                body = escape_text(text)
+            elif "\r" not in text and "]]>" not in text and text[-1] != "]":
+                body = f"<![CDATA[{text}]]>"
+            else:
+                body = _cdata_text(text)
+        return f"{start}>{body}</{prefix}{local}>"
+
+
+class _Writer(_Elements):
+    """Writes a record stream as one Disqus export."""
+
+    def __init__(self, out: IO[bytes], *, include_pings: bool, forum: str | None) -> None:
+        super().__init__()
+        self.out = out
+        self.include_pings = include_pings
+        self.forum = forum
+        self.xf: Any = None
+        self.posts: Any = None
         self.thread_ids: dict[tuple[str, str], str] = {}
         self.wxr_comments: list[Comment] = []
         self.default_category: str | None = None
@@ -290,71 +560,6 @@ class _Writer:
                 f"{self.local_dates} dates had no UTC form; their local time is "
                 "written as if it were UTC")
 
-    # -- text -------------------------------------------------------------
-
-    def _clean(self, text: str) -> str:
-        if not forbidden_in(text):
-            return text
-        cleaned, count = FORBIDDEN.subn(REPLACEMENT, text)
-        self.replaced += count
-        return cleaned
-
-    def _note_replaced(self, what: str) -> None:
-        if self.replaced:
-            self.report.notes.append(
-                f"{what}: {self.replaced} characters XML 1.0 cannot hold replaced "
-                "by U+FFFD")
-
-    def _text(self, xf: Any, text: str, cdata: bool) -> None:
-        text = self._clean(text)
-        if not text:
-            return
-        if not cdata or not CDATA_WRITES:
-            xf.write(text)
-            return
-        # A carriage return inside CDATA would read back as a line feed, so
-        # it goes out as a character reference between sections.
-        for segment in re.split("(\r)", text):
-            if segment == "\r":
-                xf.write(segment)
-            elif segment:
-                for part, as_cdata in _cdata_parts(segment):
-                    xf.write(etree.CDATA(part) if as_cdata else part)
-
-    def _end_raw(self) -> None:
-        """Send the text held for both streams; lxml writes next."""
-        for raw in self.raw.values():
-            raw.end()
-
-    def _leaf(self, xf: Any, local: str, text: str | None,
-              attributes: dict[str, str], cdata: bool, depth: int) -> None:
-        self._end_raw()
-        xf.write(_INDENT[depth])
-        clean = {name: self._clean(value) for name, value in attributes.items()}
-        with xf.element(_q(local), clean):
-            if text:
-                self._text(xf, text, cdata)
-
-    def _extras(self, xf: Any, extras: list[Extra], depth: int) -> None:
-        self._end_raw()
-        for extra in extras:
-            try:
-                if extra.kind == "element":
-                    node: Any = etree.fromstring(extra.value, self.fragments)
-                elif extra.kind == "comment":
-                    node = etree.Comment(extra.value)
-                elif extra.kind == "pi":
-                    target = extra.name.removeprefix(AUTHOR_PREFIX)
-                    node = etree.ProcessingInstruction(target, extra.value or None)
-                else:
-                    continue
-            except (etree.XMLSyntaxError, ValueError) as exc:
-                self.report.left_out.append(
-                    f"kept {extra.kind} {extra.name!r} could not be written back: {exc}")
-                continue
-            xf.write(_INDENT[depth])
-            xf.write(node)
-
     # -- records read from a Disqus export --------------------------------
 
     def _category(self, term: Term) -> None:
@@ -376,88 +581,12 @@ class _Writer:
         def value(child: Child) -> str | None:
             if child.field == "parent" and comment.parent is None:
                 return comment.parent_key
-            return getattr(comment, child.field)
+            field: str | None = getattr(comment, child.field)
+            return field
 
         self._disqus_element(self.posts, "post", comment.dsq_id, comment, POST,
                              POST_AUTHOR, value)
         self.report.written["comment"] += 1
-
-    def _disqus_element(
-        self,
-        xf: Any,
-        local: str,
-        dsq_id: str | None,
-        record: Term | Thread | Comment,
-        layout: tuple[Child, ...],
-        author_layout: tuple[Child, ...],
-        value: Callable[[Child], str | None],
-    ) -> None:
-        if self.names is not None and not record.extras:
-            self._raw_disqus_element(xf, local, dsq_id, layout, author_layout, value)
-            return
-        attributes: dict[str, str] = {}
-        if dsq_id is not None:
-            attributes[DSQ_ID] = dsq_id
-        nsmap: dict[str | None, str] = {}
-        child_attributes: defaultdict[str, dict[str, str]] = defaultdict(dict)
-        placed: defaultdict[str | None, list[Extra]] = defaultdict(list)
-        inner: list[Extra] = []
-        for extra in record.extras:
-            if extra.kind == "attribute":
-                if extra.anchor is None:
-                    attributes[extra.name] = extra.value
-                else:
-                    child_attributes[extra.anchor][extra.name] = extra.value
-            elif extra.kind == "namespace":
-                nsmap[extra.name or None] = extra.value
-            elif extra.name.startswith(AUTHOR_PREFIX):
-                inner.append(extra)
-            else:
-                placed[extra.anchor].append(extra)
-
-        self._end_raw()
-        xf.write(_INDENT[1])
-        clean = {name: self._clean(text) for name, text in attributes.items()}
-        with xf.element(_q(local), clean, nsmap=nsmap or None):
-            self._extras(xf, placed.pop(None, []), 2)
-            for child in layout:
-                if child.kind == "author":
-                    self._disqus_author(xf, author_layout, value, child_attributes, inner)
-                elif (text := value(child)) is not None:
-                    own = dict(child_attributes.get(child.tag, {}))
-                    if child.kind == "ref":
-                        if text:
-                            own[DSQ_ID] = text
-                        text = None
-                    self._leaf(xf, child.tag, text, own, child.cdata, 2)
-                self._extras(xf, placed.pop(child.tag, []), 2)
-            # Extras anchored to a child that is no longer there go last.
-            for rest in placed.values():
-                self._extras(xf, rest, 2)
-            xf.write(_INDENT[1])
-
-    def _disqus_author(
-        self,
-        xf: Any,
-        layout: tuple[Child, ...],
-        value: Callable[[Child], str | None],
-        child_attributes: dict[str, dict[str, str]],
-        inner: list[Extra],
-    ) -> None:
-        values = [(child, value(child)) for child in layout]
-        own = child_attributes.get(AUTHOR, {})
-        if all(text is None for _, text in values) and not inner and not own:
-            return
-        self._end_raw()
-        xf.write(_INDENT[2])
-        clean = {name: self._clean(text) for name, text in own.items()}
-        with xf.element(_q(AUTHOR), clean):
-            for child, text in values:
-                if text is not None:
-                    attributes = child_attributes.get(AUTHOR_PREFIX + child.tag, {})
-                    self._leaf(xf, child.tag, text, attributes, child.cdata, 3)
-            self._extras(xf, inner, 3)
-            xf.write(_INDENT[2])
 
     # -- records read from WordPress --------------------------------------
 
@@ -539,7 +668,7 @@ class _Writer:
         parent = None
         if parent_ref is not None:
             parent = ids.get((comment.thread, parent_ref), f"wp-{parent_ref}")
-        author = [
+        author: list[tuple[str, str, dict[str, str], bool]] = [
             (local, text, {}, False)
             for local, text in (("name", comment.author_name),
                                 ("email", comment.author_email),
@@ -561,122 +690,6 @@ class _Writer:
             ("parent", None, {DSQ_ID: parent}, False) if parent else None,
         ])
         self.report.written["comment"] += 1
-
-    def _plain(self, xf: Any, local: str, dsq_id: str, children: list[Any]) -> None:
-        """Write one element of known children, skipping those with no value.
-
-        A child is ``(local, text, attributes, cdata)``; a list as text
-        stands for nested children.
-        """
-        if self.names is not None:
-            self._raw_plain(xf, local, dsq_id, children)
-            return
-        self._end_raw()
-        xf.write(_INDENT[1])
-        with xf.element(_q(local), {DSQ_ID: self._clean(dsq_id)}):
-            for child in children:
-                if child is None:
-                    continue
-                name, text, attributes, cdata = child
-                if isinstance(text, list):
-                    if text:
-                        xf.write(_INDENT[2])
-                        with xf.element(_q(name)):
-                            for inner in text:
-                                self._leaf(xf, inner[0], inner[1], inner[2], inner[3], 3)
-                            xf.write(_INDENT[2])
-                    continue
-                if text is None and not attributes:
-                    continue
-                self._leaf(xf, name, text, attributes, cdata, 2)
-            xf.write(_INDENT[1])
-
-
-    def _raw_plain(self, xf: Any, local: str, dsq_id: str, children: list[Any]) -> None:
-        """_plain's element as text, byte for byte as lxml writes it.
-
-        The children of these elements are the writer's own, with no
-        attribute but ``dsq:id``, so their markup is known in advance; the
-        text goes through _clean as it would on the way to lxml.
-        """
-        assert self.names is not None
-        prefix, id_name = self.names
-        parts = [f'{_INDENT[1]}<{prefix}{local} {id_name}="'
-                 f'{escape_attribute(self._clean(dsq_id))}">']
-        append = parts.append
-        for child in children:
-            if child is None:
-                continue
-            name, text, attributes, cdata = child
-            if isinstance(text, list):
-                if text:
-                    append(f"{_INDENT[2]}<{prefix}{name}>")
-                    for inner in text:
-                        append(self._raw_leaf(prefix, id_name, *inner, 3))
-                    append(f"{_INDENT[2]}</{prefix}{name}>")
-                continue
-            if text is None and not attributes:
-                continue
-            append(self._raw_leaf(prefix, id_name, name, text, attributes, cdata, 2))
-        append(f"{_INDENT[1]}</{prefix}{local}>")
-        self.raw[id(xf)].add("".join(parts))
-
-    def _raw_disqus_element(
-        self,
-        xf: Any,
-        local: str,
-        dsq_id: str | None,
-        layout: tuple[Child, ...],
-        author_layout: tuple[Child, ...],
-        value: Callable[[Child], str | None],
-    ) -> None:
-        """_disqus_element's element as text, for a record without extras
-        (nothing of the source's own to place among the known children)."""
-        assert self.names is not None
-        prefix, id_name = self.names
-        if dsq_id is None:
-            parts = [f"{_INDENT[1]}<{prefix}{local}>"]
-        else:
-            parts = [f'{_INDENT[1]}<{prefix}{local} {id_name}="'
-                     f'{escape_attribute(self._clean(dsq_id))}">']
-        append = parts.append
-        for child in layout:
-            if child.kind == "author":
-                values = [(inner, value(inner)) for inner in author_layout]
-                if any(text is not None for _, text in values):
-                    append(f"{_INDENT[2]}<{prefix}{AUTHOR}>")
-                    for inner, text in values:
-                        if text is not None:
-                            append(self._raw_leaf(prefix, id_name, inner.tag, text, {},
-                                                  inner.cdata, 3))
-                    append(f"{_INDENT[2]}</{prefix}{AUTHOR}>")
-            elif (text := value(child)) is not None:
-                own: dict[str, str] = {}
-                if child.kind == "ref":
-                    if text:
-                        own[DSQ_ID] = text
-                    text = None
-                append(self._raw_leaf(prefix, id_name, child.tag, text, own, child.cdata, 2))
-        append(f"{_INDENT[1]}</{prefix}{local}>")
-        self.raw[id(xf)].add("".join(parts))
-
-    def _raw_leaf(self, prefix: str, id_name: str, local: str, text: str | None,
-                  attributes: dict[str, str], cdata: bool, depth: int) -> str:
-        start = f"{_INDENT[depth]}<{prefix}{local}"
-        for name, value in attributes.items():
-            if name != DSQ_ID:
-                raise ValueError(f"unexpected attribute {name} on {local}")
-            start += f' {id_name}="{escape_attribute(self._clean(value))}"'
-        body = ""
-        if text:
-            text = self._clean(text)
-            if not cdata or not CDATA_WRITES:
-                body = escape_text(text)
-            elif "\r" not in text and "]]>" not in text and text[-1] != "]":
-                body = f"<![CDATA[{text}]]>"
-            else:
-                body = _cdata_text(text)
-        return f"{start}>{body}</{prefix}{local}>"
 
 
 class _Raw:

@@ -57,48 +57,44 @@ MIN_LENGTH = 3
 # More lines than this for one reason are summarised into one line.
 SUMMARY_AFTER = 20
 _SHOWN_IN_SUMMARY = 10
-# Options this writer takes itself; the rest go on to the WXR writer.
-_OWN_OPTIONS = ("statuses", "include_pings", "max_bytes", "split_path")
 # Extensions a part number goes in front of, longest first.
 _PART_SUFFIXES = (".disqus-import.xml", ".xml")
 
 
 def write_disqus_import(
-    records: Iterable[Record], out: IO[bytes], **options: Any
+    records: Iterable[Record],
+    out: IO[bytes],
+    *,
+    statuses: Sequence[str] = (),
+    include_pings: bool = False,
+    max_bytes: int | None = None,
+    split_path: str | os.PathLike[str] | None = None,
 ) -> WriteReport:
     """Write ``records`` as a Disqus import file (or several, see above).
 
-    Options: ``statuses`` (canonical statuses sent besides approved),
-    ``include_pings``, ``max_bytes`` (default 50,000,000) and
-    ``split_path``.  Comment ids are kept wherever they are unique numbers
-    (Disqus remembers each as ``wp_id=N``, which is how a later Disqus export
-    finds its way back to the WordPress comment) and every item's comments
-    are written parents first.  Other options go to the WXR writer.
+    ``statuses`` names canonical statuses sent besides approved;
+    ``max_bytes`` defaults to 50,000,000.  Comment ids are kept wherever
+    they are unique numbers (Disqus remembers each as ``wp_id=N``, which is
+    how a later Disqus export finds its way back to the WordPress comment)
+    and every item's comments are written parents first.
     """
-    statuses = options.get("statuses") or ()
     if isinstance(statuses, str):
         statuses = (statuses,)
-    sender = _Sender(statuses=statuses,
-                     include_pings=bool(options.get("include_pings", False)))
-    max_bytes = int(options.get("max_bytes") or MAX_BYTES)
-    split_path = options.get("split_path")
-    if split_path is not None:
-        split_path = os.fspath(split_path)
-        if split_path == "-":
-            split_path = None
+    sender = _Sender(statuses=statuses, include_pings=include_pings)
+    path = os.fspath(split_path) if split_path is not None else None
     offsets: list[int] = []
-    wxr_options = {k: v for k, v in options.items() if k not in _OWN_OPTIONS}
-    wxr_options.update(dsq_namespace=True, every_field=True, keep_ids=True, parents_first=True,
-                       item_offsets=offsets)
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
-        written = write_wxr(sender.run(records), spool, **wxr_options)
+        written = write_wxr(sender.run(records), spool, dsq_namespace=True, every_field=True,
+                            keep_ids=True, parents_first=True, item_offsets=offsets)
         size = spool.tell()
         report = WriteReport(
             written=written.written,
             left_out=[*sender.left_out.lines(), *written.left_out],
             notes=[*sender.notes(), *written.notes],
         )
-        _Splitter(spool, size, offsets, max_bytes, report).write(out, split_path)
+        _Splitter(spool, size, offsets, max_bytes or MAX_BYTES, report).write(
+            out, None if path == "-" else path
+        )
     return report
 
 

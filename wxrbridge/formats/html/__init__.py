@@ -10,27 +10,23 @@ the archive can be checked years later.  See ``docs/archive.md``.
 
 from __future__ import annotations
 
-from .. import Format, imported_when_called, register
-from .. import formats as _registered
+from ...canonical import STATUSES
+from .. import STATUSES_OPTION, Format, Option, imported_when_called
 
 __all__ = ["FORMAT", "write_html"]
-
-# Importing this package directly (as the tests do) must not put html ahead
-# of the formats the registry loads itself: its order is the order of the
-# CLI's help.  Loading them first keeps that order the same either way.
-_registered()
-
 
 # The writer, with jinja2 and nh3, is imported on the first call.
 write_html = imported_when_called(f"{__name__}.writer", "write_html")
 
-
-FORMAT = register(
-    Format(
-        name="html",
-        description="static HTML archive: index.html, a page per thread, and a manifest",
-        extensions=(),
-        write=write_html,  # type: ignore[arg-type]  # a directory writer takes a Path
-        directory=True,
-    )
+FORMAT = Format(
+    name="html",
+    description="static HTML archive: index.html, a page per thread, and a manifest",
+    write_folder=write_html,
+    options=(
+        Option(STATUSES_OPTION, str, "Statuses shown besides approved, each labelled.",
+               default=(), multiple=True, choices=STATUSES, cli=False),
+        Option("private", bool, "Also show comments on posts the public cannot see "
+               "(password-protected, private, draft, scheduled, trashed).", cli=False),
+    ),
+    statuses_add_to_approved=True,
 )

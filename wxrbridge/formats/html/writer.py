@@ -298,8 +298,9 @@ class _Writer:
         self._flush()
 
     def _user(self, user: User) -> None:
-        if canonical.site_user_id(user.wp_id) is not None:
-            self.user_ids.add(user.wp_id.strip())
+        user_id = canonical.site_user_id(user.wp_id)
+        if user_id is not None:
+            self.user_ids.add(user_id)
         if user.dsq_username:
             self.usernames.add(user.dsq_username.strip())
 
@@ -500,23 +501,26 @@ class _Writer:
         )
 
 
-def write_html(records: Iterable[Record], folder: Path, **options: Any) -> WriteReport:
+def write_html(
+    records: Iterable[Record],
+    folder: Path,
+    *,
+    statuses: Sequence[str] = (),
+    private: bool = False,
+) -> WriteReport:
     """Write a static HTML archive of ``records`` into ``folder``.
 
     Approved comments are shown; ``statuses`` names further statuses to
     show (``("pending",)``), each labelled on its comment.  Comments on
     posts the site does not show to the public (password-protected, private,
     draft, scheduled, trashed) are left out unless ``private`` is true.
-    Other options are accepted and ignored, so one set of options can be
-    passed to every writer.
     """
-    statuses = options.get("statuses") or ()
     if isinstance(statuses, str):
         statuses = (statuses,)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     prepare(folder, PAGES)
-    writer = _Writer(folder, tuple(statuses), bool(options.get("private", False)))
+    writer = _Writer(folder, tuple(statuses), private)
     try:
         writer.feed(records)
         return writer.finish()

@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from ... import canonical
 from ...records import Comment, Extra, ImportIssue, Record, Source, Term, Thread, User
-from .. import Format, WriteReport, register
+from .. import Format, WriteReport
 
 # Records hold only strings, numbers and None outside the lists handled
 # field by field, so plain attribute reads give what dataclasses.asdict's
@@ -84,12 +84,25 @@ _THREAD_RAW = tuple(
 )
 
 
-def _thread(record: Thread) -> dict[str, Any]:
-    raw = {name: getattr(record, name) for name in _THREAD_RAW}
+def _stored(
+    kind: str, record: Thread | Comment, raw_names: tuple[str, ...], neutral: dict[str, Any]
+) -> dict[str, Any]:
+    """A thread's or comment's object: its kind and key, the ``neutral``
+    fields, then its meta, the raw values it had and its extras."""
+    raw = {name: getattr(record, name) for name in raw_names}
     return {
-        "record": "thread",
+        "record": kind,
         "origin": record.origin,
         "id": record.key,
+        **neutral,
+        "meta": [list(pair) for pair in record.meta],
+        "raw": _present(raw),
+        "extras": _extras(record.extras),
+    }
+
+
+def _thread(record: Thread) -> dict[str, Any]:
+    return _stored("thread", record, _THREAD_RAW, {
         "identifier": record.identifier,
         "link": record.link,
         "guid": record.guid,
@@ -101,10 +114,7 @@ def _thread(record: Thread) -> dict[str, Any]:
         "created_at_local": record.created_at_local,
         "content": record.content,
         "terms": [asdict(t) for t in record.terms],
-        "meta": [list(pair) for pair in record.meta],
-        "raw": _present(raw),
-        "extras": _extras(record.extras),
-    }
+    })
 
 
 class _CommentView:
@@ -122,14 +132,9 @@ class _CommentView:
         user_id = canonical.site_user_id(record.wp_user_id)
         if user_id is not None:
             username = self.logins_by_wp_id.get(user_id, username)
-        parent = canonical.parent_of(record)
-        raw = {name: getattr(record, name) for name in _COMMENT_RAW}
-        return {
-            "record": "comment",
-            "origin": record.origin,
-            "id": record.key,
+        return _stored("comment", record, _COMMENT_RAW, {
             "thread": record.thread,
-            "parent": parent,
+            "parent": canonical.parent_of(record),
             "type": canonical.comment_type(record),
             "status": canonical.comment_status(record),
             "author_name": record.author_name,
@@ -141,10 +146,7 @@ class _CommentView:
             "created_at": _utc_iso(record.created_at),
             "created_at_local": record.created_at_local,
             "content": record.content,
-            "meta": [list(pair) for pair in record.meta],
-            "raw": _present(raw),
-            "extras": _extras(record.extras),
-        }
+        })
 
 
 def _line(data: dict[str, Any], report: WriteReport) -> bytes:
@@ -160,7 +162,8 @@ def _line(data: dict[str, Any], report: WriteReport) -> bytes:
         return _ASCII.encode(data).encode("ascii") + b"\n"
 
 
-def write_jsonl(records: Iterable[Record], out: IO[bytes], **_options: Any) -> WriteReport:
+def write_jsonl(records: Iterable[Record], out: IO[bytes]) -> WriteReport:
+    """Write ``records`` to ``out`` as JSON Lines, one object per record."""
     report = WriteReport()
     view = _CommentView()
     for record in records:
@@ -184,11 +187,9 @@ def write_jsonl(records: Iterable[Record], out: IO[bytes], **_options: Any) -> W
     return report
 
 
-FORMAT = register(
-    Format(
-        name="jsonl",
-        description="JSON Lines archive: one object per source, user, term, thread, comment",
-        extensions=(".jsonl", ".ndjson"),
-        write=write_jsonl,
-    )
+FORMAT = Format(
+    name="jsonl",
+    description="JSON Lines archive: one object per source, user, term, thread, comment",
+    extensions=(".jsonl", ".ndjson"),
+    write_stream=write_jsonl,
 )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
-from .. import Format, imported_when_called, register
+from .. import Format, Option, imported_when_called
 from ..xmlhead import normalise_head
 from .reader import read_wxr
 
 write_wxr = imported_when_called(f"{__name__}.writer", "write_wxr")
 
-__all__ = ["detect", "read_wxr", "write_wxr"]
+__all__ = ["FORMAT", "detect", "read_wxr", "write_wxr"]
 
 # The root must be <rss>, and the wp namespace must show up somewhere in the
 # head: either its URI or the usual prefix.  Disqus exports have a <disqus>
@@ -59,13 +59,29 @@ def detect(head: bytes) -> bool:
     return bool(_RSS_ROOT.search(head) and _WP_MARK.search(head))
 
 
-FORMAT = register(
-    Format(
-        name="wxr",
-        description="WordPress eXtended RSS (WordPress export, WXR 1.0 to 1.2)",
-        extensions=(".xml", ".wxr", ".xml.gz", ".wxr.xml"),
-        detect=detect,
-        read=read_wxr,
-        write=write_wxr,
-    )
+FORMAT = Format(
+    name="wxr",
+    description="WordPress eXtended RSS (WordPress export, WXR 1.0 to 1.2)",
+    extensions=(".xml", ".wxr", ".xml.gz", ".wxr.xml"),
+    detect=detect,
+    read=read_wxr,
+    write_stream=write_wxr,
+    options=(
+        Option("keep_ids", bool,
+               "Never renumber comments for WordPress's importer (an archive's exact copy). "
+               "By default a reply whose id is below its parent's gets a fresh id, the old "
+               "one kept in comment meta."),
+        Option("parents_first", bool,
+               "Write every item's comments parents first, even when their ids already "
+               "suit WordPress.", cli=False),
+        Option("max_comment_id", int,
+               "The largest comment id of the whole data set: fresh ids start above it.",
+               cli=False),
+        Option("dsq_namespace", bool,
+               "Declare Disqus's import namespace and give every item a "
+               "dsq:thread_identifier.", cli=False),
+        Option("every_field", bool,
+               "Write every element WordPress writes, even where a record had none.",
+               cli=False),
+    ),
 )

@@ -119,7 +119,17 @@ def _source_comment_id(comment: Comment) -> str | None:
     return comment.wp_id if comment.wp_id is not None else comment.key
 
 
-def write_wxr(records: Iterable[Record], out: IO[bytes], **options: Any) -> WriteReport:
+def write_wxr(
+    records: Iterable[Record],
+    out: IO[bytes],
+    *,
+    keep_ids: bool = False,
+    parents_first: bool = False,
+    max_comment_id: int | None = None,
+    dsq_namespace: bool = False,
+    every_field: bool = False,
+    item_offsets: list[int] | None = None,
+) -> WriteReport:
     """Write ``records`` to ``out`` as one WXR document.
 
     Options: ``max_comment_id`` (the largest comment id of the whole data
@@ -138,8 +148,11 @@ def write_wxr(records: Iterable[Record], out: IO[bytes], **options: Any) -> Writ
     ``item_offsets`` is a list the writer appends each item's starting byte
     offset to, then the offset where the last item ends (``out`` must then
     have ``tell``), so a caller can cut the file between items.
-    Unknown options are ignored.
     """
+    options = {
+        "keep_ids": keep_ids, "parents_first": parents_first, "max_comment_id": max_comment_id,
+        "dsq_namespace": dsq_namespace, "every_field": every_field, "item_offsets": item_offsets,
+    }
     writer = _WxrWriter(out, options)
     writer.write(records)
     return writer.report
