@@ -433,7 +433,7 @@ def verify_command(a: str, b: str, as_json: bool, exact: bool) -> None:
     """
     ctx = click.get_current_context()
     if exact:
-        from .xmlcompare import diff_documents
+        from .formats.xml.compare import diff_documents
 
         lines = diff_documents(a, b)
         if as_json:

@@ -11,11 +11,14 @@ import importlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from ..errors import OutputError, UnknownFormatError
 from ..inputs import InputFile, peek_head
 from ..records import Record
+
+if TYPE_CHECKING:
+    from .xml import Layout
 
 # Packages that register formats, imported on first use of the registry.
 _FORMAT_PACKAGES = ("wxr", "disqus", "disqus_import", "jsonl", "html")
@@ -57,6 +60,9 @@ class Format:
     # A directory format's writer is called with the output folder's Path
     # (created, empty or not) instead of a binary stream.
     directory: bool = False
+    # How recover mode cuts the format's documents into records to mend them
+    # (see formats.xml.layout); None: the reader recovers on its own.
+    recovery: Layout | None = None
 
 
 def imported_when_called(module: str, name: str) -> Callable[..., Any]:
@@ -129,11 +135,20 @@ def detect(head: bytes, *, name: str = "<input>") -> Format:
 
 def read_input(item: InputFile, *, format: str | None, recover: bool) -> Iterator[Record]:
     """The records of one input document, in ``format`` or the one its first
-    bytes show."""
+    bytes show.
+
+    With ``recover``, a format that declares its ``recovery`` layout is read
+    from the repaired document, the repair's issues among its records (see
+    :func:`wxrbridge.formats.xml.repair.read_repaired`).
+    """
     head, stream = peek_head(item.stream)
     fmt = get(format) if format else detect(head, name=item.name)
     if fmt.read is None:
         raise OutputError(f"wxrbridge cannot read {fmt.name} files")
+    if recover and fmt.recovery is not None:
+        from .xml.repair import read_repaired  # the repairer loads for recover mode only
+
+        return read_repaired(fmt.read, stream, name=item.name, layout=fmt.recovery)
     return fmt.read(stream, name=item.name, recover=recover)
 
 

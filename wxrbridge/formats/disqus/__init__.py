@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import Format, imported_when_called, register
 from .reader import detect, read_disqus
+from .schema import RECOVERY_LAYOUT
 
 write_disqus = imported_when_called(f"{__name__}.writer", "write_disqus")
 
@@ -15,6 +16,7 @@ FORMAT = register(
         detect=detect,
         read=read_disqus,
         write=write_disqus,
+        recovery=RECOVERY_LAYOUT,
     )
 )
 

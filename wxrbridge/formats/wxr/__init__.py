@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from .. import Format, imported_when_called, register
-from ..xmlhead import normalise_head
+from ..xml.head import normalise_head
+from .names import RECOVERY_LAYOUT
 from .reader import read_wxr
 
 write_wxr = imported_when_called(f"{__name__}.writer", "write_wxr")
@@ -67,5 +68,6 @@ FORMAT = register(
         detect=detect,
         read=read_wxr,
         write=write_wxr,
+        recovery=RECOVERY_LAYOUT,
     )
 )

@@ -30,9 +30,9 @@ from typing import IO, Any, Union
 
 from lxml import etree
 
-from .errors import InputError
-from .formats.xmltext import SAFE_PARSING
-from .inputs import decompressed
+from ...errors import InputError
+from ...inputs import decompressed
+from .text import SAFE_PARSING
 
 XmlSource = Union[str, "os.PathLike[str]", bytes, IO[bytes]]
 
