@@ -30,6 +30,10 @@ from .schema import (
     by_tag,
 )
 
+# A record's text fields by name, passed on as keywords: mypy checks a
+# ``**`` argument against every parameter, so its values cannot say str.
+_Fields = dict[str, Any]
+
 # Booleans as Disqus writes them, accepted without a closer look.
 _PLAIN_BOOLEANS = frozenset({"true", "false", ""})
 
@@ -78,8 +82,9 @@ class RecordReader:
         key = dsq_id or f"#c{self.categories}"
         # Issues name records the way the store's do: "term 7", "comment 9".
         values, extras = self._children(element, self.category_layout, {}, f"term {key}", issues)
+        fields: _Fields = values
         return Term(origin="disqus", kind="dsq_category", term_id=dsq_id,
-                    extras=extras, **values)
+                    extras=extras, **fields)
 
     def thread(self, element: Any, issues: list[ImportIssue]) -> Thread:
         """A ``<thread>``; ``issues`` takes what is noted about it."""
@@ -88,7 +93,8 @@ class RecordReader:
         key = dsq_id or f"#{self.threads}"
         values, extras = self._children(element, self.thread_layout, self.thread_author_layout,
                                         f"thread {key}", issues)
-        return Thread(origin="disqus", key=key, dsq_id=dsq_id, extras=extras, **values)
+        fields: _Fields = values
+        return Thread(origin="disqus", key=key, dsq_id=dsq_id, extras=extras, **fields)
 
     def post(self, element: Any, issues: list[ImportIssue]) -> Comment:
         """A ``<post>``; ``issues`` takes what is noted about it."""
@@ -102,8 +108,9 @@ class RecordReader:
             thread = ""
             issues.append(self._issue(
                 "no-thread", "post names no thread", element, f"comment {key}"))
+        fields: _Fields = values
         return Comment(origin="disqus", key=key, dsq_id=dsq_id, thread=thread,
-                       extras=extras, **values)
+                       extras=extras, **fields)
 
     # Off only in tests, which check that both ways read every record alike.
     plain_records = True

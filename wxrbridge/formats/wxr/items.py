@@ -333,7 +333,9 @@ class ItemReader:
         fields = self._comment_fields
         meta_tag = self._commentmeta_tag
         key_tag, value_tag = self._meta_tags
-        values: dict[str, str] = {}
+        # Field values by attribute name: text each, but passed as keywords,
+        # which mypy checks against every field of Comment.
+        values: dict[str, Any] = {}
         meta: list[Meta] = []
         for child in node:
             tag = child.tag

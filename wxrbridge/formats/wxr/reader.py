@@ -98,14 +98,15 @@ class _WxrReader:
 
 
     def run(self, stream: IO[bytes]) -> Iterator[Record]:
-        stream = self._check_root(stream)
+        """The records of the document in ``stream``, in file order."""
+        whole = self._check_root(stream)
         # Only the elements that make records raise events; everything else
         # at the channel's level (its fields, XML comments) is read from the
         # tree when the next of them starts or ends. Python then sees a few
         # events per item instead of two per element. Item categories match
         # "{*}category" too and are passed over.
         context = etree.iterparse(
-            stream,
+            whole,
             events=("start-ns", "start", "end"),
             tag=_EVENT_TAGS,
             recover=self.recover,
@@ -163,13 +164,13 @@ class _WxrReader:
             self.items.issues.extend(parser_recoveries(context.error_log, 0, self.name))
         yield from self._flush_issues()
 
-    def _check_root(self, stream: IO[bytes]) -> IO[bytes]:
+    def _check_root(self, stream: IO[bytes]) -> Prepended:
         """Refuse a document whose root is not ``<rss>`` before reading it:
         no event would come from it, and all of it would pile up in memory.
         Returns a stream that starts again from the first byte."""
         head: list[bytes] = []
         parser = etree.XMLPullParser(events=("start",), recover=self.recover, **SAFE_PARSING)
-        root = None
+        root: etree._Element | None = None
         try:
             while root is None and sum(map(len, head)) < _ROOT_SEARCH_LIMIT:
                 chunk = stream.read(_CHUNK)
@@ -177,7 +178,9 @@ class _WxrReader:
                     break
                 head.append(chunk)
                 parser.feed(chunk)
-                root = next((element for _event, element in parser.read_events()), None)
+                # Start events carry elements; the first is the root.
+                root = next((element for _event, element in parser.read_events()
+                             if isinstance(element, etree._Element)), None)
         except etree.XMLSyntaxError:
             pass  # the real parse reports it, with its position
         if root is not None and root.tag != "rss":

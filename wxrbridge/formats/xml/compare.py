@@ -111,7 +111,7 @@ def _open(source: XmlSource) -> tuple[IO[bytes], str]:
     """A stream of the document, uncompressed as the importer would
     (gzip, bzip2 or xz, by their magic bytes)."""
     if isinstance(source, bytes):
-        raw: io.BufferedReader = io.BufferedReader(io.BytesIO(source))  # type: ignore[arg-type]
+        raw: io.BufferedReader = io.BufferedReader(io.BytesIO(source))
         name = "<bytes>"
     elif isinstance(source, (str, os.PathLike)):
         name = os.fspath(source)

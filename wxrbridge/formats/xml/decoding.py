@@ -37,13 +37,13 @@ class Decoder:
         self.codec: str | None = None
         self.decoder: codecs.IncrementalDecoder | None = None
 
-    def _start(self, head: bytes) -> bytes:
+    def _start(self, head: bytes) -> tuple[str, bytes]:
+        """The codec of the file whose first bytes are ``head``, and those
+        bytes without a UTF-8 byte order mark."""
         if head.startswith(codecs.BOM_UTF8):
-            self.codec = "utf-8"
-            return head[3:]
+            return "utf-8", head[3:]
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            self.codec = "utf-16"
-            return head
+            return "utf-16", head
         declared = _ENCODING.match(head.lstrip())
         name = declared.group(1).decode("ascii").lower() if declared else "utf-8"
         try:
@@ -52,8 +52,7 @@ class Decoder:
             self.mends.append(Mend("bad-encoding", f"unknown encoding {name!r} read as UTF-8",
                                     1))
             name = "utf-8"
-        self.codec = name
-        return head
+        return name, head
 
     def read(self) -> str | None:
         data = self.stream.read(_READ_SIZE)
@@ -63,7 +62,7 @@ class Decoder:
                 if not more:
                     break
                 data += more
-            data = self._start(data)
+            self.codec, data = self._start(data)
             if self.codec != "utf-8":
                 self.decoder = codecs.getincrementaldecoder(self.codec)("replace")
         if self.decoder is not None:

@@ -306,7 +306,11 @@ class Repair(io.RawIOBase):
         try:
             etree.fromstring(document.encode("utf-8"), self._parser)
         except etree.XMLSyntaxError as exc:
-            entries = [e for e in exc.error_log if e.level >= etree.ErrorLevels.ERROR]
+            entries = [
+                # lxml-stubs leave out _ErrorLog.__iter__, which lxml has.
+                e for e in exc.error_log  # type: ignore[attr-defined]
+                if e.level >= etree.ErrorLevels.ERROR
+            ]
             return entries[0].message if entries else str(exc)
         return None
 
@@ -317,10 +321,10 @@ class Repair(io.RawIOBase):
         local = _local(start.name)
         what = f"<{start.name}> at line {start.line}"
         if end.supplied == "self":
-            trouble = self._error(start.text, context)
-            if trouble is None:
+            damage = self._error(start.text, context)
+            if damage is None:
                 return start.text
-            return self._reject(tokens, f"{what} is damaged beyond repair ({trouble}); "
+            return self._reject(tokens, f"{what} is damaged beyond repair ({damage}); "
                                 "not read", key)
         if end.supplied == "eof" and (local in self.layout.whole or not _has_elements(tokens)):
             return self._reject(tokens, f"{what} is cut off by the end of the file; "
