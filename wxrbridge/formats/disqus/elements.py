@@ -78,37 +78,30 @@ class RecordReader:
     def category(self, element: Any, issues: list[ImportIssue]) -> Term:
         """A ``<category>``; ``issues`` takes what is noted about it."""
         self.categories += 1
-        dsq_id = element.get(DSQ_ID)
-        key = dsq_id or f"#c{self.categories}"
-        # Issues name records the way the store's do: "term 7", "comment 9".
-        values, extras = self._children(element, self.category_layout, {}, f"term {key}", issues)
-        fields: _Fields = values
+        dsq_id, _key, fields, extras = self._record(
+            element, "term", "#c", self.categories, self.category_layout, {}, issues)
         return Term(origin="disqus", kind="dsq_category", term_id=dsq_id,
                     extras=extras, **fields)
 
     def thread(self, element: Any, issues: list[ImportIssue]) -> Thread:
         """A ``<thread>``; ``issues`` takes what is noted about it."""
         self.threads += 1
-        dsq_id = element.get(DSQ_ID)
-        key = dsq_id or f"#{self.threads}"
-        values, extras = self._children(element, self.thread_layout, self.thread_author_layout,
-                                        f"thread {key}", issues)
-        fields: _Fields = values
+        dsq_id, key, fields, extras = self._record(
+            element, "thread", "#", self.threads, self.thread_layout, self.thread_author_layout,
+            issues)
         return Thread(origin="disqus", key=key, dsq_id=dsq_id, extras=extras, **fields)
 
     def post(self, element: Any, issues: list[ImportIssue]) -> Comment:
         """A ``<post>``; ``issues`` takes what is noted about it."""
         self.posts += 1
-        dsq_id = element.get(DSQ_ID)
-        key = dsq_id or f"#p{self.posts}"
-        values, extras = self._children(element, self.post_layout, self.post_author_layout,
-                                        f"comment {key}", issues)
-        thread = values.pop("thread", None)
+        dsq_id, key, fields, extras = self._record(
+            element, "comment", "#p", self.posts, self.post_layout, self.post_author_layout,
+            issues)
+        thread = fields.pop("thread", None)
         if thread is None:
             thread = ""
             issues.append(self._issue(
                 "no-thread", "post names no thread", element, f"comment {key}"))
-        fields: _Fields = values
         return Comment(origin="disqus", key=key, dsq_id=dsq_id, thread=thread,
                        extras=extras, **fields)
 
@@ -189,22 +182,31 @@ class RecordReader:
 
     # -- children ---------------------------------------------------------
 
-    def _children(
+    def _record(
         self,
         element: Any,
+        kind: str,
+        numbered: str,
+        number: int,
         layout: dict[str, Child],
         author_layout: dict[str, Child],
-        key: str,  # the record as issues name it
         issues: list[ImportIssue],
-    ) -> tuple[dict[str, str | None], list[Extra]]:
-        """The record's field values and extras, and issues for what cannot
-        be kept as it is. An element of the usual shape is read by the short
-        path (:meth:`_plain_values`) while no namespace is declared below
-        the root, as then no element holds a declaration to keep."""
+    ) -> tuple[str | None, str, _Fields, list[Extra]]:
+        """The dsq:id, key, field values and extras of a record element, and
+        issues for what cannot be kept as it is.  Without a dsq:id the key
+        is made up of ``numbered`` and the record's ``number``.
+
+        An element of the usual shape is read by the short path
+        (:meth:`_plain_values`) while no namespace is declared below the
+        root, as then no element holds a declaration to keep."""
+        dsq_id = element.get(DSQ_ID)
+        key = dsq_id or f"{numbered}{number}"
         if self.plain_records and self.declarations <= self.root_declarations:
             plain = self._plain_values(element, layout, author_layout)
             if plain is not None:
-                return plain, []
+                return dsq_id, key, plain, []
+        # Issues name records the way the store's do: "term 7", "comment 9".
+        name = f"{kind} {key}"
         values: dict[str, str | None] = {}
         extras: list[Extra] = []
         for attribute, value in element.attrib.items():
@@ -214,37 +216,37 @@ class RecordReader:
         for prefix, uri in element.nsmap.items():
             if parent_nsmap.get(prefix) != uri:
                 extras.append(Extra("namespace", prefix or "", uri))
-        self._stray_text(element.text, element, key, issues)
+        self._stray_text(element.text, element, name, issues)
 
         anchor: str | None = None
         seen: set[str] = set()
         for child in element:
             tail = child.tail
             if tail and not tail.isspace():
-                self._stray_text(tail, element, key, issues)
+                self._stray_text(tail, element, name, issues)
             spec = layout.get(child.tag)  # comments, PIs and entities have no str tag
             if spec is None or spec.tag in seen:
-                self._keep(child, anchor, "", "between children", extras, key, issues)
+                self._keep(child, anchor, "", "between children", extras, name, issues)
                 continue
             local = spec.tag
             if spec.kind == "author":
                 seen.add(local)
-                self._author(child, author_layout, values, extras, key, issues)
+                self._author(child, author_layout, values, extras, name, issues)
                 anchor = local
                 continue
-            text = child.text or "" if not len(child) else self._leaf_text(child, key, issues)
+            text = child.text or "" if not len(child) else self._leaf_text(child, name, issues)
             if text is None:
                 # Markup inside a field we read as text: keep it whole instead.
-                self._keep(child, anchor, "", "between children", extras, key, issues)
+                self._keep(child, anchor, "", "between children", extras, name, issues)
                 continue
             seen.add(local)
             if spec.kind == "text" and not child.attrib:
                 values[spec.field] = text  # the common case, nothing to check
             else:
-                values[spec.field] = self._value(spec, child, text, local, extras, key,
+                values[spec.field] = self._value(spec, child, text, local, extras, name,
                                                  issues)
             anchor = local
-        return values, extras
+        return dsq_id, key, values, extras
 
     def _author(
         self,
