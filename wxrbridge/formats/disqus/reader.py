@@ -88,20 +88,20 @@ def read_disqus(
         **SAFE_PARSING,
     )
     reader = _Reader(name)
-    counts = reader.records
     logged = 0  # parser errors reported so far
     stopped = False  # reading ended at XML it could not get past
     try:
         for event, element in context:
             if event == "start-ns":
-                counts.declarations += 1
+                reader.records.declarations += 1
                 continue
             records = reader.end(element)
             if records:
                 yield from records
                 if recover:
-                    issues = parser_recoveries(context.error_log, logged, name)
-                    logged = len(context.error_log)
+                    log = context.error_log
+                    issues = parser_recoveries(log, logged, name)
+                    logged = len(log)
                     yield from issues
     except etree.XMLSyntaxError as exc:
         if not recover or reader.root is None:

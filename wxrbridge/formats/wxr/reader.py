@@ -96,7 +96,6 @@ class _WxrReader:
 
     # -- driving the parser ---------------------------------------------
 
-
     def run(self, stream: IO[bytes]) -> Iterator[Record]:
         """The records of the document in ``stream``, in file order."""
         whole = self._check_root(stream)

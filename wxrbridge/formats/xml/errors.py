@@ -74,6 +74,8 @@ def parser_recoveries(log: etree._ListErrorLog, start: int, name: str) -> list[I
     """An issue for each error a recovering parser logged, from entry
     ``start`` of its ``log`` on: the parser read past it as it saw fit.
     Warnings are no damage and make none."""
+    if len(log) <= start:
+        return []
     return [
         ImportIssue(
             code="xml-recovered", severity="repaired",
