@@ -117,6 +117,7 @@ class ItemReader:
         self.channel_tags = channel
 
     def note_excerpt_ns(self, uri: str) -> None:
+        """Know ``<encoded>`` in the excerpt namespace ``uri`` as the excerpt."""
         self._item_tags[f"{{{uri}}}encoded"] = (_TEXT, "excerpt", EXCERPT_ANCHOR)
 
     # -- text -----------------------------------------------------------
