@@ -17,8 +17,8 @@ from lxml import etree
 from test_disqus_write import assert_same_export, make_disqus_fixture
 
 from wxrbridge import api
+from wxrbridge.formats.xml.compare import diff_documents
 from wxrbridge.store import open_store
-from wxrbridge.xmlcompare import diff_documents
 
 WXR_FILES = sorted(
     [p for p in SAMPLES.glob("*.wxr.xml") if p.name != "broken.wxr.xml"]

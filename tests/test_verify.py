@@ -8,7 +8,7 @@ from pathlib import Path
 from conftest import SAMPLES
 
 from wxrbridge import api
-from wxrbridge.xmlcompare import diff_documents
+from wxrbridge.formats.xml.compare import diff_documents
 
 THREADLESS = b"""<?xml version="1.0" encoding="utf-8"?>
 <disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">

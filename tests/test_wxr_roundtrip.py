@@ -10,8 +10,8 @@ import pytest
 
 from wxrbridge.errors import InputError
 from wxrbridge.formats.wxr import read_wxr, write_wxr
+from wxrbridge.formats.xml.compare import canonical_tree, diff_documents
 from wxrbridge.records import Comment, Record, Source, Thread
-from wxrbridge.xmlcompare import canonical_tree, diff_documents
 
 DATA = Path(__file__).parent / "data" / "wxr"
 FILES = sorted(DATA.glob("*.xml"))

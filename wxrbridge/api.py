@@ -401,6 +401,6 @@ def compare_xml(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> list[st
     """The differences between two XML files, element by element (CDATA
     versus escaped text, whitespace between elements and comments aside);
     empty when they are the same document."""
-    from .xmlcompare import diff_documents
+    from .formats.xml.compare import diff_documents
 
     return diff_documents(a, b)

@@ -28,7 +28,7 @@ from ..inputs import InputFile, peek_head
 from ..records import Record
 
 if TYPE_CHECKING:
-    from .xmlrepair import Layout
+    from .xml import Layout
 
 # The built-in format packages, in the order they are registered.
 _BUILTINS = ("wxr", "disqus", "disqus_import", "jsonl", "html")
@@ -329,11 +329,20 @@ def at_location(spec: str) -> tuple[Format, str] | None:
 
 def read_input(item: InputFile, *, format: str | None, recover: bool) -> Iterator[Record]:
     """The records of one input document, in ``format`` or the one its first
-    bytes show."""
+    bytes show.
+
+    With ``recover``, a format that declares its ``recovery`` layout is read
+    from the repaired document, the repair's issues among its records (see
+    :func:`wxrbridge.formats.xml.repair.read_repaired`).
+    """
     head, stream = peek_head(item.stream)
     fmt = get(format) if format else detect(head, name=item.name)
     if fmt.read is None:
         raise OutputError(f"wxrbridge cannot read {fmt.name} files")
+    if recover and fmt.recovery is not None:
+        from .xml.repair import read_repaired  # the repairer loads for recover mode only
+
+        return read_repaired(fmt.read, stream, name=item.name, layout=fmt.recovery)
     return fmt.read(stream, name=item.name, recover=recover)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import Format, Option, imported_when_called
 from .reader import detect, read_disqus
+from .schema import RECOVERY_LAYOUT
 
 write_disqus = imported_when_called(f"{__name__}.writer", "write_disqus")
 
@@ -20,6 +21,7 @@ FORMAT = Format(
     extensions=(".xml.gz", ".disqus.xml", ".disqus.xml.gz"),
     detect=detect,
     read=read_disqus,
+    recovery=RECOVERY_LAYOUT,
     write_stream=write_disqus,
     options=(
         INCLUDE_PINGS,

@@ -7,8 +7,11 @@ which child fills which record field.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
+
+from ..xml.layout import Layout
 
 DISQUS_NS = "http://disqus.com"
 DSQ_NS = "http://disqus.com/disqus-internals"
@@ -96,4 +99,28 @@ POST: tuple[Child, ...] = (
 
 
 def by_tag(layout: tuple[Child, ...]) -> dict[str, Child]:
+    """The children of a layout by tag."""
     return {child.tag: child for child in layout}
+
+
+_DSQ_KEY = re.compile(r"""\bdsq:id\s*=\s*["']?([^"'\s>/]+)""")
+
+
+def _describe(local: str, raw: str) -> str | None:
+    """Names a damaged record in an issue the way the reader keys it."""
+    if local not in ("post", "thread", "category"):
+        return None
+    start = raw[:raw.find(">") + 1]
+    match = _DSQ_KEY.search(start)
+    kind = "comment" if local == "post" else local
+    return f"{kind} {match.group(1)}" if match else None
+
+
+# How recover mode cuts an export into records: a record cut off by the end
+# of the file is not read, as a post without its thread or author would be a
+# different post.
+RECOVERY_LAYOUT = Layout(
+    record_depth=2,
+    whole=frozenset({"post", "thread", "category", "author"}),
+    describe=_describe,
+)

@@ -42,7 +42,7 @@ from ...canonical import (
 from ...outputs import SPOOL_IN_MEMORY, copy_range
 from ...records import Comment, Extra, ImportIssue, Meta, Record, Source, Term, Thread, User
 from .. import WriteReport
-from ..xmltext import (
+from ..xml.text import (
     CDATA_WRITES,
     FORBIDDEN,
     REPLACEMENT,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from .. import Format, Option, imported_when_called
-from ..xmlhead import normalise_head
+from ..xml.head import normalise_head
+from .names import RECOVERY_LAYOUT
 from .reader import read_wxr
 
 write_wxr = imported_when_called(f"{__name__}.writer", "write_wxr")
@@ -65,6 +66,7 @@ FORMAT = Format(
     extensions=(".xml", ".wxr", ".xml.gz", ".wxr.xml"),
     detect=detect,
     read=read_wxr,
+    recovery=RECOVERY_LAYOUT,
     write_stream=write_wxr,
     options=(
         Option("keep_ids", bool,

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from ..xml.layout import Layout
+
 WP_NS_RE = re.compile(r"^https?://wordpress\.org/export/\d+\.\d+/$")
 EXCERPT_NS_RE = re.compile(r"^https?://wordpress\.org/export/\d+\.\d+/excerpt/$")
 
@@ -164,3 +166,32 @@ def in_core_order(names: list[str], core: tuple[str, ...]) -> bool:
     # be found after the one before it.
     remaining = iter(core)
     return all(name in remaining for name in names)
+
+
+_KEY_PATTERNS = {
+    "item": (re.compile(r"<(?:[\w.-]+:)?post_id\s*>\s*(?:<!\[CDATA\[)?\s*([^<\]\s]+)"),
+             "thread"),
+    "comment": (re.compile(r"<(?:[\w.-]+:)?comment_id\s*>\s*(?:<!\[CDATA\[)?\s*([^<\]\s]+)"),
+                "comment"),
+}
+
+
+def _describe(local: str, raw: str) -> str | None:
+    """Names a damaged record in an issue the way the store names it."""
+    found = _KEY_PATTERNS.get(local)
+    if found is None:
+        return None
+    match = found[0].search(raw)
+    return f"{found[1]} {match.group(1)}" if match else None
+
+
+# How recover mode cuts a WXR file into records: an item cut off by the end
+# of the file keeps its complete comments; a comment, user or term cut off
+# is not one any more.
+RECOVERY_LAYOUT = Layout(
+    record_depth=3,
+    whole=frozenset({"comment", "commentmeta", "postmeta", "termmeta", "author", "tag",
+                     "term", "category"}),
+    describe=_describe,
+    parts=frozenset({"comment"}),
+)

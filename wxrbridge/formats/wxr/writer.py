@@ -53,7 +53,7 @@ from ...canonical import (
 from ...records import Comment, Extra, Meta, Record, Source, Term, Thread, User
 from ...version import __version__
 from .. import WriteReport
-from ..xmltext import (
+from ..xml.text import (
     CDATA_WRITES,
     FORBIDDEN,
     REPLACEMENT,

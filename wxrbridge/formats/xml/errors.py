@@ -1,4 +1,5 @@
-"""Turning lxml's parse errors into wxrbridge's, for every XML reader."""
+"""lxml's parse errors as wxrbridge's: the error strict mode raises, and the
+import issues recover mode records instead, for every XML reader."""
 
 from __future__ import annotations
 
@@ -6,7 +7,12 @@ import re
 
 from lxml import etree
 
-from ..errors import InputError
+from ...errors import InputError
+from ...records import ImportIssue
+
+# Raw text kept in an issue only up to this size, so one ruined record cannot
+# bloat the issue table.
+FRAGMENT_LIMIT = 2000
 
 # lxml repeats the position at the end of its message; the error already
 # carries it as file:line:column.
@@ -44,5 +50,38 @@ def syntax_error_parts(exc: etree.XMLSyntaxError) -> tuple[str, int | None, int 
 
 
 def not_well_formed(exc: etree.XMLSyntaxError, name: str) -> InputError:
+    """The error strict mode raises for a document that does not parse."""
     reason, line, column = syntax_error_parts(exc)
     return InputError(f"not well-formed XML: {reason}", file=name, line=line, column=column)
+
+
+def kept_fragment(raw: str) -> str | None:
+    """``raw`` as an issue keeps it: whole, or not at all when too long."""
+    return raw if len(raw) <= FRAGMENT_LIMIT else None
+
+
+def reading_stopped(exc: etree.XMLSyntaxError, name: str) -> ImportIssue:
+    """The issue for XML that even a recovering parser could not get past:
+    what was read before it is kept, nothing after it."""
+    reason, line, column = syntax_error_parts(exc)
+    return ImportIssue(
+        code="xml-unrecoverable", severity="rejected", reason=f"reading stopped: {reason}",
+        file=name, line=line, column=column,
+    )
+
+
+def parser_recoveries(log: etree._ListErrorLog, start: int, name: str) -> list[ImportIssue]:
+    """An issue for each error a recovering parser logged, from entry
+    ``start`` of its ``log`` on: the parser read past it as it saw fit.
+    Warnings are no damage and make none."""
+    if len(log) <= start:
+        return []
+    return [
+        ImportIssue(
+            code="xml-recovered", severity="repaired",
+            reason=f"parser recovered from: {entry.message}",
+            file=name, line=entry.line or None, column=entry.column or None,
+        )
+        for entry in list(log)[start:]
+        if entry.level >= etree.ErrorLevels.ERROR
+    ]

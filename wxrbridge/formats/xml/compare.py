@@ -30,9 +30,10 @@ from typing import IO, Any, Union
 
 from lxml import etree
 
-from .errors import InputError
-from .formats.xmltext import SAFE_PARSING
-from .inputs import decompressed
+from ...errors import InputError
+from ...inputs import decompressed
+from .errors import not_well_formed
+from .text import SAFE_PARSING
 
 XmlSource = Union[str, "os.PathLike[str]", bytes, IO[bytes]]
 
@@ -52,7 +53,7 @@ def canonical_tree(source: XmlSource) -> Any:
     try:
         tree = etree.parse(stream, etree.XMLParser(**_PARSER_OPTIONS))
     except etree.XMLSyntaxError as exc:
-        raise _input_error(exc, name) from None
+        raise not_well_formed(exc, name) from None
     finally:
         if stream is not source:
             stream.close()
@@ -111,7 +112,7 @@ def _open(source: XmlSource) -> tuple[IO[bytes], str]:
     """A stream of the document, uncompressed as the importer would
     (gzip, bzip2 or xz, by their magic bytes)."""
     if isinstance(source, bytes):
-        raw: io.BufferedReader = io.BufferedReader(io.BytesIO(source))  # type: ignore[arg-type]
+        raw: io.BufferedReader = io.BufferedReader(io.BytesIO(source))
         name = "<bytes>"
     elif isinstance(source, (str, os.PathLike)):
         name = os.fspath(source)
@@ -122,13 +123,6 @@ def _open(source: XmlSource) -> tuple[IO[bytes], str]:
     else:
         return source, getattr(source, "name", "<stream>")
     return decompressed(raw, raw.peek(8)[:8]), name
-
-
-def _input_error(exc: etree.XMLSyntaxError, name: str) -> InputError:
-    position = getattr(exc, "position", None) or (None, None)
-    return InputError(
-        f"not well-formed XML: {exc.msg}", file=name, line=position[0], column=position[1]
-    )
 
 
 def _blank(text: str | None) -> bool:
@@ -193,7 +187,7 @@ def _units(stream: IO[bytes], name: str) -> Iterator[_Unit]:
         if pending is not None:
             yield pending
     except etree.XMLSyntaxError as exc:
-        raise _input_error(exc, name) from None
+        raise not_well_formed(exc, name) from None
 
 
 def _drop(unit: _Unit) -> None:

@@ -59,15 +59,16 @@ def escape_text(text: str) -> str:
     return text
 
 
+# What libxml2 escapes in an attribute value besides what it escapes in text.
+_ATTRIBUTE_ESCAPES = (('"', "&quot;"), ("\n", "&#10;"), ("\t", "&#9;"))
+
+
 def escape_attribute(value: str) -> str:
     """An attribute value as libxml2 writes it, between double quotes."""
     value = escape_text(value)
-    if '"' in value:
-        value = value.replace('"', "&quot;")
-    if "\n" in value:
-        value = value.replace("\n", "&#10;")
-    if "\t" in value:
-        value = value.replace("\t", "&#9;")
+    for char, reference in _ATTRIBUTE_ESCAPES:
+        if char in value:
+            value = value.replace(char, reference)
     return value
 
 

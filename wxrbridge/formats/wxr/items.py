@@ -1,0 +1,421 @@
+"""The records of a WXR channel's children: items with their comments,
+authors and terms.
+
+:class:`ItemReader` holds the tag tables for the file's own namespaces (a
+child is known by one dictionary lookup of its full tag) and reads each
+record element in one pass over its children.  The usual comment, every
+child a known leaf, takes a short path of its own; this is where the time
+of reading a large export goes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from lxml import etree
+
+from ...records import Comment, Extra, ImportIssue, Meta, Record, Term, Thread, ThreadTerm, User
+from ..xml.extras import extra_from_node
+from .names import (
+    COMMENT_FIELDS,
+    CONTENT_ANCHOR,
+    CONTENT_NS,
+    DC_NS,
+    EXCERPT_ANCHOR,
+    ITEM_NAMES,
+    ITEM_ORDER,
+    ITEM_WP_FIELDS,
+    SOURCE_PLAIN_FIELDS,
+    SOURCE_WP_FIELDS,
+    TERM_FIELDS,
+    USER_FIELDS,
+    in_core_order,
+)
+
+# How a known child is handled: a plain text field, or a structured child.
+_TEXT = 0
+_GUID = 1
+_CATEGORY = 2
+_POSTMETA = 3
+_COMMENT = 4
+_COMMENTMETA = 5
+
+
+def note_child(order: list[str], name: str) -> None:
+    """Note a known child in the order of a record's children; a repeated
+    group (categories, comments, ...) counts where it starts."""
+    if name not in order:
+        order.append(name)
+
+
+class ItemReader:
+    """Turns the record elements of one file's channel into records.
+
+    ``ns_decls`` maps an element to the namespace declarations it makes
+    (the document reader fills it); ``issues`` collects what is noted while
+    reading, for the document reader to send on.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.wp_ns: str | None = None
+        self.issues: list[ImportIssue] = []
+        self.ns_decls: dict[Any, list[tuple[str, str]]] = {}
+        self.entities_warned: set[str] = set()
+        self.entities_left_out: set[tuple[int | None, str]] = set()
+        self.item_index = 0
+        self.comment_index = 0
+        self._item_tags: dict[str, tuple[int, str, str]] = {}
+        self._comment_tags: dict[str, tuple[int, str, str]] = {}
+        self.channel_tags: dict[str, tuple[str, str]] = {}
+        self._meta_tags = ("{None}meta_key", "{None}meta_value")
+        # For plain comments: field tag -> attribute, and the meta tag.
+        self._comment_fields: dict[str, str] = {}
+        self._commentmeta_tag = "{None}commentmeta"
+
+    # -- namespaces -----------------------------------------------------
+
+    def set_wp_ns(self, uri: str | None) -> None:
+        """Build the tag tables for the file's own wp URI (``None`` until one
+        is found: the plain RSS children can still be read)."""
+        self.wp_ns = uri
+        item: dict[str, tuple[int, str, str]] = {
+            "title": (_TEXT, "title", "title"),
+            "link": (_TEXT, "link", "link"),
+            "pubDate": (_TEXT, "pub_date", "pubDate"),
+            f"{{{DC_NS}}}creator": (_TEXT, "creator", "creator"),
+            "guid": (_GUID, "guid", "guid"),
+            "description": (_TEXT, "description", "description"),
+            f"{{{CONTENT_NS}}}encoded": (_TEXT, "content", CONTENT_ANCHOR),
+            "category": (_CATEGORY, "terms", "category"),
+        }
+        excerpt = [tag for tag, known in self._item_tags.items() if known[1] == "excerpt"]
+        for tag in excerpt:
+            item[tag] = self._item_tags[tag]
+        channel = {local: (attr, local) for local, attr in SOURCE_PLAIN_FIELDS}
+        channel["generator"] = ("generator", "generator")
+        comment: dict[str, tuple[int, str, str]] = {}
+        if uri is not None:
+            wp = f"{{{uri}}}"
+            item[wp + "postmeta"] = (_POSTMETA, "meta", "postmeta")
+            item[wp + "comment"] = (_COMMENT, "", "comment")
+            for local, attr in ITEM_WP_FIELDS:
+                item[wp + local] = (_TEXT, attr, local)
+            for local, attr in COMMENT_FIELDS:
+                comment[wp + local] = (_TEXT, attr, local)
+            comment[wp + "commentmeta"] = (_COMMENTMETA, "meta", "commentmeta")
+            for local, attr in SOURCE_WP_FIELDS:
+                channel[wp + local] = (attr, local)
+            self._meta_tags = (wp + "meta_key", wp + "meta_value")
+            self._commentmeta_tag = wp + "commentmeta"
+        self._comment_fields = {
+            tag: attr for tag, (how, attr, _local) in comment.items() if how == _TEXT
+        }
+        self._item_tags = item
+        self._comment_tags = comment
+        self.channel_tags = channel
+
+    def note_excerpt_ns(self, uri: str) -> None:
+        """Know ``<encoded>`` in the excerpt namespace ``uri`` as the excerpt."""
+        self._item_tags[f"{{{uri}}}encoded"] = (_TEXT, "excerpt", EXCERPT_ANCHOR)
+
+    # -- text -----------------------------------------------------------
+
+    def text(self, node: Any, record_key: str | None) -> str | None:
+        """The text of a leaf element exactly as written, or ``None`` when it
+        holds elements (then it is kept whole as an extra instead)."""
+        if len(node) == 0:
+            return node.text or ""
+        parts = [node.text or ""]
+        for child in node:
+            tag = child.tag
+            if tag is etree.Entity:
+                # An undeclared or external entity: kept as its reference,
+                # never expanded.
+                parts.append(child.text)
+                self._warn_entity(child.name, child.sourceline, record_key)
+            elif isinstance(tag, str):
+                return None
+            parts.append(child.tail or "")
+        return "".join(parts)
+
+    def extra(self, node: Any, anchor: str | None, key: str | None = None) -> Extra | None:
+        """A child kept as an extra; an entity reference between elements,
+        which has no place to go back to, is reported as left out."""
+        extra = extra_from_node(node, anchor)
+        where = (node.sourceline, node.name) if node.tag is etree.Entity else None
+        # The channel's children are swept from more than one place.
+        if extra is None and where is not None and where not in self.entities_left_out:
+            self.entities_left_out.add(where)
+            self.issues.append(ImportIssue(
+                code="unexpanded-entity", severity="rejected",
+                reason=f"entity reference &{node.name}; between elements left out "
+                "(entities are never expanded)",
+                file=self.name, line=node.sourceline, record_key=key,
+            ))
+        return extra
+
+    def _warn_entity(self, entity: str, line: int | None, key: str | None) -> None:
+        if entity in self.entities_warned:
+            return
+        self.entities_warned.add(entity)
+        self.issues.append(ImportIssue(
+            code="unexpanded-entity", severity="warning",
+            reason=f"entity &{entity}; is kept as written, not expanded",
+            file=self.name, line=line, record_key=key,
+        ))
+
+    def node_extras(
+        self, node: Any, anchor: str | None, extras: list[Extra], skip: tuple[str, ...] = ()
+    ) -> None:
+        """Attributes and namespace declarations the schema has no field for,
+        on a record's own element (``anchor`` None) or on a known child."""
+        if node.attrib:
+            for key, value in node.attrib.items():
+                if key not in skip:
+                    extras.append(Extra("attribute", key, value, anchor))
+        if self.ns_decls:
+            for prefix, uri in self.ns_decls.pop(node, ()):
+                extras.append(Extra("namespace", prefix or "", uri, anchor))
+
+    def _meta_pair(self, node: Any, key: str | None) -> Meta | None:
+        """A ``meta_key``/``meta_value`` pair, or ``None`` when the element
+        has any other shape (it is then kept whole as an extra)."""
+        ns_decls = self.ns_decls
+        if node.attrib or (ns_decls and node in ns_decls):
+            return None
+        key_tag, value_tag = self._meta_tags
+        meta_key: str | None = None
+        meta_value: str | None = None
+        seen_value = False
+        for child in node:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            if child.attrib:
+                return None
+            if tag == key_tag and meta_key is None:
+                meta_key = child.text or "" if not len(child) else self.text(child, key)
+                if meta_key is None:
+                    return None
+            elif tag == value_tag and not seen_value and meta_key is not None:
+                seen_value = True
+                meta_value = child.text or "" if not len(child) else self.text(child, key)
+                if meta_value is None:
+                    return None
+            else:
+                return None
+        if meta_key is None:
+            return None
+        return (meta_key, meta_value)
+
+    # -- records --------------------------------------------------------
+
+    def _simple_record(
+        self,
+        node: Any,
+        record: User | Term,
+        fields: tuple[tuple[str, str], ...],
+        key: str | None,
+    ) -> None:
+        wp = f"{{{self.wp_ns}}}"
+        table = {wp + local: (attr, local) for local, attr in fields}
+        meta_tag = wp + "termmeta"
+        extras = record.extras
+        self.node_extras(node, None, extras)
+        anchor: str | None = None
+        seen: set[str] = set()
+        for child in node:
+            tag = child.tag
+            known = table.get(tag) if isinstance(tag, str) else None
+            if known is not None and known[0] not in seen:
+                attr, local = known
+                value = self.text(child, key)
+                if value is not None:
+                    seen.add(attr)
+                    setattr(record, attr, value)
+                    self.node_extras(child, local, extras)
+                    anchor = local
+                    continue
+            elif tag == meta_tag and isinstance(record, Term):
+                pair = self._meta_pair(child, key)
+                if pair is not None:
+                    record.meta.append(pair)
+                    anchor = "termmeta"
+                    continue
+            extra = self.extra(child, anchor)
+            if extra is not None:
+                extras.append(extra)
+
+    def user(self, node: Any) -> User:
+        """A ``<wp:author>``."""
+        user = User(origin="wxr")
+        self._simple_record(node, user, USER_FIELDS, None)
+        return user
+
+    def term(self, node: Any, kind: str) -> Term:
+        """A ``<wp:category>``, ``<wp:tag>`` or ``<wp:term>`` of the channel."""
+        term = Term(origin="wxr", kind=kind)
+        self._simple_record(node, term, TERM_FIELDS[kind], None)
+        return term
+
+    def item(self, node: Any, before: list[Extra]) -> Iterator[Record]:
+        """The thread of an ``<item>``, then its comments and the issues
+        about them; ``before`` are the channel's extras that came before it."""
+        self.item_index += 1
+        thread = Thread(origin="wxr", key="")
+        extras = thread.extras
+        if before:
+            extras.extend(before)
+        self.node_extras(node, None, extras)
+        label = f"#{self.item_index}"
+        tags = self._item_tags
+        anchor: str | None = None
+        seen: set[str] = set()
+        order: list[str] = []
+        comment_nodes: list[Any] = []
+        for child in node:
+            tag = child.tag
+            known = tags.get(tag) if isinstance(tag, str) else None
+            if known is not None:
+                how, attr, local = known
+                taken = False
+                if how == _TEXT or how == _GUID:
+                    if attr not in seen:
+                        value = self.text(child, label)
+                        if value is not None:
+                            seen.add(attr)
+                            setattr(thread, attr, value)
+                            if how == _GUID:
+                                thread.guid_is_permalink = child.get("isPermaLink")
+                                self.node_extras(child, local, extras, ("isPermaLink",))
+                            else:
+                                self.node_extras(child, local, extras)
+                            taken = True
+                elif how == _CATEGORY:
+                    value = self.text(child, label)
+                    if value is not None:
+                        thread.terms.append(ThreadTerm(
+                            child.get("domain"), child.get("nicename"), value,
+                        ))
+                        self.node_extras(child, local, extras, ("domain", "nicename"))
+                        taken = True
+                elif how == _POSTMETA:
+                    pair = self._meta_pair(child, label)
+                    if pair is not None:
+                        thread.meta.append(pair)
+                        taken = True
+                elif how == _COMMENT:
+                    comment_nodes.append(child)
+                    taken = True
+                if taken:
+                    anchor = local
+                    note_child(order, ITEM_NAMES[local])
+                    continue
+            extra = self.extra(child, anchor, label)
+            if extra is not None:
+                extras.append(extra)
+        if not in_core_order(order, ITEM_ORDER):
+            thread.child_order = order
+        post_id = (thread.wp_post_id or "").strip()
+        thread.key = post_id or label
+        yield thread
+        for index, child in enumerate(comment_nodes, 1):
+            yield self._comment(child, thread.key, index)
+        yield from self._take_issues()
+
+    def _plain_comment(self, node: Any, thread_key: str, index: int) -> Comment | None:
+        """The comment, when it is the usual shape: every child a known
+        field met once or a key/value commentmeta, each a leaf of text with
+        no attributes. ``None`` otherwise; :meth:`_comment` reads it then."""
+        if node.keys():
+            return None
+        fields = self._comment_fields
+        meta_tag = self._commentmeta_tag
+        key_tag, value_tag = self._meta_tags
+        # Field values by attribute name: text each, but passed as keywords,
+        # which mypy checks against every field of Comment.
+        values: dict[str, Any] = {}
+        meta: list[Meta] = []
+        for child in node:
+            tag = child.tag
+            attr = fields.get(tag)
+            if attr is not None:
+                if attr in values or len(child) or child.keys():
+                    return None
+                values[attr] = child.text or ""
+            elif tag == meta_tag:
+                if len(child) != 2 or child.keys():
+                    return None
+                key, value = child
+                if (key.tag != key_tag or value.tag != value_tag or len(key) or len(value)
+                        or key.keys() or value.keys()):
+                    return None
+                meta.append((key.text or "", value.text or ""))
+            else:
+                return None
+        comment_id = (values.get("wp_id") or "").strip()
+        comment = Comment(
+            origin="wxr", key=comment_id or f"#{thread_key}/{index}", thread=thread_key,
+            position=self.comment_index, meta=meta, **values,
+        )
+        self.comment_index += 1
+        return comment
+
+    def _comment(self, node: Any, thread_key: str, index: int) -> Comment:
+        if not self.ns_decls:
+            plain = self._plain_comment(node, thread_key, index)
+            if plain is not None:
+                return plain
+        extras: list[Extra] = []
+        meta: list[Meta] = []
+        ns_decls = self.ns_decls
+        if node.attrib or ns_decls:
+            self.node_extras(node, None, extras)
+        label = f"#{thread_key}/{index}"
+        tags = self._comment_tags
+        anchor: str | None = None
+        # Field values by attribute name; a field's first occurrence wins.
+        values: dict[str, str] = {}
+        for child in node:
+            known = tags.get(child.tag)
+            if known is not None:
+                how, attr, local = known
+                if how == _TEXT:
+                    if attr not in values:
+                        # Nearly every field is a plain leaf: no children,
+                        # attributes or namespace declarations to keep.
+                        if not len(child) and not child.attrib and not (
+                            ns_decls and child in ns_decls
+                        ):
+                            values[attr] = child.text or ""
+                            anchor = local
+                            continue
+                        value = self.text(child, label)
+                        if value is not None:
+                            values[attr] = value
+                            self.node_extras(child, local, extras)
+                            anchor = local
+                            continue
+                else:
+                    pair = self._meta_pair(child, label)
+                    if pair is not None:
+                        meta.append(pair)
+                        anchor = local
+                        continue
+            extra = self.extra(child, anchor, label)
+            if extra is not None:
+                extras.append(extra)
+        comment_id = (values.get("wp_id") or "").strip()
+        comment = Comment(
+            origin="wxr", key=comment_id or label, thread=thread_key,
+            position=self.comment_index, meta=meta, extras=extras, **values,
+        )
+        self.comment_index += 1
+        return comment
+
+    def _take_issues(self) -> Iterator[Record]:
+        if self.issues:
+            issues, self.issues = self.issues, []
+            yield from issues
