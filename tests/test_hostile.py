@@ -151,17 +151,17 @@ def test_parameter_entity_and_external_dtd_are_never_fetched(
 _MEASURE = textwrap.dedent(
     """
     import io, json, sys, time
+    from wxrbridge import formats
     from wxrbridge.errors import InputError
-    from wxrbridge.formats.wxr.reader import read_wxr
-    from wxrbridge.formats.disqus.reader import read_disqus
+    from wxrbridge.inputs import HashingReader, InputFile
 
     data = sys.stdin.buffer.read()
-    read = read_wxr if sys.argv[1] == "wxr" else read_disqus
     result = {}
     for recover in (False, True):
         start = time.monotonic()
+        item = InputFile("bomb.xml", HashingReader(io.BytesIO(data)))
         try:
-            records = list(read(io.BytesIO(data), name="bomb.xml", recover=recover))
+            records = list(formats.read_input(item, format=sys.argv[1], recover=recover))
             outcome = [type(r).__name__ + ":" + getattr(r, "code", "") for r in records]
         except InputError as exc:
             outcome = "InputError: " + str(exc)

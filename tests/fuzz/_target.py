@@ -12,20 +12,24 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Callable, Iterator
-from typing import Any
 
 import atheris
 
 with atheris.instrument_imports():
+    import wxrbridge.formats.xml.repair  # noqa: F401  (what recover mode runs)
+    from wxrbridge import formats
     from wxrbridge.errors import WxrbridgeError
+    from wxrbridge.inputs import HashingReader, InputFile
 
 
-def run(read: Callable[..., Iterator[Any]]) -> None:
+def run(format_name: str) -> None:
     def one_input(data: bytes) -> None:
         for recover in (False, True):
+            # Through read_input, as an import reads: in recover mode, the
+            # repair and the reader together.
+            item = InputFile("fuzz.xml", HashingReader(io.BytesIO(data)))
             try:
-                for _record in read(io.BytesIO(data), name="fuzz.xml", recover=recover):
+                for _record in formats.read_input(item, format=format_name, recover=recover):
                     pass
             except WxrbridgeError:
                 pass

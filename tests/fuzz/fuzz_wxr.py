@@ -5,9 +5,9 @@ from __future__ import annotations
 import atheris
 
 with atheris.instrument_imports():
-    from wxrbridge.formats.wxr.reader import read_wxr
+    import wxrbridge.formats.wxr.reader  # noqa: F401  (instrumented)
 
 from _target import run
 
 if __name__ == "__main__":
-    run(read_wxr)
+    run("wxr")
