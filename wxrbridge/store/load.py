@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import canonical
@@ -255,31 +255,33 @@ class Loader:
         if self.source is None:
             raise ValueError(f"a {what} record came before any source record")
 
-    def _next_position(self) -> int:
+    def _store_one(self, table: Table, origin: str, key: str, **values: Any) -> int:
+        """Upsert one row of ``table`` (users, terms: few, and written as
+        they come) and return its id."""
         self.position += 1
-        return self.position
+        row = {
+            "site": self.site,
+            "origin": origin,
+            "key": key,
+            "source_id": self.source_id,
+            "position": self.position,
+            **values,
+        }
+        upsert(self.connection, table, [row])
+        row_id: int = ids_by_key(self.connection, table, self.site, origin, [key])[key]
+        return row_id
 
     def _user(self, record: User) -> None:
         self._require_source("user")
         key = record.login if record.origin == "wxr" else record.dsq_username
         if key is None:
             key = f"id:{record.wp_id}"
-        row = {
-            "site": self.site,
-            "origin": record.origin,
-            "key": key,
-            "source_id": self.source_id,
-            "position": self._next_position(),
-            "wp_id": record.wp_id,
-            "login": record.login,
-            "email": record.email,
-            "display_name": record.display_name,
-            "first_name": record.first_name,
-            "last_name": record.last_name,
-            "dsq_username": record.dsq_username,
-        }
-        upsert(self.connection, users_t, [row])
-        user_id = ids_by_key(self.connection, users_t, self.site, record.origin, [key])[key]
+        user_id = self._store_one(
+            users_t, record.origin, key,
+            wp_id=record.wp_id, login=record.login, email=record.email,
+            display_name=record.display_name, first_name=record.first_name,
+            last_name=record.last_name, dsq_username=record.dsq_username,
+        )
         if record.wp_id is not None:
             self.user_ids_by_wp_id[record.wp_id.strip()] = user_id
         if record.dsq_username:
@@ -291,24 +293,13 @@ class Loader:
         self._require_source("term")
         ident = record.term_id if record.term_id is not None else record.slug
         key = f"{record.kind}:{ident if ident is not None else self.position + 1}"
-        row = {
-            "site": self.site,
-            "origin": record.origin,
-            "key": key,
-            "source_id": self.source_id,
-            "position": self._next_position(),
-            "kind": record.kind,
-            "term_id": record.term_id,
-            "taxonomy": record.taxonomy,
-            "slug": record.slug,
-            "parent": record.parent,
-            "name": record.name,
-            "description": record.description,
-            "dsq_forum": record.dsq_forum,
-            "dsq_is_default": record.dsq_is_default,
-        }
-        upsert(self.connection, terms_t, [row])
-        term_id = ids_by_key(self.connection, terms_t, self.site, record.origin, [key])[key]
+        term_id = self._store_one(
+            terms_t, record.origin, key,
+            kind=record.kind, term_id=record.term_id, taxonomy=record.taxonomy,
+            slug=record.slug, parent=record.parent, name=record.name,
+            description=record.description, dsq_forum=record.dsq_forum,
+            dsq_is_default=record.dsq_is_default,
+        )
         self.children.replace_meta(term_meta_t, "term_id", [(term_id, record.meta)])
         self.children.replace_extras("term", [(term_id, record.extras)])
         self.report.counts["term"] += 1
