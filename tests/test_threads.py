@@ -290,3 +290,22 @@ def test_store_and_writer_agree_on_random_trees(
     }
     for key in missing:
         assert written[f"text of {key}"].parent == references[keys.index(key)]
+
+
+def test_the_html_archive_cuts_a_loop_where_the_store_does(tmp_path: Path) -> None:
+    from test_html_export import _comment, element, nearest_comment, page
+
+    from wxrbridge.formats.html import write_html
+
+    # 1 answers 3, 2 answers 1, 3 answers 2: the store cuts 3's link.
+    records = [
+        Thread(origin="wxr", key="100", slug="loop"),
+        _comment("1", "3", resolved=False),
+        _comment("2", "1", resolved=False),
+        _comment("3", "2", resolved=False),
+    ]
+    write_html(records, tmp_path)
+    doc = page(tmp_path, "threads/loop.html")
+    assert nearest_comment(element(doc, "3")) is None
+    assert nearest_comment(element(doc, "1")) is element(doc, "3")
+    assert nearest_comment(element(doc, "2")) is element(doc, "1")

@@ -220,9 +220,9 @@ class XmlOutput:
     # A file is mostly small leaf elements, comments' above all, and writing
     # them one by one through lxml costs three times what formatting them as
     # text does.  Leaves, and whole comments without extras, are therefore
-    # formatted here, byte for byte as lxml writes them: the same prefixes,
-    # text and attributes escaped as libxml2 escapes them, CDATA cut where
-    # _leaf cuts it.  Anything unusual (extras on a comment, a namespace
+    # formatted here and in text.py, byte for byte as lxml writes them: the
+    # same prefixes, text and attributes escaped as libxml2 escapes them,
+    # CDATA cut where _leaf cuts it.  Anything unusual (extras on a comment, a namespace
     # declared on the element or one lxml would have to declare, an attribute
     # in a namespace) goes through lxml.  The text is kept in ``raw``; every
     # lxml write is preceded by _end_raw, which sends it out first.

@@ -18,6 +18,11 @@ known children follow the file's own order when it was not core's
 (``position``) whenever their ids can be kept.
 Records from another format get every element core writes, with values
 derived through :mod:`wxrbridge.canonical`.
+
+This module walks the stream and lays out the document; the header is
+chosen in header.py, an item's values derived in values.py, its comments'
+ids and order planned in plan.py, and output.py writes the elements (the
+common ones as text, see text.py).
 """
 
 from __future__ import annotations
@@ -131,8 +136,6 @@ class _WxrWriter(XmlOutput):
 
     # -- the stream -----------------------------------------------------
 
-    # -- the stream -----------------------------------------------------
-
     def write(self, records: Iterable[Record]) -> None:
         iterator = iter(records)
         thread: Thread | None = None
@@ -236,8 +239,6 @@ class _WxrWriter(XmlOutput):
 
     # -- channel ----------------------------------------------------------
 
-    # -- channel ----------------------------------------------------------
-
     def _channel_header(self, extras: Extras) -> None:
         header = self.header
         source = header.source
@@ -269,7 +270,6 @@ class _WxrWriter(XmlOutput):
             extras, depth, skip=(RSS_ANCHOR, AFTER_CHANNEL_ANCHOR, "item", "author",
                                  *_TERM_KINDS)
         )
-
 
     def _user(self, user: User, depth: int) -> None:
         label = f"user {user.login or user.wp_id or user.dsq_username}"
