@@ -2,6 +2,7 @@
 
 Pure functions on parent links, no I/O: the store's loader cuts the cycles
 its set-based linking made, the WXR writer plans an item's comments, the
+HTML archive nests them, the Disqus import writer finds their parents, the
 store's statistics measure depth.  A comment is a node numbered in the order
 of the file (a row id handed out in file order, or an index into a thread's
 list of comments), so "later in the file" is "greater".

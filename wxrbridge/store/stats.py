@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 
 from ..threads import max_depth
 from .bulk import pairs
-from .load import comments_t, threads_t
+from .tables import comments_t, threads_t
 
 
 def store_stats(connection: Connection) -> dict[str, Any]:
