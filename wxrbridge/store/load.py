@@ -51,6 +51,7 @@ from .tables import (
     users_t,
 )
 
+# The tables stay importable from here, where read.py takes them from.
 __all__ = [
     "BATCH_SIZE", "LoadReport", "Loader", "comment_meta_t", "comments_t", "extras_t",
     "issues_t", "sources_t", "term_meta_t", "terms_t", "thread_meta_t", "thread_terms_t",
