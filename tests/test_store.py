@@ -427,12 +427,13 @@ def test_first_import_with_a_dangling_link_fails_whole(
     if not store_url.startswith("postgresql"):
         pytest.skip("only PostgreSQL loads without its foreign keys")
     from wxrbridge.store import load as store_load
+    from wxrbridge.store.load_rows import PARENT_ID
 
     original = store_load.Loader._write_comments
 
     def dangling(self: store_load.Loader, origin: str, rows: list, unresolved: list) -> object:
         for row in rows:
-            row[store_load._PARENT_ID] = 10**9  # a row that does not exist
+            row[PARENT_ID] = 10**9  # a row that does not exist
         return original(self, origin, rows, unresolved)
 
     with open_store(store_url) as store:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import Connection, exists, func, select
 from sqlalchemy.orm import aliased
 
+from ..threads import max_depth
 from .bulk import pairs
-from .load import comments_t, threads_t
+from .tables import comments_t, threads_t
 
 
 def store_stats(connection: Connection) -> dict[str, Any]:
@@ -65,24 +65,6 @@ def _max_depth(connection: Connection) -> int:
     are depth 0 and need no walk.
     """
     c = comments_t
-    parent_of = pairs(
-        connection.execute(
-            select(c.c.id, c.c.parent_id).where(c.c.parent_id.is_not(None))
-        )
+    return max_depth(
+        pairs(connection.execute(select(c.c.id, c.c.parent_id).where(c.c.parent_id.is_not(None))))
     )
-    depth: dict[int, int] = defaultdict(int)
-    best = 0
-    for start in parent_of:
-        walk = []
-        node = start
-        while node in parent_of and node not in depth:
-            walk.append(node)
-            node = parent_of[node]
-            if len(walk) > len(parent_of):  # a cycle the loader did not cut
-                break
-        base = depth.get(node, 0)
-        for offset, member in enumerate(reversed(walk), start=1):
-            depth[member] = base + offset
-        if walk:
-            best = max(best, depth[walk[0]])
-    return best

@@ -36,6 +36,7 @@ from urllib.parse import urljoin, urlsplit
 from ...canonical import APPROVED, comment_status, comment_type, parent_of
 from ...outputs import SPOOL_IN_MEMORY, complete_file, copy_range
 from ...records import Comment, Record, Source, Thread
+from ...threads import parent_index
 from .. import WriteReport
 from ..wxr.writer import write_wxr
 
@@ -221,13 +222,7 @@ class _Sender:
                 self.left_out.add("comment", comment.key, reason)
         yield thread if link == thread.link else replace(thread, link=link)
 
-        index: dict[str, int] = {}
-        for position, comment in enumerate(comments):
-            index.setdefault(comment.key, position)
-        parents: list[int | None] = []
-        for comment in comments:
-            reference = parent_of(comment)
-            parents.append(index.get(reference) if reference is not None else None)
+        parents = parent_index((c.key for c in comments), map(parent_of, comments))
         for position, comment in enumerate(comments):
             if reasons[position] is None:
                 yield self._sent(comment, position, comments, parents, reasons)

@@ -27,6 +27,7 @@ from markupsafe import Markup
 
 from ... import canonical
 from ...records import Comment, Record, Source, Thread, User
+from ...threads import cut_cycles_in_list, parent_index
 from ...version import __version__
 from .. import WriteReport
 from .archive import MANIFEST, MANIFEST_FORMAT, MANIFEST_VERSION, HashedFile, Manifest, prepare
@@ -188,37 +189,29 @@ def _tree(entries: list[Entry]) -> tuple[list[Entry], list[Entry]]:
     Pingbacks and trackbacks open the Mentions section whatever their parent.
     A reply whose parent is not shown starts a tree of its own.  Should the
     parent links form a loop (a stream that did not come from the store,
-    which breaks loops), the first entry of the loop is made a root, so every
-    comment is shown exactly once.
+    which breaks loops), it is cut as the store cuts one (see
+    :mod:`wxrbridge.threads`) and its leader follows the other roots, so
+    every comment is shown exactly once.
     """
-    by_key: dict[str, Entry] = {}
-    for entry in entries:
-        by_key.setdefault(entry.key, entry)
+    parents = parent_index((e.key for e in entries), (e.parent for e in entries))
+    for index, entry in enumerate(entries):
+        parent = parents[index]
+        if parent == index or (entry.is_mention and parent is not None):
+            if parent != index:
+                entry.reply_to = entries[parent].key
+            parents[index] = None
+    leaders = [cut.node for cut in cut_cycles_in_list(parents)]
     roots: list[Entry] = []
-    for entry in entries:
-        parent = by_key.get(entry.parent) if entry.parent is not None else None
-        if parent is None or parent is entry or entry.is_mention:
-            if entry.is_mention and parent is not None and parent is not entry:
-                entry.reply_to = parent.key
+    for index, entry in enumerate(entries):
+        parent = parents[index]
+        if parent is not None:
+            entries[parent].children.append(entry)
+        elif index not in leaders:
             roots.append(entry)
-        else:
-            parent.children.append(entry)
-    reached: set[int] = set()
-    for event in _walk(roots):
-        if event.kind == "open" and event.entry is not None:
-            reached.add(id(event.entry))
-    for entry in entries:
-        if id(entry) in reached:
-            continue
-        # ``entry`` sits on a loop: detach it from its parent and let it lead.
-        for other in entries:
-            if entry in other.children:
-                other.children.remove(entry)
+    for index in leaders:
+        entry = entries[index]
         entry.reply_to = entry.parent
         roots.append(entry)
-        for event in _walk([entry]):
-            if event.kind == "open" and event.entry is not None:
-                reached.add(id(event.entry))
     discussion = [e for e in roots if not e.is_mention]
     mentions = [e for e in roots if e.is_mention]
     return discussion, mentions

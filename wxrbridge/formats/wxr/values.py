@@ -1,0 +1,129 @@
+"""The values an item is written with: a WXR record's as they came, another
+format's derived through :mod:`wxrbridge.canonical` as core would write them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ...canonical import dsq_bool, format_wxr_date, parse_utc, post_id_in_identifier
+from ...records import Thread
+from .header import Field, rfc822
+from .names import CONTENT_ANCHOR, CONTENT_NS, DC_NS, EXCERPT_ANCHOR
+from .plan import numeric
+
+
+class ItemValues:
+    """Derives items' fields; numbers the posts that have no numeric id
+    above every post id seen."""
+
+    def __init__(self, every_field: bool, notes: list[str]) -> None:
+        self.every_field = every_field
+        self.notes = notes
+        self.max_post_id = 0
+        # Set once the header is chosen (see header.Header).
+        self.wp = ""
+        self.excerpt = ""
+
+    def thread(self, thread: Thread) -> tuple[list[Field], str | None]:
+        """The item's fields (``Field``s in core's order) and its guid's
+        ``isPermaLink``."""
+        wp = self.wp
+        t = thread
+        if t.origin == "wxr":
+            post_id = t.wp_post_id
+            post_date, post_date_gmt = t.created_at_local, t.created_at
+            modified, modified_gmt = t.modified_at_local, t.modified_at
+            pub_date, guid, permalink = t.pub_date, t.guid, t.guid_is_permalink
+            post_number = numeric(post_id)
+            if post_number is not None:
+                self.max_post_id = max(self.max_post_id, post_number)
+            statuses: tuple[str | None, ...] = (t.comment_status, t.ping_status, t.status)
+            numbers: tuple[str | None, ...] = (t.post_parent, t.menu_order, t.is_sticky)
+            strings: tuple[str | None, ...] = (
+                t.title, t.link, t.creator, t.description, t.content, t.excerpt, t.slug,
+                t.post_type, t.post_password,
+            )
+        else:
+            post_id = self.post_id(t)
+            created = self.utc(t.created_at, f"thread {t.key}", "created_at")
+            changed = self.utc(t.modified_at, f"thread {t.key}", "modified_at") or created
+            post_date_gmt = format_wxr_date(created)
+            post_date = t.created_at_local or post_date_gmt
+            modified_gmt = format_wxr_date(changed)
+            modified = t.modified_at_local or modified_gmt
+            pub_date = t.pub_date or (rfc822(created) if created else "")
+            guid = t.guid or t.link or ""
+            permalink = t.guid_is_permalink or "false"
+            closed = dsq_bool(t.dsq_is_closed, False)
+            deleted = dsq_bool(t.dsq_is_deleted, False)
+            statuses = (t.comment_status or ("closed" if closed else "open"),
+                        t.ping_status or "closed",
+                        t.status or ("trash" if deleted else "publish"))
+            numbers = (t.post_parent or "0", t.menu_order or "0", t.is_sticky or "0")
+            strings = (t.title or "", t.link or "", t.creator or "", t.description or "",
+                       t.content or "", t.excerpt or "", t.slug or "", t.post_type or "post",
+                       t.post_password or "")
+        if self.every_field:
+            post_id, post_date, post_date_gmt, modified, modified_gmt, pub_date, guid = (
+                "" if value is None else value
+                for value in (post_id, post_date, post_date_gmt, modified, modified_gmt,
+                              pub_date, guid)
+            )
+            statuses = tuple("" if value is None else value for value in statuses)
+            numbers = tuple("0" if value is None else value for value in numbers)
+            strings = tuple("" if value is None else value for value in strings)
+        title, link, creator, description, content, excerpt, slug, post_type, password = (
+            strings
+        )
+        values = [
+            ("title", "title", title, True),
+            ("link", "link", link, False),
+            ("pubDate", "pubDate", pub_date, False),
+            ("creator", f"{{{DC_NS}}}creator", creator, True),
+            ("guid", "guid", guid, False),
+            ("description", "description", description, False),
+            (CONTENT_ANCHOR, f"{{{CONTENT_NS}}}encoded", content, True),
+            (EXCERPT_ANCHOR, self.excerpt, excerpt, True),
+            ("post_id", wp + "post_id", post_id, False),
+            ("post_date", wp + "post_date", post_date, True),
+            ("post_date_gmt", wp + "post_date_gmt", post_date_gmt, True),
+            ("post_modified", wp + "post_modified", modified, True),
+            ("post_modified_gmt", wp + "post_modified_gmt", modified_gmt, True),
+            ("comment_status", wp + "comment_status", statuses[0], True),
+            ("ping_status", wp + "ping_status", statuses[1], True),
+            ("post_name", wp + "post_name", slug, True),
+            ("status", wp + "status", statuses[2], True),
+            ("post_parent", wp + "post_parent", numbers[0], False),
+            ("menu_order", wp + "menu_order", numbers[1], False),
+            ("post_type", wp + "post_type", post_type, True),
+            ("post_password", wp + "post_password", password, True),
+            ("is_sticky", wp + "is_sticky", numbers[2], False),
+            ("attachment_url", wp + "attachment_url", t.attachment_url, True),
+        ]
+        return values, permalink
+
+    def post_id(self, thread: Thread) -> str:
+        """A numeric post id for a thread from another format."""
+        for candidate in (thread.wp_post_id, thread.key):
+            number = numeric(candidate)
+            if number is not None:
+                self.max_post_id = max(self.max_post_id, number)
+                return str(number)
+        if thread.identifier:
+            post_id = post_id_in_identifier(thread.identifier)
+            if post_id is not None:
+                return post_id
+        self.max_post_id += 1
+        self.notes.append(
+            f"thread {thread.key}: no numeric post id; written as {self.max_post_id}"
+        )
+        return str(self.max_post_id)
+
+    def utc(self, raw: str | None, label: str, what: str) -> datetime | None:
+        """A date from another format, or ``None`` (noted) where the text is
+        not a date."""
+        try:
+            return parse_utc(raw)
+        except ValueError:
+            self.notes.append(f"{label}: {what} {raw!r} is not a date; written as zero")
+            return None

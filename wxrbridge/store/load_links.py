@@ -1,0 +1,231 @@
+"""Linking replies to their parents as an import loads them.
+
+A reply whose parent came earlier in its thread is linked as its row is
+built (SQLite and PostgreSQL); the rest are linked after loading with
+set-based ``UPDATE``s, because a reply may come before its parent and only
+the whole file says whether a parent exists.  Only those ``UPDATE``s can
+close a cycle of parent links, which is then cut by the rule of
+:mod:`wxrbridge.threads`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, select, update
+from sqlalchemy.orm import aliased
+
+from ..records import ImportIssue
+from ..threads import cut_cycles
+from .bulk import chunks, pairs
+from .load_issues import IssueLog, LoadReport
+from .load_rows import ID, PARENT_ID, PARENT_KEY, THREAD_ID
+from .tables import comments_t
+
+
+class ParentLinker:
+    """The parent links of one import's comments."""
+
+    def __init__(self, connection: Connection, report: LoadReport, issues: IssueLog) -> None:
+        self.connection = connection
+        self.report = report
+        self.issues = issues
+        # The (site, origin) pairs whose comments this import wrote.
+        self.sites: set[tuple[str, str]] = set()
+        # Sites whose comments did not all go in by the fresh path: relinked
+        # whole.  (A fresh site's parent links start out empty and need no
+        # reset before linking.)
+        self.reset_links: set[tuple[str, str]] = set()
+        # Fresh path: each reply whose parent came earlier in the same thread
+        # is linked as its row is built; the rest wait here for the UPDATE.
+        self.local_thread: str | None = None
+        self.local_ids: dict[str, int] = {}
+        self.unresolved: dict[tuple[str, str], list[int]] = {}
+        # Linking rows of one batch to each other needs the parent foreign
+        # key checked after the rows are in: SQLite defers it to commit,
+        # PostgreSQL checks it at the end of each statement (a batch is one
+        # statement there).  MariaDB checks each row as it goes in.
+        self.link_while_loading = connection.dialect.name in ("sqlite", "postgresql")
+
+    def link_parents(self, by_dsq_id_too: bool) -> None:
+        """Link the replies not linked while loading, set-based.
+
+        A parent is linked only when it is in the same thread: a reference to
+        another thread's comment is kept raw and reported, as is a reference
+        to nothing at all (a parent that was spam and left out of the export).
+        A re-imported site is relinked whole, since its rows may have moved.
+        ``by_dsq_id_too``: Disqus replies may answer posts merged onto
+        WordPress rows (see :meth:`_link_where`).
+        """
+        c = comments_t
+        for site, origin in sorted(self.sites):
+            in_site = and_(c.c.site == site, c.c.origin == origin)
+            by_dsq_id = origin == "disqus" and by_dsq_id_too
+            reset = (site, origin) in self.reset_links
+            if reset:
+                self.connection.execute(update(c).where(in_site).values(parent_id=None))
+                scopes = [in_site]
+            else:
+                scopes = [
+                    c.c.id.in_(chunk) for chunk in chunks(self.unresolved.get((site, origin), []))
+                ]
+            linked = 0
+            for scope in scopes:
+                linked += self._link_where(
+                    scope, c.c.parent_key.is_not(None), c.c.parent_id.is_(None)
+                )
+                if by_dsq_id:
+                    linked += self._link_where(
+                        scope,
+                        c.c.parent_key.is_not(None),
+                        c.c.parent_id.is_(None),
+                        by_dsq_id=True,
+                    )
+            for scope in scopes:
+                self._report_unlinked(scope)
+            self.report.linked += linked
+            # Links made while loading point backwards in the file and cannot
+            # close a cycle; only the UPDATE's can.
+            if linked:
+                starts = None if reset else self.unresolved.get((site, origin), [])
+                self.report.cycles_broken += self._break_cycles(site, origin, starts)
+
+    def _link_where(self, *conditions: ColumnElement[bool], by_dsq_id: bool = False) -> int:
+        """Link replies to the parent their reference names, in their thread.
+
+        ``by_dsq_id``: a Disqus reply's parent merged onto a WordPress row
+        answers to that row's ``dsq_id`` rather than its key.
+        """
+        c = comments_t
+        p = aliased(comments_t, name="p")
+        if by_dsq_id:
+            names_parent = and_(p.c.dsq_id == c.c.parent_key, p.c.id != c.c.id)
+        else:
+            names_parent = and_(
+                p.c.site == c.c.site, p.c.origin == c.c.origin, p.c.key == c.c.parent_key
+            )
+        rowcount: int = self.connection.execute(
+            update(c)
+            .where(*conditions, names_parent, p.c.thread_id == c.c.thread_id)
+            .values(parent_id=p.c.id)
+        ).rowcount
+        return rowcount
+
+    def _report_unlinked(self, *conditions: ColumnElement[bool]) -> None:
+        c = comments_t
+        p = aliased(comments_t, name="p")
+        rows = self.connection.execute(
+            select(c.c.key, c.c.parent, p.c.thread_key)
+            .select_from(
+                c.outerjoin(
+                    p,
+                    and_(
+                        p.c.site == c.c.site,
+                        p.c.origin == c.c.origin,
+                        p.c.key == c.c.parent_key,
+                    ),
+                )
+            )
+            .where(*conditions, c.c.parent_key.is_not(None), c.c.parent_id.is_(None))
+        )
+        issues = []
+        for key, parent, other_thread in rows:
+            self.report.orphans += 1
+            if other_thread is None:
+                issues.append(
+                    ImportIssue(
+                        "parent-missing",
+                        f"parent {parent.strip()!r} is not in the store; the raw id "
+                        "is kept and the comment is shown at top level",
+                        record_key=f"comment {key}",
+                    )
+                )
+            else:
+                issues.append(
+                    ImportIssue(
+                        "parent-other-thread",
+                        f"parent {parent.strip()!r} belongs to thread {other_thread!r}; "
+                        "kept raw, not linked",
+                        record_key=f"comment {key}",
+                    )
+                )
+        self.issues.store(issues)
+
+    def _break_cycles(self, site: str, origin: str, starts: list[int] | None) -> int:
+        """Find parent cycles and cut each at one link.
+
+        Only linked replies can be in a cycle. Links made while loading point
+        backwards in the file, so a cycle passes through one the UPDATE made:
+        walking up from those (``starts``) is enough, and reads only their
+        ancestors.  ``None`` walks every linked reply of the site (after a
+        re-import relinked it whole).  Row ids follow the file, so the rule
+        of :func:`wxrbridge.threads.cycle_cut` cuts each cycle at its member
+        listed last in the file.
+        """
+        parent_of = self._linked_ancestors(site, origin, starts)
+        cuts = [cut.node for cut in cut_cycles(parent_of)]
+        if not cuts:
+            return 0
+        c = comments_t
+        keys = pairs(self.connection.execute(select(c.c.id, c.c.key).where(c.c.id.in_(cuts))))
+        self.connection.execute(update(c).where(c.c.id.in_(cuts)).values(parent_id=None))
+        self.issues.store(
+            ImportIssue(
+                "parent-cycle",
+                "parent links form a cycle; this link was cut and the comment "
+                "is shown at top level (its raw parent id is kept)",
+                severity="repaired",
+                record_key=f"comment {keys[cut]}",
+            )
+            for cut in cuts
+        )
+        return len(cuts)
+
+    def _linked_ancestors(
+        self, site: str, origin: str, starts: list[int] | None
+    ) -> dict[int, int]:
+        """The parent links of ``starts`` and all their ancestors (``None``:
+        of every linked reply of the site)."""
+        c = comments_t
+        if starts is None:
+            in_site = and_(c.c.site == site, c.c.origin == origin, c.c.parent_id.is_not(None))
+            return pairs(self.connection.execute(select(c.c.id, c.c.parent_id).where(in_site)))
+        parent_of: dict[int, int] = {}
+        frontier = set(starts)
+        while frontier:
+            found: dict[int, int] = {}
+            for chunk in chunks(sorted(frontier)):
+                # By primary key alone: with the site's columns in the
+                # WHERE, PostgreSQL plans a scan of the whole site per chunk.
+                for comment_id, parent_id in self.connection.execute(
+                    select(c.c.id, c.c.parent_id).where(c.c.id.in_(chunk))
+                ):
+                    if parent_id is not None:
+                        found[comment_id] = parent_id
+            parent_of.update(found)
+            frontier = {p for p in found.values() if p not in parent_of}
+        return parent_of
+
+    def link_locally(
+        self, thread: str, key: str, row: list[Any], row_id: int, unresolved: list[int]
+    ) -> None:
+        """Give the row its id and, when its parent came earlier in the same
+        thread, its parent link; otherwise leave the link to the UPDATE."""
+        row[ID] = row_id
+        parent_key = row[PARENT_KEY]
+        if not self.link_while_loading:
+            if parent_key is not None:
+                unresolved.append(row_id)
+            return
+        if thread != self.local_thread:
+            self.local_thread = thread
+            self.local_ids = {}
+        self.local_ids[key] = row_id
+        if parent_key is None:
+            return
+        parent_id = self.local_ids.get(parent_key)
+        if parent_id is not None and parent_id != row_id and row[THREAD_ID] is not None:
+            row[PARENT_ID] = parent_id
+            self.report.linked += 1
+        else:
+            unresolved.append(row_id)

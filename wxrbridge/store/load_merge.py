@@ -1,0 +1,126 @@
+"""Merging a Disqus export into stored WordPress data as it loads.
+
+A Disqus thread that is a stored WXR item, and a Disqus post that is a
+stored WordPress comment, become fields of those rows (the rules of
+matching are merge.py's); the rest are stored as records of their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+from ..canonical import wp_id_in_identifier
+from ..records import Comment, ImportIssue, Thread
+from .load_issues import IssueLog, LoadReport
+from .merge import Matcher
+from .tables import comments_t, threads_t
+
+# What a matched Disqus record adds to the stored WordPress row: its own
+# fields, which the records name with a dsq_ prefix (and the identifier).
+DSQ_THREAD_FIELDS = ("identifier",) + tuple(
+    f.name for f in fields(Thread) if f.name.startswith("dsq_")
+)
+DSQ_COMMENT_FIELDS = tuple(f.name for f in fields(Comment) if f.name.startswith("dsq_"))
+
+
+class DisqusMerge:
+    """Matches one import's Disqus records to stored WordPress rows.
+
+    ``thread_ids`` and ``user_ids_by_wp_id`` are the loader's own maps, which
+    a match adds to.
+    """
+
+    def __init__(
+        self,
+        matcher: Matcher,
+        report: LoadReport,
+        issues: IssueLog,
+        thread_ids: dict[str, int],
+        user_ids_by_wp_id: dict[str, int],
+    ) -> None:
+        self.matcher = matcher
+        self.report = report
+        self.issues = issues
+        self.thread_ids = thread_ids
+        self.user_ids_by_wp_id = user_ids_by_wp_id
+        self.merged_threads: set[str] = set()
+
+    def threads(self, threads: list[Thread]) -> list[Thread]:
+        """Disqus threads that are stored WXR items become fields of those
+        items; the rest are returned to be stored as threads of their own."""
+        if not self.matcher.has_wxr:
+            return threads
+        unmatched, updates = [], []
+        for record in threads:
+            target = self.matcher.thread(record.identifier, record.link)
+            if target is None:
+                unmatched.append(record)
+                self.issues.add(
+                    ImportIssue(
+                        "unmatched-thread",
+                        f"Disqus thread {record.key!r} "
+                        f"({record.link or record.identifier or 'no link'}) matches no WordPress "
+                        "item by identifier, URL or URL map; kept as a thread of its own",
+                        record_key=f"thread {record.key}",
+                    )
+                )
+                continue
+            self.thread_ids[record.key] = target
+            self.merged_threads.add(record.key)
+            updates.append(
+                {"target": target, **{f: getattr(record, f) for f in DSQ_THREAD_FIELDS}}
+            )
+        self.matcher.write_fields(threads_t, updates)
+        self.report.counts["thread merged"] += len(updates)
+        return unmatched
+
+    def comments(self, comments: list[Comment]) -> list[Comment]:
+        """Disqus posts that are stored WordPress comments (``wp_id=N`` in a
+        merged thread) become fields of those comments; the rest go on."""
+        if not self.matcher.has_wxr:
+            return comments
+        wanted: dict[int, tuple[int, str]] = {}
+        for index, record in enumerate(comments):
+            wp_id = wp_id_in_identifier(record.dsq_identifier)
+            if wp_id is not None and record.thread in self.merged_threads:
+                wanted[index] = (self.thread_ids[record.thread], wp_id)
+        found = self.matcher.comments_by_wp_id(list(wanted.values()))
+        rest, updates = [], []
+        for index, record in enumerate(comments):
+            pair = wanted.get(index)
+            target = found.get(pair) if pair else None
+            if target is None:
+                if pair is not None:
+                    self.issues.add(
+                        ImportIssue(
+                            "unmatched-comment",
+                            f"Disqus post {record.key!r} says it is WordPress comment {pair[1]}, "
+                            "which is not stored in its thread; kept as a comment of its own",
+                            record_key=f"comment {record.key}",
+                        )
+                    )
+                user = self.matcher.user(record.dsq_username, record.author_email)
+                if user is not None and user[1] is not None:
+                    # A mapped author writes as that site user: the row links
+                    # to it as a WordPress comment's comment_user_id would.
+                    record.wp_user_id = user[1]
+                    self.user_ids_by_wp_id.setdefault(user[1].strip(), user[0])
+                rest.append(record)
+                continue
+            updates.append(
+                {"target": target, **{f: getattr(record, f) for f in DSQ_COMMENT_FIELDS}}
+            )
+            if record.meta or record.extras:
+                self.issues.add(
+                    ImportIssue(
+                        "merged-extras-not-kept",
+                        "meta or unknown elements of a Disqus post merged into a WordPress comment "
+                        "are not kept",
+                        severity="rejected",
+                        record_key=f"comment {record.key}",
+                        fragment=repr((record.meta, record.extras))[:2000],
+                    )
+                )
+        self.matcher.write_fields(comments_t, updates)
+        self.report.counts["comment merged"] += len(updates)
+        return rest

@@ -1,0 +1,38 @@
+"""The columns of the thread and comment rows the loader builds.
+
+Rows are built as lists in these orders (each starts with the id, see
+``TableWriter.write``), which is quicker than a dict a row.
+"""
+
+from __future__ import annotations
+
+import json
+
+THREAD_COLUMNS = (
+    "id", "site", "origin", "key", "source_id", "position", "wp_post_id", "dsq_id",
+    "identifier", "title", "link", "pub_date", "creator", "guid", "guid_is_permalink",
+    "description", "content", "excerpt", "created_at", "created_at_raw", "created_at_local",
+    "modified_at_raw", "modified_at_local", "comment_status", "ping_status", "slug", "status",
+    "post_parent", "menu_order", "post_type", "post_password", "is_sticky", "attachment_url",
+    "dsq_forum", "dsq_category", "dsq_is_closed", "dsq_is_deleted", "dsq_ip_address",
+    "dsq_author_name", "dsq_author_email", "dsq_author_username", "dsq_author_is_anonymous",
+    "child_order",
+)
+COMMENT_COLUMNS = (
+    "id", "site", "origin", "key", "source_id", "position", "thread_key", "thread_id",
+    "parent", "parent_key", "parent_id", "wp_id", "dsq_id", "type", "wp_type", "status",
+    "wp_approved", "dsq_is_approved", "dsq_is_deleted", "dsq_is_spam", "dsq_is_flagged",
+    "dsq_is_highlighted", "dsq_is_anonymous", "dsq_identifier", "author_name", "author_email",
+    "author_url", "author_ip", "wp_user_id", "dsq_username", "user_id", "created_at",
+    "created_at_raw", "created_at_local", "content",
+)
+# Where a row holds what the loader reads back or fills in.
+ID, KEY = 0, 3
+THREAD_ID = COMMENT_COLUMNS.index("thread_id")
+PARENT_KEY = COMMENT_COLUMNS.index("parent_key")
+PARENT_ID = COMMENT_COLUMNS.index("parent_id")
+
+
+def json_list(values: list[str] | None) -> str | None:
+    """A list of names (a ``child_order``) as its column stores it."""
+    return None if values is None else json.dumps(values)
