@@ -67,7 +67,7 @@ LAYERS: list[tuple[str, list[tuple[str, ...]], tuple[str, ...]]] = [
      ("foundation",)),
     ("foundation", [("wxrbridge.records", "wxrbridge.canonical", "wxrbridge.errors",
                      "wxrbridge.inputs", "wxrbridge.outputs", "wxrbridge.version",
-                     "wxrbridge.redact", "wxrbridge.usermap")],
+                     "wxrbridge.redact", "wxrbridge.usermap", "wxrbridge.threads")],
      ()),
 ]
 

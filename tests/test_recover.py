@@ -10,7 +10,6 @@ many, with the values the file meant, and report every mend as an issue.
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,14 +17,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import generate_corpus
-from hypothesis import HealthCheck, given, settings
 from sqlalchemy import text
-from test_fuzz import READERS, WELL_FORMED, mutations
 
-from wxrbridge import api, formats
+from wxrbridge import api
 from wxrbridge.cli import cli
-from wxrbridge.errors import InputError, WxrbridgeError
-from wxrbridge.inputs import HashingReader, InputFile
+from wxrbridge.errors import InputError
 from wxrbridge.records import Comment, ImportIssue, Record
 
 BROKEN = Path(__file__).parent / "data" / "broken"
@@ -198,51 +194,6 @@ def test_recover_reads_a_large_well_formed_file_exactly_as_strict_mode(tmp_path:
         recovered = list(api.read(path, recover=True))
         assert [r for r in recovered if isinstance(r, ImportIssue)] == [], path.name
         assert recovered == strict, path.name
-
-
-# -- damage of every kind ----------------------------------------------------
-
-# The readers' own fuzzing (test_fuzz.py) calls them directly, without the
-# repair that read_input puts before them in recover mode; this runs both.
-REPAIR_FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
-
-
-def _recovered(kind: str, data: bytes) -> list[Record]:
-    item = InputFile("fuzz.xml", HashingReader(io.BytesIO(data)))
-    return list(formats.read_input(item, format=kind, recover=True))
-
-
-def _survives(kind: str, data: bytes, first: int) -> None:
-    """Recover mode fails, with wxrbridge's own error, only where the damage
-    lies before the first record starts."""
-    try:
-        records = _recovered(kind, data)
-    except WxrbridgeError:
-        record_start = data.find(READERS[kind][2])
-        assert not 0 <= record_start < first
-        return
-    assert all(isinstance(r, Record.__args__) for r in records)  # type: ignore[attr-defined]
-
-
-@REPAIR_FUZZ
-@given(mutations(READERS["wxr"][1]))
-def test_the_repair_and_the_wxr_reader_survive_damage(case: tuple[bytes, int]) -> None:
-    _survives("wxr", *case)
-
-
-@REPAIR_FUZZ
-@given(mutations(READERS["disqus"][1]))
-def test_the_repair_and_the_disqus_reader_survive_damage(case: tuple[bytes, int]) -> None:
-    _survives("disqus", *case)
-
-
-@pytest.mark.parametrize("kind", ["wxr", "disqus"])
-def test_every_truncation_keeps_at_most_the_comments_of_the_whole(kind: str) -> None:
-    whole = WELL_FORMED[kind].read_bytes()
-    total = sum(isinstance(r, Comment) for r in _recovered(kind, whole))
-    for cut in range(whole.find(READERS[kind][2]) + 1, len(whole), 97):
-        records = _recovered(kind, whole[:cut])
-        assert sum(isinstance(r, Comment) for r in records) <= total, cut
 
 
 # -- through the store --------------------------------------------------------
