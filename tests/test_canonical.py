@@ -13,6 +13,7 @@ from wxrbridge.canonical import (
     parse_utc,
     post_id_in_url,
     usual_utc_text,
+    utc_iso,
 )
 
 
@@ -66,3 +67,12 @@ def test_a_url_is_reduced_to_what_names_the_page(url: str | None, normal: str | 
 ])
 def test_a_post_id_is_found_in_a_plain_wordpress_link(url: str | None, post: str | None) -> None:
     assert post_id_in_url(url) == post
+
+
+def test_utc_iso_tells_a_zero_date_from_text_that_is_not_a_date() -> None:
+    assert utc_iso("2024-01-02 03:04:05") == "2024-01-02T03:04:05Z"
+    assert utc_iso("2024-01-02T03:04:05Z") == "2024-01-02T03:04:05Z"
+    assert utc_iso("0000-00-00 00:00:00", not_a_date="x") is None
+    assert utc_iso(None, not_a_date="x") is None
+    assert utc_iso("yesterday") is None
+    assert utc_iso("yesterday", not_a_date="yesterday") == "yesterday"

@@ -147,6 +147,16 @@ def format_utc_iso(value: datetime | None) -> str | None:
     return None if value is None else value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def utc_iso(raw: str | None, *, not_a_date: str | None = None) -> str | None:
+    """``raw``, a UTC date as WXR or Disqus writes it, in the ISO form of
+    :func:`format_utc_iso` (None for an absent or zero date), or
+    ``not_a_date`` when the text is not a date."""
+    try:
+        return format_utc_iso(parse_utc(raw))
+    except ValueError:
+        return not_a_date
+
+
 def format_wxr_date(value: datetime | None) -> str:
     """``YYYY-MM-DD HH:MM:SS``, the year in four digits as MySQL writes it."""
     return WXR_ZERO_DATE if value is None else value.isoformat(" ", "seconds")

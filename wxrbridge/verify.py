@@ -128,13 +128,6 @@ def _comment_tokens(comment: Comment) -> set[Token]:
     return tokens
 
 
-def _utc(raw: str | None) -> str | None:
-    try:
-        return canonical.format_utc_iso(canonical.parse_utc(raw))
-    except ValueError:
-        return raw
-
-
 def _fields(comment: Comment) -> dict[str, Any]:
     return {
         "type": canonical.comment_type(comment),
@@ -142,7 +135,7 @@ def _fields(comment: Comment) -> dict[str, Any]:
         "author_name": comment.author_name,
         "author_email": (comment.author_email or "").strip().lower() or None,
         "author_url": (comment.author_url or "").strip() or None,
-        "created_at": _utc(comment.created_at),
+        "created_at": canonical.utc_iso(comment.created_at, not_a_date=comment.created_at),
         "created_at_local": comment.created_at_local,
         "content": comment.content,
     }

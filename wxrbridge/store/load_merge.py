@@ -7,7 +7,7 @@ matching are merge.py's); the rest are stored as records of their own.
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import dataclass, field, fields
 
 from ..canonical import wp_id_in_identifier
 from ..records import Comment, ImportIssue, Thread
@@ -23,6 +23,7 @@ DSQ_THREAD_FIELDS = ("identifier",) + tuple(
 DSQ_COMMENT_FIELDS = tuple(f.name for f in fields(Comment) if f.name.startswith("dsq_"))
 
 
+@dataclass
 class DisqusMerge:
     """Matches one import's Disqus records to stored WordPress rows.
 
@@ -30,20 +31,12 @@ class DisqusMerge:
     a match adds to.
     """
 
-    def __init__(
-        self,
-        matcher: Matcher,
-        report: LoadReport,
-        issues: IssueLog,
-        thread_ids: dict[str, int],
-        user_ids_by_wp_id: dict[str, int],
-    ) -> None:
-        self.matcher = matcher
-        self.report = report
-        self.issues = issues
-        self.thread_ids = thread_ids
-        self.user_ids_by_wp_id = user_ids_by_wp_id
-        self.merged_threads: set[str] = set()
+    matcher: Matcher
+    report: LoadReport
+    issues: IssueLog
+    thread_ids: dict[str, int]
+    user_ids_by_wp_id: dict[str, int]
+    merged_threads: set[str] = field(default_factory=set, init=False)
 
     def threads(self, threads: list[Thread]) -> list[Thread]:
         """Disqus threads that are stored WXR items become fields of those

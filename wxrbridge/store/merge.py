@@ -63,23 +63,22 @@ class MergeOptions:
     user_map: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass
 class Matcher:
     """Finds the stored WXR item and comment a Disqus record is the same as."""
 
-    def __init__(
-        self, connection: Connection, threads: Any, comments: Any, users: Any, options: MergeOptions
-    ) -> None:
-        self.connection = connection
-        self.threads = threads
-        self.comments = comments
-        self.users = users
-        self.options = options
-        self._loaded = False
-        self.by_post_id: dict[str, list[tuple[int, str]]] = {}
-        self.by_url: dict[str, int] = {}
-        self.site_of: dict[int, str] = {}
-        self.users_by_login: dict[str, tuple[int, str | None]] = {}
-        self.users_by_email: dict[str, tuple[int, str | None]] = {}
+    connection: Connection
+    threads: Any
+    comments: Any
+    users: Any
+    options: MergeOptions
+    # Indexes of the stored WXR items and site users, built on first use.
+    _loaded: bool = field(default=False, init=False)
+    by_post_id: dict[str, list[tuple[int, str]]] = field(default_factory=dict, init=False)
+    by_url: dict[str, int] = field(default_factory=dict, init=False)
+    site_of: dict[int, str] = field(default_factory=dict, init=False)
+    users_by_login: dict[str, tuple[int, str | None]] = field(default_factory=dict, init=False)
+    users_by_email: dict[str, tuple[int, str | None]] = field(default_factory=dict, init=False)
 
     def _load(self) -> None:
         """Index the stored WXR items and site users once, by id and URL."""

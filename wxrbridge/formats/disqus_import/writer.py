@@ -28,7 +28,7 @@ import os
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 from operator import attrgetter
 from typing import IO, Any
 from urllib.parse import urljoin, urlsplit
@@ -324,19 +324,16 @@ def part_path(path: str, number: int) -> str:
     return os.path.join(folder, f"{stem}-{number}{suffix}")
 
 
+@dataclass
 class _Splitter:
     """Cuts the written document between items into parts that each hold
     the channel header, whole items and the closing tags."""
 
-    def __init__(
-        self, spool: IO[bytes], size: int, offsets: list[int], max_bytes: int,
-        report: WriteReport,
-    ) -> None:
-        self.spool = spool
-        self.size = size
-        self.offsets = offsets
-        self.max_bytes = max_bytes
-        self.report = report
+    spool: IO[bytes]
+    size: int
+    offsets: list[int]
+    max_bytes: int
+    report: WriteReport
 
     def _parts(self) -> list[tuple[int, int]]:
         """Ranges of item numbers, as many items to a part as fit."""

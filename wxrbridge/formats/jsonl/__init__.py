@@ -42,13 +42,6 @@ def _present(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-def _utc_iso(raw: str | None) -> str | None:
-    try:
-        return canonical.format_utc_iso(canonical.parse_utc(raw))
-    except ValueError:
-        return None
-
-
 def _source(record: Source) -> dict[str, Any]:
     data = asdict(record)
     data.pop("extras")
@@ -110,7 +103,7 @@ def _thread(record: Thread) -> dict[str, Any]:
         "title": record.title,
         "type": record.post_type,
         "status": record.status,
-        "created_at": _utc_iso(record.created_at),
+        "created_at": canonical.utc_iso(record.created_at),
         "created_at_local": record.created_at_local,
         "content": record.content,
         "terms": [asdict(t) for t in record.terms],
@@ -143,7 +136,7 @@ class _CommentView:
             "author_ip": record.author_ip,
             "user_id": user_id,
             "username": username,
-            "created_at": _utc_iso(record.created_at),
+            "created_at": canonical.utc_iso(record.created_at),
             "created_at_local": record.created_at_local,
             "content": record.content,
         })

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from ...canonical import parent_of, parent_reference, wp_id_in_identifier
 from ...records import Comment, Meta, Thread
@@ -51,25 +52,17 @@ def source_comment_id(comment: Comment) -> str | None:
     return comment.wp_id if comment.wp_id is not None else comment.key
 
 
+@dataclass
 class CommentPlanner:
     """Plans the comments of one file's items; ids handed out in one item
     are not handed out again in another."""
 
-    def __init__(
-        self,
-        max_id: int,
-        *,
-        keep_ids: bool,
-        parents_first: bool,
-        every_field: bool,
-        notes: list[str],
-    ) -> None:
-        self.max_id = max_id
-        self.keep_ids = keep_ids
-        self.parents_first = parents_first
-        self.every_field = every_field
-        self.notes = notes
-        self.issued: set[int] = set()
+    max_id: int
+    keep_ids: bool
+    parents_first: bool
+    every_field: bool
+    notes: list[str]
+    issued: set[int] = field(default_factory=set, init=False)
 
     def plan(
         self, thread: Thread, comments: list[Comment]

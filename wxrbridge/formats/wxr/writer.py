@@ -27,7 +27,7 @@ common ones as text, see text.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 from lxml import etree
@@ -291,14 +291,10 @@ class _WxrWriter(XmlOutput):
                 f"{label}: no WordPress account behind it; not written as wp:author"
             )
             return
-        wp = self.wp
-        wxr = user.origin == "wxr"
-        values = []
-        for local, attr in USER_FIELDS:
-            value = getattr(user, attr)
-            if value is None and not wxr:
-                value = "0" if local == "author_id" else ""
-            values.append((local, wp + local, value, local in _USER_CDATA))
+        values = self._values(
+            user, USER_FIELDS, lambda local: "0" if local == "author_id" else "",
+            lambda local: local in _USER_CDATA,
+        )
         self._record("author", user.extras, values, label, depth)
         if user.wp_id is not None:
             self.user_ids.add(user.wp_id.strip())
@@ -311,16 +307,32 @@ class _WxrWriter(XmlOutput):
                 f"{label}: a {term.kind} has no place in a WXR channel"
             )
             return
-        wp = self.wp
-        wxr = term.origin == "wxr"
-        values = []
-        for local, attr in TERM_FIELDS[term.kind]:
-            value = getattr(term, attr)
-            if value is None and not wxr and not local.endswith("description"):
-                value = ""
-            values.append((local, wp + local, value, local != "term_id"))
+        values = self._values(
+            term, TERM_FIELDS[term.kind],
+            lambda local: None if local.endswith("description") else "",
+            lambda local: local != "term_id",
+        )
         self._record(term.kind, term.extras, values, label, depth, "termmeta", term.meta)
         self.report.written["term"] += 1
+
+    def _values(
+        self,
+        record: User | Term,
+        fields: tuple[tuple[str, str], ...],
+        filler: Callable[[str], str | None],
+        cdata: Callable[[str], bool],
+    ) -> list[Field]:
+        """The elements of an author or a term: a record from elsewhere than
+        WXR gets ``filler``'s value where it has none, since WordPress's
+        importer expects those elements."""
+        from_wxr = record.origin == "wxr"
+        values: list[Field] = []
+        for local, attr in fields:
+            value = getattr(record, attr)
+            if value is None and not from_wxr:
+                value = filler(local)
+            values.append((local, self.wp + local, value, cdata(local)))
+        return values
 
     def _record(
         self,
