@@ -19,7 +19,7 @@ from lxml import etree
 
 from ...errors import InputError
 from ...records import Comment, Extra, ImportIssue, Record, Source, User
-from ..xml.errors import kept_fragment, not_well_formed, parser_recoveries, reading_stopped
+from ..xml.errors import kept_fragment, records_of_events
 from ..xml.extras import extra_from_node
 from ..xml.text import SAFE_PARSING, serialize_fragment
 from .entries import (
@@ -48,23 +48,10 @@ def read_blogger(stream: IO[bytes], *, name: str, recover: bool = False) -> Iter
         stream, events=("end",), tag=f"{_A}entry", recover=recover, **SAFE_PARSING
     )
     reader = _Reader(name)
-    logged = 0
-    stopped = False
-    try:
-        for _event, element in context:
-            yield from reader.end(element)
-            if recover and len(context.error_log) > logged:
-                yield from parser_recoveries(context.error_log, logged, name)
-                logged = len(context.error_log)
-    except etree.XMLSyntaxError as exc:
-        if not recover or reader.root is None:
-            raise not_well_formed(exc, name) from None
-        stopped = True
-        yield reading_stopped(exc, name)
-    except (OSError, EOFError) as exc:
-        raise InputError(f"cannot read the file: {exc}", file=name) from None
-    if recover:
-        yield from parser_recoveries(context.error_log, logged, name)
+    stopped = yield from records_of_events(
+        context, name, recover, lambda _event, element: reader.end(element),
+        lambda: reader.root is not None,
+    )
     yield from reader.finish(context.root, stopped=stopped)
 
 
