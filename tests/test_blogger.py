@@ -100,6 +100,8 @@ def test_legacy_comments_keep_post_parent_author_and_properties() -> None:
     # The related link and thr:in-reply-to stay, as written.
     names = [e.name.rpartition("}")[2] for e in reply.extras]
     assert "in-reply-to" in names and names.count("link") == 3
+    # So does Blogger's title of a comment, which has no field.
+    assert names[0] == "title" and "Try copper tape" in reply.extras[0].value
 
 
 def test_settings_and_template_are_kept_with_the_source_and_reported() -> None:

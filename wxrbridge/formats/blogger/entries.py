@@ -76,6 +76,7 @@ class Entry:
     id: str | None
     line: int | None
     title: str | None = None
+    title_extra: Extra | None = None
     content: str | None = None
     published: str | None = None
     updated: str | None = None
@@ -110,6 +111,8 @@ def read_entry(element: Any) -> Entry:
             entry.id = _text(child)
         elif tag == _A + "title":
             entry.title = _text(child)
+            # A comment's title (Blogger's excerpt of it) has no field.
+            entry.title_extra = extra_from_node(child, anchor)
             keep = bool(child.attrib) and child.get("type") != "text"
         elif tag == _A + "content":
             entry.content = _text(child)
@@ -287,13 +290,15 @@ def comment_of(entry: Entry, key: str, thread: str, user: User | None,
     """A comment entry as a comment; ``user`` is the blog's author who wrote
     it, if one did."""
     author = entry.author or Person()
+    kept = entry.title_extra is not None and entry.title_extra not in entry.extras
+    title = [entry.title_extra] if kept and entry.title_extra is not None else []
     return Comment(
         origin=ORIGIN, key=key, thread=thread, wp_id=key, parent=entry.parent_ref,
         author_name=author.name, author_email=author.email, author_url=author.uri,
         created_at=entry.published, created_at_local=wall_time(entry.published),
         content=entry.content, wp_approved=_comment_status(entry),
         wp_type="comment", wp_user_id=user.wp_id if user is not None else None,
-        meta=entry.meta, extras=[*entry.extras, *author.extras], position=position,
+        meta=entry.meta, extras=[*title, *entry.extras, *author.extras], position=position,
     )
 
 

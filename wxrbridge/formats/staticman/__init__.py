@@ -11,7 +11,8 @@ write_staticman = imported_when_called(f"{__name__}.writer", "write_staticman")
 
 FORMAT = Format(
     name="staticman",
-    description="Staticman comment folder (_data/comments/<slug>/<id>.yml or .json)",
+    description="Staticman comment folder (_data/comments/<slug>/<id>.yml or .json; "
+                "staticman:DIR reads one)",
     read_location=read_staticman,
     write_folder=write_staticman,
     options=(

@@ -12,7 +12,8 @@ from .reader import detect, read_wp_rest, read_wp_rest_pages
 
 FORMAT = Format(
     name="wp-rest",
-    description="WordPress REST API comment pages (/wp/v2/comments, JSON)",
+    description="WordPress REST API comment pages (/wp/v2/comments JSON files; "
+                "wp-rest:DIR reads a folder of pages as one source)",
     detect=detect,
     read=read_wp_rest,
     read_location=read_wp_rest_pages,
