@@ -128,3 +128,22 @@ def test_bad_locations_and_mappings_are_refused(tmp_path: Path) -> None:
     (tmp_path / ".wxrbridge-staticman.yml").write_text("colour: blue\n", encoding="utf-8")
     with pytest.raises(InputError, match="field mapping"):
         list(read_staticman(str(tmp_path)))
+
+
+def test_a_disqus_export_becomes_a_folder_with_its_replies(tmp_path: Path) -> None:
+    disqus = WXR.with_name("agency-blog.disqus.xml.gz")
+    out = tmp_path / "site"
+    code, output = invoke("convert", disqus, out, "--to", "staticman")
+    assert code == 0, output
+    written = list(files(out).values())
+    ids = {data["_id"] for data in written}
+    replies = [data for data in written if data["replying_to"]]
+    records = list(api.read(disqus))
+    known = {c.key for c in of(records, Comment)}
+    assert any(data["replying_to"] in ids for data in replies)
+    for data in replies:
+        # Its parent is written, or named as left out, or not in the export.
+        parent = data["replying_to"]
+        assert parent in ids or f"left out: comment {parent}:" in output or parent not in known
+    shown = [c for c in of(records, Comment) if canonical.comment_status(c) == canonical.APPROVED]
+    assert len(written) == len(shown)
