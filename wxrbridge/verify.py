@@ -81,6 +81,7 @@ class _CommentView:
     tokens: set[Token]
     parent_key: str | None
     fields: dict[str, Any]
+    dangling: bool = False  # parent_key names a parent known to be missing
     parent: _CommentView | None = None
 
 
@@ -175,13 +176,19 @@ class _Side:
                     self.threads.append(thread)
                     thread_by_key[record.thread] = thread
                 parent = canonical.parent_of(record)
+                kept = None
+                if parent is None:
+                    # A reply whose parent was missing, written at the top
+                    # level with its reference kept: that same dangling id.
+                    kept = next((v for k, v in record.meta
+                                 if k == "_wxrbridge_original_parent" and v), None)
                 self.comments.append(
                     _CommentView(record.key, record.origin, thread, _comment_tokens(record),
-                                 parent, _fields(record))
+                                 kept or parent, _fields(record), dangling=kept is not None)
                 )
         by_key = {(c.thread.key, c.key): c for c in self.comments}
         for comment in self.comments:
-            if comment.parent_key is not None:
+            if comment.parent_key is not None and not comment.dangling:
                 comment.parent = by_key.get((comment.thread.key, comment.parent_key))
 
 

@@ -16,9 +16,8 @@ from typing import IO, Any
 
 from lxml import etree
 
-from ...errors import InputError
 from ...records import Extra, ImportIssue, Record, Source, Term, Thread
-from ..xml.errors import kept_fragment, not_well_formed, parser_recoveries, reading_stopped
+from ..xml.errors import kept_fragment, records_of_events
 from ..xml.extras import extra_from_node
 from ..xml.head import normalise_head
 from ..xml.text import SAFE_PARSING, serialize_fragment
@@ -88,30 +87,9 @@ def read_disqus(
         **SAFE_PARSING,
     )
     reader = _Reader(name)
-    logged = 0  # parser errors reported so far
-    stopped = False  # reading ended at XML it could not get past
-    try:
-        for event, element in context:
-            if event == "start-ns":
-                reader.records.declarations += 1
-                continue
-            records = reader.end(element)
-            if records:
-                yield from records
-                if recover:
-                    log = context.error_log
-                    issues = parser_recoveries(log, logged, name)
-                    logged = len(log)
-                    yield from issues
-    except etree.XMLSyntaxError as exc:
-        if not recover or reader.root is None:
-            raise not_well_formed(exc, name) from None
-        stopped = True
-        yield reading_stopped(exc, name)
-    except (OSError, EOFError) as exc:
-        raise InputError(f"cannot read the file: {exc}", file=name) from None
-    if recover:
-        yield from parser_recoveries(context.error_log, logged, name)
+    stopped = yield from records_of_events(
+        context, name, recover, reader.event, lambda: reader.root is not None
+    )
     yield from reader.finish(context.root, stopped=stopped)
 
 
@@ -128,6 +106,12 @@ class _Reader:
         self.source_sent = False
 
     # -- the document -----------------------------------------------------
+
+    def event(self, event: str, element: Any) -> list[Record]:
+        if event == "start-ns":
+            self.records.declarations += 1
+            return []
+        return self.end(element)
 
     def end(self, element: Any) -> list[Record]:
         if self.root is None:

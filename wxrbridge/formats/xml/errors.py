@@ -4,11 +4,13 @@ import issues recover mode records instead, for every XML reader."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Generator
+from typing import Any
 
 from lxml import etree
 
 from ...errors import InputError
-from ...records import ImportIssue
+from ...records import ImportIssue, Record
 
 # Raw text kept in an issue only up to this size, so one ruined record cannot
 # bloat the issue table.
@@ -85,3 +87,40 @@ def parser_recoveries(log: etree._ListErrorLog, start: int, name: str) -> list[I
         for entry in list(log)[start:]
         if entry.level >= etree.ErrorLevels.ERROR
     ]
+
+
+def records_of_events(
+    context: Any,
+    name: str,
+    recover: bool,
+    handle: Callable[[str, Any], list[Record]],
+    started: Callable[[], bool],
+) -> Generator[Record, None, bool]:
+    """Drive an ``iterparse`` context: yield the records ``handle`` makes of
+    each event and, in recover mode, an issue for each error the parser
+    recovered from since the last records.  Returns whether reading stopped
+    at XML even the recovering parser could not get past (reported as
+    ``xml-unrecoverable``, what came before it kept); in strict mode, or
+    before ``started`` says the document was recognised, that is the
+    one-line error of a file that does not parse."""
+    logged = 0  # parser errors reported so far
+    try:
+        for event, element in context:
+            records = handle(event, element)
+            if records:
+                yield from records
+                if recover and len(context.error_log) > logged:
+                    yield from parser_recoveries(context.error_log, logged, name)
+                    logged = len(context.error_log)
+    except etree.XMLSyntaxError as exc:
+        if not recover or not started():
+            raise not_well_formed(exc, name) from None
+        yield reading_stopped(exc, name)
+        stopped = True
+    except (OSError, EOFError) as exc:
+        raise InputError(f"cannot read the file: {exc}", file=name) from None
+    else:
+        stopped = False
+    if recover:
+        yield from parser_recoveries(context.error_log, logged, name)
+    return stopped
