@@ -1,0 +1,125 @@
+"""The part of the Remark42 and Commento writers that is the same: records
+taken thread by thread, comments a format cannot hold left out by status
+or type, each reply placed under a written parent, and the losses counted
+into the report's lines."""
+
+from __future__ import annotations
+
+import gzip
+from collections import Counter
+from collections.abc import Iterable
+from typing import IO
+
+from ...canonical import comment_status, comment_type, parse_utc
+from ...records import Comment, ImportIssue, Record, Source, Term, Thread, User
+from .. import WriteReport
+from . import Placed, count_line, place_thread
+
+
+def gzipped(out: IO[bytes], path: str | None) -> tuple[IO[bytes], bool]:
+    """The stream to write to: gzip when the target's name ends in ``.gz``."""
+    if path is not None and path.lower().endswith(".gz"):
+        return gzip.GzipFile(fileobj=out, mode="wb", mtime=0), True  # type: ignore[return-value]
+    return out, False
+
+
+def utc_rfc3339(raw: str | None) -> str | None:
+    """A stored UTC date as RFC 3339 (``2024-01-02T03:04:05Z``), or None."""
+    try:
+        parsed = parse_utc(raw)
+    except ValueError:
+        return None
+    if parsed is None:
+        return None
+    text = parsed.isoformat(timespec="microseconds" if parsed.microsecond else "seconds")
+    return text + "Z"
+
+
+class BackupWriter:
+    """Takes records in store order and hands each thread's written
+    comments, placed, to :meth:`thread_done`.
+
+    ``format`` names the target in the report's lines; ``statuses`` are
+    the canonical statuses it holds, each mapped to its own value.
+    """
+
+    format = ""
+    statuses: dict[str, str] = {}
+
+    def __init__(self) -> None:
+        self.report = WriteReport()
+        self.thread: Thread | None = None
+        self.comments: list[Comment] = []
+        self.sources: list[Source] = []
+        self.lost: dict[str, Counter[str]] = {}
+
+    # -- what subclasses give ----------------------------------------------
+
+    def user(self, user: User) -> None:
+        self.lose("users", user.origin)
+
+    def thread_done(self, thread: Thread, placed: list[Placed]) -> None:
+        raise NotImplementedError
+
+    def keeps_dangling(self, item: Placed) -> bool:
+        """Whether a reply to a comment in no thread is written as it was."""
+        return False
+
+    # -- the stream ---------------------------------------------------------
+
+    def lose(self, what: str, key: str) -> None:
+        """Count one thing of kind ``what`` (by ``key``) not written."""
+        self.lost.setdefault(what, Counter())[key] += 1
+
+    def run(self, records: Iterable[Record]) -> None:
+        for record in records:
+            if isinstance(record, Comment):
+                if self.thread is None or record.thread != self.thread.key:
+                    self.report.left_out.append(
+                        f"comment {record.key}: its thread {record.thread} does not precede it")
+                else:
+                    self.comments.append(record)
+            elif isinstance(record, Thread):
+                self._flush()
+                self.thread = record
+            elif isinstance(record, User):
+                self.user(record)
+            elif isinstance(record, Term):
+                self.lose(f"categories, tags and terms ({self.format} has none)", record.kind)
+            elif isinstance(record, Source):
+                self.sources.append(record)
+            elif not isinstance(record, ImportIssue):  # pragma: no cover
+                raise TypeError(type(record))
+        self._flush()
+
+    def written(self, comment: Comment) -> bool:
+        return self.refusal(comment) is None
+
+    def refusal(self, comment: Comment) -> str | None:
+        kind = comment_type(comment)
+        if kind != "comment":
+            return f"a {kind} has no place in {self.format}"
+        status = comment_status(comment)
+        if status not in self.statuses:
+            return f"{self.format} has no {status} comments"
+        return None
+
+    def _flush(self) -> None:
+        thread, comments = self.thread, self.comments
+        if thread is None:
+            return
+        for comment in comments:
+            reason = self.refusal(comment)
+            if reason is not None:
+                self.report.left_out.append(f"comment {comment.key}: {reason}")
+        placed = place_thread(comments, self.written)
+        for item in placed:
+            if item.moved is not None and not self.keeps_dangling(item):
+                self.report.notes.append(f"comment {item.comment.key}: {item.moved}")
+        self.thread_done(thread, placed)
+        self.thread, self.comments = None, []
+
+    def summarise(self) -> None:
+        """The counted losses, one line each."""
+        for what, counts in self.lost.items():
+            self.report.left_out.append(count_line(counts, what))
