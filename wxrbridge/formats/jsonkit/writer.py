@@ -13,7 +13,11 @@ from typing import IO
 from ...canonical import comment_status, comment_type, parse_utc
 from ...records import Comment, ImportIssue, Record, Source, Term, Thread, User
 from .. import WriteReport
+from ..wxr.plan import ORIGINAL_ID_KEY, ORIGINAL_PARENT_KEY
 from . import Placed, count_line, place_thread
+
+# The meta the WXR writer adds when it renumbers comments: the ids it kept.
+WXR_WRITERS_KEYS = frozenset({ORIGINAL_ID_KEY, ORIGINAL_PARENT_KEY})
 
 
 def gzipped(out: IO[bytes], path: str | None) -> tuple[IO[bytes], bool]:
@@ -44,6 +48,7 @@ class BackupWriter:
     """
 
     format = ""
+    origin = ""
     statuses: dict[str, str] = {}
 
     def __init__(self) -> None:
@@ -52,6 +57,8 @@ class BackupWriter:
         self.comments: list[Comment] = []
         self.sources: list[Source] = []
         self.lost: dict[str, Counter[str]] = {}
+        self.ids: set[str] = set()
+        self.written_ids: dict[str, str] = {}  # a comment's key -> its written id
 
     # -- what subclasses give ----------------------------------------------
 
@@ -66,6 +73,27 @@ class BackupWriter:
         return False
 
     # -- the stream ---------------------------------------------------------
+
+    def comment_id(self, c: Comment) -> str:
+        """The id to write: the comment's own, or the one a WXR file kept for
+        it; one already written gets a suffix."""
+        original = next((v for k, v in c.meta if k == ORIGINAL_ID_KEY and v), None)
+        key = original if c.origin != self.origin and original else c.key
+        if key in self.ids:
+            key = f"{key}~{len(self.ids)}"
+            self.report.notes.append(f"comment {c.key}: its id is taken; written as {key}")
+        self.ids.add(key)
+        self.written_ids[c.key] = key
+        return key
+
+    def parent_id(self, item: Placed) -> str | None:
+        """The written id of the comment's written parent."""
+        return None if item.parent is None else self.written_ids[item.parent]
+
+    def lose_meta(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            if key not in WXR_WRITERS_KEYS:
+                self.lose("comment meta keys", key)
 
     def lose(self, what: str, key: str) -> None:
         """Count one thing of kind ``what`` (by ``key``) not written."""

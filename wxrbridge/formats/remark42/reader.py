@@ -15,7 +15,7 @@ from pathlib import PurePath
 from typing import IO, Any
 
 from ...errors import InputError
-from ...records import Comment, Extra, ImportIssue, Record, Source, Thread, User
+from ...records import Comment, Extra, ImportIssue, Meta, Record, Source, Thread, User
 from ..jsonkit import Container, encode_value, json_error, keep
 
 ORIGIN = "remark42"
@@ -248,7 +248,7 @@ def _posts(meta: dict[str, Any]) -> dict[str, Any]:
 
 def _thread(url: str, title: str | None, post: Any) -> Thread:
     """A thread, the post entry of the meta line (its flags) in its meta."""
-    meta = [] if post is None else [(POST_ENTRY, encode_value(post))]
+    meta: list[Meta] = [] if post is None else [(POST_ENTRY, encode_value(post))]
     closed = isinstance(post, dict) and post.get("read_only") is True
     return Thread(origin=ORIGIN, key=url, link=url, title=title,
                   comment_status="closed" if closed else None, meta=meta)

@@ -54,6 +54,7 @@ def _sha1(text: str) -> str:
 
 class _Writer(BackupWriter):
     format = "Remark42"
+    origin = ORIGIN
     statuses = {APPROVED: "", DELETED: "", TRASH: "", POST_TRASHED: ""}
 
     def __init__(self, spool: IO[bytes], site_id: str | None) -> None:
@@ -62,8 +63,6 @@ class _Writer(BackupWriter):
         self.site_id = site_id
         self.users: list[Any] = []
         self.posts: list[Any] = []
-        self.ids: set[str] = set()
-        self.written_ids: dict[str, str] = {}  # a comment's key -> its written id
         self.surrogates = 0
 
     def site(self) -> str:
@@ -102,11 +101,9 @@ class _Writer(BackupWriter):
     def _comment(self, item: Placed, thread: Thread, url: str) -> None:
         c = item.comment
         values, foreign = kept(PREFIX, c.meta)
-        for key in foreign:
-            if key not in WXR_WRITERS_KEYS:
-                self.lose("comment meta keys", key)
+        self.lose_meta(foreign)
         own = c.origin == ORIGIN
-        key = self._id(c)
+        key = self.comment_id(c)
         user = nested(values, "user")
         user.update(name=c.author_name or "")
         user.setdefault("id", self._user_id(c))
@@ -120,7 +117,7 @@ class _Writer(BackupWriter):
         # A Remark42 comment keeps its parent as written, one no comment
         # has included (Remark42 shows it at the top level).
         keep_pid = own and (item.moved is None or self.keeps_dangling(item))
-        parent = "" if item.parent is None else self.written_ids[item.parent]
+        parent = self.parent_id(item) or ""
         data.update(
             id=key, pid=(c.parent or "") if keep_pid else parent,
             text=c.content or "", user=_ordered(user, _USER_ORDER), locator=locator,
@@ -141,17 +138,6 @@ class _Writer(BackupWriter):
             self.report.notes.append(f"comment {c.key}: lone surrogates written as U+FFFD")
         self.spool.write(text.encode("utf-8") + b"\n")
         self.report.written["comment"] += 1
-
-    def _id(self, c: Comment) -> str:
-        """The comment's id: its own, or the one a WXR file kept for it."""
-        original = next((v for k, v in c.meta if k == ORIGINAL_ID_KEY and v), None)
-        key = original if c.origin != ORIGIN and original else c.key
-        if key in self.ids:
-            key = f"{key}~{len(self.ids)}"
-            self.report.notes.append(f"comment {c.key}: its id is taken; written as {key}")
-        self.ids.add(key)
-        self.written_ids[c.key] = key
-        return key
 
     def _user_id(self, c: Comment) -> str:
         if c.origin == ORIGIN:
@@ -191,13 +177,13 @@ def write_remark42(
     """Write ``records`` as a Remark42 backup; gzip-compressed when the
     target's name (``split_path``) ends in ``.gz``, as restore expects."""
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
-        writer = _Writer(spool, site_id)  # type: ignore[arg-type]
+        writer = _Writer(spool, site_id)
         writer.run(records)
         writer.summarise()
         target, compressed = gzipped(out, split_path)
         target.write(writer.header())
         end = spool.tell()
-        copy_range(spool, target, 0, end)  # type: ignore[arg-type]
+        copy_range(spool, target, 0, end)
         if compressed:
             target.close()
     report = writer.report
