@@ -22,6 +22,7 @@ from ..jsonkit import Container, encode_value, json_error, keep
 ORIGIN = "commento"
 PREFIX = "commento:"
 MAX_BYTES = 1 << 30
+_CHUNK = 1 << 20
 ROOT = "root"  # the parentHex of a top-level comment
 ANONYMOUS = "anonymous"  # the commenterHex of a guest
 # Commento's states and the WordPress values they are kept as.
@@ -41,13 +42,18 @@ def detect(head: bytes) -> bool:
 
 
 def _load(stream: IO[bytes], name: str) -> dict[str, Any]:
+    parts: list[bytes] = []
+    size = 0
     try:
-        raw = stream.read(MAX_BYTES + 1)
+        while chunk := stream.read(_CHUNK):
+            size += len(chunk)
+            if size > MAX_BYTES:
+                raise InputError(f"over {MAX_BYTES >> 20} MiB of JSON, more than wxrbridge "
+                                 "reads as one document", file=name)
+            parts.append(chunk)
     except (EOFError, OSError) as exc:
         raise InputError(f"cannot read the file: {exc}", file=name) from None
-    if len(raw) > MAX_BYTES:
-        raise InputError(f"over {MAX_BYTES >> 20} MiB of JSON, more than wxrbridge reads "
-                         "as one document", file=name)
+    raw = b"".join(parts)
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
