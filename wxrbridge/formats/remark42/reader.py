@@ -82,10 +82,11 @@ class _Reader:
     def fail(self, reason: str, line: int, column: int | None = None) -> InputError:
         return InputError(reason, file=self.name, line=line, column=column)
 
-    def issue(self, code: str, reason: str, line: int, text: bytes) -> ImportIssue:
+    def place(self, line: int, text: bytes) -> dict[str, Any]:
+        """An issue's place and fragment: the line left out."""
         raw = text.decode("utf-8", "replace")
-        return ImportIssue(code=code, reason=reason, severity="rejected", file=self.name,
-                           line=line, fragment=raw if len(raw) <= 200 else None)
+        return {"severity": "rejected", "file": self.name, "line": line,
+                "fragment": raw if len(raw) <= 200 else None}
 
     def header(self, number: int, text: bytes) -> dict[str, Any]:
         try:
@@ -186,7 +187,8 @@ def read_remark42(stream: IO[bytes], *, name: str, recover: bool = False) -> Ite
         if problem is not None:
             if not recover:
                 raise reader.fail(f"line {number} is not a Remark42 comment: {problem}", number)
-            yield reader.issue("json-bad-record", f"left out: {problem}", number, text)
+            yield ImportIssue(code="json-bad-record", reason=f"left out: {problem}",
+                              **reader.place(number, text))
             continue
         position += 1
         yield from reader.records(parsed, position)
@@ -210,8 +212,9 @@ def _parse(reader: _Reader, number: int, text: bytes, whole: bool) -> Any:
     if not text.strip():
         if whole:
             return None
-        return reader.issue("json-truncated", "the compressed data ends early; the whole "
-                            "lines before this one are kept", number, text)
+        return ImportIssue(code="json-truncated", reason="the compressed data ends early; "
+                           "the whole lines before this one are kept",
+                           **reader.place(number, text))
     try:
         return json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -220,9 +223,11 @@ def _parse(reader: _Reader, number: int, text: bytes, whole: bool) -> Any:
                 raise json_error(exc, reader.name, number) from None
             raise reader.fail(f"not UTF-8: {exc.reason}", number, exc.start + 1) from None
         if not whole:
-            return reader.issue("json-truncated", "the file ends inside this line; "
-                                "the whole lines before it are kept", number, text)
-        return reader.issue("json-bad-record", f"left out: not JSON ({exc})", number, text)
+            return ImportIssue(code="json-truncated", reason="the file ends inside this line; "
+                               "the whole lines before it are kept",
+                               **reader.place(number, text))
+        return ImportIssue(code="json-bad-record", reason=f"left out: not JSON ({exc})",
+                           **reader.place(number, text))
 
 
 def _users(meta: dict[str, Any]) -> Iterator[User]:
