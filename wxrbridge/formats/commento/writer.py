@@ -54,6 +54,7 @@ class _Writer(BackupWriter):
         self.domain = domain
         self.commenters: dict[str, dict[str, Any]] = {}
         self.by_email: dict[str, str] = {}
+        self.made_for: dict[str, str] = {}  # a commenter made from a comment: its key
         self.first = True
 
     def user(self, user: User) -> None:
@@ -122,6 +123,7 @@ class _Writer(BackupWriter):
         if own_hex in (None, ANONYMOUS) and c.origin == ORIGIN or own_hex == ANONYMOUS:
             return ANONYMOUS
         if own_hex in self.commenters:
+            self._same_author(c, self.commenters[own_hex])
             return str(own_hex)
         email = (c.author_email or "").strip()
         if not own_hex and not email:
@@ -133,12 +135,23 @@ class _Writer(BackupWriter):
                 email.lower().encode("utf-8", "surrogatepass")).hexdigest())
         if hex_ not in self.commenters:
             self.by_email[email.lower()] = hex_
+            self.made_for[hex_] = c.key
             self.commenters[hex_] = {
                 "commenterHex": hex_, "email": email, "name": c.author_name or "",
                 "link": c.author_url or "", "photo": "", "provider": "commento",
                 "joinDate": self._time(c), "isModerator": False,
             }
         return hex_
+
+    def _same_author(self, c: Comment, entry: dict[str, Any]) -> None:
+        """Note a comment whose author differs from its commenter's entry,
+        which Commento shows instead."""
+        mine = (c.author_name or "", c.author_email or "", c.author_url or "")
+        theirs = (entry.get("name") or "", entry.get("email") or "", entry.get("link") or "")
+        if mine != theirs:
+            self.report.notes.append(
+                f"comment {c.key}: its author is written as commenter "
+                f"{entry.get('commenterHex')}'s name, email and link")
 
     def _write(self, data: dict[str, Any], key: str, order: tuple[str, ...], label: str) -> None:
         text, replaced = go_json(_ordered(data, order), escape_html=True)
@@ -155,8 +168,12 @@ class _Writer(BackupWriter):
         if self.first:
             self.out.write(b'{"version":1,"comments":[')
         self.out.write(b'],"commenters":[')
-        for index, entry in enumerate(self.commenters.values()):
-            text, _ = go_json(_ordered(entry, _COMMENTER_ORDER), escape_html=True)
+        for index, (hex_, entry) in enumerate(self.commenters.items()):
+            text, replaced = go_json(_ordered(entry, _COMMENTER_ORDER), escape_html=True)
+            if replaced:
+                whose = (f"comment {self.made_for[hex_]}: its commenter" if hex_ in self.made_for
+                         else "commenter")
+                self.report.notes.append(f"{whose} {hex_}: lone surrogates written as U+FFFD")
             self.out.write((b"," if index else b"") + text.encode("utf-8"))
         self.out.write(b"]}")
         self.report.written["commenter"] = len(self.commenters)

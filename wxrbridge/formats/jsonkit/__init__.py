@@ -69,12 +69,13 @@ def kept(prefix: str, meta: Iterable[Meta]) -> tuple[dict[str, Any], list[str]]:
     values: dict[str, Any] = {}
     foreign: list[str] = []
     for key, value in meta:
-        if key.startswith(prefix) and value is not None:
+        name = key[len(prefix):]
+        if key.startswith(prefix) and value is not None and name not in values:
             try:
-                values[key[len(prefix):]] = json.loads(value)
+                values[name] = json.loads(value)
             except ValueError:
                 foreign.append(key)
-        else:
+        else:  # another format's, not JSON, or a key given twice
             foreign.append(key)
     return values, foreign
 

@@ -41,6 +41,9 @@ _USER_ORDER = ("name", "id", "picture", "ip", "admin", "block", "verified",
                "email_subscription", "site_id", "paid_sub")
 
 
+_NESTED = ("user", "locator")  # objects kept key by key
+
+
 def _ordered(values: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
     """``values`` in Go's order, keys Go does not know after them."""
     data = {key: values[key] for key in order if key in values}
@@ -113,7 +116,7 @@ class _Writer(BackupWriter):
             user["ip"] = c.author_ip
         locator = {"site": self.site_id or values.get("locator.site") or self.site(),
                    "url": url}
-        data = {k: v for k, v in values.items() if "." not in k}
+        data = {k: v for k, v in values.items() if k.split(".")[0] not in _NESTED}
         # A Remark42 comment keeps its parent as written, one no comment
         # has included (Remark42 shows it at the top level).
         keep_pid = own and (item.moved is None or self.keeps_dangling(item))
