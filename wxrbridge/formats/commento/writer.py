@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 from ...canonical import APPROVED, PENDING, SPAM, comment_status
 from ...records import Comment, Record, Thread, User
 from .. import WriteReport
-from ..jsonkit import Placed, go_json, kept
-from ..jsonkit.writer import BackupWriter, utc_rfc3339
+from ..jsonkit import Placed, go_json
+from ..jsonkit.writer import ZERO_TIME, BackupWriter, in_order, utc_rfc3339
 from .reader import ANONYMOUS, COMMENTER_ENTRY, ORIGIN, PREFIX, ROOT, STATE_TO_RAW
 
 _STATES = {APPROVED: "approved", PENDING: "unapproved", SPAM: "flagged"}
@@ -34,18 +34,13 @@ _COMMENT_ORDER = ("commentHex", "domain", "url", "commenterHex", "markdown", "ht
                   "parentHex", "score", "state", "creationDate", "direction", "deleted")
 _COMMENTER_ORDER = ("commenterHex", "email", "name", "link", "photo", "provider",
                     "joinDate", "isModerator", "deleted")
-_ZERO_TIME = "0001-01-01T00:00:00Z"
 
-
-def _ordered(values: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
-    data = {key: values[key] for key in order if key in values}
-    data.update((k, v) for k, v in values.items() if k not in data)
-    return data
 
 
 class _Writer(BackupWriter):
     format = "Commento"
     origin = ORIGIN
+    prefix = PREFIX
     statuses = dict(_STATES)
 
     def __init__(self, out: IO[bytes], domain: str | None) -> None:
@@ -76,8 +71,7 @@ class _Writer(BackupWriter):
 
     def _comment(self, item: Placed, path: str, domain: str) -> None:
         c = item.comment
-        values, foreign = kept(PREFIX, c.meta)
-        self.lose_meta(foreign)
+        values = self.kept_values(c)
         own = c.origin == ORIGIN
         data: dict[str, Any] = {"html": "", "score": 0, "direction": 0, "deleted": False}
         data.update(values)
@@ -88,7 +82,7 @@ class _Writer(BackupWriter):
         data.update(
             commentHex=key, url=path, commenterHex=self._commenter(c, values),
             markdown=c.content or "", parentHex=parent or ROOT,
-            creationDate=(c.created_at if own and c.created_at else self._time(c)),
+            creationDate=(c.created_at if own and c.created_at else self.utc_time(c)),
         )
         state = self._state(c)
         if state is not None:
@@ -107,13 +101,6 @@ class _Writer(BackupWriter):
                 return None
             return _RAW_TO_STATE.get(c.wp_approved, c.wp_approved)
         return _STATES[comment_status(c)]
-
-    def _time(self, c: Comment) -> str:
-        text = utc_rfc3339(c.created_at)
-        if text is None:
-            self.report.notes.append(f"comment {c.key}: no UTC date; written as {_ZERO_TIME}")
-            return _ZERO_TIME
-        return text
 
     def _commenter(self, c: Comment, values: dict[str, Any]) -> str:
         """The commenterHex: the comment's own (a commenter entry made for it
@@ -139,7 +126,7 @@ class _Writer(BackupWriter):
             self.commenters[hex_] = {
                 "commenterHex": hex_, "email": email, "name": c.author_name or "",
                 "link": c.author_url or "", "photo": "", "provider": "commento",
-                "joinDate": self._time(c), "isModerator": False,
+                "joinDate": utc_rfc3339(c.created_at) or ZERO_TIME, "isModerator": False,
             }
         return hex_
 
@@ -154,7 +141,7 @@ class _Writer(BackupWriter):
                 f"{entry.get('commenterHex')}'s name, email and link")
 
     def _write(self, data: dict[str, Any], key: str, order: tuple[str, ...], label: str) -> None:
-        text, replaced = go_json(_ordered(data, order), escape_html=True)
+        text, replaced = go_json(in_order(data, order), escape_html=True)
         if replaced:
             self.report.notes.append(f"comment {label}: lone surrogates written as U+FFFD")
         if self.first:
@@ -169,7 +156,7 @@ class _Writer(BackupWriter):
             self.out.write(b'{"version":1,"comments":[')
         self.out.write(b'],"commenters":[')
         for index, (hex_, entry) in enumerate(self.commenters.items()):
-            text, replaced = go_json(_ordered(entry, _COMMENTER_ORDER), escape_html=True)
+            text, replaced = go_json(in_order(entry, _COMMENTER_ORDER), escape_html=True)
             if replaced:
                 whose = (f"comment {self.made_for[hex_]}: its commenter" if hex_ in self.made_for
                          else "commenter")

@@ -8,16 +8,24 @@ from __future__ import annotations
 import gzip
 from collections import Counter
 from collections.abc import Iterable
-from typing import IO
+from typing import IO, Any
 
 from ...canonical import comment_status, comment_type, parse_utc
 from ...records import Comment, ImportIssue, Record, Source, Term, Thread, User
 from .. import WriteReport
 from ..wxr.plan import ORIGINAL_ID_KEY, ORIGINAL_PARENT_KEY
-from . import Placed, count_line, place_thread
+from . import Placed, count_line, kept, place_thread
 
 # The meta the WXR writer adds when it renumbers comments: the ids it kept.
 WXR_WRITERS_KEYS = frozenset({ORIGINAL_ID_KEY, ORIGINAL_PARENT_KEY})
+ZERO_TIME = "0001-01-01T00:00:00Z"  # Go's zero time.Time
+
+
+def in_order(values: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
+    """``values`` in Go's field order, keys Go does not know after them."""
+    data = {key: values[key] for key in order if key in values}
+    data.update((k, v) for k, v in values.items() if k not in data)
+    return data
 
 
 def gzipped(out: IO[bytes], path: str | None) -> tuple[IO[bytes], bool]:
@@ -28,7 +36,8 @@ def gzipped(out: IO[bytes], path: str | None) -> tuple[IO[bytes], bool]:
 
 
 def utc_rfc3339(raw: str | None) -> str | None:
-    """A stored UTC date as RFC 3339 (``2024-01-02T03:04:05Z``), or None."""
+    """A stored UTC date in RFC 3339 as Go writes it (``2024-01-02T03:04:05Z``,
+    ``…05.5Z``), or None."""
     try:
         parsed = parse_utc(raw)
     except ValueError:
@@ -36,7 +45,8 @@ def utc_rfc3339(raw: str | None) -> str | None:
     if parsed is None:
         return None
     text = parsed.isoformat(timespec="microseconds" if parsed.microsecond else "seconds")
-    return text + "Z"
+    # Go's RFC3339Nano drops the fraction's trailing zeros.
+    return (text.rstrip("0") if parsed.microsecond else text) + "Z"
 
 
 class BackupWriter:
@@ -49,6 +59,7 @@ class BackupWriter:
 
     format = ""
     origin = ""
+    prefix = ""
     statuses: dict[str, str] = {}
 
     def __init__(self) -> None:
@@ -90,10 +101,23 @@ class BackupWriter:
         """The written id of the comment's written parent."""
         return None if item.parent is None else self.written_ids[item.parent]
 
-    def lose_meta(self, keys: Iterable[str]) -> None:
-        for key in keys:
+    def kept_values(self, c: Comment) -> dict[str, Any]:
+        """The format's keys kept in the comment's meta; the other meta is
+        counted as left out."""
+        values, foreign = kept(self.prefix, c.meta)
+        for key in foreign:
             if key not in WXR_WRITERS_KEYS:
                 self.lose("comment meta keys", key)
+        return values
+
+    def utc_time(self, c: Comment) -> str:
+        """The comment's UTC date in RFC 3339; Go's zero time, noted, when
+        it has none."""
+        text = utc_rfc3339(c.created_at)
+        if text is None:
+            self.report.notes.append(f"comment {c.key}: no UTC date; written as {ZERO_TIME}")
+            return ZERO_TIME
+        return text
 
     def lose(self, what: str, key: str) -> None:
         """Count one thing of kind ``what`` (by ``key``) not written."""

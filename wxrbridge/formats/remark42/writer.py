@@ -24,7 +24,7 @@ from ...outputs import SPOOL_IN_MEMORY, copy_range
 from ...records import Comment, Record, Thread, User
 from .. import WriteReport
 from ..jsonkit import Placed, go_json, kept, nested
-from ..jsonkit.writer import BackupWriter, gzipped, utc_rfc3339
+from ..jsonkit.writer import BackupWriter, gzipped, in_order
 from ..wxr.plan import ORIGINAL_ID_KEY, ORIGINAL_PARENT_KEY
 from .reader import ORIGIN, PREFIX, USER_ENTRY
 
@@ -44,12 +44,6 @@ _USER_ORDER = ("name", "id", "picture", "ip", "admin", "block", "verified",
 _NESTED = ("user", "locator")  # objects kept key by key
 
 
-def _ordered(values: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
-    """``values`` in Go's order, keys Go does not know after them."""
-    data = {key: values[key] for key in order if key in values}
-    data.update((k, v) for k, v in values.items() if k not in data)
-    return data
-
 
 def _sha1(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()  # noqa: S324
@@ -58,6 +52,7 @@ def _sha1(text: str) -> str:
 class _Writer(BackupWriter):
     format = "Remark42"
     origin = ORIGIN
+    prefix = PREFIX
     statuses = {APPROVED: "", DELETED: "", TRASH: "", POST_TRASHED: ""}
 
     def __init__(self, spool: IO[bytes], site_id: str | None) -> None:
@@ -103,8 +98,7 @@ class _Writer(BackupWriter):
 
     def _comment(self, item: Placed, thread: Thread, url: str) -> None:
         c = item.comment
-        values, foreign = kept(PREFIX, c.meta)
-        self.lose_meta(foreign)
+        values = self.kept_values(c)
         own = c.origin == ORIGIN
         key = self.comment_id(c)
         user = nested(values, "user")
@@ -123,8 +117,8 @@ class _Writer(BackupWriter):
         parent = self.parent_id(item) or ""
         data.update(
             id=key, pid=(c.parent or "") if keep_pid else parent,
-            text=c.content or "", user=_ordered(user, _USER_ORDER), locator=locator,
-            time=c.created_at if own and c.created_at else self._time(c),
+            text=c.content or "", user=in_order(user, _USER_ORDER), locator=locator,
+            time=c.created_at if own and c.created_at else self.utc_time(c),
         )
         data.setdefault("score", 0)
         data.setdefault("vote", 0)
@@ -136,7 +130,7 @@ class _Writer(BackupWriter):
             if thread.title:
                 data.setdefault("title", thread.title)
             self._count_losses(c)
-        text, replaced = go_json(_ordered(data, _COMMENT_ORDER), escape_html=False)
+        text, replaced = go_json(in_order(data, _COMMENT_ORDER), escape_html=False)
         if replaced:
             self.report.notes.append(f"comment {c.key}: lone surrogates written as U+FFFD")
         self.spool.write(text.encode("utf-8") + b"\n")
@@ -148,14 +142,6 @@ class _Writer(BackupWriter):
         if c.origin == "disqus":
             return "disqus_" + _sha1(c.dsq_username or c.author_name or "")
         return "wordpress_" + _sha1(c.author_name or "")
-
-    def _time(self, c: Comment) -> str:
-        text = utc_rfc3339(c.created_at)
-        if text is None:
-            self.report.notes.append(
-                f"comment {c.key}: no UTC date; written as 0001-01-01T00:00:00Z")
-            return "0001-01-01T00:00:00Z"
-        return text
 
     def _count_losses(self, c: Comment) -> None:
         for what, value in (("comment emails (Remark42 keeps none)", c.author_email),
