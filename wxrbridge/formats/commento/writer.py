@@ -73,7 +73,9 @@ class _Writer(BackupWriter):
         c = item.comment
         values = self.kept_values(c)
         own = c.origin == ORIGIN
-        data: dict[str, Any] = {"html": "", "score": 0, "direction": 0, "deleted": False}
+        # The fields Go always writes; a Commento comment keeps its own.
+        data: dict[str, Any] = {} if own else {
+            "html": "", "score": 0, "direction": 0, "deleted": False}
         data.update(values)
         if self.domain or not own or "domain" not in data:
             data["domain"] = domain

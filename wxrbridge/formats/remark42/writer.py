@@ -104,8 +104,9 @@ class _Writer(BackupWriter):
         user = nested(values, "user")
         user.update(name=c.author_name or "")
         user.setdefault("id", self._user_id(c))
-        user.setdefault("picture", "")
-        user.setdefault("admin", False)
+        if not own:  # the fields Go always writes; a Remark42 line keeps its own
+            user.setdefault("picture", "")
+            user.setdefault("admin", False)
         if not own and c.author_ip and "ip" not in user:
             user["ip"] = c.author_ip
         locator = {"site": self.site_id or values.get("locator.site") or self.site(),
@@ -120,8 +121,9 @@ class _Writer(BackupWriter):
             text=c.content or "", user=in_order(user, _USER_ORDER), locator=locator,
             time=c.created_at if own and c.created_at else self.utc_time(c),
         )
-        data.setdefault("score", 0)
-        data.setdefault("vote", 0)
+        if not own:
+            data.setdefault("score", 0)
+            data.setdefault("vote", 0)
         if c.wp_approved == "deleted" or (not own and comment_status(c) != APPROVED):
             data["delete"] = True
         if not own:
