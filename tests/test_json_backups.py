@@ -72,10 +72,22 @@ def test_detected_by_their_first_bytes(path: Path, name: str) -> None:
     assert detect(path.read_bytes()[:4096]).name == name
 
 
-def test_the_wxr_and_disqus_formats_do_not_claim_them() -> None:
-    # Nor do they claim each other.
-    assert detect(b'{"version":1,"comments":[],"commenters":[]}').name == "commento"
-    assert detect(b'{"version":1,"users":[],"posts":[]}\n').name == "remark42"
+def test_detection_tells_them_from_each_other_and_from_xml() -> None:
+    from wxrbridge.formats import get
+
+    remark = b'{"version":1,"users":[],"posts":[]}\n'
+    commento = b'{\n  "version": 1,\n  "comments": [],\n  "commenters": []\n}'
+    assert detect(remark).name == "remark42" and detect(commento).name == "commento"
+    for name in ("wxr", "disqus"):
+        fmt = get(name)
+        assert fmt.detect is not None
+        assert not fmt.detect(remark) and not fmt.detect(commento)
+    xml = (SAMPLES / "agency-blog.wxr.xml").read_bytes()[:4096]
+    for name in ("remark42", "commento"):
+        own = get(name).detect
+        assert own is not None
+        # Neither takes XML, nor a JSON document of another shape.
+        assert not own(xml) and not own(b'{"version":1,"items":[]}')
 
 
 # -- round trips through the store ----------------------------------------------------
