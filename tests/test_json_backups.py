@@ -347,3 +347,30 @@ def test_commento_bad_entry_left_out_in_recover_mode() -> None:
     issues = [r for r in records if isinstance(r, ImportIssue)]
     assert [i.code for i in issues] == ["json-bad-record"]
     assert sum(isinstance(r, Comment) for r in records) == 4
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("remark42", "d.remark42"),
+                                           ("commento", "d.commento.gz")])
+def test_disqus_through_the_format_and_back_keeps_threads(
+    tmp_path: Path, fmt: str, name: str
+) -> None:
+    source = SAMPLES / "agency-blog.disqus.xml.gz"
+    posts = {r.key: (r.parent, comment_status(r)) for r in api.read(source)
+             if isinstance(r, Comment)}
+    middle = tmp_path / name
+    report = api.convert(source, middle, to=fmt).written
+    back_path = tmp_path / "back.disqus.xml"
+    api.convert(middle, back_path, to="disqus")
+    # The Disqus writer gives records from elsewhere ids of its own: wp-<id>.
+    back = {r.key.removeprefix("wp-"): ((r.parent or "").removeprefix("wp-") or None,
+                                        comment_status(r))
+            for r in api.read(back_path) if isinstance(r, Comment)}
+    lost = {key for key in posts if key not in back}
+    assert lost, "the sample has a status each format cannot hold"
+    for key in lost:
+        assert any(line.startswith(f"comment {key}: ") for line in report.left_out)
+    for key, value in back.items():
+        # A reply whose parent was left out moved up, and says so.
+        assert value == posts[key] or (
+            posts[key][0] in lost and value[1] == posts[key][1]
+            and any(line.startswith(f"comment {key}: its parent") for line in report.notes))
