@@ -47,7 +47,7 @@ def detect(head: bytes) -> bool:
 def _lines(stream: IO[bytes], name: str, recover: bool) -> Iterator[tuple[int, bytes, bool]]:
     """(number, text, whole) for each line; the last is not whole when the
     file ends without a newline or compressed data ends early."""
-    pending = b""
+    parts: list[bytes] = []  # the line being read, in pieces (a line may be long)
     number = 0
     cut = False
     while True:
@@ -56,19 +56,21 @@ def _lines(stream: IO[bytes], name: str, recover: bool) -> Iterator[tuple[int, b
         except (EOFError, OSError) as exc:
             if not recover:
                 raise InputError(f"cannot read the file: {exc}", file=name,
-                                 line=number + pending.count(b"\n") + 1) from None
+                                 line=number + 1) from None
             cut, chunk = True, b""
         if not chunk:
             break
-        pending += chunk
-        *whole, pending = pending.split(b"\n")
-        for line in whole:
+        *ends, rest = chunk.split(b"\n")
+        for end in ends:
             number += 1
-            yield number, line, True
-    if pending or cut:
+            yield number, b"".join([*parts, end]), True
+            parts = []
+        parts.append(rest)
+    tail = b"".join(parts)
+    if tail or cut:
         # Remark42 ends every line with a newline: a last line without one
         # may still be whole JSON, but when it is not, the end cut it.
-        yield number + 1, pending, False
+        yield number + 1, tail, False
 
 
 class _Reader:
@@ -103,7 +105,7 @@ class _Reader:
                 raise self.fail(f"{key!r} is not a list", number)
         return data
 
-    def comment(self, number: int, data: Any) -> str | None:
+    def comment(self, data: Any) -> str | None:
         """What is wrong with a comment line, or None."""
         if not isinstance(data, dict):
             return "not a comment object"
@@ -170,7 +172,7 @@ def read_remark42(stream: IO[bytes], *, name: str, recover: bool = False) -> Ite
     for number, text, whole in lines:
         parsed = _parse(reader, number, text, whole)
         pending.append((number, text, parsed))
-        if isinstance(parsed, dict) and reader.comment(number, parsed) is None:
+        if isinstance(parsed, dict) and reader.comment(parsed) is None:
             first = parsed
             break
     reader.site = _site(name, first)
@@ -183,7 +185,7 @@ def read_remark42(stream: IO[bytes], *, name: str, recover: bool = False) -> Ite
             continue
         if parsed is None:
             continue
-        problem = reader.comment(number, parsed)
+        problem = reader.comment(parsed)
         if problem is not None:
             if not recover:
                 raise reader.fail(f"line {number} is not a Remark42 comment: {problem}", number)
