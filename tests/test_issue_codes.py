@@ -112,6 +112,10 @@ def _emitters(modules: set[str]) -> set[str]:
             names.add("WXR reader")
         elif module.startswith("formats/disqus/"):
             names.add("Disqus reader")
+        elif module.startswith("formats/remark42/"):
+            names.add("Remark42 reader")
+        elif module.startswith("formats/commento/"):
+            names.add("Commento reader")
         elif module == _READERS_SHARED:
             names |= {"WXR reader", "Disqus reader"}
         else:

@@ -4,7 +4,8 @@ Hypothesis builds threads of comments with random ids, parents (children
 before parents too, missing parents, self-references), text drawn from all
 of Unicode (astral characters, C0 and C1 controls, lone surrogates, "]]>"),
 repeated meta keys and empty versus absent values.  Each tree goes through
-WXR, a Disqus export, JSON Lines and a SQLite store.
+WXR, a Disqus export, JSON Lines, a Remark42 backup, a Commento export and a
+SQLite store.
 
 The rule checked: a value comes back exactly, or the writer's report names
 the record it changed.  Nothing changes silently.
@@ -12,20 +13,26 @@ the record it changed.  Nothing changes silently.
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import re
 import shutil
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from wxrbridge.formats import WriteReport
+from wxrbridge.formats.commento import read_commento, write_commento
 from wxrbridge.formats.disqus.reader import read_disqus
 from wxrbridge.formats.disqus.writer import write_disqus
+from wxrbridge.formats.jsonkit import encode_value
 from wxrbridge.formats.jsonl import write_jsonl
+from wxrbridge.formats.remark42 import read_remark42, write_remark42
 from wxrbridge.formats.wxr import read_wxr, write_wxr
 from wxrbridge.records import Comment, Record, Source, Thread
 from wxrbridge.store import open_store
@@ -81,6 +88,24 @@ def _named(report: WriteReport, key: str) -> bool:
                for line in said)
 
 
+def _kept_or_named(
+    originals: list[Record], back: Iterable[Record], report: WriteReport,
+    names: tuple[str, ...], same: Callable[[str, object, object], bool],
+) -> None:
+    """Each comment comes back with every field ``same``, or the report
+    names it."""
+    copies = {c.key: c for c in back if isinstance(c, Comment)}
+    for original in originals:
+        assert isinstance(original, Comment)
+        if original.key not in copies:
+            assert _named(report, original.key), original.key
+            continue
+        for name in names:
+            mine, theirs = getattr(original, name), getattr(copies[original.key], name)
+            if not same(name, mine, theirs):
+                assert _named(report, original.key), (name, mine, theirs, report)
+
+
 # -- WXR ------------------------------------------------------------------------
 
 
@@ -107,22 +132,14 @@ WXR_FIELDS = ("wp_id", "parent", "author_name", "author_url", "content", "meta")
 def test_wxr_round_trip_keeps_every_value_or_says_so(tree: list[dict]) -> None:
     out = io.BytesIO()
     report = write_wxr(wxr_records(tree), out, keep_ids=True)
-    back = {c.key: c for c in read_wxr(io.BytesIO(out.getvalue()), name="tree.xml")
-            if isinstance(c, Comment)}
-    for original in wxr_records(tree)[2:]:
-        assert isinstance(original, Comment)
-        if original.key not in back:
-            assert _named(report, original.key), original.key
-            continue
-        copy = back[original.key]
-        for name in WXR_FIELDS:
-            if getattr(copy, name) != getattr(original, name):
-                # An absent value written as an empty element reads back
-                # empty: WXR has no way to say "absent" for core fields.
-                if getattr(original, name) is None and getattr(copy, name) == "":
-                    continue
-                assert _named(report, original.key), (name, getattr(original, name),
-                                                     getattr(copy, name), report)
+    back = read_wxr(io.BytesIO(out.getvalue()), name="tree.xml")
+
+    def same(name: str, mine: object, theirs: object) -> bool:
+        # An absent value written as an empty element reads back empty: WXR
+        # has no way to say "absent" for core fields.
+        return mine == theirs or (mine is None and theirs == "")
+
+    _kept_or_named(wxr_records(tree)[2:], back, report, WXR_FIELDS, same)
 
 
 # -- Disqus ---------------------------------------------------------------------
@@ -191,6 +208,76 @@ def test_jsonl_holds_every_value_exactly(tree: list[dict]) -> None:
             assert line[name] == c[name]
         assert line["raw"]["parent"] == c["parent"]
         assert [tuple(pair) for pair in line["meta"]] == list(c["meta"])
+
+
+# -- Remark42 and Commento -----------------------------------------------------------
+
+
+def _kept_meta(prefix: str, meta: list[tuple[str, str | None]]) -> list[tuple[str, str]]:
+    """The tree's meta as keys the format keeps (JSON values, each key once)."""
+    seen: dict[str, str] = {}
+    for key, value in meta:
+        seen.setdefault(f"{prefix}x{key}", encode_value(value))
+    return list(seen.items())
+
+
+def remark42_records(tree: list[dict]) -> list[Record]:
+    url = "https://tree.example.org/1/"
+    records: list[Record] = [Source(origin="remark42", site="tree"),
+                             Thread(origin="remark42", key=url, link=url)]
+    for c in tree:
+        records.append(Comment(
+            origin="remark42", key=c["id"], thread=url,
+            parent="" if c["parent"] == "0" else c["parent"],
+            author_name=c["author_name"] or "", dsq_username=f"u_{c['id']}",
+            content=c["content"] or "", created_at="2021-03-04T05:06:07Z", wp_approved="1",
+            meta=[("remark42:locator.site", '"tree"'),
+                  *_kept_meta("remark42:", c["meta"])], position=c["position"],
+        ))
+    return records
+
+
+def commento_records(tree: list[dict]) -> list[Record]:
+    records: list[Record] = [Source(origin="commento", site="tree.example.org"),
+                             Thread(origin="commento", key="/1/",
+                                    link="https://tree.example.org/1/")]
+    for c in tree:
+        records.append(Comment(
+            origin="commento", key=c["id"], thread="/1/",
+            parent=None if c["parent"] == "0" else c["parent"],
+            author_name=c["author_name"] or "", author_url=c["author_url"] or None,
+            author_email=f"{c['id']}@example.com", dsq_username=f"c{c['id']}",
+            content=c["content"] or "", created_at="2021-03-04T05:06:07Z", wp_approved="1",
+            meta=[("commento:domain", '"tree.example.org"'),
+                  *_kept_meta("commento:", c["meta"])], position=c["position"],
+        ))
+    return records
+
+
+JSON_BACKUPS = {
+    "remark42": (remark42_records, write_remark42, read_remark42,
+                 ("parent", "author_name", "content", "meta")),
+    "commento": (commento_records, write_commento, read_commento,
+                 ("parent", "author_name", "author_url", "content", "meta")),
+}
+
+
+@SETTINGS
+@given(tree=trees(), fmt=st.sampled_from(sorted(JSON_BACKUPS)))
+def test_json_backup_round_trip_keeps_every_value_or_says_so(tree: list[dict], fmt: str) -> None:
+    make, write, read, names = JSON_BACKUPS[fmt]
+    out = io.BytesIO()
+    report = write(make(tree), out)
+    data = out.getvalue()
+    if data.startswith(b"\x1f\x8b"):  # Commento's is always gzip
+        data = gzip.decompress(data)
+
+    def same(name: str, mine: Any, theirs: Any) -> bool:
+        if name == "meta":  # the kept keys come back, among the comment's own
+            theirs = [pair for pair in theirs if pair[0] in {k for k, _ in mine}]
+        return bool(mine == theirs)
+
+    _kept_or_named(make(tree)[2:], read(io.BytesIO(data), name="tree"), report, names, same)
 
 
 # -- the store --------------------------------------------------------------------

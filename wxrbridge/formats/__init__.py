@@ -31,7 +31,10 @@ if TYPE_CHECKING:
     from .xml import Layout
 
 # The built-in format packages, in the order they are registered.
-_BUILTINS = ("wxr", "disqus", "disqus_import", "jsonl", "html", "blogger", "wp_rest", "staticman")
+_BUILTINS = (
+    "wxr", "disqus", "disqus_import", "jsonl", "html", "blogger", "wp_rest", "staticman",
+    "remark42", "commento",
+)
 # Installed packages name their Format objects under this entry-point group.
 ENTRY_POINT_GROUP = "wxrbridge.formats"
 # A stream writer that declares this option is given the output file's path
