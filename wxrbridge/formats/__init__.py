@@ -3,7 +3,8 @@
 A :class:`Format` says everything a format is: its name, extensions, how
 its files are recognised, its reader and writer, and the options its writer
 takes.  A format is read from a stream, a location or a file path (a
-database file such as Isso's), and written to a stream, a folder or a path.  The CLI's choices and flags, content detection, extension inference
+database file such as Isso's), and written to a stream, a folder or a
+path.  The CLI's choices and flags, content detection, extension inference
 and the check of a writer's options all come from here, so ``--help``
 cannot drift from the writers and adding a format is adding a package.
 

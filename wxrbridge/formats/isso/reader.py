@@ -111,7 +111,7 @@ def read_isso(path: str, *, name: str, recover: bool = False) -> Iterator[Record
         wanted = [c for c in schema.COMMENT_COLUMNS if c in columns]
         cursor = con.execute(f"SELECT {', '.join(wanted)} FROM comments ORDER BY tid, id")
         for raw in cursor:
-            row = dict(zip(wanted, raw))
+            row = dict(zip(wanted, raw, strict=True))
             try:
                 if row["tid"] not in known:
                     raise InputError(f"comments row id={row['id']}: thread {row['tid']!r} "

@@ -52,6 +52,21 @@ def _integer(text: str | None) -> int | None:
     return None
 
 
+_TEXT_COLUMNS = ("remote_addr", "text", "author", "email", "website")
+
+
+def _utf8(value: str) -> str | None:
+    """``value`` with its lone surrogates (which SQLite's UTF-8 cannot
+    hold) as U+FFFD, or None when it has none."""
+    if value.isascii():
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if 0xD800 <= ord(ch) <= 0xDFFF else ch for ch in value)
+    return None
+
+
 def _first_meta(comment: Comment) -> dict[str, str | None]:
     found: dict[str, str | None] = {}
     for key, value in comment.meta:
@@ -107,12 +122,20 @@ class _Writer:
             self.report.notes.append(f"thread {thread.key}: no link; written at {uri!r}")
         if thread.origin != ORIGIN and (thread.content or "").strip():
             self.lost["post contents"] += 1
+        title = thread.title
+        for what in ("uri", "title"):
+            value = uri if what == "uri" else title
+            fixed = _utf8(value) if value is not None else None
+            if fixed is not None:
+                self.report.notes.append(f"thread {thread.key}: lone surrogates in its {what} "
+                                         "written as U+FFFD")
+                uri, title = (fixed, title) if what == "uri" else (uri, fixed)
         tid = self.tid_by_uri.get(uri)
         if tid is not None and uri in self.existing:
             self.existing.discard(uri)
             gone = self.con.execute("SELECT id FROM comments WHERE tid=?", (tid,)).fetchall()
             self.con.execute("DELETE FROM comments WHERE tid=?", (tid,))
-            self.con.execute("UPDATE threads SET title=? WHERE id=?", (thread.title, tid))
+            self.con.execute("UPDATE threads SET title=? WHERE id=?", (title, tid))
             self.used_ids.difference_update(row[0] for row in gone)
             self.report.notes.append(
                 f"thread {thread.key}: {uri!r} was in the database; its {len(gone)} "
@@ -127,7 +150,7 @@ class _Writer:
             wanted = _integer(thread.key) if thread.origin == ORIGIN else None
             keep = wanted if wanted is not None and wanted not in self.used_tids else None
             cursor = self.con.execute(
-                "INSERT INTO threads (id, uri, title) VALUES (?, ?, ?)", (keep, uri, thread.title)
+                "INSERT INTO threads (id, uri, title) VALUES (?, ?, ?)", (keep, uri, title)
             )
             tid = int(cursor.lastrowid or 0)
             self.used_tids.add(tid)
@@ -249,6 +272,12 @@ class _Writer:
         }
         if row["remote_addr"] is None and not isso and not row["email"]:
             row["remote_addr"] = ""  # Isso's page hashes the email, else the address
+        for name in _TEXT_COLUMNS:
+            fixed = _utf8(row[name]) if isinstance(row[name], str) else None
+            if fixed is not None:
+                row[name] = fixed
+                self.report.notes.append(f"comment {comment.key}: lone surrogates in its "
+                                         f"{name} written as U+FFFD")
         if comment.content is None and not placeholder:
             self.report.notes.append(f"comment {comment.key}: no text; written empty")
         names = [name for name in schema.COMMENT_COLUMNS if name in self.columns]
