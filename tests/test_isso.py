@@ -203,7 +203,7 @@ def test_wxr_to_isso_keeps_ids_dates_and_tree(tmp_path: Path) -> None:
         assert rows[key][2] == created.timestamp()
     said = "\n".join(result.written.left_out + result.written.notes)
     # A reply whose parent is missing is at top level, and named.
-    assert rows["22"][1] is None and "comment 22: its parent 999 is not in the export" in said
+    assert rows["22"][1] is None and "comment 22: its parent 999 is not linked" in said
     # A reply listed before its parent still hangs under it.
     assert all(rows[k][1] is None or int(rows[k][1]) in {int(i) for i in rows} for k in rows)
     assert "levels deep" in said

@@ -207,8 +207,9 @@ class _Writer:
                 return found
         reference = canonical.parent_reference(comment)
         if reference is not None:
-            self.left_out(f"comment {comment.key}: its parent {reference} is not in the "
-                          "export; written at top level")
+            self.left_out(f"comment {comment.key}: its parent {reference} is not linked "
+                          "(missing, in another thread, or cut from a cycle); written at "
+                          "top level")
         return None
 
     def created(self, comment: Comment, meta: dict[str, str | None]) -> float:
