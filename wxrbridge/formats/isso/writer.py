@@ -10,6 +10,7 @@ removed comments as such, local dates, accounts, terms and post content.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import tempfile
 from collections import Counter
@@ -53,6 +54,8 @@ def _integer(text: str | None) -> int | None:
 
 
 _TEXT_COLUMNS = ("remote_addr", "text", "author", "email", "website")
+# A tag in a comment's text.
+_HTML = re.compile(r"</?[A-Za-z][^<>]*>")
 
 
 def _utf8(value: str) -> str | None:
@@ -279,6 +282,8 @@ class _Writer:
                 row[name] = fixed
                 self.report.notes.append(f"comment {comment.key}: lone surrogates in its "
                                          f"{name} written as U+FFFD")
+        if not isso and _HTML.search(row["text"]):
+            self.lost["html"] += 1
         if comment.content is None and not placeholder:
             self.report.notes.append(f"comment {comment.key}: no text; written empty")
         names = [name for name in schema.COMMENT_COLUMNS if name in self.columns]
@@ -321,6 +326,11 @@ class _Writer:
         for what, reason in reasons.items():
             if self.lost[what]:
                 self.left_out(f"{self.lost[what]} {what}: {reason}")
+        if self.lost["html"]:
+            self.report.notes.append(
+                f"{self.lost['html']} comments hold HTML, written as it is: Isso shows it "
+                "with [markup] renderer = misaka; its default, mistune, shows the tags as text"
+            )
 
 
 def _isso_database(path: Path) -> bool:
