@@ -112,6 +112,8 @@ def _emitters(modules: set[str]) -> set[str]:
             names.add("WXR reader")
         elif module.startswith("formats/disqus/"):
             names.add("Disqus reader")
+        elif module.startswith("formats/isso/"):
+            names.add("Isso reader")
         elif module == _READERS_SHARED:
             names |= {"WXR reader", "Disqus reader"}
         else:
