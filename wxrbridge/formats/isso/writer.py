@@ -137,7 +137,14 @@ class _Writer:
         if tid is not None and uri in self.existing:
             self.existing.discard(uri)
             gone = self.con.execute("SELECT id FROM comments WHERE tid=?", (tid,)).fetchall()
+            # Isso's trigger removes every thread left without comments: the
+            # ones without comments before are put back, this one too.
+            empty = self.con.execute(
+                "SELECT id, uri, title FROM threads WHERE id NOT IN (SELECT tid FROM comments)"
+            ).fetchall()
             self.con.execute("DELETE FROM comments WHERE tid=?", (tid,))
+            self.con.executemany("INSERT OR IGNORE INTO threads (id, uri, title) VALUES (?, ?, ?)",
+                                 [*empty, (tid, uri, title)])
             self.con.execute("UPDATE threads SET title=? WHERE id=?", (title, tid))
             self.used_ids.difference_update(row[0] for row in gone)
             self.report.notes.append(
