@@ -188,4 +188,4 @@ def test_builtins_come_first(plugin_path: Path) -> None:
         capture_output=True, text=True, env=env, check=True, timeout=60,
     )
     assert found.stdout.strip() == str(["wxr", "disqus", "disqus-import", "jsonl", "html",
-                                         "lines"])
+                                         "isso", "lines"])
