@@ -330,3 +330,15 @@ def test_lone_surrogates_are_replaced_and_said(tmp_path: Path) -> None:
 def test_a_missing_file_is_bad_input(tmp_path: Path) -> None:
     with pytest.raises(InputError):
         list(api.read(tmp_path / "missing.db"))
+
+
+def test_a_comment_of_no_thread_is_named(tmp_path: Path) -> None:
+    records = [Comment(origin="wxr", key="3", thread="9", content="lost",
+                       created_at="2020-01-01 00:00:00", wp_approved="1"),
+               Thread(origin="wxr", key="1", link="/a"),
+               Comment(origin="wxr", key="4", thread="1", content="kept",
+                       created_at="2020-01-01 00:00:00", wp_approved="1")]
+    report = api.write(records, tmp_path / "s.db", format="isso")
+    assert report.left_out == ["comment 3: its thread 9 is not in the export"]
+    con = sqlite3.connect(tmp_path / "s.db")
+    assert con.execute("SELECT id, tid, text FROM comments").fetchall() == [(4, 1, "kept")]

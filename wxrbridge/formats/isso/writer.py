@@ -93,7 +93,6 @@ class _Writer:
         self.tid_by_key: dict[str, int] = {}
         self.id_by_key: dict[tuple[str, str], int] = {}
         self.depth: dict[int, int] = {}
-        self.thread: Thread | None = None
         self.comments: list[Comment] = []
         self.lost: Counter[str] = Counter()
 
@@ -106,7 +105,6 @@ class _Writer:
                 self.comments.append(record)
             elif isinstance(record, Thread):
                 self.flush()
-                self.thread = record
                 self.add_thread(record)
             elif isinstance(record, User):
                 self.lost["users"] += 1
@@ -203,12 +201,21 @@ class _Writer:
         return chosen
 
     def flush(self) -> None:
-        if self.thread is None:
-            return
-        tid = self.tid_by_key[self.thread.key]
-        for comment, placeholder in self.kept(self.comments):
-            self.add_comment(comment, tid, placeholder)
+        """Write the comments gathered since the last thread, each under
+        its own thread (the store sends a thread's comments after it)."""
+        by_thread: dict[str, list[Comment]] = {}
+        for comment in self.comments:
+            by_thread.setdefault(comment.thread, []).append(comment)
         self.comments = []
+        for key, comments in by_thread.items():
+            tid = self.tid_by_key.get(key)
+            if tid is None:
+                self.report.left_out.extend(
+                    f"comment {c.key}: its thread {key} is not in the export" for c in comments
+                )
+                continue
+            for comment, placeholder in self.kept(comments):
+                self.add_comment(comment, tid, placeholder)
 
     def parent_id(self, comment: Comment) -> int | None:
         if comment.parent_key is not None:
