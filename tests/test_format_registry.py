@@ -19,7 +19,7 @@ from wxrbridge.formats import Format, Option
 WXR = SAMPLES / "agency-blog.wxr.xml"
 BUILTINS = [
     "wxr", "disqus", "disqus-import", "jsonl", "html", "blogger", "wp-rest", "staticman",
-    "remark42", "commento",
+    "remark42", "commento", "isso",
 ]
 
 
@@ -137,5 +137,5 @@ def test_help_loads_no_store_writer_or_template_engine() -> None:
     modules = [line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()
                if line.startswith("import time:")]
     heavy = [m for m in modules if m.split(".")[0] in ("sqlalchemy", "jinja2", "alembic", "tqdm")
-             or m.startswith("wxrbridge.store") or m.endswith(".writer")]
+             or m.startswith("wxrbridge.store") or m.endswith((".writer", "isso.reader"))]
     assert heavy == []

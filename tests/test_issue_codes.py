@@ -116,6 +116,8 @@ def _emitters(modules: set[str]) -> set[str]:
             names.add("Remark42 reader")
         elif module.startswith("formats/commento/"):
             names.add("Commento reader")
+        elif module.startswith("formats/isso/"):
+            names.add("Isso reader")
         elif module == _READERS_SHARED:
             names |= {"WXR reader", "Disqus reader"}
         else:

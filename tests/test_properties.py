@@ -4,8 +4,8 @@ Hypothesis builds threads of comments with random ids, parents (children
 before parents too, missing parents, self-references), text drawn from all
 of Unicode (astral characters, C0 and C1 controls, lone surrogates, "]]>"),
 repeated meta keys and empty versus absent values.  Each tree goes through
-WXR, a Disqus export, JSON Lines, a Remark42 backup, a Commento export and a
-SQLite store.
+WXR, a Disqus export, JSON Lines, a Remark42 backup, a Commento export, an
+Isso database and a SQLite store.
 
 The rule checked: a value comes back exactly, or the writer's report names
 the record it changed.  Nothing changes silently.
@@ -30,6 +30,8 @@ from wxrbridge.formats import WriteReport
 from wxrbridge.formats.commento import read_commento, write_commento
 from wxrbridge.formats.disqus.reader import read_disqus
 from wxrbridge.formats.disqus.writer import write_disqus
+from wxrbridge.formats.isso.reader import read_isso
+from wxrbridge.formats.isso.writer import write_isso
 from wxrbridge.formats.jsonkit import encode_value
 from wxrbridge.formats.jsonl import write_jsonl
 from wxrbridge.formats.remark42 import read_remark42, write_remark42
@@ -326,3 +328,41 @@ def test_store_keeps_every_value(
             original.parent != original.key) else None
         if copy.parent_key is not None:
             assert copy.parent_key == expected
+
+
+# -- Isso -------------------------------------------------------------------------
+
+
+@settings(SETTINGS, max_examples=25)
+@given(tree=trees().map(_no_surrogates))
+def test_isso_keeps_every_value_or_says_so(
+    tmp_path: Path, store_template: Path, tree: list[dict]
+) -> None:
+    store_path, db = tmp_path / "tree.sqlite", tmp_path / "tree.db"
+    shutil.copyfile(store_template, store_path)
+    records = wxr_records(tree)
+    for record in records[2:]:
+        assert isinstance(record, Comment)
+        record.created_at, record.wp_approved = "2021-03-04 05:06:07", "1"
+    with open_store(f"sqlite:///{store_path}", migrate=False) as store:
+        store.load(records)
+        linked = {c.key: c.parent_key for c in store.records() if isinstance(c, Comment)}
+        report = write_isso(store.records(), db)
+    back = {c.key: c for c in read_isso(str(db), name="tree.db") if isinstance(c, Comment)}
+    db.unlink()
+    store_path.unlink()
+    for original in records[2:]:
+        assert isinstance(original, Comment)
+        copy = back.get(original.key)
+        if copy is None:
+            assert _named(report, original.key), original.key
+            continue
+        for name in ("author_name", "author_url", "content"):
+            value = getattr(original, name)
+            if name == "content":
+                value = value or ""  # Isso's text is never absent
+            if getattr(copy, name) != value:
+                assert _named(report, original.key), (name, value, getattr(copy, name))
+        # Ids are kept, so a reply's parent is its parent's id, or it is named.
+        if copy.parent != linked[original.key]:
+            assert _named(report, original.key), (copy.parent, linked[original.key])

@@ -96,13 +96,18 @@ def read(
     location a format reads itself (``NAME:LOCATION``).
 
     The format is detected from the content unless given; compressed files
-    and zips of several exports are read transparently.
+    and zips of several exports are read transparently.  A database file
+    (Isso's) is read by its format from its path.
     """
     spec = os.fspath(path)
     location = _read_location(spec, format)
     if location is not None:
         reader, where = location
         yield from reader(where, recover=recover)
+        return
+    by_path = formats.at_path(spec, format)
+    if by_path is not None and by_path.read_path is not None:
+        yield from by_path.read_path(spec, name=spec, recover=recover)
         return
     for item in open_inputs(spec, progress):
         yield from formats.read_input(item, format=format, recover=recover)
@@ -167,7 +172,11 @@ def write(
     if mapper is not None:
         records = mapper.apply(records)
     records = _counting(records, progress)
-    if fmt.write_folder is not None:
+    if fmt.write_path is not None:
+        if not isinstance(target, (str, os.PathLike)) or os.fspath(target) == "-":
+            raise OutputError(f"{fmt.name} output is a database file: give its path")
+        report = fmt.write_path(records, Path(target), **options)
+    elif fmt.write_folder is not None:
         if not isinstance(target, (str, os.PathLike)) or os.fspath(target) == "-":
             raise OutputError(f"{fmt.name} output is a folder: give -o DIR")
         folder = Path(target)
@@ -209,7 +218,8 @@ def import_files(
     A Disqus export of a site whose WXR is already stored is merged into it
     (see :mod:`wxrbridge.store.merge`); ``merge`` adds a URL map for a blog
     that moved and Disqus-to-WordPress user mappings.  A path naming a
-    location (``NAME:LOCATION``, see :func:`read`) is read by its format.
+    location (``NAME:LOCATION``, see :func:`read`), or a database file, is
+    read by its format.
 
     A large file is parsed in a second process while this one stores what
     it has read, when there is a second core (see :mod:`wxrbridge.readahead`);
@@ -220,9 +230,12 @@ def import_files(
     def streams() -> Iterator[tuple[Iterable[Record], Callable[[], str | None]]]:
         for path in (os.fspath(p) for p in paths):
             location = _read_location(path, None)
+            by_path = None if location is not None else formats.at_path(path)
             if location is not None:
                 reader, where = location
                 yield reader(where, recover=recover), _no_digest
+            elif by_path is not None and by_path.read_path is not None:
+                yield by_path.read_path(path, name=path, recover=recover), _no_digest
             elif readahead.worthwhile(path, read_ahead):
                 yield from readahead.read_ahead(path, recover=recover, progress=progress)
             else:

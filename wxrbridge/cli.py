@@ -426,6 +426,8 @@ def convert_command(source: str, target: str, to_format: str | None, recover: bo
     Examples:
         wxrbridge convert blog.xml blog.jsonl
         wxrbridge convert disqus-export.xml.gz comments.xml --to wxr
+        wxrbridge convert comments.db site.wxr.xml        (Isso's database)
+        wxrbridge convert disqus-export.xml.gz comments.db --to isso
     """
     if to_format is None:
         try:

@@ -8,15 +8,23 @@ identifier, a normalised link.  Comments that share a token are the same
 comment; then threads, parent links, types, statuses, authors, dates and
 content are compared, and every difference is one line.
 
+A format that keys threads by path alone (Isso) is matched by the link's
+path and query when no stronger token pairs a thread.  Comments that no
+token pairs but whose threads are paired (a tool that renumbered them, such
+as Isso's own importer) are paired by the same id, then by the same author
+name in date order, then by the same date.
+
 Fields one format cannot hold are not held against it: an email or a local
 date missing on one side is not a difference, a different one is.
 """
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import canonical
 from .canonical import normalise_url, post_id_in_identifier, post_id_in_url, wp_id_in_identifier
@@ -99,9 +107,25 @@ def _meta_named(
             yield kind, value
 
 
+# The token kind of a record's own key, by origin (Disqus for the others).
+_THREAD_KEY = {"wxr": "post", "isso": "isso"}
+_COMMENT_KEY = {"wxr": "wp", "isso": "isso"}
+# A link's path: the weakest token, tried after all the others.
+_PATH = "~path"
+
+
+def _path_token(url: str | None) -> set[Token]:
+    if not url or not url.strip():
+        return set()
+    parts = urlsplit(url.strip())
+    query = f"?{parts.query}" if parts.query else ""
+    return {(_PATH, (parts.path.rstrip("/") or "/") + query)}
+
+
 def _thread_tokens(thread: Thread) -> set[Token]:
     # The thread's own key is a token even when blank: it is its identity.
-    tokens = {("post" if thread.origin == "wxr" else "dsq", thread.key.strip())}
+    tokens = {(_THREAD_KEY.get(thread.origin, "dsq"), thread.key.strip())}
+    tokens |= _path_token(thread.link)
     tokens |= _tokens([
         ("post", thread.wp_post_id),
         ("dsq", thread.dsq_id),
@@ -118,7 +142,7 @@ def _thread_tokens(thread: Thread) -> set[Token]:
 
 
 def _comment_tokens(comment: Comment) -> set[Token]:
-    tokens = {("wp" if comment.origin == "wxr" else "dsq", comment.key.strip())}
+    tokens = {(_COMMENT_KEY.get(comment.origin, "dsq"), comment.key.strip())}
     tokens |= _tokens([
         ("wp", comment.wp_id),
         ("dsq", comment.dsq_id),
@@ -210,6 +234,57 @@ def _match(a_items: list[Any], b_items: list[Any]) -> dict[int, Any]:
     return matched
 
 
+def _ranked(comments: list[_CommentView], by_author: bool) -> dict[Any, _CommentView]:
+    """Each comment by (author name, or its date, and its rank among the
+    comments sharing that, in date order)."""
+    ranked: dict[Any, _CommentView] = {}
+    seen: Counter[str] = Counter()
+    for comment in sorted(comments, key=lambda c: (c.fields["created_at"] or "", c.key)):
+        name = (comment.fields["author_name"] if by_author else comment.fields["created_at"])
+        name = (name or "").strip()
+        ranked[(name, seen[name])] = comment
+        seen[name] += 1
+    return ranked
+
+
+def _match_in_threads(
+    a_items: list[_CommentView], b_items: list[_CommentView],
+    thread_pair: dict[int, _ThreadView], matched: dict[int, _CommentView],
+) -> None:
+    """Pair the comments no token paired, within paired threads: by the
+    same id, then by author, then by date (see the module)."""
+    used = {id(c) for c in matched.values()}
+    a_left: defaultdict[int, list[int]] = defaultdict(list)
+    for i, comment in enumerate(a_items):
+        other_thread = thread_pair.get(id(comment.thread))
+        if i not in matched and other_thread is not None:
+            a_left[id(other_thread)].append(i)
+    b_left: defaultdict[int, list[_CommentView]] = defaultdict(list)
+    for comment in b_items:
+        if id(comment) not in used:
+            b_left[id(comment.thread)].append(comment)
+    for thread, indexes in a_left.items():
+        candidates = b_left.get(thread, [])
+        by_key = {c.key.strip(): c for c in candidates}
+        rest = []
+        for i in indexes:
+            other = by_key.pop(a_items[i].key.strip(), None)
+            if other is None:
+                rest.append(i)
+            else:
+                matched[i] = other
+                used.add(id(other))
+        for by_author in (True, False):
+            ranked_b = _ranked([c for c in candidates if id(c) not in used], by_author)
+            index_of = {id(a_items[i]): i for i in rest}
+            for rank, comment in _ranked([a_items[i] for i in rest], by_author).items():
+                other = ranked_b.get(rank)
+                if other is not None:
+                    matched[index_of[id(comment)]] = other
+                    used.add(id(other))
+            rest = [i for i in rest if i not in matched]
+
+
 def verify_records(a: Iterable[Record], b: Iterable[Record]) -> VerifyReport:
     """Compare two record streams; see the module's docstring."""
     side_a, side_b = _Side(a), _Side(b)
@@ -230,6 +305,7 @@ def verify_records(a: Iterable[Record], b: Iterable[Record]) -> VerifyReport:
             diffs.append(Difference("extra", "thread", thread.key))
 
     comment_match = _match(side_a.comments, side_b.comments)
+    _match_in_threads(side_a.comments, side_b.comments, thread_pair, comment_match)
     pair = {id(side_a.comments[i]): c for i, c in comment_match.items()}
     matched_b = {id(c) for c in comment_match.values()}
     for i, comment in enumerate(side_a.comments):

@@ -2,7 +2,9 @@
 
 A :class:`Format` says everything a format is: its name, extensions, how
 its files are recognised, its reader and writer, and the options its writer
-takes.  The CLI's choices and flags, content detection, extension inference
+takes.  A format is read from a stream, a location or a file path (a
+database file such as Isso's), and written to a stream, a folder or a
+path.  The CLI's choices and flags, content detection, extension inference
 and the check of a writer's options all come from here, so ``--help``
 cannot drift from the writers and adding a format is adding a package.
 
@@ -16,6 +18,7 @@ something is written (see :func:`imported_when_called`).
 from __future__ import annotations
 
 import importlib
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -33,7 +36,7 @@ if TYPE_CHECKING:
 # The built-in format packages, in the order they are registered.
 _BUILTINS = (
     "wxr", "disqus", "disqus_import", "jsonl", "html", "blogger", "wp_rest", "staticman",
-    "remark42", "commento",
+    "remark42", "commento", "isso",
 )
 # Installed packages name their Format objects under this entry-point group.
 ENTRY_POINT_GROUP = "wxrbridge.formats"
@@ -59,6 +62,13 @@ class LocationReader(Protocol):
     def __call__(self, location: str, *, recover: bool = False) -> Iterator[Record]: ...
 
 
+class PathReader(Protocol):
+    """Reads records from a file it opens itself by its path (a database
+    file, which is not read as a stream); ``name`` is the file as given."""
+
+    def __call__(self, path: str, *, name: str, recover: bool = False) -> Iterator[Record]: ...
+
+
 class Writer(Protocol):
     """Writes records to a binary stream; it also takes, as keyword-only
     parameters, the options its format declares."""
@@ -71,6 +81,14 @@ class FolderWriter(Protocol):
     also takes, as keyword-only parameters, the options its format declares."""
 
     def __call__(self, records: Iterable[Record], folder: Path, /) -> WriteReport: ...
+
+
+class PathWriter(Protocol):
+    """Writes records into the file at a path (a database file), whole or
+    not at all; it also takes, as keyword-only parameters, the options its
+    format declares."""
+
+    def __call__(self, records: Iterable[Record], path: Path, /) -> WriteReport: ...
 
 
 @dataclass
@@ -135,9 +153,11 @@ class Format:
     A format is read from a byte stream (``read``, with ``detect`` to
     recognise its first bytes) or from a location it opens itself
     (``read_location``: a spec ``NAME:LOCATION`` names it, the reader gets
-    LOCATION).  It is written to a byte stream (``write_stream``) or into a
-    folder (``write_folder``), with the keyword options listed in
-    ``options``.  ``statuses_add_to_approved`` says the writer picks
+    LOCATION), or from a file path (``read_path``: a file whose first bytes
+    ``detect`` recognises is given by its path, not opened as a stream).  It
+    is written to a byte stream (``write_stream``), into a folder
+    (``write_folder``) or into the file at a path (``write_path``), with the
+    keyword options listed in ``options``.  ``statuses_add_to_approved`` says the writer picks
     comments by status itself, approved ones always: its ``statuses``
     option adds others, and the CLI's ``--status`` goes there instead of
     filtering what is read.  ``recovery`` is the layout ``--recover``
@@ -150,16 +170,20 @@ class Format:
     detect: Callable[[bytes], bool] | None = None
     read: Reader | None = None
     read_location: LocationReader | None = None
+    read_path: PathReader | None = None
     write_stream: Writer | None = None
     write_folder: FolderWriter | None = None
+    write_path: PathWriter | None = None
     options: tuple[Option, ...] = ()
     statuses_add_to_approved: bool = False
     recovery: Layout | None = None
 
     @property
-    def write(self) -> Writer | FolderWriter | None:
+    def write(self) -> Writer | FolderWriter | PathWriter | None:
         """The writer, whichever kind it is (None: not writable)."""
-        return self.write_stream if self.write_stream is not None else self.write_folder
+        if self.write_stream is not None:
+            return self.write_stream
+        return self.write_folder if self.write_folder is not None else self.write_path
 
     @property
     def directory(self) -> bool:
@@ -169,7 +193,7 @@ class Format:
     @property
     def readable(self) -> bool:
         """Whether wxrbridge can read the format, from a stream or a location."""
-        return self.read is not None or self.read_location is not None
+        return any(r is not None for r in (self.read, self.read_location, self.read_path))
 
     def option(self, name: str) -> Option | None:
         """The declared option ``name``, if the writer takes it."""
@@ -217,8 +241,10 @@ def register(fmt: Format) -> Format:
 
 
 def _check(fmt: Format, others: Iterable[Format]) -> None:
-    if fmt.write_stream is not None and fmt.write_folder is not None:
-        raise ValueError(f"format {fmt.name!r} has both a stream and a folder writer")
+    if sum(w is not None for w in (fmt.write_stream, fmt.write_folder, fmt.write_path)) > 1:
+        raise ValueError(f"format {fmt.name!r} has more than one writer")
+    if fmt.read_path is not None and fmt.detect is None:
+        raise ValueError(f"format {fmt.name!r} reads paths but cannot detect its files")
     names = [o.name for o in fmt.options]
     if len(names) != len(set(names)):
         raise ValueError(f"format {fmt.name!r} declares an option twice")
@@ -328,6 +354,28 @@ def at_location(spec: str) -> tuple[Format, str] | None:
     if fmt is None or fmt.read_location is None:
         return None
     return fmt, location
+
+
+# Enough of a file's first bytes to recognise a database file by.
+_PATH_HEAD = 64
+
+
+def at_path(path: str, format: str | None = None) -> Format | None:
+    """The format reading ``path`` by its path (``format``, when it reads
+    so, or the one whose ``detect`` recognises the file's first bytes);
+    None when the file is to be opened as a stream."""
+    if format is not None:
+        fmt = get(format)
+        return fmt if fmt.read_path is not None else None
+    path_formats = [f for f in formats() if f.read_path is not None and f.detect is not None]
+    if not path_formats or path == "-" or not os.path.isfile(path):
+        return None
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(_PATH_HEAD)
+    except OSError:
+        return None  # opening it as a stream reports the error
+    return next((f for f in path_formats if f.detect is not None and f.detect(head)), None)
 
 
 def read_input(item: InputFile, *, format: str | None, recover: bool) -> Iterator[Record]:

@@ -8,11 +8,11 @@ from .schema import RECOVERY_LAYOUT
 
 write_disqus = imported_when_called(f"{__name__}.writer", "write_disqus")
 
-# Also taken by the Disqus import file (formats.disqus_import).
+# Also taken by the Disqus import file (formats.disqus_import) and Isso.
 INCLUDE_PINGS = Option(
     "include_pings", bool,
-    "Also write pingbacks and trackbacks, which Disqus has no place for and which are "
-    "left out by default.",
+    "Also write pingbacks and trackbacks, which Disqus and Isso have no place for (as "
+    "plain comments) and which are left out by default.",
 )
 
 FORMAT = Format(
