@@ -158,8 +158,12 @@ def test_replies_nest_inside_their_parent(archive: tuple[Path, formats.WriteRepo
     assert nearest_comment(element(doc, "8")) is element(doc, "7")
     assert nearest_comment(element(doc, "9")) is element(doc, "8")
     assert is_inside(element(doc, "9"), element(doc, "2"))
-    # The replies sit in the parent's own "replies" container.
-    assert element(doc, "9").getparent().classes == {"replies"}
+    # The replies are a list inside the parent: nesting that shows even
+    # without the stylesheet.
+    item = element(doc, "9").getparent()
+    assert item.tag == "li" and item.getparent().tag == "ol"
+    assert item.getparent().classes == {"replies"}
+    assert item.getparent().getparent() is element(doc, "8")
     for key in ("1", "2", "3", "4", "5"):
         assert nearest_comment(element(doc, key)) is None
     assert not is_inside(element(doc, "3"), element(doc, "2"))
@@ -179,7 +183,7 @@ def test_pingbacks_and_trackbacks_are_grouped_as_mentions(
         assert link.get("href") == url and link.text_content() == title
         assert "nofollow" in link.get("rel")
     assert "as the hello post says" in element(doc, "10").text_content()
-    assert "Mentions" in mentions.text_content()
+    assert "2 mentions" in mentions.text_content()
 
 
 def test_author_replies_are_marked(archive: tuple[Path, formats.WriteReport]) -> None:
@@ -188,7 +192,7 @@ def test_author_replies_are_marked(archive: tuple[Path, formats.WriteReport]) ->
     assert "author-reply" in reply.classes
     assert [b.text_content() for b in select(reply, ".badge")] == ["Author"]
     # A badge belongs to its own comment only, not to the replies under it.
-    assert not select(element(doc, "1"), ":scope > header .badge")
+    assert not select(element(doc, "1"), ":scope > div.card > header .badge")
     for key in ("1", "2", "9"):
         assert "author-reply" not in element(doc, key).classes
 
@@ -213,7 +217,7 @@ def test_chosen_statuses_are_shown_and_labelled(tmp_path: Path) -> None:
     doc = page(tmp_path)
     pending = element(doc, "12")
     assert "status-pending" in pending.classes
-    assert select(pending, ":scope > header .status")[0].text_content() == "pending"
+    assert select(pending, ":scope > div.card > header .status")[0].text_content() == "pending"
     assert nearest_comment(element(doc, "14")) is pending
     assert not select(element(doc, "14"), ".note")
     assert not select(element(doc, "1"), ".status")
@@ -268,10 +272,10 @@ def test_nothing_in_a_comment_can_run_or_load(archive: tuple[Path, formats.Write
 
 def test_dates_in_utc_and_local_time(archive: tuple[Path, formats.WriteReport]) -> None:
     doc = page(archive[0])
-    (time,) = select(element(doc, "1"), ":scope > header time")
+    (time,) = select(element(doc, "1"), ":scope > div.card > header time")
     assert time.get("datetime") == "2024-03-02T12:00:00Z"
     assert time.text == "2024-03-02 12:00 UTC"
-    (local,) = select(element(doc, "1"), ":scope > header .local")
+    (local,) = select(element(doc, "1"), ":scope > div.card > header .local")
     assert local.text == "2024-03-02 14:00 local time"
     assert select(doc, "article.thread > p.meta time")[0].get("datetime") == (
         "2024-03-01T08:00:00Z"
@@ -281,7 +285,7 @@ def test_dates_in_utc_and_local_time(archive: tuple[Path, formats.WriteReport]) 
 def test_permalinks(archive: tuple[Path, formats.WriteReport]) -> None:
     doc = page(archive[0])
     for key in ("1", "9", "10"):
-        (link,) = select(element(doc, key), ":scope > header a.permalink")
+        (link,) = select(element(doc, key), ":scope > div.card > header a.permalink")
         assert link.get("href") == f"#comment-{key}"
 
 
@@ -290,7 +294,9 @@ def test_index_lists_threads(archive: tuple[Path, formats.WriteReport]) -> None:
     index = page(folder, "index.html")
     assert index.findtext(".//h1") == "An Example Blog"
     summary = select(index, "p.summary")[0].text_content()
-    assert " ".join(summary.split()) == "10 comments and 2 mentions on 1 thread."
+    assert " ".join(summary.split()) == (
+        "10 comments and 2 mentions on 1 thread. 1 comment not shown (1 pending)."
+    )
     (row,) = select(index, "li.thread")
     (title,) = select(row, "a.title")
     assert title.text == "Hello, <world> & friends"
@@ -299,7 +305,7 @@ def test_index_lists_threads(archive: tuple[Path, formats.WriteReport]) -> None:
     assert select(row, ".count")[0].text == "10 comments"
     assert select(row, ".mentions")[0].text == "2 mentions"
     assert select(row, "time")[0].get("datetime") == "2024-03-01T08:00:00Z"
-    back = select(page(folder), "header.site a")[0].get("href")
+    back = select(page(folder), "nav.site a")[0].get("href")
     assert (folder / "threads" / back).resolve() == (folder / "index.html").resolve()
 
 
@@ -385,7 +391,7 @@ def test_pages_are_written_while_the_stream_goes_on(tmp_path: Path) -> None:
     def stream() -> Iterator[Record]:
         for n in range(1, 4):
             if n == 3:
-                seen.append((tmp_path / "threads" / "post-1.html").is_file())
+                seen.append((tmp_path / ".threads.staging" / "post-1.html").is_file())
             yield Thread(origin="wxr", key=str(n), title=f"Post {n}", slug=f"post-{n}")
             yield Comment(origin="wxr", key=f"{n}0", thread=str(n), wp_approved="1",
                           content="hi")
@@ -393,6 +399,7 @@ def test_pages_are_written_while_the_stream_goes_on(tmp_path: Path) -> None:
     report = write_html(stream(), tmp_path)
     assert seen == [True]
     assert report.written == {"thread": 3, "comment": 3}
+    assert not (tmp_path / ".threads.staging").exists()
 
 
 def test_page_names_are_safe_and_unique(tmp_path: Path) -> None:
@@ -524,14 +531,14 @@ def test_the_sample_thread_renders_whole(tmp_path: Path) -> None:
 
     discussion = page.xpath(f"//section[{having('discussion')}]")[0]
     mentions = page.xpath(f"//section[{having('mentions')}]")[0]
-    assert len(discussion.xpath(f"./article[{having('comment')}]")) == 34
+    assert len(discussion.xpath(f"./ol/li/article[{having('comment')}]")) == 34
     author_replies = discussion.xpath(f".//article[{having('author-reply')}]")
     assert len(author_replies) == 2
     for reply in author_replies:
-        replies_div = reply.getparent()
-        parent = replies_div.getparent()
-        assert "replies" in replies_div.get("class")
+        replies_list = reply.getparent().getparent()
+        parent = replies_list.getparent()
+        assert "replies" in replies_list.get("class")
         assert "comment" in parent.get("class").split()
         assert "Author" in reply.text_content()
-    assert len(discussion.xpath(f".//div[{having('replies')}]/article")) == 3
+    assert len(discussion.xpath(f".//ol[{having('replies')}]/li/article")) == 3
     assert len(mentions.xpath(f".//article[{having('mention')}]")) == 25
