@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -755,3 +756,18 @@ def test_a_large_index_is_split_by_year_into_pages(tmp_path: Path) -> None:
     # Every file, listing pages included, is in the manifest.
     listed = {e["path"] for e in json.loads((tmp_path / "manifest.json").read_text())["files"]}
     assert years <= listed and len([p for p in listed if p.startswith("threads/")]) == count
+
+
+def test_the_fast_path_for_plain_text_gives_what_the_full_rules_give() -> None:
+    """Plain text skips the tag rules and the sanitiser; the result must be
+    the same as going through both."""
+    from wxrbridge.formats.html.autop import autop
+    from wxrbridge.formats.html.sanitize import clean, comment_html, paragraphs
+
+    pieces = ["a", "b c", " ", "\n", "\n\n", "\t", "\r", "\r\n", "é", "\u2028", "\u0085",
+              "\u202e", "\x0c", '"', "'", "=", "\u3000", "\u00a0", ">", "&amp;", "www.x.org"]
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert autop(text, tags=False) == autop(text, tags=True) or "<" in text, repr(text)
+        assert str(comment_html(text)) == clean(paragraphs(text)), repr(text)

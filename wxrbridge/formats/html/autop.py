@@ -60,10 +60,17 @@ _LAST_P = re.compile(r"\n</p>$")
 _KEEP_NEWLINE = "\x00wpnl\x00"
 
 
-def autop(text: str) -> str:
-    """``text`` with ``<p>`` and ``<br />`` where WordPress would add them."""
+def autop(text: str, *, tags: bool | None = None) -> str:
+    """``text`` with ``<p>`` and ``<br />`` where WordPress would add them.
+
+    The rules that act on tags the text itself holds are skipped for text
+    with no ``<`` at all (most comments), which they could not change;
+    ``tags=True`` applies them anyway.
+    """
     if not text.strip():
         return ""
+    if tags is None:
+        tags = "<" in text
     text = text + "\n"
     pres: list[str] = []
 
@@ -71,30 +78,34 @@ def autop(text: str) -> str:
         pres.append(match.group(0))
         return f"<pre wp-pre-tag-{len(pres) - 1}></pre>"
 
-    text = _PRE.sub(set_aside, text)
-    text = _DOUBLE_BR.sub("\n\n", text)
-    text = _BEFORE_BLOCK.sub(r"\n\n\1", text)
-    text = _AFTER_BLOCK.sub(r"\1\n\n", text)
-    text = _HR.sub(r"\1\n\n", text)
+    if tags:
+        text = _PRE.sub(set_aside, text)
+        text = _DOUBLE_BR.sub("\n\n", text)
+        text = _BEFORE_BLOCK.sub(r"\n\n\1", text)
+        text = _AFTER_BLOCK.sub(r"\1\n\n", text)
+        text = _HR.sub(r"\1\n\n", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    # A newline inside a tag is part of the tag, not of the text.
-    text = _TAG.sub(lambda m: m.group(0).replace("\n", _NEWLINE_MARK), text)
+    if tags:
+        # A newline inside a tag is part of the tag, not of the text.
+        text = _TAG.sub(lambda m: m.group(0).replace("\n", _NEWLINE_MARK), text)
     text = _MANY_NEWLINES.sub("\n\n", text)
     text = "".join(
         "<p>" + part.strip("\n") + "</p>\n"
         for part in _PARAGRAPH_SPLIT.split(text)
         if part.strip()
     )
-    text = _EMPTY_P.sub("", text)
-    text = _P_BEFORE_CLOSE.sub(r"<p>\1</p></\2>", text)
-    text = _P_AROUND_BLOCK.sub(r"\1", text)
-    text = _P_AROUND_LI.sub(r"\1", text)
-    text = _P_BLOCKQUOTE_OPEN.sub(r"<blockquote\1><p>", text)
-    text = _P_BLOCKQUOTE_CLOSE.sub("</p></blockquote>", text)
-    text = _P_OPEN_BLOCK.sub(r"\1", text)
-    text = _BLOCK_CLOSE_P.sub(r"\1", text)
-    text = _RAW_TEXT.sub(lambda m: m.group(0).replace("\n", _KEEP_NEWLINE), text)
-    text = _ANY_BR.sub("<br />", text)
+    if tags:
+        # Without tags of its own, no paragraph is empty or holds a block.
+        text = _EMPTY_P.sub("", text)
+        text = _P_BEFORE_CLOSE.sub(r"<p>\1</p></\2>", text)
+        text = _P_AROUND_BLOCK.sub(r"\1", text)
+        text = _P_AROUND_LI.sub(r"\1", text)
+        text = _P_BLOCKQUOTE_OPEN.sub(r"<blockquote\1><p>", text)
+        text = _P_BLOCKQUOTE_CLOSE.sub("</p></blockquote>", text)
+        text = _P_OPEN_BLOCK.sub(r"\1", text)
+        text = _BLOCK_CLOSE_P.sub(r"\1", text)
+        text = _RAW_TEXT.sub(lambda m: m.group(0).replace("\n", _KEEP_NEWLINE), text)
+        text = _ANY_BR.sub("<br />", text)
     text = _NEWLINE_TO_BR.sub("<br />\n", text)
     text = text.replace(_KEEP_NEWLINE, "\n")
     text = _BLOCK_THEN_BR.sub(r"\1", text)

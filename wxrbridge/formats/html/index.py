@@ -20,6 +20,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import IO, Any
 from urllib.parse import quote
 
@@ -85,10 +86,10 @@ class Pages:
             self._rows.seek(offset)
             row: dict[str, Any] = json.loads(self._rows.readline())
             row["href"] = f"{PAGES}/{quote(row['name'])}.html"
-            row["when"] = {
-                "iso": row["iso"], "utc": row["utc"], "local": row["local"], "raw": row["raw"],
-                "known": bool(row["utc"] or row["local"] or row["raw"]),
-            }
+            row["when"] = SimpleNamespace(
+                iso=row["iso"], utc=row["utc"], local=row["local"], raw=row["raw"],
+                known=bool(row["utc"] or row["local"] or row["raw"]),
+            )
             yield row
 
     def _listing_names(self) -> tuple[list[str], dict[str, list[str]]]:

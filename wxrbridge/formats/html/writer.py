@@ -30,6 +30,7 @@ from ...version import __version__
 from .. import WriteReport
 from .archive import MANIFEST, MANIFEST_FORMAT, MANIFEST_VERSION, Manifest, prepare
 from .index import PAGES, Pages, as_written
+from .render import dates, tree
 from .sanitize import comment_html, safe_url
 
 # How deep replies nest on the page.  Each level indents the text, and
@@ -50,7 +51,7 @@ _MAX_SLUG = 80
 @functools.cache
 def _environment() -> Environment:
     """One environment for the process: it compiles each template once."""
-    return Environment(
+    env = Environment(
         loader=PackageLoader("wxrbridge.formats.html", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
@@ -58,6 +59,8 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals["dates"] = dates
+    return env
 
 
 def _slug(text: str | None) -> str:
@@ -147,8 +150,9 @@ class Entry:
 
 @dataclass
 class Event:
-    """One step of walking a comment tree: the template turns the walk into
-    nested elements without recursion, so no depth exhausts the stack."""
+    """One step of walking a comment tree: :func:`.render.tree` turns the
+    walk into nested elements without recursion, so no depth exhausts the
+    stack."""
 
     kind: str  # "open", "replies", "end-replies", "close"
     entry: Entry | None = None
@@ -390,12 +394,11 @@ class _Writer:
                     link=link,
                     when=when,
                     known=thread is not None,
-                    discussion=_walk(discussion),
-                    mentions=_walk(mentions),
+                    discussion=tree(_walk(discussion), fragment),
+                    mentions=tree(_walk(mentions), fragment),
                     comment_count=counts["comment"],
                     mention_count=counts["mention"],
                     left_out_counts=left_out,
-                    fragment=fragment,
                 )
             )
         self.pages.add(
