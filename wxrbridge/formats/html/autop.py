@@ -58,19 +58,23 @@ _BR_THEN_BLOCK = re.compile(
 )
 _LAST_P = re.compile(r"\n</p>$")
 _KEEP_NEWLINE = "\x00wpnl\x00"
+# Every tag any block rule could act on starts like this (the rules match
+# by prefix, as WordPress's do: ``<p`` also finds ``<param>``).
+_MAY_HOLD_BLOCKS = re.compile(rf"</?(?:{_BLOCKS}|br)|<(?:script|style|svg)", re.IGNORECASE)
 
 
 def autop(text: str, *, tags: bool | None = None) -> str:
     """``text`` with ``<p>`` and ``<br />`` where WordPress would add them.
 
-    The rules that act on tags the text itself holds are skipped for text
-    with no ``<`` at all (most comments), which they could not change;
-    ``tags=True`` applies them anyway.
+    The rules that act on block tags are skipped for text that holds none
+    (most comments), which they could not change; ``tags=True`` applies
+    them anyway.
     """
     if not text.strip():
         return ""
+    inline = "<" in text
     if tags is None:
-        tags = "<" in text
+        tags = inline and _MAY_HOLD_BLOCKS.search(text) is not None
     text = text + "\n"
     pres: list[str] = []
 
@@ -85,7 +89,7 @@ def autop(text: str, *, tags: bool | None = None) -> str:
         text = _AFTER_BLOCK.sub(r"\1\n\n", text)
         text = _HR.sub(r"\1\n\n", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if tags:
+    if tags or inline:
         # A newline inside a tag is part of the tag, not of the text.
         text = _TAG.sub(lambda m: m.group(0).replace("\n", _NEWLINE_MARK), text)
     text = _MANY_NEWLINES.sub("\n\n", text)

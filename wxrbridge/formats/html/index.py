@@ -35,6 +35,7 @@ YEARS = "years"
 PER_PAGE = 200
 # Where a thread page's navigation goes, filled in when the order is known.
 SEQUENCE = "<!--wxrbridge:sequence-->"
+_SEQUENCE_BYTES = SEQUENCE.encode("ascii")
 UNDATED = "undated"
 
 
@@ -170,9 +171,11 @@ class Pages:
 
     def _place(self, row: dict[str, Any], manifest: Manifest, nav: str) -> None:
         staged = self.staging / f"{row['name']}.html"
-        text = staged.read_text(encoding="utf-8").replace(SEQUENCE, nav, 1)
+        head, _mark, tail = staged.read_bytes().partition(_SEQUENCE_BYTES)
         with HashedFile(manifest, f"{PAGES}/{row['name']}.html") as out:
-            out.write_text((text,))
+            out.write_bytes(head)
+            out.write_text((nav,))
+            out.write_bytes(tail)
         staged.unlink()
 
     def abandon(self) -> None:

@@ -31,7 +31,7 @@ from .. import WriteReport
 from .archive import MANIFEST, MANIFEST_FORMAT, MANIFEST_VERSION, Manifest, prepare
 from .index import PAGES, Pages, as_written
 from .render import dates, tree
-from .sanitize import comment_html, safe_url
+from .sanitize import comment_html, safe_url, well_formed
 
 # How deep replies nest on the page.  Each level indents the text, and
 # past a few levels a phone's screen has no room left for it; forums stop
@@ -386,9 +386,13 @@ class _Writer:
         counts = Counter("mention" if e.is_mention else "comment" for e in buffer.entries)
         name = self._page_name(buffer)
         left_out = sorted(buffer.left_out.items())
-        with (self.pages.staging / f"{name}.html").open("w", encoding="utf-8") as out:
+        # Staged as UTF-8 with any lone surrogate replaced (see well_formed):
+        # it is moved into place byte for byte.
+        staged = self.pages.staging / f"{name}.html"
+        with staged.open("wb") as out:
             out.writelines(
-                self.thread_template.generate(
+                well_formed(chunk).encode("utf-8")
+                for chunk in self.thread_template.generate(
                     site=self._site(),
                     title=title,
                     link=link,
