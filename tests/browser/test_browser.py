@@ -116,13 +116,15 @@ def _records() -> list[Record]:
                 content=PLANTED),
         comment("6", author_name="Citing Post", author_url="https://cite.example.net/",
                 wp_type="pingback", content="[…] linked […]"),
+        # Shown with its status label (the archive fixture asks for pending).
+        comment("7", "1", wp_approved="0", content="Awaiting moderation."),
     ]
 
 
 @pytest.fixture
 def archive(tmp_path: Path) -> Path:
     folder = tmp_path / "archive"
-    write_html(_records(), folder)
+    write_html(_records(), folder, statuses=("pending",))
     return folder
 
 
@@ -204,6 +206,9 @@ def test_thread_page_renders_offline_with_replies_nested(
     assert page.locator("#comment-2 .badge").first.inner_text().strip().lower() == "author"
     assert page.locator("section.mentions #comment-6").count() == 1
     assert page.locator("#comment-4 .body p").count() == 2
+    # The labels axe checks for contrast are on the page.
+    assert page.locator("#comment-7 .status").inner_text().strip().lower() == "pending"
+    assert page.locator("#comment-6 .kind").inner_text().strip().lower() == "pingback"
 
     _save_screenshot(page, tmp_path, "thread.png")
     assert offline.aborted == []
