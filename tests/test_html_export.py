@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import lxml.html
@@ -158,8 +159,12 @@ def test_replies_nest_inside_their_parent(archive: tuple[Path, formats.WriteRepo
     assert nearest_comment(element(doc, "8")) is element(doc, "7")
     assert nearest_comment(element(doc, "9")) is element(doc, "8")
     assert is_inside(element(doc, "9"), element(doc, "2"))
-    # The replies sit in the parent's own "replies" container.
-    assert element(doc, "9").getparent().classes == {"replies"}
+    # The replies are a list inside the parent: nesting that shows even
+    # without the stylesheet.
+    item = element(doc, "9").getparent()
+    assert item.tag == "li" and item.getparent().tag == "ol"
+    assert item.getparent().classes == {"replies"}
+    assert item.getparent().getparent() is element(doc, "8")
     for key in ("1", "2", "3", "4", "5"):
         assert nearest_comment(element(doc, key)) is None
     assert not is_inside(element(doc, "3"), element(doc, "2"))
@@ -179,7 +184,7 @@ def test_pingbacks_and_trackbacks_are_grouped_as_mentions(
         assert link.get("href") == url and link.text_content() == title
         assert "nofollow" in link.get("rel")
     assert "as the hello post says" in element(doc, "10").text_content()
-    assert "Mentions" in mentions.text_content()
+    assert "2 mentions" in mentions.text_content()
 
 
 def test_author_replies_are_marked(archive: tuple[Path, formats.WriteReport]) -> None:
@@ -188,7 +193,7 @@ def test_author_replies_are_marked(archive: tuple[Path, formats.WriteReport]) ->
     assert "author-reply" in reply.classes
     assert [b.text_content() for b in select(reply, ".badge")] == ["Author"]
     # A badge belongs to its own comment only, not to the replies under it.
-    assert not select(element(doc, "1"), ":scope > header .badge")
+    assert not select(element(doc, "1"), ":scope > div.card > header .badge")
     for key in ("1", "2", "9"):
         assert "author-reply" not in element(doc, key).classes
 
@@ -213,7 +218,7 @@ def test_chosen_statuses_are_shown_and_labelled(tmp_path: Path) -> None:
     doc = page(tmp_path)
     pending = element(doc, "12")
     assert "status-pending" in pending.classes
-    assert select(pending, ":scope > header .status")[0].text_content() == "pending"
+    assert select(pending, ":scope > div.card > header .status")[0].text_content() == "pending"
     assert nearest_comment(element(doc, "14")) is pending
     assert not select(element(doc, "14"), ".note")
     assert not select(element(doc, "1"), ".status")
@@ -268,10 +273,10 @@ def test_nothing_in_a_comment_can_run_or_load(archive: tuple[Path, formats.Write
 
 def test_dates_in_utc_and_local_time(archive: tuple[Path, formats.WriteReport]) -> None:
     doc = page(archive[0])
-    (time,) = select(element(doc, "1"), ":scope > header time")
+    (time,) = select(element(doc, "1"), ":scope > div.card > header time")
     assert time.get("datetime") == "2024-03-02T12:00:00Z"
     assert time.text == "2024-03-02 12:00 UTC"
-    (local,) = select(element(doc, "1"), ":scope > header .local")
+    (local,) = select(element(doc, "1"), ":scope > div.card > header .local")
     assert local.text == "2024-03-02 14:00 local time"
     assert select(doc, "article.thread > p.meta time")[0].get("datetime") == (
         "2024-03-01T08:00:00Z"
@@ -281,7 +286,7 @@ def test_dates_in_utc_and_local_time(archive: tuple[Path, formats.WriteReport]) 
 def test_permalinks(archive: tuple[Path, formats.WriteReport]) -> None:
     doc = page(archive[0])
     for key in ("1", "9", "10"):
-        (link,) = select(element(doc, key), ":scope > header a.permalink")
+        (link,) = select(element(doc, key), ":scope > div.card > header a.permalink")
         assert link.get("href") == f"#comment-{key}"
 
 
@@ -290,7 +295,9 @@ def test_index_lists_threads(archive: tuple[Path, formats.WriteReport]) -> None:
     index = page(folder, "index.html")
     assert index.findtext(".//h1") == "An Example Blog"
     summary = select(index, "p.summary")[0].text_content()
-    assert " ".join(summary.split()) == "10 comments and 2 mentions on 1 thread."
+    assert " ".join(summary.split()) == (
+        "10 comments and 2 mentions on 1 thread. 1 comment not shown (1 pending)."
+    )
     (row,) = select(index, "li.thread")
     (title,) = select(row, "a.title")
     assert title.text == "Hello, <world> & friends"
@@ -299,7 +306,7 @@ def test_index_lists_threads(archive: tuple[Path, formats.WriteReport]) -> None:
     assert select(row, ".count")[0].text == "10 comments"
     assert select(row, ".mentions")[0].text == "2 mentions"
     assert select(row, "time")[0].get("datetime") == "2024-03-01T08:00:00Z"
-    back = select(page(folder), "header.site a")[0].get("href")
+    back = select(page(folder), "nav.site a")[0].get("href")
     assert (folder / "threads" / back).resolve() == (folder / "index.html").resolve()
 
 
@@ -385,7 +392,7 @@ def test_pages_are_written_while_the_stream_goes_on(tmp_path: Path) -> None:
     def stream() -> Iterator[Record]:
         for n in range(1, 4):
             if n == 3:
-                seen.append((tmp_path / "threads" / "post-1.html").is_file())
+                seen.append((tmp_path / ".threads.staging" / "post-1.html").is_file())
             yield Thread(origin="wxr", key=str(n), title=f"Post {n}", slug=f"post-{n}")
             yield Comment(origin="wxr", key=f"{n}0", thread=str(n), wp_approved="1",
                           content="hi")
@@ -393,6 +400,7 @@ def test_pages_are_written_while_the_stream_goes_on(tmp_path: Path) -> None:
     report = write_html(stream(), tmp_path)
     assert seen == [True]
     assert report.written == {"thread": 3, "comment": 3}
+    assert not (tmp_path / ".threads.staging").exists()
 
 
 def test_page_names_are_safe_and_unique(tmp_path: Path) -> None:
@@ -524,14 +532,248 @@ def test_the_sample_thread_renders_whole(tmp_path: Path) -> None:
 
     discussion = page.xpath(f"//section[{having('discussion')}]")[0]
     mentions = page.xpath(f"//section[{having('mentions')}]")[0]
-    assert len(discussion.xpath(f"./article[{having('comment')}]")) == 34
+    assert len(discussion.xpath(f"./ol/li/article[{having('comment')}]")) == 34
     author_replies = discussion.xpath(f".//article[{having('author-reply')}]")
     assert len(author_replies) == 2
     for reply in author_replies:
-        replies_div = reply.getparent()
-        parent = replies_div.getparent()
-        assert "replies" in replies_div.get("class")
+        replies_list = reply.getparent().getparent()
+        parent = replies_list.getparent()
+        assert "replies" in replies_list.get("class")
         assert "comment" in parent.get("class").split()
         assert "Author" in reply.text_content()
-    assert len(discussion.xpath(f".//div[{having('replies')}]/article")) == 3
+    assert len(discussion.xpath(f".//ol[{having('replies')}]/li/article")) == 3
     assert len(mentions.xpath(f".//article[{having('mention')}]")) == 25
+
+
+# -- comment text as WordPress shows it -------------------------------------
+
+
+def body_of(tmp_path: Path, content: str, **fields: str) -> lxml.html.HtmlElement:
+    records: list[Record] = [Thread(origin="wxr", key="100", slug="t"),
+                             _comment("1", content=content, **fields)]
+    write_html(records, tmp_path)
+    return select(element(page(tmp_path, "threads/t.html"), "1"), ".body")[0]
+
+
+def test_text_around_block_tags_keeps_its_paragraphs(tmp_path: Path) -> None:
+    body = body_of(tmp_path, "First line\nsecond line\n\n<blockquote>Quoted\n\nagain</blockquote>\n"
+                             "After the quote.\n\n<ul><li>one</li><li>two</li></ul>\nLast words.")
+    paragraphs = [p.text_content() for p in body.xpath("./p")]
+    assert paragraphs == ["First line\nsecond line", "After the quote.", "Last words."]
+    assert len(body.xpath("./p[1]/br")) == 1
+    assert [p.text_content() for p in body.xpath("./blockquote/p")] == ["Quoted", "again"]
+    assert [li.text_content() for li in body.xpath("./ul/li")] == ["one", "two"]
+
+
+def test_preformatted_text_is_left_as_written(tmp_path: Path) -> None:
+    body = body_of(tmp_path, "Code:\n<pre>def f():\n\n    return 1</pre>\nDone.")
+    (pre,) = body.xpath(".//pre")
+    assert pre.text_content() == "def f():\n\n    return 1"
+    assert not pre.xpath(".//br | .//p")
+    assert [p.text_content() for p in body.xpath("./p")] == ["Code:", "Done."]
+
+
+def test_headings_tables_and_edits_are_kept(tmp_path: Path) -> None:
+    body = body_of(
+        tmp_path,
+        "<h1>Big</h1><h2>Smaller</h2><h5>Small</h5>"
+        "<table><tr><th>a</th></tr><tr><td colspan=\"2\" style=\"x\">b</td></tr></table>"
+        "<dl><dt>term</dt><dd>meaning</dd></dl><del>gone</del> <s>struck</s> <code>x()</code>",
+    )
+    # Below the page's own h1 (thread), h2 (sections) and h3 (each comment).
+    assert [h.tag for h in body.xpath("./*[starts-with(name(), 'h')]")] == ["h4", "h5", "h6"]
+    assert body.xpath(".//td")[0].get("colspan") == "2"
+    assert body.xpath(".//td")[0].get("style") is None
+    assert body.xpath(".//dt")[0].text == "term" and body.xpath(".//dd")[0].text == "meaning"
+    assert [e.tag for e in body.xpath(".//del | .//s | .//code")] == ["del", "s", "code"]
+
+
+def test_bare_addresses_become_links(tmp_path: Path) -> None:
+    body = body_of(
+        tmp_path,
+        "See https://example.org/a_(b)?q=1&amp;r=2, or www.example.net. "
+        '<a href="https://example.com/x">https://example.com/x</a> '
+        "<code>http://example.com/code</code>",
+    )
+    hrefs = [a.get("href") for a in body.xpath(".//a")]
+    assert hrefs == ["https://example.org/a_(b)?q=1&r=2", "http://www.example.net",
+                     "https://example.com/x"]
+    assert body.xpath(".//a")[0].text == "https://example.org/a_(b)?q=1&r=2"
+    assert "nofollow" in body.xpath(".//a")[1].get("rel")
+
+
+def test_only_absolute_web_and_mail_links_are_kept(tmp_path: Path) -> None:
+    body = body_of(
+        tmp_path,
+        '<a href="/wp-admin/">a</a> <a href="//tracker.example.net/x">b</a> '
+        '<a href="page.html">c</a> <a href="mailto:ann@example.org">d</a> '
+        '<a href="https://example.org/\u202egnp.exe">e</a> <a href="https://example.org/">f</a>',
+    )
+    assert [a.get("href") for a in body.xpath(".//a")] == [
+        None, None, None, "mailto:ann@example.org", None, "https://example.org/"
+    ]
+
+
+def test_names_titles_and_text_are_isolated(tmp_path: Path) -> None:
+    records: list[Record] = [
+        Thread(origin="wxr", key="100", slug="t", title="Report \u202egnp.exe"),
+        _comment("1", author_name="RTL \u202egnp.exe", content="Unterminated \u202eoverride"),
+        _comment("2", author_name="Linked", author_url="https://example.org/\u202ex"),
+    ]
+    write_html(records, tmp_path)
+    doc = page(tmp_path, "threads/t.html")
+    (name,) = select(element(doc, "1"), "bdi.author")
+    assert name.text == "RTL \u202egnp.exe"
+    assert select(element(doc, "1"), ".body")[0].get("dir") == "auto"
+    assert doc.xpath("//h1")[0].get("dir") == "auto"
+    # A link whose address holds a bidi control is not made.
+    assert not select(element(doc, "2"), "a.author")
+    index = page(tmp_path, "index.html")
+    assert select(index, "a.title")[0].get("dir") == "auto"
+
+
+def test_entities_in_names_and_titles_are_shown_once_decoded(tmp_path: Path) -> None:
+    records: list[Record] = [
+        Thread(origin="wxr", key="100", slug="t", title="What&#8217;s a tellyworth?"),
+        _comment("1", author_name="Ping 1 &laquo; What&#8217;s a tellyworth?",
+                 author_url="https://example.org/ping", wp_type="pingback"),
+        _comment("2", author_name="Tom &amp; Jerry"),
+    ]
+    write_html(records, tmp_path)
+    doc = page(tmp_path, "threads/t.html")
+    assert doc.findtext(".//h1") == "What\u2019s a tellyworth?"
+    assert select(element(doc, "1"), "a.author")[0].text_content() == (
+        "Ping 1 \u00ab What\u2019s a tellyworth?"
+    )
+    assert select(element(doc, "2"), ".author")[0].text_content() == "Tom & Jerry"
+    raw = (tmp_path / "threads" / "t.html").read_text(encoding="utf-8")
+    assert "&amp;laquo;" not in raw and "&amp;#8217;" not in raw
+
+
+# -- a page a screen reader can find its way through ------------------------
+
+
+def test_landmarks_headings_and_link_names(archive: tuple[Path, formats.WriteReport]) -> None:
+    folder = archive[0]
+    doc = page(folder)
+    (nav,) = doc.xpath("//nav[@aria-label]")
+    back = nav.xpath(".//a[@rel='index']")[0]
+    assert "Back to the index" in back.text_content()
+    assert (folder / "threads" / back.get("href")).resolve() == (folder / "index.html").resolve()
+    assert doc.xpath("//main")
+    comment = element(doc, "6")
+    heading = doc.get_element_by_id(comment.get("aria-labelledby"))
+    assert heading.tag == "h3" and "The Editor" in heading.text_content()
+    (permalink,) = select(comment, ":scope > div.card > header a.permalink")
+    assert permalink.get("aria-label") == (
+        "Link to this comment by The Editor, 2024-03-07 12:00 UTC"
+    )
+
+
+def test_replies_past_the_nesting_limit_name_their_parent(tmp_path: Path) -> None:
+    depth = MAX_NESTING + 4
+    records: list[Record] = [Thread(origin="wxr", key="100", slug="deep")]
+    records += [_comment(str(n), str(n - 1) if n > 1 else None, author_name=f"Writer {n}")
+                for n in range(1, depth + 1)]
+    write_html(records, tmp_path)
+    doc = page(tmp_path, "threads/deep.html")
+    for n in range(1, depth + 1):
+        notes = select(element(doc, str(n)), ":scope > div.card > .reply-to a")
+        if n <= MAX_NESTING:
+            assert notes == []
+        else:
+            assert notes[0].text_content() == f"In reply to Writer {n - 1}"
+            assert notes[0].get("href") == f"#comment-{n - 1}"
+
+
+# -- what is not shown, and the index ---------------------------------------
+
+
+def test_every_page_says_how_many_comments_it_leaves_out(tmp_path: Path) -> None:
+    records: list[Record] = [
+        Thread(origin="wxr", key="100", slug="t", title="Pings only",
+               created_at="2024-01-01 00:00:00"),
+        _comment("1", wp_type="pingback", author_url="https://example.org/p"),
+        _comment("2", wp_approved="spam"), _comment("3", wp_approved="spam"),
+        _comment("4", wp_approved="0"),
+        Thread(origin="wxr", key="200", slug="none", title="Nothing shown"),
+        _comment("5", thread="200", wp_approved="trash"),
+    ]
+    write_html(records, tmp_path)
+    doc = page(tmp_path, "threads/t.html")
+    assert " ".join(select(doc, "p.left-out")[0].text_content().split()) == (
+        "3 comments not shown (1 pending, 2 spam)."
+    )
+    discussion = select(doc, "section.discussion")[0].text_content()
+    assert "No comments, only the mentions below." in discussion
+    index = page(tmp_path, "index.html")
+    assert "4 comments not shown (1 pending, 2 spam, 1 trash)." in " ".join(
+        select(index, "p.summary")[0].text_content().split()
+    )
+    assert select(index, "li.thread .left-out")[0].text_content() == (
+        "3 comments not shown (1 pending, 2 spam)"
+    )
+
+
+def _dated_threads(count: int, year_of: Callable[[int], int]) -> Iterator[Record]:
+    for n in range(count, 0, -1):  # newest first: the index must sort them
+        yield Thread(origin="wxr", key=str(n), slug=f"post-{n}", title=f"Post {n}",
+                     created_at=f"{year_of(n)}-01-01 {n // 60:02d}:{n % 60:02d}:00")
+        yield Comment(origin="wxr", key=f"c{n}", thread=str(n), wp_approved="1", content="hi")
+
+
+def test_a_small_index_is_one_page_sorted_by_date(tmp_path: Path) -> None:
+    write_html(_dated_threads(3, lambda n: 2020 + n), tmp_path)
+    index = page(tmp_path, "index.html")
+    assert [a.text for a in select(index, "a.title")] == ["Post 1", "Post 2", "Post 3"]
+    first, middle = page(tmp_path, "threads/post-1.html"), page(tmp_path, "threads/post-2.html")
+    assert not first.xpath("//a[@rel='prev']")
+    assert first.xpath("//a[@rel='next']")[0].get("href") == "post-2.html"
+    assert middle.xpath("//a[@rel='prev']")[0].get("href") == "post-1.html"
+    assert "Next thread: Post 3" in middle.xpath("//a[@rel='next']")[0].text_content()
+
+
+def test_a_large_index_is_split_by_year_into_pages(tmp_path: Path) -> None:
+    from wxrbridge.formats.html.index import PER_PAGE
+
+    count = PER_PAGE * 2
+    write_html(_dated_threads(count, lambda n: 2010 if n <= PER_PAGE + 10 else 2011), tmp_path)
+    index = page(tmp_path, "index.html")
+    assert not select(index, "li.thread")
+    years = {a.get("href") for a in index.xpath("//ul[@class='years']//a")}
+    assert years == {"years/2010.html", "years/2010-2.html", "years/2011.html"}
+    sizes = {name: len(select(page(tmp_path, name), "li.thread")) for name in sorted(years)}
+    assert sizes == {"years/2010.html": PER_PAGE, "years/2010-2.html": 10,
+                     "years/2011.html": count - PER_PAGE - 10}
+    second = page(tmp_path, "years/2010-2.html")
+    assert second.xpath("//a[@rel='prev']")[0].get("href") == "../years/2010.html"
+    assert second.xpath("//a[@rel='next']")[0].get("href") == "../years/2011.html"
+    link = select(second, "a.title")[0].get("href")
+    assert (tmp_path / "years" / link).resolve() == (tmp_path / "threads/post-201.html").resolve()
+    # Each thread page leads back to its own listing page.
+    back = page(tmp_path, "threads/post-201.html").xpath("//a[@rel='index']")[0]
+    assert back.get("href") == "../years/2010-2.html"
+    # Every file, listing pages included, is in the manifest.
+    listed = {e["path"] for e in json.loads((tmp_path / "manifest.json").read_text())["files"]}
+    assert years <= listed and len([p for p in listed if p.startswith("threads/")]) == count
+
+
+def test_the_fast_path_for_plain_text_gives_what_the_full_rules_give() -> None:
+    """Plain text skips the tag rules and the sanitiser; the result must be
+    the same as going through both."""
+    from wxrbridge.formats.html.autop import autop
+    from wxrbridge.formats.html.sanitize import clean, comment_html, paragraphs
+
+    pieces = ["a", "b c", " ", "\n", "\n\n", "\t", "\r", "\r\n", "é", "\u2028", "\u0085",
+              "\u202e", "\x0c", '"', "'", "=", "\u3000", "\u00a0", ">", "&amp;", "www.x.org",
+              "<em>", "</em>", "<a\nhref='https://example.org/'>", "</a>", "<q>", "<", "<b"]
+    blocks = ["<p>", "</p>", "<param>", "<br>", "<blockquote>", "</li>", "<pre>", "</pre>"]
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        # Without a block tag, the block rules change nothing.
+        assert autop(text) == autop(text, tags=True), repr(text)
+        if "<" not in text:
+            assert str(comment_html(text)) == clean(paragraphs(text)), repr(text)
+        text += rng.choice(blocks) + rng.choice(pieces)
+        assert autop(text) == autop(text, tags=True), repr(text)

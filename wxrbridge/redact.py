@@ -16,12 +16,14 @@ stay comparable.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
+import ipaddress
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import TypeVar
 
-from .records import Comment, Extra, Meta, Record, Thread, User
+from .records import Comment, Record, Thread, User
 
 EMAILS = "emails"
 IPS = "ips"
@@ -71,26 +73,80 @@ def ip_token(ip: str, salt: str = "") -> str:
     return f"redacted-{_digest(salt, 'ip:' + value.lower())}"
 
 
-def _replace_in(text: str | None, pairs: list[tuple[str, str]]) -> str | None:
-    """``text`` with each whole occurrence of an address replaced by its
-    token; ``1.2.3.4`` inside ``11.2.3.45`` is a different address."""
-    if not text:
-        return text
-    for old, new in pairs:
-        pattern = rf"(?<![\w.@:-]){re.escape(old)}(?![\w@:-]|\.\w)"
-        text = re.sub(pattern, _literally(new), text, flags=re.IGNORECASE)
+# Addresses anywhere in text: raw XML the schema has no column for, meta
+# values, a comment's own words.  An email's local part and domain as
+# addresses are written in practice; an IPv4 address of four decimal
+# octets; an IPv6 candidate, checked by ``ipaddress`` before it is replaced.
+_EMAIL_ANYWHERE = re.compile(
+    r"[A-Za-z0-9!#$%'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+)
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IP_ANYWHERE = re.compile(
+    rf"(?<![\w.]){_OCTET}(?:\.{_OCTET}){{3}}(?!\w|\.\d)"
+    r"|(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|[0-9]+(?:\.[0-9]+){3})?(?![\w:])"
+)
+
+
+def _is_ip(text: str) -> bool:
+    if not any(c.isalnum() for c in text):
+        return False
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def sweep(text: str, fields: Collection[str], salt: str = "") -> str:
+    """``text`` with every email and/or IP address in it replaced by its
+    token, wherever it stands (a value, an attribute, raw XML, prose)."""
+    if EMAILS in fields and "@" in text:
+        text = _EMAIL_ANYWHERE.sub(lambda m: email_token(m.group(0), salt), text)
+    if IPS in fields and ("." in text or ":" in text):
+
+        def token(match: re.Match[str]) -> str:
+            found = match.group(0)
+            return ip_token(found, salt) if _is_ip(found) else found
+
+        text = _IP_ANYWHERE.sub(token, text)
     return text
 
 
-def _literally(replacement: str) -> Callable[[re.Match[str]], str]:
-    """A ``re.sub`` replacement that is ``replacement`` as it stands (a
-    string would have its backslashes read as group references)."""
-    return lambda _match: replacement
+def _swept(value: object, fields: frozenset[str], salt: str) -> object:
+    """``value`` (a string, or a list, tuple, dict or record holding them)
+    with every address swept; the very same object when nothing changed."""
+    if isinstance(value, str):
+        new = sweep(value, fields, salt)
+        return value if new == value else new
+    if isinstance(value, (list, tuple)):
+        items = [_swept(item, fields, salt) for item in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        return type(value)(items)
+    if isinstance(value, dict):
+        pairs = {key: _swept(item, fields, salt) for key, item in value.items()}
+        return value if all(pairs[k] is v for k, v in value.items()) else pairs
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changed = _changed_fields(value, fields, salt)
+        return dataclasses.replace(value, **changed) if changed else value
+    return value
+
+
+def _changed_fields(record: object, fields: frozenset[str], salt: str) -> dict[str, object]:
+    """The fields of a record (or of an extra) in which an address was
+    swept, with their new values: fresh objects, never the input's."""
+    changed: dict[str, object] = {}
+    for spec in dataclasses.fields(record):  # type: ignore[arg-type]
+        old = getattr(record, spec.name)
+        new = _swept(old, fields, salt)
+        if new is not old:
+            changed[spec.name] = new
+    return changed
 
 
 def _redact_record(record: R, fields: frozenset[str], salt: str) -> R:
     tokens: dict[str, str] = {}
-    pairs: list[tuple[str, str]] = []  # (address, token), for meta and extras
     plan: list[tuple[Collection[str], Callable[[str, str], str]]] = []
     if EMAILS in fields:
         plan.append((_EMAIL_FIELDS.get(type(record), ()), email_token))
@@ -102,24 +158,21 @@ def _redact_record(record: R, fields: frozenset[str], salt: str) -> R:
             if value is None or not value.strip():
                 continue
             tokens[name] = token(value, salt)
-            if tokens[name] != value.strip():
-                pairs.append((value.strip(), tokens[name]))
-    if not tokens:
+    if tokens:
+        record = copy.copy(record)
+        for name, token_value in tokens.items():
+            setattr(record, name, token_value)
+    # Then every other address, wherever the record holds one: Akismet keeps
+    # a copy of the submitted comment in meta, a plugin adds an element of
+    # its own, a commenter signs with an address.
+    changed = _changed_fields(record, fields, salt)
+    if not tokens and not changed:
         return record
     # A deep copy, so the caller's records (and their meta and extras
     # lists) are never changed, whatever later consumers do with ours.
     redacted = copy.deepcopy(record)
-    for name, token_value in tokens.items():
-        setattr(redacted, name, token_value)
-    if pairs:
-        # The same address often sits in the record's meta and extras too:
-        # Akismet keeps a copy of the submitted comment, email and IP included.
-        meta: list[Meta] | None = getattr(redacted, "meta", None)
-        if meta:
-            redacted.meta = [(key, _replace_in(value, pairs)) for key, value in meta]  # type: ignore[union-attr]
-        extra: Extra
-        for extra in getattr(redacted, "extras", []):
-            extra.value = _replace_in(extra.value, pairs) or extra.value
+    for name, value in changed.items():
+        setattr(redacted, name, copy.deepcopy(value))
     return redacted
 
 
@@ -133,10 +186,13 @@ def redact(
     ``redacted-<16 hex digits>@invalid``; IP addresses become
     ``redacted-<16 hex digits>``.  The same address gives the same token, so
     one person's comments remain attributable to one (unnamed) address; an
-    empty or absent value stays as it is.  Each exact occurrence of a
-    replaced address in the same record's meta values and extras is
-    replaced too (a serialised PHP value there may then state a wrong
-    length; WordPress reads such a value as plain text).  Input records are
+    empty or absent value stays as it is.  Then every other email and IP
+    address the record holds is replaced by its token wherever it stands:
+    meta values, raw XML the schema has no column for (elements, attributes,
+    XML comments), names, titles and the comments' own text, so that no
+    output written from the stream holds one (a serialised PHP value in meta
+    may then state a wrong length; WordPress reads such a value as plain
+    text).  Input records are
     never modified.  ``fields`` may also be the CLI's comma-separated text,
     ``"emails,ips"``.  An unknown field name raises ``ValueError``.
     """

@@ -8,8 +8,16 @@ browser Playwright downloads.  Without Chromium or Playwright they are
 skipped on a workstation and fail under CI (``CI`` set), so a CI image that
 lost its browser cannot pass silently.
 
-A screenshot of the thread page is saved in the test's folder, and copied
-into ``WXRBRIDGE_SCREENSHOT_DIR`` when that is set (a path, relative to the
+Deep threads are measured at 390 and 1280 px: every comment's text keeps
+at least 60% of the screen (of the 46rem reading column on a wide one) and
+nothing scrolls sideways.  axe-core checks the pages against WCAG 2.1 AA in
+the light and the dark colour scheme; it is injected from a file
+(``WXRBRIDGE_AXE``, else ``.ci/axe/node_modules/axe-core/axe.min.js``, which
+``npm install --prefix .ci/axe axe-core`` puts there), never fetched.
+
+Screenshots of the thread page, and of a 10-deep and a 50-deep thread at
+390 px, are saved in the tests' folders, and copied into
+``WXRBRIDGE_SCREENSHOT_DIR`` when that is set (a path, relative to the
 repository; ``1`` or ``true`` mean ``test-output/``).
 """
 
@@ -108,13 +116,15 @@ def _records() -> list[Record]:
                 content=PLANTED),
         comment("6", author_name="Citing Post", author_url="https://cite.example.net/",
                 wp_type="pingback", content="[…] linked […]"),
+        # Shown with its status label (the archive fixture asks for pending).
+        comment("7", "1", wp_approved="0", content="Awaiting moderation."),
     ]
 
 
 @pytest.fixture
 def archive(tmp_path: Path) -> Path:
     folder = tmp_path / "archive"
-    write_html(_records(), folder)
+    write_html(_records(), folder, statuses=("pending",))
     return folder
 
 
@@ -122,8 +132,8 @@ class _OfflinePage:
     """A page in an offline context that records every attempt to reach
     anything but the archive's own files."""
 
-    def __init__(self, browser: Any) -> None:
-        self.context = browser.new_context()
+    def __init__(self, browser: Any, **options: Any) -> None:
+        self.context = browser.new_context(**options)
         self.context.set_offline(True)
         self.page = self.context.new_page()
         self.dialogs: list[str] = []
@@ -196,6 +206,9 @@ def test_thread_page_renders_offline_with_replies_nested(
     assert page.locator("#comment-2 .badge").first.inner_text().strip().lower() == "author"
     assert page.locator("section.mentions #comment-6").count() == 1
     assert page.locator("#comment-4 .body p").count() == 2
+    # The labels axe checks for contrast are on the page.
+    assert page.locator("#comment-7 .status").inner_text().strip().lower() == "pending"
+    assert page.locator("#comment-6 .kind").inner_text().strip().lower() == "pingback"
 
     _save_screenshot(page, tmp_path, "thread.png")
     assert offline.aborted == []
@@ -235,3 +248,132 @@ def test_index_leads_to_the_thread_offline(
     assert page.locator("#comment-4").is_visible()
     assert offline.aborted == []
     assert offline.outside_requests() == []
+
+
+# -- reading at any depth, on any screen ------------------------------------
+
+PHONE, DESKTOP = 390, 1280
+# The pages set their text in a column of at most 46rem (736 px): on a wide
+# screen a comment's text is measured against that column, on a narrow one
+# against the screen itself.
+COLUMN = 736
+NARROWEST = 0.6
+
+
+def _chain(depth: int, slug: str) -> list[Record]:
+    records: list[Record] = [
+        Source(origin="wxr", site="https://blog.example.com", title="Browser Blog"),
+        Thread(origin="wxr", key=slug, title=f"A {depth}-deep thread", slug=slug,
+               created_at="2024-05-01 09:00:00"),
+    ]
+    for n in range(1, depth + 1):
+        records.append(Comment(
+            origin="wxr", key=f"{slug}-{n}", thread=slug, parent="0" if n == 1 else "x",
+            parent_key=None if n == 1 else f"{slug}-{n - 1}", wp_approved="1",
+            author_name=f"Reader {n}", created_at="2024-05-01 10:00:00",
+            content=f"Reply at level {n}: a sentence long enough to wrap on a phone.",
+        ))
+    return records
+
+
+@pytest.fixture(scope="module")
+def deep_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("deep") / "archive"
+    records: list[Record] = []
+    for depth in (10, 50, 100):
+        records += _chain(depth, f"deep-{depth}")
+    write_html(records, folder)
+    return folder
+
+
+def _narrowest_text(page: Any) -> dict[str, float]:
+    return dict(page.evaluate(
+        """() => {
+            const widths = [...document.querySelectorAll('article.comment > .card > .body')]
+                .map(b => b.getBoundingClientRect().width);
+            return {narrowest: Math.min(...widths), count: widths.length,
+                    scroll: document.documentElement.scrollWidth,
+                    viewport: window.innerWidth};
+        }"""
+    ))
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+@pytest.mark.parametrize("depth", [10, 50, 100])
+def test_text_keeps_its_width_at_any_depth(
+    browser: Any, deep_archive: Path, tmp_path: Path, depth: int, width: int
+) -> None:
+    handle = _OfflinePage(browser, viewport={"width": width, "height": 900})
+    try:
+        page = handle.page
+        page.goto((deep_archive / "threads" / f"deep-{depth}.html").as_uri())
+        page.wait_for_load_state("load")
+        measured = _narrowest_text(page)
+        assert measured["count"] == depth
+        assert measured["narrowest"] >= NARROWEST * min(width, COLUMN), measured
+        assert measured["scroll"] <= measured["viewport"], "the page scrolls sideways"
+        # The deepest reply is still visibly a reply: indented, and naming
+        # the comment it answers.
+        first = page.locator(f"#comment-deep-{depth}-1 > .card").bounding_box()
+        last = page.locator(f"#comment-deep-{depth}-{depth} > .card").bounding_box()
+        assert first is not None and last is not None and last["x"] > first["x"]
+        note = page.locator(f"#comment-deep-{depth}-{depth} .reply-to a")
+        assert note.inner_text() == f"In reply to Reader {depth - 1}"
+        if width == PHONE and depth in (10, 50):
+            _save_screenshot(page, tmp_path, f"deep-{depth}-{width}px.png")
+        assert handle.outside_requests() == []
+    finally:
+        handle.close()
+
+
+# -- accessibility, checked by axe-core in the browser ------------------------
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _axe_script() -> Path | None:
+    explicit = os.environ.get("WXRBRIDGE_AXE")
+    candidates = [Path(explicit)] if explicit else []
+    candidates += [
+        REPO / ".ci" / "axe" / "node_modules" / "axe-core" / "axe.min.js",
+        REPO / "node_modules" / "axe-core" / "axe.min.js",
+        Path("/usr/share/nodejs/axe-core/axe.min.js"),
+    ]
+    return next((path for path in candidates if path.is_file()), None)
+
+
+@pytest.fixture(scope="module")
+def axe() -> Path:
+    script = _axe_script()
+    if script is None:
+        _unavailable("axe-core not found (npm install --prefix .ci/axe axe-core)")
+    assert script is not None
+    return script
+
+
+def _axe_violations(browser: Any, url: str, script: Path, scheme: str) -> list[str]:
+    # The pages forbid script; only the test may inject axe into them.
+    handle = _OfflinePage(browser, bypass_csp=True, color_scheme=scheme)
+    try:
+        handle.page.goto(url)
+        handle.page.wait_for_load_state("load")
+        handle.page.add_script_tag(path=str(script))
+        result = handle.page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        )
+        assert handle.outside_requests() == []
+    finally:
+        handle.close()
+    return [
+        f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})"
+        for v in result["violations"]
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_pages_pass_axe_in_both_colour_schemes(
+    browser: Any, archive: Path, axe: Path, scheme: str
+) -> None:
+    for name in ("index.html", "threads/trap.html"):
+        url = (archive / name).as_uri()
+        assert _axe_violations(browser, url, axe, scheme) == [], name

@@ -152,10 +152,12 @@ class HashedFile:
 
     def write_text(self, chunks: Iterable[str]) -> None:
         for chunk in chunks:
-            data = well_formed(chunk).encode("utf-8")
-            self._hash.update(data)
-            self._size += len(data)
-            self._handle.write(data)
+            self.write_bytes(well_formed(chunk).encode("utf-8"))
+
+    def write_bytes(self, data: bytes) -> None:
+        self._hash.update(data)
+        self._size += len(data)
+        self._handle.write(data)
 
     def __enter__(self) -> HashedFile:
         return self

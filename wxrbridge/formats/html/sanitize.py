@@ -11,58 +11,77 @@ would rather than guessing with regular expressions.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import nh3
 from markupsafe import Markup
 
+from .autop import autop, linkify
+
 ALLOWED_TAGS = frozenset(
-    {"p", "br", "a", "em", "strong", "b", "i", "blockquote", "code", "pre", "ul", "ol", "li"}
+    {
+        "p", "br", "a", "em", "strong", "b", "i", "u", "del", "s", "ins", "sub", "sup",
+        "blockquote", "q", "cite", "code", "pre", "kbd", "samp", "var", "abbr",
+        "ul", "ol", "li", "dl", "dt", "dd", "h4", "h5", "h6", "hr",
+        "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
+    }
 )
-ALLOWED_ATTRIBUTES = {"a": {"href"}}
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 # nofollow: the archive should not lend its standing to spam links.
 # noopener: a followed link cannot reach back into the page that opened it.
 LINK_REL = "nofollow noopener"
 
-# The block-level tags whose presence means the text already says where its
-# paragraphs are (Disqus stores HTML; WordPress keeps what the author typed).
-_BLOCK = re.compile(r"<\s*(p|pre|blockquote|ul|ol|li|div|h[1-6]|table)\b", re.IGNORECASE)
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
+# Characters that reorder text: embeddings, overrides and isolates.  A URL
+# holding one shows a different address from the one it opens.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                          "\u2066\u2067\u2068\u2069")
+
+_NOT_IN_A_URL = re.compile("[\\s\\x00-\\x1f\\x7f" + "".join(sorted(BIDI_CONTROLS)) + "]")
+
+# The page's own headings are h1 (the thread), h2 (its sections) and h3 (each
+# comment); a heading inside a comment comes below them.
+_HEADING = re.compile(r"<(/?)h([1-6])(?=[\s/>])", re.IGNORECASE)
+
+
+def _lower_heading(match: re.Match[str]) -> str:
+    return f"<{match.group(1)}h{min(6, int(match.group(2)) + 3)}"
 
 
 def paragraphs(text: str) -> str:
-    """Line breaks as WordPress would show them.
+    """Paragraphs, line breaks and links as WordPress shows a comment
+    (``wpautop`` after ``make_clickable``; see :mod:`.autop`)."""
+    return autop(linkify(text))
 
-    WordPress stores comments as typed and adds ``<p>`` and ``<br>`` only
-    when displaying them, so a blank line is a new paragraph and a single
-    newline a line break.  Text that already has block markup is left as
-    written, as WordPress's own ``wpautop`` would mostly do too.
-    """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
-    if not text or _BLOCK.search(text):
-        return text
-    return "".join(
-        "<p>" + block.replace("\n", "<br>\n") + "</p>\n"
-        for block in _PARAGRAPH_BREAK.split(text)
-        if block.strip()
+
+def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
+    if attribute == "href" and any(ch in BIDI_CONTROLS for ch in value):
+        return None
+    return value
+
+
+@functools.cache
+def _cleaner() -> nh3.Cleaner:
+    return nh3.Cleaner(
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        attribute_filter=_keep_attribute,
+        url_schemes=set(URL_SCHEMES),
+        # A relative link would point into the reader's own disk or host.
+        url_relative="deny",
+        link_rel=LINK_REL,
+        strip_comments=True,
     )
 
 
 def clean(html: str) -> str:
     """``html`` with every tag, attribute and URL not known to be harmless
-    removed; script and style elements go with their content.
-
-    ``url_schemes`` needs nh3 0.2.13 or later; older releases reject it.
+    removed; script and style elements go with their content.  Only
+    absolute http, https and mailto links are kept, and none whose address
+    holds a bidi control.
     """
-    return nh3.clean(
-        html,
-        tags=set(ALLOWED_TAGS),
-        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
-        url_schemes=set(URL_SCHEMES),
-        link_rel=LINK_REL,
-        strip_comments=True,
-    )
+    return _cleaner().clean(_HEADING.sub(_lower_heading, html))
 
 
 def well_formed(text: str) -> str:
@@ -75,11 +94,22 @@ def well_formed(text: str) -> str:
     return text
 
 
+# Text in which the sanitiser could change nothing but the spelling of the
+# ``<br />`` that :func:`autop` adds: no markup, no entity, no address to
+# link, no character the HTML parser rewrites.
+_NEEDS_CLEANING = re.compile(
+    r"[<>&\x00-\x08\x0b-\x1f\x7f\u00a0]|https?:|www\.", re.IGNORECASE
+)
+
+
 def comment_html(text: str | None) -> Markup:
     """A comment's text as sanitised HTML, ready for a template."""
     if not text:
         return Markup("")
-    return Markup(clean(paragraphs(well_formed(text))))
+    text = well_formed(text)
+    if _NEEDS_CLEANING.search(text) is None:
+        return Markup(autop(text).replace("<br />", "<br>"))
+    return Markup(clean(paragraphs(text)))
 
 
 def safe_url(url: str | None) -> str | None:
@@ -97,7 +127,8 @@ def safe_url(url: str | None) -> str | None:
     if scheme.lower() not in ("http", "https") or not rest.startswith("//"):
         return None
     # Control characters and whitespace inside a URL are how filters get
-    # fooled; a real address has none.
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+    # fooled, and a bidi control shows another address than it opens; a
+    # real address has none.
+    if _NOT_IN_A_URL.search(value):
         return None
     return value

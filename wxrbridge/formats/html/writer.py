@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import functools
 import itertools
-import json
 import re
-import tempfile
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from urllib.parse import quote, unquote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -30,17 +28,17 @@ from ...records import Comment, Record, Source, Thread, User
 from ...threads import cut_cycles_in_list, parent_index
 from ...version import __version__
 from .. import WriteReport
-from .archive import MANIFEST, MANIFEST_FORMAT, MANIFEST_VERSION, HashedFile, Manifest, prepare
-from .sanitize import comment_html, safe_url
+from .archive import MANIFEST, MANIFEST_FORMAT, MANIFEST_VERSION, Manifest, prepare
+from .index import PAGES, Pages, as_written
+from .render import dates, tree
+from .sanitize import comment_html, safe_url, well_formed
 
-PAGES = "threads"
-
-# How deep replies nest on the page.  Browsers stop nesting elements a few
-# hundred levels down (Chromium's parser at 512) and flatten the rest, and
-# long before that each level's indent has pushed the text off a phone's
-# screen.  Below this depth replies continue at the same level, each naming
-# the comment it answers.
-MAX_NESTING = 64
+# How deep replies nest on the page.  Each level indents the text, and
+# past a few levels a phone's screen has no room left for it; forums stop
+# indenting there too.  Below this depth replies continue at the same
+# level, each with an "in reply to NAME" link to the comment it answers, so
+# every comment keeps most of the screen's width however long the chain.
+MAX_NESTING = 6
 
 # Below this many comments of one status, each left out comment gets its own
 # line in the report; above it, the status gets one summary line.
@@ -53,7 +51,7 @@ _MAX_SLUG = 80
 @functools.cache
 def _environment() -> Environment:
     """One environment for the process: it compiles each template once."""
-    return Environment(
+    env = Environment(
         loader=PackageLoader("wxrbridge.formats.html", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
@@ -61,6 +59,8 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals["dates"] = dates
+    return env
 
 
 def _slug(text: str | None) -> str:
@@ -140,7 +140,7 @@ class Entry:
     body: Markup
     parent: str | None  # key of the parent it answers, when that is shown
     parent_missing: bool = False  # answers a comment not in this archive
-    reply_to: str | None = None  # set when it is not shown inside its parent
+    reply_to: Entry | None = None  # set when it is not shown inside its parent
     children: list[Entry] = field(default_factory=list)
 
     @property
@@ -150,12 +150,12 @@ class Entry:
 
 @dataclass
 class Event:
-    """One step of walking a comment tree: the template turns the walk into
-    nested elements without recursion, so no depth exhausts the stack."""
+    """One step of walking a comment tree: :func:`.render.tree` turns the
+    walk into nested elements without recursion, so no depth exhausts the
+    stack."""
 
     kind: str  # "open", "replies", "end-replies", "close"
     entry: Entry | None = None
-    deep: bool = False
 
 
 def _walk(roots: Sequence[Entry]) -> Iterator[Event]:
@@ -170,7 +170,7 @@ def _walk(roots: Sequence[Entry]) -> Iterator[Event]:
         if not entry.children:
             yield Event("close", entry)
         elif depth < MAX_NESTING:
-            yield Event("replies", entry, deep=depth >= 6)
+            yield Event("replies", entry)
             stack.append(Event("close", entry))
             stack.append(Event("end-replies", entry))
             stack.extend((child, depth + 1) for child in reversed(entry.children))
@@ -178,7 +178,7 @@ def _walk(roots: Sequence[Entry]) -> Iterator[Event]:
             # Too deep to nest further: the replies follow as siblings.
             yield Event("close", entry)
             for child in entry.children:
-                child.reply_to = entry.key
+                child.reply_to = entry
             stack.extend((child, depth) for child in reversed(entry.children))
 
 
@@ -198,8 +198,9 @@ def _tree(entries: list[Entry]) -> tuple[list[Entry], list[Entry]]:
         parent = parents[index]
         if parent == index or (entry.is_mention and parent is not None):
             if parent != index:
-                entry.reply_to = entries[parent].key
+                entry.reply_to = entries[parent]
             parents[index] = None
+    linked = list(parents)
     leaders = [cut.node for cut in cut_cycles_in_list(parents)]
     roots: list[Entry] = []
     for index, entry in enumerate(entries):
@@ -210,7 +211,8 @@ def _tree(entries: list[Entry]) -> tuple[list[Entry], list[Entry]]:
             roots.append(entry)
     for index in leaders:
         entry = entries[index]
-        entry.reply_to = entry.parent
+        parent = linked[index]
+        entry.reply_to = entries[parent] if parent is not None else None
         roots.append(entry)
     discussion = [e for e in roots if not e.is_mention]
     mentions = [e for e in roots if e.is_mention]
@@ -226,6 +228,7 @@ class _Buffer:
     entries: list[Entry] = field(default_factory=list)
     withheld: str | None = None  # why none of its comments are shown
     withheld_count: int = 0
+    left_out: Counter[str] = field(default_factory=Counter)  # by status
 
 
 # Post statuses whose comments WordPress shows no visitor.
@@ -261,7 +264,7 @@ class _Writer:
         self.left_out_listed: dict[str, list[str]] = defaultdict(list)
         self.empty_threads = 0
         self.totals: Counter[str] = Counter()  # comments and mentions shown
-        self.rows: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.pages = Pages(folder)
         self.manifest = Manifest(
             folder,
             {
@@ -315,6 +318,7 @@ class _Writer:
             return
         status = canonical.comment_status(comment)
         if status not in self.shown:
+            self.current.left_out[status] += 1
             self.left_out[status] += 1
             if len(self.left_out_listed[status]) < LIST_LEFT_OUT:
                 self.left_out_listed[status].append(comment.key)
@@ -327,7 +331,7 @@ class _Writer:
                 anchor=anchor(comment.key),
                 kind=kind,
                 status=status,
-                author_name=(comment.author_name or "").strip() or "Anonymous",
+                author_name=as_written(comment.author_name) or "Anonymous",
                 author_url=safe_url(comment.author_url),
                 is_author=self._is_author(comment) and kind == "comment",
                 when=_when(comment.created_at, comment.created_at_local),
@@ -350,7 +354,7 @@ class _Writer:
             (f"{base}-{key_part}-{n}" for n in itertools.count(2)),
         )
         for name in candidates:
-            if not (self.folder / PAGES / f"{name}.html").exists():
+            if not (self.pages.staging / f"{name}.html").exists():
                 return name
         raise AssertionError("unreachable: the candidates never run out")
 
@@ -369,6 +373,7 @@ class _Writer:
             return
         if not buffer.entries:
             self.empty_threads += 1
+            self.totals.update({f"left out {k}": n for k, n in buffer.left_out.items()})
             return
         keys = {entry.key for entry in buffer.entries}
         for entry in buffer.entries:
@@ -380,52 +385,58 @@ class _Writer:
         link = safe_url(thread.link) if thread else None
         counts = Counter("mention" if e.is_mention else "comment" for e in buffer.entries)
         name = self._page_name(buffer)
-        relative = f"{PAGES}/{name}.html"
-        with HashedFile(self.manifest, relative) as out:
-            out.write_text(
-                self.thread_template.generate(
+        left_out = sorted(buffer.left_out.items())
+        # Staged as UTF-8 with any lone surrogate replaced (see well_formed):
+        # it is moved into place byte for byte.
+        staged = self.pages.staging / f"{name}.html"
+        with staged.open("wb") as out:
+            out.writelines(
+                well_formed(chunk).encode("utf-8")
+                for chunk in self.thread_template.generate(
                     site=self._site(),
                     title=title,
                     link=link,
                     when=when,
                     known=thread is not None,
-                    discussion=_walk(discussion),
-                    mentions=_walk(mentions),
+                    discussion=tree(_walk(discussion), fragment),
+                    mentions=tree(_walk(mentions), fragment),
                     comment_count=counts["comment"],
                     mention_count=counts["mention"],
-                    fragment=fragment,
-                    home="../index.html",
+                    left_out_counts=left_out,
                 )
             )
-        row = {
-            "href": f"{PAGES}/{quote(name)}.html",
-            "title": title,
-            "link": link,
-            "iso": when.iso,
-            "utc": when.utc,
-            "local": when.local,
-            "raw": when.raw,
-            "comments": counts["comment"],
-            "mentions": counts["mention"],
-        }
-        self.rows.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self.pages.add(
+            {
+                "name": name,
+                "title": title,
+                "link": link,
+                "iso": when.iso,
+                "utc": when.utc,
+                "local": when.local,
+                "raw": when.raw,
+                "comments": counts["comment"],
+                "mentions": counts["mention"],
+                "left_out": left_out,
+            }
+        )
         self.report.written["thread"] += 1
         self.report.written["comment"] += len(buffer.entries)
         self.totals.update(counts)
+        self.totals.update({f"left out {k}": n for k, n in left_out})
 
     @staticmethod
     def _thread_title(buffer: _Buffer) -> str:
         if buffer.thread is None:
             return f"Comments on thread {buffer.key}, which is not in this archive"
         thread = buffer.thread
-        return (thread.title or "").strip() or (thread.link or "").strip() or f"Thread {buffer.key}"
+        return as_written(thread.title) or (thread.link or "").strip() or f"Thread {buffer.key}"
 
     def _site(self) -> dict[str, Any]:
         titled = [s for s in self.sources if (s.title or "").strip()]
         first = titled[0] if titled else (self.sources[0] if self.sources else None)
         title = "Comment archive"
         if first is not None:
-            title = (first.title or "").strip() or first.site or title
+            title = as_written(first.title) or first.site or title
         language = next((s.language for s in self.sources if s.language), None) or ""
         # The pages' own words are English, but most of the text is the
         # site's; its language helps screen readers and hyphenation.
@@ -433,37 +444,32 @@ class _Writer:
         return {
             "lang": lang,
             "title": title,
-            "description": (first.description or "").strip() if first else "",
+            "description": as_written(first.description) if first else "",
             "link": safe_url(first.link) if first else None,
         }
 
-    def _rows(self) -> Iterator[dict[str, Any]]:
-        self.rows.seek(0)
-        for line in self.rows:
-            row = json.loads(line)
-            row["when"] = When(row.pop("iso"), row.pop("utc"), row.pop("local"), row.pop("raw"))
-            yield row
-
     def finish(self) -> WriteReport:
-        index = self.env.get_template("index.html")
-        with HashedFile(self.manifest, "index.html") as out:
-            out.write_text(
-                index.generate(
-                    site=self._site(),
-                    threads=self._rows(),
-                    thread_count=self.report.written["thread"],
-                    comment_count=self.totals["comment"],
-                    mention_count=self.totals["mention"],
-                    home="index.html",
-                )
-            )
-        self.rows.close()
+        site = self._site()
+        left_out = sorted(
+            (key.removeprefix("left out "), count)
+            for key, count in self.totals.items()
+            if key.startswith("left out ")
+        )
+        self.pages.finish(
+            self.env,
+            self.manifest,
+            site=site,
+            thread_count=self.report.written["thread"],
+            comment_count=self.totals["comment"],
+            mention_count=self.totals["mention"],
+            left_out_counts=left_out,
+        )
         self.manifest.close()
         self._summarise()
         return self.report
 
     def abandon(self) -> None:
-        self.rows.close()
+        self.pages.abandon()
         self.manifest.abandon()
 
     def _summarise(self) -> None:

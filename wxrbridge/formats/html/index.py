@@ -1,0 +1,193 @@
+"""The archive's order: the index, the listing pages, and the links from
+each thread page to the threads before and after it.
+
+Threads arrive in the store's order, but a reader looks for them by date.
+Each thread page is written to a staging folder as soon as its comments
+are in, with a mark where its navigation goes; its index row waits in a
+temporary file.  At the end the rows are sorted by date (only their sort
+keys and file offsets are held in memory), grouped by year into listing
+pages of at most :data:`PER_PAGE` threads, and each staged page gets its
+"back to the listing", "previous thread" and "next thread" links and moves
+into place, hashed into the manifest.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import IO, Any
+from urllib.parse import quote
+
+from jinja2 import Environment, Template
+
+from .archive import HashedFile, Manifest
+
+PAGES = "threads"
+YEARS = "years"
+# The most threads one listing page holds: a page stays quick to load and
+# to scan, whatever the size of the archive.
+PER_PAGE = 200
+# Where a thread page's navigation goes, filled in when the order is known.
+SEQUENCE = "<!--wxrbridge:sequence-->"
+_SEQUENCE_BYTES = SEQUENCE.encode("ascii")
+UNDATED = "undated"
+
+
+def as_written(text: str | None) -> str:
+    """A name or title as its author meant it to read.
+
+    WordPress stores names and titles with HTML entities already in them
+    (``What&#8217;s new``, a pingback's ``Post &laquo; Blog``) and decodes
+    them when it shows the page; the templates escape what they show, so
+    the entities are decoded here first, or they would be shown literally.
+    """
+    return html.unescape(text or "").strip()
+
+
+def _year(row: dict[str, Any]) -> str:
+    iso = row.get("iso")
+    return str(iso)[:4] if iso else UNDATED
+
+
+def _key_year(key: tuple[int, str, str]) -> str:
+    return key[1][:4] if key[0] == 0 else UNDATED
+
+
+def _sort_key(row: dict[str, Any]) -> tuple[int, str, str]:
+    iso = row.get("iso")
+    # Dated threads oldest first, then the undated ones in title order.
+    return (0, str(iso), "") if iso else (1, "", str(row.get("title", "")).casefold())
+
+
+class Pages:
+    """The thread pages waiting for their navigation, and their index rows."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.staging = folder / f".{PAGES}.staging"
+        if self.staging.exists():
+            shutil.rmtree(self.staging)  # left by an export that was killed
+        self.staging.mkdir()
+        self._rows: IO[bytes] = tempfile.TemporaryFile("w+b")
+        self._keys: list[tuple[tuple[int, str, str], int]] = []
+
+    def add(self, row: dict[str, Any]) -> None:
+        self._keys.append((_sort_key(row), self._rows.tell()))
+        self._rows.write(json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n")
+
+    def _sorted(self) -> Iterator[dict[str, Any]]:
+        self._keys.sort()
+        for _key, offset in self._keys:
+            self._rows.seek(offset)
+            row: dict[str, Any] = json.loads(self._rows.readline())
+            row["href"] = f"{PAGES}/{quote(row['name'])}.html"
+            row["when"] = SimpleNamespace(
+                iso=row["iso"], utc=row["utc"], local=row["local"], raw=row["raw"],
+                known=bool(row["utc"] or row["local"] or row["raw"]),
+            )
+            yield row
+
+    def _listing_names(self) -> tuple[list[str], dict[str, list[str]]]:
+        """Every listing page in order, and each year's pages."""
+        if len(self._keys) <= PER_PAGE:
+            return ["index.html"], {}
+        per_year = Counter(_key_year(key) for key, _offset in self._keys)
+        names: list[str] = []
+        by_year: dict[str, list[str]] = {}
+        for year, count in per_year.items():  # in order: the keys are sorted
+            pages = [
+                f"{YEARS}/{year}{'' if n == 1 else f'-{n}'}.html"
+                for n in range(1, (count + PER_PAGE - 1) // PER_PAGE + 1)
+            ]
+            by_year[year] = pages
+            names.extend(pages)
+        return names, by_year
+
+    def finish(self, env: Environment, manifest: Manifest, **summary: Any) -> None:
+        """Write the listing pages and the index, and move every staged
+        thread page into place with its navigation."""
+        self._keys.sort()
+        names, by_year = self._listing_names()
+        single = not by_year
+        nav = env.get_template("nav.html")
+        listing = env.get_template("listing.html")
+        seen_in_year: Counter[str] = Counter()
+        batch: list[dict[str, Any]] = []
+        listed_in = names[0]
+        rows = self._sorted()
+        before: dict[str, Any] | None = None
+        row = next(rows, None)
+        while row is not None:
+            after = next(rows, None)
+            year = _year(row)
+            name = names[0] if single else by_year[year][seen_in_year[year] // PER_PAGE]
+            seen_in_year[year] += 1
+            if name != listed_in:
+                self._listing(listing, manifest, names, listed_in, batch, summary)
+                listed_in, batch = name, []
+            batch.append(row)
+            self._place(row, manifest, nav.render(
+                home="../" + name, listed=_label(name), before=before, after=after,
+                site=summary["site"],
+            ))
+            before, row = row, after
+        if not single:
+            self._listing(listing, manifest, names, listed_in, batch, summary)
+        years = [
+            {"year": year, "count": sum(1 for key, _o in self._keys if _key_year(key) == year),
+             "pages": [{"href": name, "label": _label(name)} for name in pages]}
+            for year, pages in by_year.items()
+        ]
+        index = env.get_template("index.html")
+        with HashedFile(manifest, "index.html") as out:
+            out.write_text(index.generate(
+                years=years, single=single, home="index.html", up="",
+                threads=batch if single else [], **summary,
+            ))
+        self.abandon()
+
+    @staticmethod
+    def _listing(
+        template: Template, manifest: Manifest, names: list[str], name: str,
+        rows: list[dict[str, Any]], summary: dict[str, Any],
+    ) -> None:
+        position = names.index(name)
+        (manifest.folder / YEARS).mkdir(exist_ok=True)
+        with HashedFile(manifest, name) as out:
+            out.write_text(template.generate(
+                threads=rows, home="../index.html", up="../", label=_label(name),
+                before=names[position - 1] if position else None,
+                after=names[position + 1] if position + 1 < len(names) else None,
+                before_label=_label(names[position - 1]) if position else None,
+                after_label=_label(names[position + 1]) if position + 1 < len(names) else None,
+                **summary,
+            ))
+
+    def _place(self, row: dict[str, Any], manifest: Manifest, nav: str) -> None:
+        staged = self.staging / f"{row['name']}.html"
+        head, _mark, tail = staged.read_bytes().partition(_SEQUENCE_BYTES)
+        with HashedFile(manifest, f"{PAGES}/{row['name']}.html") as out:
+            out.write_bytes(head)
+            out.write_text((nav,))
+            out.write_bytes(tail)
+        staged.unlink()
+
+    def abandon(self) -> None:
+        self._rows.close()
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _label(name: str) -> str:
+    """``years/2024-2.html`` as a reader names it: ``2024, page 2``."""
+    if name == "index.html":
+        return "index"
+    stem = name.rsplit("/", 1)[-1].removesuffix(".html")
+    year, _, number = stem.partition("-")
+    year = "Undated" if year == UNDATED else year
+    return f"{year}, page {number}" if number else year

@@ -1,0 +1,97 @@
+"""A thread's comments as HTML, written in Python rather than a template.
+
+A page of a thousand comments would call a template macro a thousand times
+(and the archive of a large site, a hundred thousand); the markup of one
+comment is small and fixed, so it is put together here with every value
+escaped, as the templates would.  The rest of each page is a template.
+
+The walk (see ``writer._walk``) arrives as flat events, so no depth of
+replies turns into recursion.  Replies are nested ordered lists inside the
+comment they answer, so the nesting shows even without the stylesheet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from markupsafe import Markup, escape
+
+
+def dates(when: Any) -> Markup:
+    """A date as the page shows it: UTC, with the local time where the
+    source recorded a different one (the ``dates`` macro, in Python)."""
+    parts: list[str] = []
+    if when.utc:
+        parts.append(f'<time class="utc" datetime="{escape(when.iso)}">{escape(when.utc)}</time>')
+    if when.local:
+        local = f'<span class="local">{escape(when.local)} local time</span>'
+        parts.append(f" ({local})" if when.utc else local)
+    if when.raw:
+        parts.append(f'<span class="raw-date"><bdi>{escape(when.raw)}</bdi></span>')
+    if not when.known:
+        parts.append('<span class="no-date">date unknown</span>')
+    return Markup("".join(parts))
+
+
+def _said(when: Any) -> str:
+    return str(when.utc or when.local or when.raw or "an unknown date")
+
+
+def _open(c: Any, fragment: Callable[[str], str]) -> str:
+    classes = "mention" if c.is_mention else "comment"
+    if c.is_author:
+        classes += " author-reply"
+    if c.status != "approved":
+        classes += f" status-{c.status}"
+    anchor = escape(c.anchor)
+    name = escape(c.author_name)
+    out = [
+        f'<li>\n<article class="{escape(classes)}" id="{anchor}" aria-labelledby="{anchor}-by">\n'
+        f'<div class="card">\n<header>\n<h3 class="byline" id="{anchor}-by">\n'
+    ]
+    if c.is_mention:
+        out.append(f'<span class="kind">{escape(c.kind)}</span> ')
+    if c.author_url:
+        out.append(
+            f'<a class="author" href="{escape(c.author_url)}" rel="nofollow noopener ugc">'
+            f"<bdi>{name}</bdi></a>\n"
+        )
+    else:
+        out.append(f'<bdi class="author">{name}</bdi>\n')
+    if c.is_author:
+        out.append('<span class="badge">Author</span>\n')
+    if c.status != "approved":
+        out.append(f'<span class="status">{escape(c.status)}</span>\n')
+    label = escape(f"Link to this {c.kind} by {c.author_name}, {_said(c.when)}")
+    out.append(
+        f'</h3>\n<span class="dates">{dates(c.when)}</span>\n'
+        f'<a class="permalink" href="{escape(fragment(c.key))}" aria-label="{label}">#</a>\n'
+        "</header>\n"
+    )
+    if c.parent_missing:
+        out.append('<p class="note orphan">In reply to a comment not in this archive.</p>\n')
+    elif c.reply_to is not None:
+        out.append(
+            f'<p class="note reply-to"><a href="{escape(fragment(c.reply_to.key))}">'
+            f"In reply to <bdi>{escape(c.reply_to.author_name)}</bdi></a></p>\n"
+        )
+    body_class = "body excerpt" if c.is_mention else "body"
+    out.append(f'<div class="{body_class}" dir="auto">\n{c.body}\n</div>\n</div>\n')
+    return "".join(out)
+
+
+def tree(events: Iterable[Any], fragment: Callable[[str], str]) -> Iterator[Markup]:
+    """The walk of a comment tree as chunks of HTML."""
+    yield Markup('<ol class="comments">\n')
+    for event in events:
+        kind = event.kind
+        if kind == "open":
+            yield Markup(_open(event.entry, fragment))
+        elif kind == "replies":
+            yield Markup('<ol class="replies">\n')
+        elif kind == "end-replies":
+            yield Markup("</ol>\n")
+        else:
+            yield Markup("</article>\n</li>\n")
+    yield Markup("</ol>\n")
