@@ -104,7 +104,7 @@ def read(
         reader, where = location
         yield from reader(where, recover=recover)
         return
-    for item in open_inputs(spec, progress):
+    for item in open_inputs(spec, progress, recover=recover):
         yield from formats.read_input(item, format=format, recover=recover)
 
 
@@ -226,7 +226,7 @@ def import_files(
             elif readahead.worthwhile(path, read_ahead):
                 yield from readahead.read_ahead(path, recover=recover, progress=progress)
             else:
-                for item in open_inputs(path, progress):
+                for item in open_inputs(path, progress, recover=recover):
                     records = formats.read_input(item, format=None, recover=recover)
                     yield records, _digest_of(item.stream)
 

@@ -25,7 +25,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from ..errors import OutputError, UnknownFormatError, UnknownOptionError
 from ..inputs import InputFile, peek_head
-from ..records import Record
+from ..records import ImportIssue, Record
 
 if TYPE_CHECKING:
     from .xml import Layout
@@ -342,8 +342,18 @@ def read_input(item: InputFile, *, format: str | None, recover: bool) -> Iterato
     if recover and fmt.recovery is not None:
         from .xml.repair import read_repaired  # the repairer loads for recover mode only
 
-        return read_repaired(fmt.read, stream, name=item.name, layout=fmt.recovery)
-    return fmt.read(stream, name=item.name, recover=recover)
+        records = read_repaired(fmt.read, stream, name=item.name, layout=fmt.recovery)
+    else:
+        records = fmt.read(stream, name=item.name, recover=recover)
+    return _then_damage(records, item) if recover else records
+
+
+def _then_damage(records: Iterator[Record], item: InputFile) -> Iterator[Record]:
+    """The records, then the issue saying where damaged compressed data
+    ended the document (recover mode reads up to it)."""
+    yield from records
+    if item.damage is not None:
+        yield ImportIssue("damaged-compression", item.damage, "rejected", file=item.name)
 
 
 def by_extension(path: str) -> Format | None:
