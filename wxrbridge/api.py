@@ -7,6 +7,7 @@ file.  ``convert`` is an import into a temporary SQLite store, then an export.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import tempfile
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from . import formats, readahead
-from .errors import OutputError
+from .errors import OutputError, OutputUsageError, WriteError
 from .formats import WriteReport
 from .inputs import HashingReader, ProgressCallback, open_inputs
 from .outputs import complete_file
@@ -120,8 +121,20 @@ def _output(target: str | os.PathLike[str] | IO[bytes]) -> Iterator[IO[bytes]]:
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()
         return
+    if _is_device(path):
+        # A device or a pipe (/dev/stdout, a FIFO) is written as it is:
+        # renaming a finished file over it would replace it.
+        with open(path, "wb") as handle:
+            yield handle
+        return
     with complete_file(path) as handle:
         yield handle
+
+
+def _is_device(path: str) -> bool:
+    """Whether ``path`` is something other than a file or folder (a device,
+    a pipe)."""
+    return os.path.exists(path) and not (os.path.isfile(path) or os.path.isdir(path))
 
 
 def _counting(records: Iterable[Record], progress: ProgressCallback | None) -> Iterator[Record]:
@@ -167,21 +180,68 @@ def write(
     if mapper is not None:
         records = mapper.apply(records)
     records = _counting(records, progress)
-    if fmt.write_folder is not None:
-        if not isinstance(target, (str, os.PathLike)) or os.fspath(target) == "-":
-            raise OutputError(f"{fmt.name} output is a folder: give -o DIR")
-        folder = Path(target)
-        folder.mkdir(parents=True, exist_ok=True)
-        report = fmt.write_folder(records, folder, **options)
-    elif fmt.write_stream is not None:
-        takes_path = fmt.option(formats.TARGET_PATH_OPTION) is not None
-        if takes_path and isinstance(target, (str, os.PathLike)) and os.fspath(target) != "-":
-            options.setdefault(formats.TARGET_PATH_OPTION, os.fspath(target))
-        with _output(target) as out:
-            report = fmt.write_stream(records, out, **options)
+    _check_target(fmt, target)
+    try:
+        report = _write_to(fmt, records, target, options)
+    except BrokenPipeError:
+        raise  # the reader went away: the caller decides what that means
+    except OSError as exc:
+        raise _write_error(exc, target) from None
     if mapper is not None:
         report.notes.extend(mapper.notes)
     return report
+
+
+def _write_to(fmt: formats.Format, records: Iterable[Record],
+              target: str | os.PathLike[str] | IO[bytes], options: dict[str, object]
+              ) -> WriteReport:
+    if fmt.write_folder is not None:
+        assert isinstance(target, (str, os.PathLike))  # _check_target saw to it
+        folder = Path(target)
+        folder.mkdir(parents=True, exist_ok=True)
+        return fmt.write_folder(records, folder, **options)
+    assert fmt.write_stream is not None
+    takes_path = fmt.option(formats.TARGET_PATH_OPTION) is not None
+    if takes_path and isinstance(target, (str, os.PathLike)) and os.fspath(target) != "-":
+        options.setdefault(formats.TARGET_PATH_OPTION, os.fspath(target))
+    with _output(target) as out:
+        return fmt.write_stream(records, out, **options)
+
+
+def _check_target(fmt: formats.Format, target: str | os.PathLike[str] | IO[bytes]) -> None:
+    """Refuse, before anything is read, a target the format cannot be
+    written to: a folder format given a stream or a file, a file format
+    given a folder or a path in a folder that does not exist."""
+    path = os.fspath(target) if isinstance(target, (str, os.PathLike)) else "-"
+    if fmt.write_folder is not None:
+        if path == "-":
+            raise OutputUsageError(f"{fmt.name} output is a folder: give -o DIR")
+        if os.path.exists(path) and not os.path.isdir(path):
+            raise WriteError(f"{path} is not a folder; {fmt.name} output is a folder: "
+                             "give -o DIR")
+        return
+    if path == "-":
+        return
+    if os.path.isdir(path):
+        raise WriteError(f"{path} is a folder; {fmt.name} output is a file: give -o FILE")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise WriteError(f"cannot write {path}: there is no folder {folder}")
+
+
+def _write_error(exc: OSError, target: str | os.PathLike[str] | IO[bytes]) -> WriteError:
+    path = os.fspath(target) if isinstance(target, (str, os.PathLike)) else None
+    if exc.filename is not None:
+        where = os.fsdecode(exc.filename)
+    else:
+        where = "standard output" if path in (None, "-") else str(path)
+    reason = "no space left on the device" if exc.errno == errno.ENOSPC else (
+        exc.strerror or str(exc))
+    # A named file or folder appears only when complete; a stream or a
+    # device keeps what it got.
+    streamed = path in (None, "-") or _is_device(str(path))
+    outcome = "what it received is incomplete" if streamed else "nothing was left behind"
+    return WriteError(f"cannot write {where}: {reason}; {outcome}")
 
 
 def _digest_of(stream: HashingReader) -> Callable[[], str | None]:
@@ -289,6 +349,7 @@ def convert(
     """
     fmt = formats.get(to) if to is not None else by_target(target)
     fmt.check_options(options)  # before anything is read
+    _check_target(fmt, target)
     with scratch_store([source], recover=recover, progress=read_progress) as (store, imported):
         written = write(
             store.records(selection), target, format=fmt.name, progress=write_progress,

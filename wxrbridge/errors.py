@@ -84,6 +84,19 @@ class OutputError(WxrbridgeError):
     exit_code = 3
 
 
+class OutputUsageError(UsageError, OutputError):
+    """An output was named in a way its format cannot take (a folder
+    format given standard output)."""
+
+
+class WriteError(WxrbridgeError):
+    """An output cannot be written where it was asked for: its folder is
+    missing, a folder or file of the other kind is in the way, the disk is
+    full.  Nothing is left behind."""
+
+    exit_code = 4
+
+
 def _rebuild(
     cls: type[InputError], reason: str, file: str | None, line: int | None, column: int | None
 ) -> InputError:
