@@ -27,6 +27,8 @@ from .redact import redact as redact_records
 from .usermap import UserMap
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from .store import LoadReport, MergeOptions, Selection, Store, UrlMap, open_store
     from .verify import VerifyReport
 
@@ -275,6 +277,10 @@ def import_files(
     it has read, when there is a second core (see :mod:`wxrbridge.readahead`);
     ``read_ahead`` True or False asks for that, or not, whatever the size.
     The result is the same either way.
+
+    A store this opening created (a new SQLite file, a new schema) is
+    removed again when the import fails or is a ``dry_run``: no empty
+    store is left where there was none.
     """
 
     def streams() -> Iterator[tuple[Iterable[Record], Callable[[], str | None]]]:
@@ -290,7 +296,14 @@ def import_files(
                     records = formats.read_input(item, format=None, recover=recover)
                     yield records, _digest_of(item.stream)
 
-    return store.load_many(streams(), dry_run=dry_run, merge=merge)
+    try:
+        reports = store.load_many(streams(), dry_run=dry_run, merge=merge)
+    except BaseException:
+        store.discard_if_empty()
+        raise
+    if dry_run:
+        store.discard_if_empty()
+    return reports
 
 
 def export(
@@ -387,7 +400,7 @@ def _records_for(spec: str | os.PathLike[str]) -> Iterator[Iterator[Record]]:
     parent links) or of a store given by URL."""
     text = os.fspath(spec)
     if _is_store_url(text):
-        with _open_store(text) as store:
+        with _open_store(text, read_only=True) as store:
             yield store.records()
         return
     with scratch_store([text]) as (store, _reports):
@@ -436,7 +449,9 @@ class StoreRevision:
 def _schema_revision(url: str | None, *, upgrade: bool) -> StoreRevision:
     from .store import migrate, resolve_url
 
-    engine = _open_store(url, migrate=False).engine
+    # Reading the revision refuses a store that is not there, and opens a
+    # SQLite file read-only; an upgrade creates one.
+    engine = _open_store(url, migrate=False).engine if upgrade else _open_existing_engine(url)
     try:
         if upgrade:
             migrate.upgrade(engine)
@@ -445,6 +460,12 @@ def _schema_revision(url: str | None, *, upgrade: bool) -> StoreRevision:
         )
     finally:
         engine.dispose()
+
+
+def _open_existing_engine(url: str | None) -> Engine:
+    from .store import open_existing_engine
+
+    return open_existing_engine(url)
 
 
 def upgrade_store(url: str | None = None) -> StoreRevision:

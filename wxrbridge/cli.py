@@ -398,7 +398,8 @@ def export_command(db_url: str | None, format_name: str, output: str, thread: st
         options[formats.STATUSES_OPTION] = statuses
         statuses = ()
     selection = _selection(thread, since, until, statuses, types)
-    with api.open_store(db_url) as store, _bar(None, " comments", "writing", quiet) as bar:
+    with api.open_store(db_url, read_only=True) as store, \
+            _bar(None, " comments", "writing", quiet) as bar:
         report = api.export(store, output, format=format_name, selection=selection,
                             progress=bar, redact=_redact_fields(redact_fields),
                             redact_salt=redact_salt, **options)
@@ -448,7 +449,7 @@ def convert_command(source: str, target: str, to_format: str | None, recover: bo
 def _store_for(file: str | None, db_url: str | None) -> Iterator[Store]:
     """The store to describe: a given file loaded into a scratch store, or the store."""
     if file is None:
-        with api.open_store(db_url) as store:
+        with api.open_store(db_url, read_only=True) as store:
             yield store
         return
     with api.scratch_store([file]) as (store, _reports):

@@ -74,6 +74,16 @@ class StoreError(WxrbridgeError):
     exit_code = 4
 
 
+class NoStoreError(StoreError):
+    """A command that only reads a store was pointed at one that does not
+    exist (a SQLite file that is not there, a database without
+    wxrbridge's schema)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        super().__init__(f"no store at {url}; import into it first, or run db upgrade")
+
+
 class StoreOutOfDateError(StoreError):
     """The store's schema is older than this version of wxrbridge."""
 
