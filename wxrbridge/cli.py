@@ -398,6 +398,7 @@ def export_command(db_url: str | None, format_name: str, output: str, thread: st
         options[formats.STATUSES_OPTION] = statuses
         statuses = ()
     selection = _selection(thread, since, until, statuses, types)
+    formats.get(format_name).check_options(options)  # a usage error before the store's
     with api.open_store(db_url, read_only=True) as store, \
             _bar(None, " comments", "writing", quiet) as bar:
         report = api.export(store, output, format=format_name, selection=selection,

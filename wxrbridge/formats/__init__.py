@@ -21,10 +21,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol, cast
 
 from ..errors import OutputError, UnknownFormatError, UnknownOptionError
-from ..inputs import InputFile, peek_head
+from ..inputs import InputFile, Prepended, peek_head
 from ..records import ImportIssue, Record
 
 if TYPE_CHECKING:
@@ -335,8 +335,12 @@ def read_input(item: InputFile, *, format: str | None, recover: bool) -> Iterato
     from the repaired document, the repair's issues among its records (see
     :func:`wxrbridge.formats.xml.repair.read_repaired`).
     """
-    head, stream = peek_head(item.stream)
-    fmt = get(format) if format else detect(head, name=item.name)
+    if format:
+        head, stream = peek_head(item.stream)
+        fmt = get(format)
+    else:
+        head, stream = _detection_head(item)
+        fmt = detect(head, name=item.name)
     if fmt.read is None:
         raise OutputError(f"wxrbridge cannot read {fmt.name} files")
     if recover and fmt.recovery is not None:
@@ -346,6 +350,21 @@ def read_input(item: InputFile, *, format: str | None, recover: bool) -> Iterato
     else:
         records = fmt.read(stream, name=item.name, recover=recover)
     return _then_damage(records, item) if recover else records
+
+
+def _detection_head(item: InputFile) -> tuple[bytes, IO[bytes]]:
+    """The bytes detection looks at, and the stream from its start: read on
+    past comments, processing instructions or a DOCTYPE of any length, to
+    the first element."""
+    from .xml.head import DETECT_WINDOW, for_detection, prolog_incomplete
+
+    head = item.stream.read(DETECT_WINDOW)
+    while prolog_incomplete(head):
+        more = item.stream.read(max(len(head), 1 << 16))
+        if not more:
+            break
+        head += more
+    return for_detection(head), cast("IO[bytes]", Prepended(head, item.stream))
 
 
 def _then_damage(records: Iterator[Record], item: InputFile) -> Iterator[Record]:
