@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from . import formats, readahead
-from .errors import OutputError, OutputUsageError, WriteError
+from .errors import NoSuchThreadError, OutputError, OutputUsageError, WriteError
 from .formats import WriteReport
 from .inputs import HashingReader, ProgressCallback, open_inputs
 from .outputs import complete_file
@@ -325,6 +325,9 @@ def export(
     (see :meth:`wxrbridge.store.Store.records`, which ``read_ahead`` goes to).
     """
     formats.get(format).check_options(options)  # before the store is read
+    if selection is not None and selection.thread is not None \
+            and not store.has_thread(selection.thread):
+        raise NoSuchThreadError(selection.thread)
     return write(
         store.records(selection, read_ahead=read_ahead), target, format=format,
         progress=progress, redact=redact, redact_salt=redact_salt, user_map=user_map,

@@ -20,7 +20,7 @@ from click.core import ParameterSource
 
 from . import api, formats
 from .canonical import STATUSES
-from .errors import OutputError, UnknownOptionError, WxrbridgeError
+from .errors import NoSuchThreadError, OutputError, UnknownOptionError, WxrbridgeError
 from .formats import Format, Option
 from .inputs import ProgressCallback, input_size
 from .version import __version__
@@ -49,6 +49,9 @@ class _Group(click.Group):
 
 def _message(exc: WxrbridgeError) -> str:
     """The error as the command line says it: options by their flags."""
+    if isinstance(exc, NoSuchThreadError):
+        return (f"no thread matches --thread {exc.wanted!r} (an id, identifier, link or "
+                "guid); nothing was written")
     if not isinstance(exc, UnknownOptionError):
         return str(exc)
     flags = ", ".join(o.flag for o in formats.get(exc.format).options if o.cli)
@@ -302,6 +305,16 @@ def _selection_options(function: F) -> F:
     return _stacked(options, function)
 
 
+def _statuses(statuses: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = [s for s in statuses if s not in STATUSES]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown status {', '.join(map(repr, unknown))}; choose from {', '.join(STATUSES)}",
+            param_hint="--status",
+        )
+    return statuses
+
+
 def _selection(thread: str | None, since: str | None, until: str | None,
                statuses: tuple[str, ...], types: tuple[str, ...]) -> Selection:
     return api.Selection(thread=thread, since=_datetime(since), until=_datetime(until),
@@ -392,6 +405,7 @@ def export_command(db_url: str | None, format_name: str, output: str, thread: st
         wxrbridge export --format html -o archive/ --redact emails,ips
     """
     options = _given_writer_options(writer_values)
+    statuses = _statuses(statuses)
     if formats.get(format_name).statuses_add_to_approved and statuses:
         # The writer shows approved comments and those asked for, rather
         # than the store reading only the statuses asked for.

@@ -55,6 +55,16 @@ class UsageError(WxrbridgeError):
     exit_code = 2
 
 
+class NoSuchThreadError(UsageError):
+    """A selection names a thread the store does not hold."""
+
+    def __init__(self, wanted: str) -> None:
+        self.wanted = wanted
+        super().__init__(
+            f"no thread matches {wanted!r} (by id, identifier, link or guid); nothing was written"
+        )
+
+
 class UnknownOptionError(UsageError):
     """A writer was given an option its format does not declare."""
 

@@ -24,7 +24,7 @@ from .load import Loader, LoadReport
 from .merge import MergeOptions, UrlMap
 from .migrate import check_current, ensure_current, has_schema
 from .models import Base
-from .read import Selection, iter_records, read_records_ahead
+from .read import Selection, iter_records, read_records_ahead, thread_exists
 from .stats import store_stats
 
 DEFAULT_URL = "sqlite:///wxrbridge.sqlite"
@@ -269,6 +269,11 @@ class Store:
             self.engine.dispose()
         self.created = False
         return True
+
+    def has_thread(self, wanted: str) -> bool:
+        """Whether a thread's key, identifier, link or guid is ``wanted``."""
+        with self.engine.connect() as connection:
+            return thread_exists(connection, wanted)
 
     def stats(self) -> dict[str, Any]:
         with self.engine.connect() as connection:
