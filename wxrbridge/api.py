@@ -40,6 +40,7 @@ __all__ = [
     "Store",
     "StoreRevision",
     "UrlMap",
+    "check_target",
     "compare_xml",
     "convert",
     "export",
@@ -210,10 +211,15 @@ def _write_to(fmt: formats.Format, records: Iterable[Record],
         return fmt.write_stream(records, out, **options)
 
 
+def check_target(format: str, target: str | os.PathLike[str] | IO[bytes]) -> None:
+    """Refuse a target ``format`` cannot be written to (as :func:`write`
+    would, before anything is read): a folder format given a stream or a
+    file, a file format given a folder or a path in a folder that does not
+    exist."""
+    _check_target(formats.get(format), target)
+
+
 def _check_target(fmt: formats.Format, target: str | os.PathLike[str] | IO[bytes]) -> None:
-    """Refuse, before anything is read, a target the format cannot be
-    written to: a folder format given a stream or a file, a file format
-    given a folder or a path in a folder that does not exist."""
     path = os.fspath(target) if isinstance(target, (str, os.PathLike)) else "-"
     if fmt.write_folder is not None:
         if path == "-":

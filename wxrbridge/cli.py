@@ -7,9 +7,11 @@ input, 4 store; ``--debug`` shows the traceback instead.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -39,12 +41,29 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except WxrbridgeError as exc:
             if ctx.obj and ctx.obj.get("debug"):
-                raise
+                # The traceback, and still the line and the exit code.
+                traceback.print_exc(file=sys.stderr)
             click.echo(f"wxrbridge: error: {_message(exc)}", err=True)
             ctx.exit(exc.exit_code)
+        except BrokenPipeError:
+            # The reader of standard output has gone (``| head``): what it
+            # wanted it had; end quietly, as a shell tool does.
+            _silence_stdout()
+            ctx.exit(0)
         except KeyboardInterrupt:
             click.echo("wxrbridge: interrupted; nothing was committed", err=True)
             ctx.exit(130)
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that Python's last flush of
+    it at exit does not fail on the closed pipe again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # not a real file descriptor (a test runner's capture)
 
 
 def _message(exc: WxrbridgeError) -> str:
@@ -412,7 +431,9 @@ def export_command(db_url: str | None, format_name: str, output: str, thread: st
         options[formats.STATUSES_OPTION] = statuses
         statuses = ()
     selection = _selection(thread, since, until, statuses, types)
-    formats.get(format_name).check_options(options)  # a usage error before the store's
+    # Usage and output errors before the store's.
+    formats.get(format_name).check_options(options)
+    api.check_target(format_name, output)
     with api.open_store(db_url, read_only=True) as store, \
             _bar(None, " comments", "writing", quiet) as bar:
         report = api.export(store, output, format=format_name, selection=selection,
