@@ -22,7 +22,7 @@ from click.core import ParameterSource
 
 from . import api, formats
 from .canonical import STATUSES
-from .errors import NoSuchThreadError, OutputError, UnknownOptionError, WxrbridgeError
+from .errors import InputError, NoSuchThreadError, OutputError, UnknownOptionError, WxrbridgeError
 from .formats import Format, Option
 from .inputs import ProgressCallback, input_size
 from .version import __version__
@@ -68,6 +68,8 @@ def _silence_stdout() -> None:
 
 def _message(exc: WxrbridgeError) -> str:
     """The error as the command line says it: options by their flags."""
+    if isinstance(exc, InputError) and exc.recoverable:
+        return f"{exc} (--recover repairs this)"
     if isinstance(exc, NoSuchThreadError):
         return (f"no thread matches --thread {exc.wanted!r} (an id, identifier, link or "
                 "guid); nothing was written")
@@ -129,6 +131,10 @@ DB_OPTION = click.option(
     help="Store URL (default: $WXRBRIDGE_DB, else sqlite:///wxrbridge.sqlite). "
     "PostgreSQL: postgresql+psycopg://user@host/db; MariaDB: mysql+pymysql://user@host/db.",
 )
+RECOVER_OPTION = click.option(
+    "--recover", is_flag=True,
+    help="Repair known defects of a broken file and keep every intact comment; "
+    "each repair and each loss is recorded as an import issue.")
 QUIET_OPTION = click.option("--quiet", "-q", is_flag=True, help="No progress bars or summary.")
 
 
@@ -218,9 +224,7 @@ def _issue_lines(reports: list[LoadReport]) -> list[str]:
 @cli.command("import", cls=_FormatsCommand, listing=_readable_formats)
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @DB_OPTION
-@click.option("--recover", is_flag=True,
-              help="Repair known defects of a broken file and keep every intact comment; "
-              "each repair and each loss is recorded as an import issue.")
+@RECOVER_OPTION
 @click.option("--dry-run", is_flag=True, help="Read and load, then roll back.")
 @click.option("--map-user", "user_maps", multiple=True, metavar="DISQUS_NAME=WP_LOGIN",
               help="Treat a Disqus username as a WordPress user (repeatable), so their "
@@ -446,9 +450,7 @@ def export_command(db_url: str | None, format_name: str, output: str, thread: st
 @click.argument("source", metavar="INPUT")
 @click.argument("target", metavar="OUTPUT")
 @_format_option("--to", "to_format", help="Output format (default: from OUTPUT's extension)")
-@click.option("--recover", is_flag=True,
-              help="Repair known defects of a broken file and keep every intact comment; "
-              "each repair and each loss is recorded as an import issue.")
+@RECOVER_OPTION
 @click.option("--map-user", "user_maps", multiple=True, metavar="DISQUS_NAME=WP_LOGIN",
               help="Write this Disqus user's comments as author replies of that "
               "WordPress login (repeatable).")
@@ -482,13 +484,15 @@ def convert_command(source: str, target: str, to_format: str | None, recover: bo
 
 
 @contextmanager
-def _store_for(file: str | None, db_url: str | None) -> Iterator[Store]:
+def _store_for(file: str | None, db_url: str | None, recover: bool) -> Iterator[Store]:
     """The store to describe: a given file loaded into a scratch store, or the store."""
     if file is None:
+        if recover:
+            raise click.UsageError("--recover is for reading a FILE, not a store")
         with api.open_store(db_url, read_only=True) as store:
             yield store
         return
-    with api.scratch_store([file]) as (store, _reports):
+    with api.scratch_store([file], recover=recover) as (store, _reports):
         yield store
 
 
@@ -507,15 +511,17 @@ def _table(stats: dict[str, Any]) -> str:
 @click.argument("file", required=False, metavar="[FILE]")
 @DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def stats_command(file: str | None, db_url: str | None, as_json: bool) -> None:
+@RECOVER_OPTION
+def stats_command(file: str | None, db_url: str | None, as_json: bool, recover: bool) -> None:
     """Count threads, comments, replies, orphans and depth, of a file or a store.
 
     \b
     Examples:
         wxrbridge stats samples/agency-blog.wxr.xml
         wxrbridge stats --db sqlite:///blog.sqlite --json
+        wxrbridge stats broken-export.xml --recover
     """
-    with _store_for(file, db_url) as store:
+    with _store_for(file, db_url, recover) as store:
         stats = store.stats()
     click.echo(json.dumps(stats, indent=2, sort_keys=True) if as_json else _table(stats))
 

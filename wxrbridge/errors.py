@@ -24,17 +24,21 @@ class InputError(WxrbridgeError):
         file: str | None = None,
         line: int | None = None,
         column: int | None = None,
+        recoverable: bool = False,
     ) -> None:
         self.reason = reason
         self.file = file
         self.line = line
         self.column = column
+        # Whether reading again in recover mode repairs it (or reads past it).
+        self.recoverable = recoverable
         super().__init__(self.__str__())
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled by its fields (it crosses from the reading process, see
         # readahead.py); the default would pass the message as the reason.
-        return (_rebuild, (type(self), self.reason, self.file, self.line, self.column))
+        return (_rebuild, (type(self), self.reason, self.file, self.line, self.column,
+                           self.recoverable))
 
     def __str__(self) -> str:
         where = self.file or "<input>"
@@ -118,6 +122,9 @@ class WriteError(WxrbridgeError):
 
 
 def _rebuild(
-    cls: type[InputError], reason: str, file: str | None, line: int | None, column: int | None
+    cls: type[InputError], reason: str, file: str | None, line: int | None,
+    column: int | None, recoverable: bool = False,
 ) -> InputError:
-    return cls(reason, file=file, line=line, column=column)
+    error = cls(reason, file=file, line=line, column=column)
+    error.recoverable = recoverable
+    return error

@@ -155,7 +155,7 @@ class Damaged(_PassThrough):
         text = str(exc) or "the file ends before the end-of-stream marker (truncated)"
         message = f"{self._kind} data damaged {where}: {text[0].lower()}{text[1:]}"
         if not self._recover:
-            raise InputError(message, file=self._name) from None
+            raise InputError(message, file=self._name, recoverable=True) from None
         self.damage = f"{message}; what came before it was read"
 
 

@@ -23,7 +23,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol, cast
 
-from ..errors import OutputError, UnknownFormatError, UnknownOptionError
+from ..errors import InputError, OutputError, UnknownFormatError, UnknownOptionError
 from ..inputs import InputFile, Prepended, peek_head
 from ..records import ImportIssue, Record
 
@@ -349,7 +349,19 @@ def read_input(item: InputFile, *, format: str | None, recover: bool) -> Iterato
         records = read_repaired(fmt.read, stream, name=item.name, layout=fmt.recovery)
     else:
         records = fmt.read(stream, name=item.name, recover=recover)
-    return _then_damage(records, item) if recover else records
+    if recover:
+        return _then_damage(records, item)
+    return _marking_recoverable(records) if fmt.recovery is not None else records
+
+
+def _marking_recoverable(records: Iterator[Record]) -> Iterator[Record]:
+    """The records of a format the repairer mends; an input error met
+    reading them is marked ``recoverable``: recover mode gets past it."""
+    try:
+        yield from records
+    except InputError as exc:
+        exc.recoverable = True
+        raise
 
 
 def _detection_head(item: InputFile) -> tuple[bytes, IO[bytes]]:
