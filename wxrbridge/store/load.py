@@ -153,7 +153,13 @@ class Loader:
 
     def finish_source(self, sha256: str | None) -> None:
         """Record the hash of the file just read; a file seen before keeps its
-        first source row, so re-importing it changes nothing."""
+        first source row, so re-importing it changes nothing.
+
+        A source that came with a hash of its own (an archive's record of the
+        file it was first read from) keeps it: that file's hash stands for it.
+        """
+        if self.source is not None and self.source.sha256 is not None:
+            sha256 = self.source.sha256
         if self.source_id is None or sha256 is None:
             return
         earlier = self.connection.execute(
@@ -403,9 +409,12 @@ class Loader:
                     record_key=f"comment {record.key}",
                 ))
             self.position += 1
-            # In COMMENT_COLUMNS order.
+            # In COMMENT_COLUMNS order. A comment that comes with its place
+            # (an archive written from a store) keeps it: the order of its
+            # source, which the archive's tree order does not show.
             row: list[Any] = [
-                None, site, record.origin, record.key, source_id, self.position,
+                None, site, record.origin, record.key, source_id,
+                self.position if record.position is None else record.position,
                 record.thread, thread_id, record.parent, canonical.parent_reference(record),
                 None, record.wp_id, record.dsq_id, canonical.comment_type(record),
                 record.wp_type, canonical.comment_status(record),
