@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -398,11 +399,38 @@ def _redact_fields(text: str | None) -> tuple[str, ...]:
     return fields
 
 
+def _flags_for_keywords() -> list[tuple[re.Pattern[str], str]]:
+    """How a writer's report names its options as a library keyword
+    (``include_pings=True``, ``statuses=(…)``, ``the statuses option``),
+    each with the flag the command line has for it."""
+    rules = []
+    for name, (option, _takers) in formats.writer_options().items():
+        # --status fills the statuses option of the formats that take it.
+        flag = "--status" if name == formats.STATUSES_OPTION else option.flag
+        if not option.cli and name != formats.STATUSES_OPTION:
+            continue
+        word = re.escape(name)
+        bare = rf"\b{word}\b" if "_" in name else r"(?!)"  # a keyword, not a word
+        rules.append((re.compile(rf"\bthe {word} option\b|\b{word}=\S+|{bare}"), flag))
+    return rules
+
+
+def _cli_words(line: str, rules: list[tuple[re.Pattern[str], str]]) -> str:
+    """A report line as the command line says it: options by their flags."""
+    for pattern, flag in rules:
+        line = pattern.sub(flag, line)
+    return re.sub(r"(--[\w-]+)(?: / \1\b)+", r"\1", line)
+
+
 def _report_written(quiet: bool, report: formats.WriteReport, target: str) -> None:
-    for line in report.left_out:
-        click.echo(f"left out: {line}", err=True)
+    from .formats.tally import grouped
+
+    rules = _flags_for_keywords()
+    # Under -q, only the losses, and those grouped by reason.
+    for line in grouped(report.left_out) if quiet else report.left_out:
+        click.echo(f"left out: {_cli_words(line, rules)}", err=True)
     for line in report.notes:
-        _say(quiet, f"note: {line}")
+        _say(quiet, f"note: {_cli_words(line, rules)}")
     counts = ", ".join(_plural(n, kind) for kind, n in sorted(report.written.items()))
     _say(quiet, f"wrote {counts or 'nothing'} to {target}")
 
