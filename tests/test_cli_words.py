@@ -17,14 +17,6 @@ WXR = SAMPLES / "agency-blog.wxr.xml"
 LEGACY = SAMPLES / "legacy-1.0.wxr.xml"
 
 
-@pytest.fixture
-def stored(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    with api.open_store(url) as store:
-        api.import_files(store, [WXR])
-    return url
-
-
 def _export(url: str, fmt: str, target: Path, *more: str) -> list[str]:
     result = CliRunner().invoke(cli, ["export", "--db", url, "-f", fmt, "-o", str(target), *more])
     assert result.exit_code == 0, result.output

@@ -21,14 +21,6 @@ from wxrbridge.errors import WriteError
 WXR = SAMPLES / "agency-blog.wxr.xml"
 
 
-@pytest.fixture
-def stored(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    with api.open_store(url) as store:
-        api.import_files(store, [WXR])
-    return url
-
-
 def _export(url: str, fmt: str, target: str | Path) -> tuple[int, list[str]]:
     result = CliRunner().invoke(cli, ["export", "--db", url, "-f", fmt, "-o", str(target)])
     return result.exit_code, result.output.strip().splitlines()
