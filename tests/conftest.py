@@ -76,3 +76,14 @@ def generate_corpus(comments: int, folder: Path, seed: int = 0) -> tuple[Path, P
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'store.sqlite'}"
+
+
+@pytest.fixture
+def stored(tmp_path: Path) -> str:
+    """A SQLite store holding samples/agency-blog.wxr.xml, by its URL."""
+    from wxrbridge import api
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    with api.open_store(url) as store:
+        api.import_files(store, [SAMPLES / "agency-blog.wxr.xml"])
+    return url

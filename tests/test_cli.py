@@ -43,7 +43,8 @@ def test_stats_of_a_file_as_a_table() -> None:
 
 def test_import_dry_run_changes_nothing(sqlite_url: str) -> None:
     assert "would import 64 comments" in run("import", WXR, "--db", sqlite_url, "--dry-run")
-    assert json.loads(run("stats", "--db", sqlite_url, "--json"))["comments"] == 0
+    # Not even an empty store is left behind.
+    assert "no store at" in run("stats", "--db", sqlite_url, "--json", code=4)
 
 
 def test_quiet_import_prints_nothing(sqlite_url: str) -> None:
@@ -129,7 +130,7 @@ def test_unknown_format_is_bad_input(tmp_path: Path, sqlite_url: str) -> None:
 
 def test_store_error_exits_4(tmp_path: Path) -> None:
     result = CliRunner().invoke(
-        cli, ["stats", "--db", f"sqlite:///{tmp_path}/no/such/dir/x.sqlite"])
+        cli, ["import", str(WXR), "--db", f"sqlite:///{tmp_path}/no/such/dir/x.sqlite"])
     assert result.exit_code == 4 and "cannot reach" in result.output
 
 
@@ -160,7 +161,7 @@ def _process(*args: str, stdin: bytes | None = None, cwd: Path | None = None
     (["stats", str(WXR), "--json"], 0),
     (["verify", str(PRETTY), str(PRETTY)], 0),
     (["import", str(BROKEN), "--db", "sqlite:///{tmp}/s.sqlite"], 3),
-    (["db", "current", "--db", "sqlite:///{tmp}/s.sqlite"], 0),
+    (["db", "current", "--db", "sqlite:///{tmp}/s.sqlite"], 4),  # no store there
     (["export", "--format", "nope", "-o", "-"], 2),
     (["convert", str(PRETTY), "{tmp}/out.jsonl"], 0),
     (["convert", str(DISQUS), "{tmp}/out.wxr.xml", "--to", "wxr"], 0),

@@ -87,9 +87,9 @@ def test_every_writer_flag_comes_from_the_registry() -> None:
 def test_a_folder_format_refuses_standard_output(sqlite_url: str) -> None:
     invoke("import", WXR, "--db", sqlite_url)
     code, output = invoke("export", "--db", sqlite_url, "--format", "html", "-o", "-")
-    assert code == 3 and "html output is a folder: give -o DIR" in output
+    assert code == 2 and "html output is a folder: give -o DIR" in output
     code, output = invoke("convert", WXR, "-", "--to", "html")
-    assert code == 3 and "html output is a folder" in output
+    assert code == 2 and "html output is a folder" in output
 
 
 def test_status_goes_to_formats_that_add_it_to_approved(sqlite_url: str, tmp_path: Path) -> None:

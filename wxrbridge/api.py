@@ -7,6 +7,7 @@ file.  ``convert`` is an import into a temporary SQLite store, then an export.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import tempfile
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from . import formats, readahead
-from .errors import OutputError
+from .errors import NoSuchThreadError, OutputError, OutputUsageError, WriteError
 from .formats import WriteReport
 from .inputs import HashingReader, ProgressCallback, open_inputs
 from .outputs import complete_file
@@ -26,6 +27,8 @@ from .redact import redact as redact_records
 from .usermap import UserMap
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from .store import LoadReport, MergeOptions, Selection, Store, UrlMap, open_store
     from .verify import VerifyReport
 
@@ -37,6 +40,7 @@ __all__ = [
     "Store",
     "StoreRevision",
     "UrlMap",
+    "check_target",
     "compare_xml",
     "convert",
     "export",
@@ -109,7 +113,7 @@ def read(
     if by_path is not None and by_path.read_path is not None:
         yield from by_path.read_path(spec, name=spec, recover=recover)
         return
-    for item in open_inputs(spec, progress):
+    for item in open_inputs(spec, progress, recover=recover):
         yield from formats.read_input(item, format=format, recover=recover)
 
 
@@ -125,8 +129,20 @@ def _output(target: str | os.PathLike[str] | IO[bytes]) -> Iterator[IO[bytes]]:
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()
         return
+    if _is_device(path):
+        # A device or a pipe (/dev/stdout, a FIFO) is written as it is:
+        # renaming a finished file over it would replace it.
+        with open(path, "wb") as handle:
+            yield handle
+        return
     with complete_file(path) as handle:
         yield handle
+
+
+def _is_device(path: str) -> bool:
+    """Whether ``path`` is something other than a file or folder (a device,
+    a pipe)."""
+    return os.path.exists(path) and not (os.path.isfile(path) or os.path.isdir(path))
 
 
 def _counting(records: Iterable[Record], progress: ProgressCallback | None) -> Iterator[Record]:
@@ -172,25 +188,78 @@ def write(
     if mapper is not None:
         records = mapper.apply(records)
     records = _counting(records, progress)
-    if fmt.write_path is not None:
-        if not isinstance(target, (str, os.PathLike)) or os.fspath(target) == "-":
-            raise OutputError(f"{fmt.name} output is a database file: give its path")
-        report = fmt.write_path(records, Path(target), **options)
-    elif fmt.write_folder is not None:
-        if not isinstance(target, (str, os.PathLike)) or os.fspath(target) == "-":
-            raise OutputError(f"{fmt.name} output is a folder: give -o DIR")
-        folder = Path(target)
-        folder.mkdir(parents=True, exist_ok=True)
-        report = fmt.write_folder(records, folder, **options)
-    elif fmt.write_stream is not None:
-        takes_path = fmt.option(formats.TARGET_PATH_OPTION) is not None
-        if takes_path and isinstance(target, (str, os.PathLike)) and os.fspath(target) != "-":
-            options.setdefault(formats.TARGET_PATH_OPTION, os.fspath(target))
-        with _output(target) as out:
-            report = fmt.write_stream(records, out, **options)
+    _check_target(fmt, target)
+    try:
+        report = _write_to(fmt, records, target, options)
+    except BrokenPipeError:
+        raise  # the reader went away: the caller decides what that means
+    except OSError as exc:
+        raise _write_error(exc, target) from None
     if mapper is not None:
         report.notes.extend(mapper.notes)
     return report
+
+
+def _write_to(fmt: formats.Format, records: Iterable[Record],
+              target: str | os.PathLike[str] | IO[bytes], options: dict[str, object]
+              ) -> WriteReport:
+    if fmt.write_path is not None:
+        assert isinstance(target, (str, os.PathLike))  # _check_target saw to it
+        return fmt.write_path(records, Path(target), **options)
+    if fmt.write_folder is not None:
+        assert isinstance(target, (str, os.PathLike))  # _check_target saw to it
+        folder = Path(target)
+        folder.mkdir(parents=True, exist_ok=True)
+        return fmt.write_folder(records, folder, **options)
+    assert fmt.write_stream is not None
+    takes_path = fmt.option(formats.TARGET_PATH_OPTION) is not None
+    if takes_path and isinstance(target, (str, os.PathLike)) and os.fspath(target) != "-":
+        options.setdefault(formats.TARGET_PATH_OPTION, os.fspath(target))
+    with _output(target) as out:
+        return fmt.write_stream(records, out, **options)
+
+
+def check_target(format: str, target: str | os.PathLike[str] | IO[bytes]) -> None:
+    """Refuse a target ``format`` cannot be written to (as :func:`write`
+    would, before anything is read): a folder format given a stream or a
+    file, a file format given a folder or a path in a folder that does not
+    exist."""
+    _check_target(formats.get(format), target)
+
+
+def _check_target(fmt: formats.Format, target: str | os.PathLike[str] | IO[bytes]) -> None:
+    path = os.fspath(target) if isinstance(target, (str, os.PathLike)) else "-"
+    if fmt.write_path is not None and path == "-":
+        raise OutputUsageError(f"{fmt.name} output is a database file: give its path")
+    if fmt.write_folder is not None:
+        if path == "-":
+            raise OutputUsageError(f"{fmt.name} output is a folder: give -o DIR")
+        if os.path.exists(path) and not os.path.isdir(path):
+            raise WriteError(f"{path} is not a folder; {fmt.name} output is a folder: "
+                             "give -o DIR")
+        return
+    if path == "-":
+        return
+    if os.path.isdir(path):
+        raise WriteError(f"{path} is a folder; {fmt.name} output is a file: give -o FILE")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise WriteError(f"cannot write {path}: there is no folder {folder}")
+
+
+def _write_error(exc: OSError, target: str | os.PathLike[str] | IO[bytes]) -> WriteError:
+    path = os.fspath(target) if isinstance(target, (str, os.PathLike)) else None
+    if exc.filename is not None:
+        where = os.fsdecode(exc.filename)
+    else:
+        where = "standard output" if path in (None, "-") else str(path)
+    reason = "no space left on the device" if exc.errno == errno.ENOSPC else (
+        exc.strerror or str(exc))
+    # A named file or folder appears only when complete; a stream or a
+    # device keeps what it got.
+    streamed = path in (None, "-") or _is_device(str(path))
+    outcome = "what it received is incomplete" if streamed else "nothing was left behind"
+    return WriteError(f"cannot write {where}: {reason}; {outcome}")
 
 
 def _digest_of(stream: HashingReader) -> Callable[[], str | None]:
@@ -225,6 +294,10 @@ def import_files(
     it has read, when there is a second core (see :mod:`wxrbridge.readahead`);
     ``read_ahead`` True or False asks for that, or not, whatever the size.
     The result is the same either way.
+
+    A store this opening created (a new SQLite file, a new schema) is
+    removed again when the import fails or is a ``dry_run``: no empty
+    store is left where there was none.
     """
 
     def streams() -> Iterator[tuple[Iterable[Record], Callable[[], str | None]]]:
@@ -239,11 +312,18 @@ def import_files(
             elif readahead.worthwhile(path, read_ahead):
                 yield from readahead.read_ahead(path, recover=recover, progress=progress)
             else:
-                for item in open_inputs(path, progress):
+                for item in open_inputs(path, progress, recover=recover):
                     records = formats.read_input(item, format=None, recover=recover)
                     yield records, _digest_of(item.stream)
 
-    return store.load_many(streams(), dry_run=dry_run, merge=merge)
+    try:
+        reports = store.load_many(streams(), dry_run=dry_run, merge=merge)
+    except BaseException:
+        store.discard_if_empty()
+        raise
+    if dry_run:
+        store.discard_if_empty()
+    return reports
 
 
 def export(
@@ -265,6 +345,9 @@ def export(
     (see :meth:`wxrbridge.store.Store.records`, which ``read_ahead`` goes to).
     """
     formats.get(format).check_options(options)  # before the store is read
+    if selection is not None and selection.thread is not None \
+            and not store.has_thread(selection.thread):
+        raise NoSuchThreadError(selection.thread)
     return write(
         store.records(selection, read_ahead=read_ahead), target, format=format,
         progress=progress, redact=redact, redact_salt=redact_salt, user_map=user_map,
@@ -302,6 +385,7 @@ def convert(
     """
     fmt = formats.get(to) if to is not None else by_target(target)
     fmt.check_options(options)  # before anything is read
+    _check_target(fmt, target)
     with scratch_store([source], recover=recover, progress=read_progress) as (store, imported):
         written = write(
             store.records(selection), target, format=fmt.name, progress=write_progress,
@@ -339,7 +423,7 @@ def _records_for(spec: str | os.PathLike[str]) -> Iterator[Iterator[Record]]:
     parent links) or of a store given by URL."""
     text = os.fspath(spec)
     if _is_store_url(text):
-        with _open_store(text) as store:
+        with _open_store(text, read_only=True) as store:
             yield store.records()
         return
     with scratch_store([text]) as (store, _reports):
@@ -388,7 +472,9 @@ class StoreRevision:
 def _schema_revision(url: str | None, *, upgrade: bool) -> StoreRevision:
     from .store import migrate, resolve_url
 
-    engine = _open_store(url, migrate=False).engine
+    # Reading the revision refuses a store that is not there, and opens a
+    # SQLite file read-only; an upgrade creates one.
+    engine = _open_store(url, migrate=False).engine if upgrade else _open_existing_engine(url)
     try:
         if upgrade:
             migrate.upgrade(engine)
@@ -397,6 +483,12 @@ def _schema_revision(url: str | None, *, upgrade: bool) -> StoreRevision:
         )
     finally:
         engine.dispose()
+
+
+def _open_existing_engine(url: str | None) -> Engine:
+    from .store import open_existing_engine
+
+    return open_existing_engine(url)
 
 
 def upgrade_store(url: str | None = None) -> StoreRevision:

@@ -7,9 +7,12 @@ input, 4 store; ``--debug`` shows the traceback instead.
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import sys
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -20,7 +23,7 @@ from click.core import ParameterSource
 
 from . import api, formats
 from .canonical import STATUSES
-from .errors import OutputError, UnknownOptionError, WxrbridgeError
+from .errors import InputError, NoSuchThreadError, OutputError, UnknownOptionError, WxrbridgeError
 from .formats import Format, Option
 from .inputs import ProgressCallback, input_size
 from .version import __version__
@@ -39,16 +42,38 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except WxrbridgeError as exc:
             if ctx.obj and ctx.obj.get("debug"):
-                raise
+                # The traceback, and still the line and the exit code.
+                traceback.print_exc(file=sys.stderr)
             click.echo(f"wxrbridge: error: {_message(exc)}", err=True)
             ctx.exit(exc.exit_code)
+        except BrokenPipeError:
+            # The reader of standard output has gone (``| head``): what it
+            # wanted it had; end quietly, as a shell tool does.
+            _silence_stdout()
+            ctx.exit(0)
         except KeyboardInterrupt:
             click.echo("wxrbridge: interrupted; nothing was committed", err=True)
             ctx.exit(130)
 
 
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that Python's last flush of
+    it at exit does not fail on the closed pipe again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # not a real file descriptor (a test runner's capture)
+
+
 def _message(exc: WxrbridgeError) -> str:
     """The error as the command line says it: options by their flags."""
+    if isinstance(exc, InputError) and exc.recoverable:
+        return f"{exc} (--recover repairs this)"
+    if isinstance(exc, NoSuchThreadError):
+        return (f"no thread matches --thread {exc.wanted!r} (an id, identifier, link or "
+                "guid); nothing was written")
     if not isinstance(exc, UnknownOptionError):
         return str(exc)
     flags = ", ".join(o.flag for o in formats.get(exc.format).options if o.cli)
@@ -107,6 +132,10 @@ DB_OPTION = click.option(
     help="Store URL (default: $WXRBRIDGE_DB, else sqlite:///wxrbridge.sqlite). "
     "PostgreSQL: postgresql+psycopg://user@host/db; MariaDB: mysql+pymysql://user@host/db.",
 )
+RECOVER_OPTION = click.option(
+    "--recover", is_flag=True,
+    help="Repair known defects of a broken file and keep every intact comment; "
+    "each repair and each loss is recorded as an import issue.")
 QUIET_OPTION = click.option("--quiet", "-q", is_flag=True, help="No progress bars or summary.")
 
 
@@ -196,9 +225,7 @@ def _issue_lines(reports: list[LoadReport]) -> list[str]:
 @cli.command("import", cls=_FormatsCommand, listing=_readable_formats)
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @DB_OPTION
-@click.option("--recover", is_flag=True,
-              help="Repair known defects of a broken file and keep every intact comment; "
-              "each repair and each loss is recorded as an import issue.")
+@RECOVER_OPTION
 @click.option("--dry-run", is_flag=True, help="Read and load, then roll back.")
 @click.option("--map-user", "user_maps", multiple=True, metavar="DISQUS_NAME=WP_LOGIN",
               help="Treat a Disqus username as a WordPress user (repeatable), so their "
@@ -302,6 +329,16 @@ def _selection_options(function: F) -> F:
     return _stacked(options, function)
 
 
+def _statuses(statuses: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = [s for s in statuses if s not in STATUSES]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown status {', '.join(map(repr, unknown))}; choose from {', '.join(STATUSES)}",
+            param_hint="--status",
+        )
+    return statuses
+
+
 def _selection(thread: str | None, since: str | None, until: str | None,
                statuses: tuple[str, ...], types: tuple[str, ...]) -> Selection:
     return api.Selection(thread=thread, since=_datetime(since), until=_datetime(until),
@@ -362,11 +399,38 @@ def _redact_fields(text: str | None) -> tuple[str, ...]:
     return fields
 
 
+def _flags_for_keywords() -> list[tuple[re.Pattern[str], str]]:
+    """How a writer's report names its options as a library keyword
+    (``include_pings=True``, ``statuses=(…)``, ``the statuses option``),
+    each with the flag the command line has for it."""
+    rules = []
+    for name, (option, _takers) in formats.writer_options().items():
+        # --status fills the statuses option of the formats that take it.
+        flag = "--status" if name == formats.STATUSES_OPTION else option.flag
+        if not option.cli and name != formats.STATUSES_OPTION:
+            continue
+        word = re.escape(name)
+        bare = rf"\b{word}\b" if "_" in name else r"(?!)"  # a keyword, not a word
+        rules.append((re.compile(rf"\bthe {word} option\b|\b{word}=\S+|{bare}"), flag))
+    return rules
+
+
+def _cli_words(line: str, rules: list[tuple[re.Pattern[str], str]]) -> str:
+    """A report line as the command line says it: options by their flags."""
+    for pattern, flag in rules:
+        line = pattern.sub(flag, line)
+    return re.sub(r"(--[\w-]+)(?: / \1\b)+", r"\1", line)
+
+
 def _report_written(quiet: bool, report: formats.WriteReport, target: str) -> None:
-    for line in report.left_out:
-        click.echo(f"left out: {line}", err=True)
+    from .formats.tally import grouped
+
+    rules = _flags_for_keywords()
+    # Under -q, only the losses, and those grouped by reason.
+    for line in grouped(report.left_out) if quiet else report.left_out:
+        click.echo(f"left out: {_cli_words(line, rules)}", err=True)
     for line in report.notes:
-        _say(quiet, f"note: {line}")
+        _say(quiet, f"note: {_cli_words(line, rules)}")
     counts = ", ".join(_plural(n, kind) for kind, n in sorted(report.written.items()))
     _say(quiet, f"wrote {counts or 'nothing'} to {target}")
 
@@ -392,13 +456,18 @@ def export_command(db_url: str | None, format_name: str, output: str, thread: st
         wxrbridge export --format html -o archive/ --redact emails,ips
     """
     options = _given_writer_options(writer_values)
+    statuses = _statuses(statuses)
     if formats.get(format_name).statuses_add_to_approved and statuses:
         # The writer shows approved comments and those asked for, rather
         # than the store reading only the statuses asked for.
         options[formats.STATUSES_OPTION] = statuses
         statuses = ()
     selection = _selection(thread, since, until, statuses, types)
-    with api.open_store(db_url) as store, _bar(None, " comments", "writing", quiet) as bar:
+    # Usage and output errors before the store's.
+    formats.get(format_name).check_options(options)
+    api.check_target(format_name, output)
+    with api.open_store(db_url, read_only=True) as store, \
+            _bar(None, " comments", "writing", quiet) as bar:
         report = api.export(store, output, format=format_name, selection=selection,
                             progress=bar, redact=_redact_fields(redact_fields),
                             redact_salt=redact_salt, **options)
@@ -409,9 +478,7 @@ def export_command(db_url: str | None, format_name: str, output: str, thread: st
 @click.argument("source", metavar="INPUT")
 @click.argument("target", metavar="OUTPUT")
 @_format_option("--to", "to_format", help="Output format (default: from OUTPUT's extension)")
-@click.option("--recover", is_flag=True,
-              help="Repair known defects of a broken file and keep every intact comment; "
-              "each repair and each loss is recorded as an import issue.")
+@RECOVER_OPTION
 @click.option("--map-user", "user_maps", multiple=True, metavar="DISQUS_NAME=WP_LOGIN",
               help="Write this Disqus user's comments as author replies of that "
               "WordPress login (repeatable).")
@@ -447,13 +514,15 @@ def convert_command(source: str, target: str, to_format: str | None, recover: bo
 
 
 @contextmanager
-def _store_for(file: str | None, db_url: str | None) -> Iterator[Store]:
+def _store_for(file: str | None, db_url: str | None, recover: bool) -> Iterator[Store]:
     """The store to describe: a given file loaded into a scratch store, or the store."""
     if file is None:
-        with api.open_store(db_url) as store:
+        if recover:
+            raise click.UsageError("--recover is for reading a FILE, not a store")
+        with api.open_store(db_url, read_only=True) as store:
             yield store
         return
-    with api.scratch_store([file]) as (store, _reports):
+    with api.scratch_store([file], recover=recover) as (store, _reports):
         yield store
 
 
@@ -472,15 +541,17 @@ def _table(stats: dict[str, Any]) -> str:
 @click.argument("file", required=False, metavar="[FILE]")
 @DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def stats_command(file: str | None, db_url: str | None, as_json: bool) -> None:
+@RECOVER_OPTION
+def stats_command(file: str | None, db_url: str | None, as_json: bool, recover: bool) -> None:
     """Count threads, comments, replies, orphans and depth, of a file or a store.
 
     \b
     Examples:
         wxrbridge stats samples/agency-blog.wxr.xml
         wxrbridge stats --db sqlite:///blog.sqlite --json
+        wxrbridge stats broken-export.xml --recover
     """
-    with _store_for(file, db_url) as store:
+    with _store_for(file, db_url, recover) as store:
         stats = store.stats()
     click.echo(json.dumps(stats, indent=2, sort_keys=True) if as_json else _table(stats))
 

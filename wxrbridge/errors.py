@@ -24,17 +24,21 @@ class InputError(WxrbridgeError):
         file: str | None = None,
         line: int | None = None,
         column: int | None = None,
+        recoverable: bool = False,
     ) -> None:
         self.reason = reason
         self.file = file
         self.line = line
         self.column = column
+        # Whether reading again in recover mode repairs it (or reads past it).
+        self.recoverable = recoverable
         super().__init__(self.__str__())
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled by its fields (it crosses from the reading process, see
         # readahead.py); the default would pass the message as the reason.
-        return (_rebuild, (type(self), self.reason, self.file, self.line, self.column))
+        return (_rebuild, (type(self), self.reason, self.file, self.line, self.column,
+                           self.recoverable))
 
     def __str__(self) -> str:
         where = self.file or "<input>"
@@ -53,6 +57,16 @@ class UsageError(WxrbridgeError):
     """The library was called with arguments it does not take."""
 
     exit_code = 2
+
+
+class NoSuchThreadError(UsageError):
+    """A selection names a thread the store does not hold."""
+
+    def __init__(self, wanted: str) -> None:
+        self.wanted = wanted
+        super().__init__(
+            f"no thread matches {wanted!r} (by id, identifier, link or guid); nothing was written"
+        )
 
 
 class UnknownOptionError(UsageError):
@@ -74,6 +88,16 @@ class StoreError(WxrbridgeError):
     exit_code = 4
 
 
+class NoStoreError(StoreError):
+    """A command that only reads a store was pointed at one that does not
+    exist (a SQLite file that is not there, a database without
+    wxrbridge's schema)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        super().__init__(f"no store at {url}; import into it first, or run db upgrade")
+
+
 class StoreOutOfDateError(StoreError):
     """The store's schema is older than this version of wxrbridge."""
 
@@ -84,7 +108,23 @@ class OutputError(WxrbridgeError):
     exit_code = 3
 
 
+class OutputUsageError(UsageError, OutputError):
+    """An output was named in a way its format cannot take (a folder
+    format given standard output)."""
+
+
+class WriteError(WxrbridgeError):
+    """An output cannot be written where it was asked for: its folder is
+    missing, a folder or file of the other kind is in the way, the disk is
+    full.  Nothing is left behind."""
+
+    exit_code = 4
+
+
 def _rebuild(
-    cls: type[InputError], reason: str, file: str | None, line: int | None, column: int | None
+    cls: type[InputError], reason: str, file: str | None, line: int | None,
+    column: int | None, recoverable: bool = False,
 ) -> InputError:
-    return cls(reason, file=file, line=line, column=column)
+    error = cls(reason, file=file, line=line, column=column)
+    error.recoverable = recoverable
+    return error

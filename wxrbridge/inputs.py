@@ -9,7 +9,6 @@ or not is the same source.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import io
 import sys
@@ -85,6 +84,13 @@ class InputFile:
     name: str
     stream: HashingReader
 
+    @property
+    def damage(self) -> str | None:
+        """What ended the document early in recover mode (damaged
+        compressed data), or ``None``."""
+        inner = getattr(self.stream, "_inner", None)
+        return inner.damage if isinstance(inner, Damaged) else None
+
 
 def input_size(path: str) -> int | None:
     """Bytes a progress bar should expect, or ``None`` for a stream."""
@@ -111,39 +117,191 @@ def _open_raw(path: str) -> Iterator[IO[bytes]]:
         yield handle
 
 
-def decompressed(raw: IO[bytes], head: bytes) -> IO[bytes]:
-    """``raw`` uncompressed, by the magic bytes it starts with (``head``)."""
+class Damaged(_PassThrough):
+    """A decompressing stream that turns a damaged file (cut short, its
+    trailer missing, garbage after the end, a bad checksum) into one
+    :class:`InputError` naming the file and the offset.
+
+    With ``recover`` it ends at the damage instead, keeping everything
+    decompressed before it, and says what happened in :attr:`damage`.
+    """
+
+    def __init__(self, inner: IO[bytes], kind: str, name: str, *, recover: bool,
+                 errors: tuple[type[BaseException], ...] = ()) -> None:
+        self._inner = inner
+        self._errors: tuple[type[BaseException], ...] = (EOFError, OSError, *errors)
+        self._kind = kind
+        self._name = name
+        self._recover = recover
+        self._delivered = 0
+        self.damage: str | None = None
+
+    def read(self, size: int = -1) -> bytes:
+        if self.damage is not None:
+            return b""
+        try:
+            data = self._inner.read(size)
+        except self._errors as exc:
+            self._failed(exc)
+            return b""
+        self._delivered += len(data)
+        return data
+
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, CompressedDataError):
+            where = f"at byte {exc.offset}"
+        else:
+            where = f"after {self._delivered} uncompressed bytes"
+        text = str(exc) or "the file ends before the end-of-stream marker (truncated)"
+        message = f"{self._kind} data damaged {where}: {text[0].lower()}{text[1:]}"
+        if not self._recover:
+            raise InputError(message, file=self._name, recoverable=True) from None
+        self.damage = f"{message}; what came before it was read"
+
+
+class CompressedDataError(OSError):
+    """Damaged compressed data at a known offset of the compressed file."""
+
+    def __init__(self, offset: int, reason: str) -> None:
+        super().__init__(reason)
+        self.offset = offset
+
+
+class GzipStream(_PassThrough):
+    """gzip decompression that knows the compressed offset of any damage.
+
+    ``gzip.GzipFile`` reports a file cut short as a bare ``EOFError`` and
+    trailing garbage as ``BadGzipFile``, neither saying where; this reads
+    member after member with zlib, as gzip does (zero padding after the
+    last member is allowed), and raises :class:`CompressedDataError` with the
+    byte offset for :class:`Damaged` to report.
+    """
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        import zlib
+
+        self._zlib = zlib
+        self._raw = raw
+        self._decoder = zlib.decompressobj(wbits=31)
+        self._consumed = 0  # compressed bytes taken by finished members
+        self._fed = 0  # compressed bytes given to the current member
+        self._pending = b""
+        self._ended = False
+        self._garbage: CompressedDataError | None = None  # raised once what came before is read
+
+    def read(self, size: int = -1) -> bytes:
+        out: list[bytes] = []
+        wanted = size if size >= 0 else 1 << 62
+        got = 0
+        while got < wanted and not self._ended:
+            chunk = self._next_chunk(min(wanted - got, 1 << 16))
+            out.append(chunk)
+            got += len(chunk)
+            if chunk and size >= 0:
+                break
+        return b"".join(out)
+
+    def _next_chunk(self, limit: int) -> bytes:
+        if self._garbage is not None:
+            raise self._garbage
+        decoder = self._decoder
+        if decoder.unconsumed_tail:
+            data = decoder.unconsumed_tail
+        else:
+            data = self._pending or self._raw.read(1 << 16)
+            self._pending = b""
+            if not data:
+                if self._fed:
+                    raise CompressedDataError(
+                        self._consumed + self._fed,
+                        "the file ends inside a gzip member (truncated, or its trailer "
+                        "is missing)",
+                    )
+                self._ended = True
+                return b""
+            self._fed += len(data)
+        try:
+            chunk = decoder.decompress(data, limit)
+        except self._zlib.error as exc:
+            raise CompressedDataError(
+                self._consumed, f"{exc} in the gzip member starting here"
+            ) from None
+        if decoder.eof:
+            self._member_ended()
+        return chunk
+
+    def _member_ended(self) -> None:
+        rest = self._decoder.unused_data
+        self._consumed += self._fed - len(rest)
+        self._fed = 0
+        self._decoder = self._zlib.decompressobj(wbits=31)
+        while len(rest) < 2:
+            more = self._raw.read(1 << 16)
+            if not more:
+                break
+            rest += more
+        if rest.startswith(_GZIP):
+            self._pending = rest
+        elif rest.strip(b"\0") or not self._rest_is_zeros():
+            self._garbage = CompressedDataError(
+                self._consumed, "garbage after the end of the gzip data"
+            )
+        else:
+            self._ended = True
+
+    def _rest_is_zeros(self) -> bool:
+        """Whether the file ends in zero padding only (gzip allows it)."""
+        while more := self._raw.read(1 << 16):
+            if more.strip(b"\0"):
+                return False
+        return True
+
+
+def decompressed(
+    raw: IO[bytes], head: bytes, *, name: str = "<input>", recover: bool = False
+) -> IO[bytes]:
+    """``raw`` uncompressed, by the magic bytes it starts with (``head``);
+    damage in compressed data is an :class:`InputError` naming ``name``
+    (or, with ``recover``, the end of the stream)."""
+    errors: tuple[type[BaseException], ...] = ()
     if head.startswith(_GZIP):
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+        stream: IO[bytes] = cast("IO[bytes]", GzipStream(raw))
+        kind = "gzip"
     # bz2, lzma and zipfile are imported for the files that need them, as
     # the writers are (see formats.imported_when_called).
-    if head.startswith(_BZ2):
+    elif head.startswith(_BZ2):
         import bz2
 
-        return bz2.BZ2File(raw, mode="rb")
-    if head.startswith(_XZ):
+        stream, kind = cast("IO[bytes]", bz2.BZ2File(raw, mode="rb")), "bzip2"
+    elif head.startswith(_XZ):
         import lzma
 
-        return lzma.LZMAFile(raw, mode="rb")
-    return raw
+        stream, kind = cast("IO[bytes]", lzma.LZMAFile(raw, mode="rb")), "xz"
+        errors = (lzma.LZMAError,)
+    else:
+        return raw
+    return cast("IO[bytes]", Damaged(stream, kind, name, recover=recover, errors=errors))
 
 
 def open_inputs(
-    path: str, progress: ProgressCallback | None = None
+    path: str, progress: ProgressCallback | None = None, *, recover: bool = False
 ) -> Iterator[InputFile]:
-    """Yield each XML document in ``path`` (``-`` for standard input)."""
+    """Yield each XML document in ``path`` (``-`` for standard input).
+
+    Damaged compressed data is an :class:`InputError`; with ``recover``
+    the document ends there and its :attr:`InputFile.damage` says so."""
     with _open_raw(path) as handle:
         raw = io.BufferedReader(CountingReader(handle, progress), 1 << 16)
         head = raw.peek(8)[:8]
         display = "<stdin>" if path == "-" else path
         if head.startswith(_ZIP):
-            yield from _zip_members(raw, display)
+            yield from _zip_members(raw, display, recover=recover)
             return
-        stream = decompressed(raw, head)
+        stream = decompressed(raw, head, name=display, recover=recover)
         yield InputFile(display, HashingReader(stream))
 
 
-def _zip_members(raw: IO[bytes], display: str) -> Iterator[InputFile]:
+def _zip_members(raw: IO[bytes], display: str, *, recover: bool) -> Iterator[InputFile]:
     import zipfile
 
     # zipfile needs to seek; standard input and pipes get spooled first.
@@ -157,16 +315,21 @@ def _zip_members(raw: IO[bytes], display: str) -> Iterator[InputFile]:
     except zipfile.BadZipFile as exc:
         raise InputError(f"not a readable zip: {exc}", file=display) from None
     with archive:
+        # By entry, not by name: two members of one name are both read
+        # (``open(name)`` would give the last one twice).
         members = sorted(
-            info.filename for info in archive.infolist() if not info.is_dir()
+            (info for info in archive.infolist() if not info.is_dir()),
+            key=lambda info: info.filename,
         )
-        for member in members:
-            with archive.open(member) as inner:
+        for info in members:
+            member = info.filename
+            with archive.open(info) as inner:
                 # typeshed says IO[bytes]; it is a ZipExtFile, a raw-readable stream.
                 data = io.BufferedReader(inner, 1 << 16)  # type: ignore[type-var]
                 head = data.peek(8)[:8]
+                name = f"{display}!{member}"
                 yield InputFile(
-                    f"{display}!{member}", HashingReader(decompressed(data, head))
+                    name, HashingReader(decompressed(data, head, name=name, recover=recover))
                 )
 
 

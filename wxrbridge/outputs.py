@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
+
+
+def _new_part(folder: str) -> tuple[str, IO[bytes]]:
+    """A new ``.part`` file in ``folder``, created with the permissions any
+    new file gets (0666 less the umask), not a temporary file's 0600."""
+    while True:
+        name = os.path.join(folder, f".wxrbridge-{secrets.token_hex(6)}.part")
+        try:
+            fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        return name, os.fdopen(fd, "wb")
 
 
 @contextmanager
@@ -14,17 +26,13 @@ def complete_file(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
     """A binary handle whose file appears at ``path`` only when the block
     ends without an error: it is written beside it and renamed into place."""
     target = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(target))
-    handle = tempfile.NamedTemporaryFile(
-        "wb", dir=folder, prefix=".wxrbridge-", suffix=".part", delete=False
-    )
+    name, handle = _new_part(os.path.dirname(os.path.abspath(target)))
     try:
         with handle:
-            # The file itself: the wrapper looks up every write() it passes on.
-            yield handle.file
-        os.replace(handle.name, target)
+            yield handle
+        os.replace(name, target)
     except BaseException:
-        os.unlink(handle.name)
+        os.unlink(name)
         raise
 
 

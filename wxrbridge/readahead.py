@@ -111,7 +111,7 @@ def read_file(job: tuple[str, bool], progress: ProgressCallback) -> Iterator[Doc
     from .inputs import open_inputs
 
     path, recover = job
-    for item in open_inputs(path, progress):
+    for item in open_inputs(path, progress, recover=recover):
         yield formats.read_input(item, format=None, recover=recover), _digest(item.stream)
 
 

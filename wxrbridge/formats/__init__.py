@@ -24,11 +24,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol, cast
 
-from ..errors import OutputError, UnknownFormatError, UnknownOptionError
-from ..inputs import InputFile, peek_head
-from ..records import Record
+from ..errors import InputError, OutputError, UnknownFormatError, UnknownOptionError
+from ..inputs import InputFile, Prepended, peek_head
+from ..records import ImportIssue, Record
 
 if TYPE_CHECKING:
     from .xml import Layout
@@ -386,15 +386,56 @@ def read_input(item: InputFile, *, format: str | None, recover: bool) -> Iterato
     from the repaired document, the repair's issues among its records (see
     :func:`wxrbridge.formats.xml.repair.read_repaired`).
     """
-    head, stream = peek_head(item.stream)
-    fmt = get(format) if format else detect(head, name=item.name)
+    if format:
+        head, stream = peek_head(item.stream)
+        fmt = get(format)
+    else:
+        head, stream = _detection_head(item)
+        fmt = detect(head, name=item.name)
     if fmt.read is None:
         raise OutputError(f"wxrbridge cannot read {fmt.name} files")
     if recover and fmt.recovery is not None:
         from .xml.repair import read_repaired  # the repairer loads for recover mode only
 
-        return read_repaired(fmt.read, stream, name=item.name, layout=fmt.recovery)
-    return fmt.read(stream, name=item.name, recover=recover)
+        records = read_repaired(fmt.read, stream, name=item.name, layout=fmt.recovery)
+    else:
+        records = fmt.read(stream, name=item.name, recover=recover)
+    if recover:
+        return _then_damage(records, item)
+    return _marking_recoverable(records) if fmt.recovery is not None else records
+
+
+def _marking_recoverable(records: Iterator[Record]) -> Iterator[Record]:
+    """The records of a format the repairer mends; an input error met
+    reading them is marked ``recoverable``: recover mode gets past it."""
+    try:
+        yield from records
+    except InputError as exc:
+        exc.recoverable = True
+        raise
+
+
+def _detection_head(item: InputFile) -> tuple[bytes, IO[bytes]]:
+    """The bytes detection looks at, and the stream from its start: read on
+    past comments, processing instructions or a DOCTYPE of any length, to
+    the first element."""
+    from .xml.head import DETECT_WINDOW, for_detection, prolog_incomplete
+
+    head = item.stream.read(DETECT_WINDOW)
+    while prolog_incomplete(head):
+        more = item.stream.read(max(len(head), 1 << 16))
+        if not more:
+            break
+        head += more
+    return for_detection(head), cast("IO[bytes]", Prepended(head, item.stream))
+
+
+def _then_damage(records: Iterator[Record], item: InputFile) -> Iterator[Record]:
+    """The records, then the issue saying where damaged compressed data
+    ended the document (recover mode reads up to it)."""
+    yield from records
+    if item.damage is not None:
+        yield ImportIssue("damaged-compression", item.damage, "rejected", file=item.name)
 
 
 def by_extension(path: str) -> Format | None:

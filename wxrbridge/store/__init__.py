@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from sqlalchemy import Connection, Engine, MetaData
@@ -17,14 +17,14 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from .. import readahead
-from ..errors import StoreError
+from ..errors import NoStoreError, StoreError
 from ..records import Record
-from .engine import create_store_engine
+from .engine import create_store_engine, parse_store_url, sqlite_path
 from .load import Loader, LoadReport
 from .merge import MergeOptions, UrlMap
-from .migrate import ensure_current
+from .migrate import check_current, ensure_current, has_schema
 from .models import Base
-from .read import Selection, iter_records, read_records_ahead
+from .read import Selection, iter_records, read_records_ahead, thread_exists
 from .stats import store_stats
 
 DEFAULT_URL = "sqlite:///wxrbridge.sqlite"
@@ -36,6 +36,7 @@ __all__ = [
     "Selection",
     "Store",
     "UrlMap",
+    "open_existing_engine",
     "open_store",
     "resolve_url",
 ]
@@ -156,8 +157,10 @@ def _start_import(connection: Connection) -> None:
 class Store:
     """An open store. Use as a context manager, or call :meth:`close`."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, created: bool = False) -> None:
         self.engine = engine
+        # Made by this opening (a new SQLite file, a new schema): see discard_if_empty.
+        self.created = created
 
     @property
     def url(self) -> str:
@@ -239,10 +242,38 @@ class Store:
         url = self.engine.url
         if url.get_backend_name() != "sqlite":
             return bool(wanted) and readahead.second_process()
-        database = url.database or ""
-        if database in ("", ":memory:") or database.startswith("file:"):
+        path = sqlite_path(url)
+        if path is None:
             return False  # another process cannot open it by this name
-        return readahead.worthwhile(database, wanted)
+        return readahead.worthwhile(path, wanted)
+
+    def discard_if_empty(self) -> bool:
+        """Remove the store this opening created, when it still holds
+        nothing (a failed or dry-run first import): no empty store is left
+        where there was none. Returns whether it was removed."""
+        if not self.created:
+            return False
+        with self.engine.connect() as connection:
+            if not _holds_nothing(connection):
+                return False
+        path = sqlite_path(self.engine.url)
+        self.engine.dispose()
+        if path is not None:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                with suppress(FileNotFoundError):
+                    os.unlink(path + suffix)
+        else:
+            with self.engine.begin() as connection:
+                Base.metadata.drop_all(connection)
+                connection.exec_driver_sql("DROP TABLE alembic_version")
+            self.engine.dispose()
+        self.created = False
+        return True
+
+    def has_thread(self, wanted: str) -> bool:
+        """Whether a thread's key, identifier, link or guid is ``wanted``."""
+        with self.engine.connect() as connection:
+            return thread_exists(connection, wanted)
 
     def stats(self) -> dict[str, Any]:
         with self.engine.connect() as connection:
@@ -258,21 +289,62 @@ class Store:
         self.close()
 
 
-def open_store(url: str | None = None, *, migrate: bool = True, durable: bool = True) -> Store:
+def open_store(
+    url: str | None = None, *, migrate: bool = True, durable: bool = True,
+    read_only: bool = False,
+) -> Store:
     """Open the store at ``url`` (see :func:`resolve_url`).
 
     A new database gets the schema; one made by an older wxrbridge raises
     :class:`~wxrbridge.errors.StoreOutOfDateError` naming the upgrade command.
     ``durable=False`` is for a SQLite store deleted after use: a commit
     then does not wait for the disk, and a crash may lose the file.
+    ``read_only`` is for reading alone: a store that does not exist is
+    refused (:class:`~wxrbridge.errors.NoStoreError`) rather than created,
+    and a SQLite file is opened read-only, so a read-only mount will do.
     """
-    engine = create_store_engine(resolve_url(url), durable=durable)
+    if read_only:
+        return _open_existing(resolve_url(url))
+    resolved = resolve_url(url)
+    path = sqlite_path(parse_store_url(resolved))
+    new_file = path is not None and not os.path.exists(path)
+    engine = create_store_engine(resolved, durable=durable)
+    created = False
     if migrate:
         try:
-            ensure_current(engine, display_url=engine.url.render_as_string())
+            created = ensure_current(engine, display_url=engine.url.render_as_string())
         except OperationalError as exc:
             engine.dispose()
             raise StoreError(
                 f"cannot reach {engine.url.render_as_string()}: {exc.orig}"
             ) from None
+    return Store(engine, created=created or new_file)
+
+
+def _open_existing(url: str) -> Store:
+    engine = open_existing_engine(url)
+    try:
+        check_current(engine, display_url=engine.url.render_as_string())
+    except BaseException:
+        engine.dispose()
+        raise
     return Store(engine)
+
+
+def open_existing_engine(url: str | None) -> Engine:
+    """A read-only engine on the store at ``url``, which must exist (hold
+    wxrbridge's schema, at any revision): :class:`NoStoreError` if not."""
+    resolved = resolve_url(url)
+    parsed = parse_store_url(resolved)
+    display = parsed.render_as_string()
+    path = sqlite_path(parsed)
+    if path is not None and not os.path.isfile(path):
+        raise NoStoreError(display)
+    engine = create_store_engine(resolved, read_only=True)
+    try:
+        if not has_schema(engine):
+            raise NoStoreError(display)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine

@@ -153,7 +153,13 @@ class Loader:
 
     def finish_source(self, sha256: str | None) -> None:
         """Record the hash of the file just read; a file seen before keeps its
-        first source row, so re-importing it changes nothing."""
+        first source row, so re-importing it changes nothing.
+
+        A source that came with a hash of its own (an archive's record of the
+        file it was first read from) keeps it: that file's hash stands for it.
+        """
+        if self.source is not None and self.source.sha256 is not None:
+            sha256 = self.source.sha256
         if self.source_id is None or sha256 is None:
             return
         earlier = self.connection.execute(
@@ -390,6 +396,7 @@ class Loader:
         users_by_wp_id, users_by_username = self.user_ids_by_wp_id, self.user_ids_by_username
         link_locally = self.links.link_locally
         rows: list[list[Any]] = []
+        archived = self.source is not None and self.source.sha256 is not None
         for record in comments:
             user_id = None
             if record.wp_user_id is not None:
@@ -403,9 +410,14 @@ class Loader:
                     record_key=f"comment {record.key}",
                 ))
             self.position += 1
-            # In COMMENT_COLUMNS order.
+            # In COMMENT_COLUMNS order. A comment of an archive written from
+            # a store (its source came with its hash) keeps the place it had
+            # there: the order of its source, which the archive's tree order
+            # does not show.
             row: list[Any] = [
-                None, site, record.origin, record.key, source_id, self.position,
+                None, site, record.origin, record.key, source_id,
+                record.position if archived and record.position is not None
+                else self.position,
                 record.thread, thread_id, record.parent, canonical.parent_reference(record),
                 None, record.wp_id, record.dsq_id, canonical.comment_type(record),
                 record.wp_type, canonical.comment_status(record),

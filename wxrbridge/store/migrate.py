@@ -169,16 +169,42 @@ def create(engine: Engine) -> bool:
     return True
 
 
-def ensure_current(engine: Engine, *, display_url: str) -> None:
-    """Migrate an empty database to head; refuse an out-of-date one."""
+def has_schema(engine: Engine) -> bool:
+    """Whether the database holds a wxrbridge store: its revision table."""
+    try:
+        with engine.connect() as connection:
+            return inspect(connection).has_table("alembic_version")
+    except OperationalError as exc:
+        raise _unreachable(engine, exc) from None
+
+
+def check_current(engine: Engine, *, display_url: str) -> None:
+    """Refuse, writing nothing, a store that is not at head."""
     if _is_current(engine):
         return
+    current = current_revision(engine)
+    if current != head_revision(engine):
+        raise _out_of_date(display_url, current, head_revision(engine))
+
+
+def _out_of_date(display_url: str, current: str | None, head: str) -> StoreOutOfDateError:
+    return StoreOutOfDateError(
+        f"the store {display_url} is at schema revision {current}, this "
+        f"wxrbridge needs {head}: run `wxrbridge db upgrade --db {display_url}`"
+    )
+
+
+def ensure_current(engine: Engine, *, display_url: str) -> bool:
+    """Migrate an empty database to head; refuse an out-of-date one.
+    Returns whether the schema was created just now."""
+    if _is_current(engine):
+        return False
     if _has_no_schema(engine) and create(engine):
-        return
+        return True
     current = current_revision(engine)
     head = head_revision(engine)
     if current == head:
-        return
+        return False
     if current is None:
         tables = set(inspect(engine).get_table_names())
         if "comments" in tables:
@@ -188,8 +214,5 @@ def ensure_current(engine: Engine, *, display_url: str) -> None:
             )
         if not create(engine):
             upgrade(engine)
-        return
-    raise StoreOutOfDateError(
-        f"the store {display_url} is at schema revision {current}, this "
-        f"wxrbridge needs {head}: run `wxrbridge db upgrade --db {display_url}`"
-    )
+        return True
+    raise _out_of_date(display_url, current, head)

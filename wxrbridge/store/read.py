@@ -311,6 +311,13 @@ def _thread_query(selection: Selection) -> Select[Any]:
     return query
 
 
+def thread_exists(connection: Connection, wanted: str) -> bool:
+    """Whether a stored thread has ``wanted`` as its key, identifier, link
+    or guid (what :class:`Selection`'s ``thread`` matches)."""
+    query = _thread_query(Selection(thread=wanted)).limit(1)
+    return connection.execute(query).first() is not None
+
+
 def _comment_filter(query: Select[Any], selection: Selection) -> Select[Any]:
     c = comments_t
     if selection.since is not None:

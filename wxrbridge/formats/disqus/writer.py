@@ -401,6 +401,11 @@ class _Elements:
         return f"{start}>{body}</{prefix}{local}>"
 
 
+# What the note on pings calls them, by whether there is one.
+_NOT_PLAIN = {True: "comment that is not a plain comment",
+              False: "comments that are not plain comments"}
+
+
 class _Writer(_Elements):
     """Writes a record stream as one Disqus export."""
 
@@ -541,7 +546,7 @@ class _Writer(_Elements):
         if pings:
             kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(self.left_out_pings.items()))
             report.notes.append(
-                f"{pings} comments that are not plain comments left out ({kinds}); "
+                f"{pings} {_NOT_PLAIN[pings == 1]} left out ({kinds}); "
                 "include_pings=True keeps them")
         if self.left_out_terms:
             report.left_out.append(

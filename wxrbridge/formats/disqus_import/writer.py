@@ -38,6 +38,7 @@ from ...outputs import SPOOL_IN_MEMORY, complete_file, copy_range
 from ...records import Comment, Record, Source, Thread
 from ...threads import parent_index
 from .. import WriteReport
+from ..tally import Tally
 from ..wxr.writer import write_wxr
 
 # Every field of a Comment in order, read in one call: a copy with a few
@@ -55,9 +56,6 @@ def _with_changes(comment: Comment, changes: dict[str, Any]) -> Comment:
 
 MAX_BYTES = 50 * 1000 * 1000
 MIN_LENGTH = 3
-# More lines than this for one reason are summarised into one line.
-SUMMARY_AFTER = 20
-_SHOWN_IN_SUMMARY = 10
 # Extensions a part number goes in front of, longest first.
 _PART_SUFFIXES = (".disqus-import.xml", ".xml")
 
@@ -102,31 +100,6 @@ def write_disqus_import(
 # -- what is sent --------------------------------------------------------------
 
 
-class _Tally:
-    """Lines about records, grouped by reason, so that many records left out
-    for one reason read as one line with a count."""
-
-    def __init__(self) -> None:
-        self.groups: dict[str, list[tuple[str, str, str]]] = {}
-
-    def add(self, kind: str, key: str, reason: str, detail: str | None = None) -> None:
-        self.groups.setdefault(reason, []).append((kind, key, detail or reason))
-
-    def lines(self) -> list[str]:
-        lines: list[str] = []
-        for reason, entries in self.groups.items():
-            if len(entries) <= SUMMARY_AFTER:
-                lines.extend(f"{kind} {key}: {detail}" for kind, key, detail in entries)
-                continue
-            kinds = Counter(kind for kind, _key, _detail in entries)
-            counted = ", ".join(f"{n} {kind}s" for kind, n in kinds.items())
-            shown = ", ".join(key for _kind, key, _detail in entries[:_SHOWN_IN_SUMMARY])
-            lines.append(
-                f"{counted}: {reason} ({shown} and {len(entries) - _SHOWN_IN_SUMMARY} more)"
-            )
-        return lines
-
-
 def _absolute(url: str) -> bool:
     parts = urlsplit(url.strip())
     return parts.scheme in ("http", "https") and bool(parts.netloc)
@@ -139,8 +112,8 @@ class _Sender:
     def __init__(self, *, statuses: Sequence[str], include_pings: bool) -> None:
         self.statuses = {APPROVED, *statuses}
         self.include_pings = include_pings
-        self.left_out = _Tally()
-        self.moved = _Tally()
+        self.left_out = Tally()
+        self.moved = Tally()
         self.links: list[str] = []
         self.held: Counter[str] = Counter()
         self.source: Source | None = None
@@ -294,7 +267,7 @@ class _Sender:
             comments = "comment" if count == 1 else "comments"
             notes.append(f"{count} {status} {comments} sent with comment_approved 0"
                          " (Disqus holds them for moderation)")
-        shared = _Tally()
+        shared = Tally()
         for email, names in self.emails.items():
             if len(names) > 1:
                 listed = ", ".join(repr(name) for name in names)
@@ -383,7 +356,7 @@ class _Splitter:
                 )
         report.written["file"] = len(parts)
         listed = ", ".join(
-            f"{os.path.basename(name)} ({last - first} threads)"
+            f"{os.path.basename(name)} ({last - first} thread{'' if last - first == 1 else 's'})"
             for (first, last), name in zip(parts, names, strict=True)
         )
         report.notes.append(

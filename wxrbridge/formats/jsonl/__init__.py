@@ -17,6 +17,7 @@ from typing import IO, Any
 from ... import canonical
 from ...records import Comment, Extra, ImportIssue, Record, Source, Term, Thread, User
 from .. import Format, WriteReport
+from .reader import detect, read_jsonl
 
 # Records hold only strings, numbers and None outside the lists handled
 # field by field, so plain attribute reads give what dataclasses.asdict's
@@ -184,5 +185,7 @@ FORMAT = Format(
     name="jsonl",
     description="JSON Lines archive: one object per source, user, term, thread, comment",
     extensions=(".jsonl", ".ndjson"),
+    detect=detect,
+    read=read_jsonl,
     write_stream=write_jsonl,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .. import Format, Option, imported_when_called
-from ..xml.head import normalise_head
+from ..xml.head import first_element_offset, normalise_head
 from .names import RECOVERY_LAYOUT
 from .reader import read_wxr
 
@@ -25,28 +25,9 @@ _FIRST_ELEMENT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 def _first_element(head: bytes) -> bytes | None:
     """The name of the first element, skipping the declaration, comments,
     processing instructions and a DOCTYPE."""
-    position = 0
-    while True:
-        start = head.find(b"<", position)
-        if start < 0:
-            return None
-        if head.startswith(b"<!--", start):
-            end = head.find(b"-->", start + 4)
-            if end < 0:
-                return None
-            position = end + 3
-        elif head.startswith((b"<?", b"<!"), start):
-            # A DOCTYPE with an internal subset holds '>' characters of its
-            # own; its closing "]>" is looked for first.
-            if head.startswith(b"<!DOCTYPE", start) and b"[" in head[start:start + 200]:
-                end = head.find(b"]>", start)
-                position = end + 2 if end >= 0 else len(head)
-            else:
-                end = head.find(b">", start)
-                position = end + 1 if end >= 0 else len(head)
-        else:
-            match = _FIRST_ELEMENT.match(head, start)
-            return match.group(1) if match else None
+    start = first_element_offset(head)
+    match = _FIRST_ELEMENT.match(head, start) if start is not None else None
+    return match.group(1) if match else None
 
 
 def detect(head: bytes) -> bool:

@@ -1,0 +1,117 @@
+"""Inputs that arrive damaged or doubled: zips with repeated member names,
+compressed files cut short, missing their trailer or followed by garbage."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+import warnings
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import SAMPLES
+
+from wxrbridge import api
+from wxrbridge.cli import cli
+from wxrbridge.errors import InputError
+from wxrbridge.inputs import open_inputs
+from wxrbridge.records import Comment, ImportIssue
+
+WXR = SAMPLES / "agency-blog.wxr.xml"
+LEGACY = SAMPLES / "legacy-1.0.wxr.xml"
+
+
+def _comments(path: Path, *, recover: bool = False) -> list[Comment]:
+    return [r for r in api.read(path, recover=recover) if isinstance(r, Comment)]
+
+
+def test_a_zip_with_two_members_of_one_name_reads_both(tmp_path: Path) -> None:
+    packed = tmp_path / "export.zip"
+    with zipfile.ZipFile(packed, "w") as archive, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name
+        archive.writestr("site.xml", WXR.read_bytes())
+        archive.writestr("site.xml", LEGACY.read_bytes())
+    expected = len(_comments(WXR)) + len(_comments(LEGACY))
+    assert len(_comments(packed)) == expected
+    names = [item.name for item in open_inputs(str(packed))]
+    assert names == [f"{packed}!site.xml"] * 2
+
+
+def _gzipped(tmp_path: Path, cut: str) -> tuple[Path, int]:
+    data = gzip.compress(WXR.read_bytes(), mtime=0)
+    damaged = {
+        "truncated": data[: len(data) // 2],
+        "no-trailer": data[:-8],
+        "garbage": data + b"<html>an error page</html>",
+    }[cut]
+    path = tmp_path / f"{cut}.wxr.xml.gz"
+    path.write_bytes(damaged)
+    offset = len(damaged) if cut != "garbage" else len(data)
+    return path, offset
+
+
+@pytest.mark.parametrize("cut", ["truncated", "no-trailer", "garbage"])
+@pytest.mark.parametrize("read_ahead", [False, True])
+def test_a_damaged_gzip_is_one_line_with_the_offset(
+    tmp_path: Path, cut: str, read_ahead: bool, sqlite_url: str
+) -> None:
+    path, offset = _gzipped(tmp_path, cut)
+    with api.open_store(sqlite_url) as store, pytest.raises(InputError) as caught:
+        api.import_files(store, [path], read_ahead=read_ahead)
+    assert caught.value.file == str(path)
+    assert f"gzip data damaged at byte {offset}" in caught.value.reason
+    with api.open_store(sqlite_url) as store:
+        assert store.stats()["comments"] == 0
+    result = CliRunner().invoke(cli, ["import", str(path), "--db", sqlite_url])
+    assert result.exit_code == 3, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"wxrbridge: error: {path}: gzip data damaged")
+
+
+@pytest.mark.parametrize("cut", ["truncated", "no-trailer", "garbage"])
+def test_recover_keeps_every_comment_before_the_damage(tmp_path: Path, cut: str) -> None:
+    path, offset = _gzipped(tmp_path, cut)
+    records = list(api.read(path, recover=True))
+    kept = [r for r in records if isinstance(r, Comment)]
+    whole = _comments(WXR)
+    # Every comment the damage left whole, in order: all of them when only
+    # the trailer or what follows the data is damaged.
+    if cut == "truncated":
+        assert 0 < len(kept) < len(whole)
+    else:
+        assert len(kept) == len(whole)
+    assert [c.key for c in kept] == [c.key for c in whole[: len(kept)]]
+    issues = [r for r in records if isinstance(r, ImportIssue) and r.code == "damaged-compression"]
+    assert len(issues) == 1 and f"at byte {offset}" in issues[0].reason
+
+
+def test_recover_reads_the_same_through_the_reading_process(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    path, _ = _gzipped(tmp_path, "truncated")
+    counts = []
+    for read_ahead in (False, True):
+        url = f"sqlite:///{tmp_path / f'{read_ahead}.sqlite'}"
+        with api.open_store(url) as store:
+            (report,) = api.import_files(store, [path], recover=True, read_ahead=read_ahead)
+            counts.append((report.counts["comment"], sorted(i.code for i in report.issues)))
+    assert counts[0] == counts[1] and "damaged-compression" in counts[0][1]
+
+
+def test_zero_padding_after_gzip_data_is_allowed(tmp_path: Path) -> None:
+    path = tmp_path / "padded.xml.gz"
+    path.write_bytes(gzip.compress(WXR.read_bytes()) + b"\0" * 512)
+    assert len(_comments(path)) == len(_comments(WXR))
+
+
+@pytest.mark.parametrize("kind", ["bzip2", "xz"])
+def test_other_compressions_cut_short_are_input_errors(tmp_path: Path, kind: str) -> None:
+    data = (bz2.compress if kind == "bzip2" else lzma.compress)(WXR.read_bytes())
+    path = tmp_path / "cut.xml.bz"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputError) as caught:
+        _comments(path)
+    assert caught.value.file == str(path) and f"{kind} data damaged" in caught.value.reason
