@@ -17,7 +17,9 @@ from lxml import etree
 
 from ...records import Comment, Extra, ImportIssue, Meta, Record, Term, Thread, ThreadTerm, User
 from ..xml.extras import extra_from_node
+from .groups import ThreadGroups
 from .names import (
+    BEFORE_ITEM_ANCHOR,
     COMMENT_FIELDS,
     CONTENT_ANCHOR,
     CONTENT_NS,
@@ -29,6 +31,7 @@ from .names import (
     SOURCE_PLAIN_FIELDS,
     SOURCE_WP_FIELDS,
     TERM_FIELDS,
+    THREAD_IDENTIFIER_TAG,
     USER_FIELDS,
     in_core_order,
 )
@@ -73,6 +76,11 @@ class ItemReader:
         # For plain comments: field tag -> attribute, and the meta tag.
         self._comment_fields: dict[str, str] = {}
         self._commentmeta_tag = "{None}commentmeta"
+        self.groups = ThreadGroups(name)
+        # The channel's extras that came before an item whose thread was
+        # made by an earlier item: the document reader keeps them after the
+        # items.
+        self.displaced: list[Extra] = []
 
     # -- namespaces -----------------------------------------------------
 
@@ -275,6 +283,7 @@ class ItemReader:
         seen: set[str] = set()
         order: list[str] = []
         comment_nodes: list[Any] = []
+        identifier: str | None = None
         for child in node:
             tag = child.tag
             known = tags.get(tag) if isinstance(tag, str) else None
@@ -313,6 +322,9 @@ class ItemReader:
                     anchor = local
                     note_child(order, ITEM_NAMES[local])
                     continue
+            elif tag == THREAD_IDENTIFIER_TAG and identifier is None:
+                # Kept as an extra too, where it was.
+                identifier = self.text(child, label)
             extra = self.extra(child, anchor, label)
             if extra is not None:
                 extras.append(extra)
@@ -320,8 +332,26 @@ class ItemReader:
             thread.child_order = order
         post_id = (thread.wp_post_id or "").strip()
         thread.key = post_id or label
-        yield thread
-        for index, child in enumerate(comment_nodes, 1):
+        start = 0
+        first = True
+        if not post_id:
+            group, issue = self.groups.place(
+                thread, identifier, self.item_index, node.sourceline
+            )
+            if issue is not None:
+                self.issues.append(issue)
+            if group is not None:
+                start = group.comments
+                group.comments += len(comment_nodes)
+                first = group.first
+                if not first:
+                    thread.key = group.key
+                    self.displaced.extend(
+                        e for e in extras if e.anchor == BEFORE_ITEM_ANCHOR
+                    )
+        if first:
+            yield thread
+        for index, child in enumerate(comment_nodes, start + 1):
             yield self._comment(child, thread.key, index)
         yield from self._take_issues()
 

@@ -359,6 +359,14 @@ class _WxrReader:
         if tag == "item":
             before, self.before_next_item = self.before_next_item, []
             yield from self.items.item(node, before)
+            displaced = self.items.displaced
+            if displaced:
+                # Their item made no thread of its own: they go back after
+                # the items, like what follows the last one.
+                for extra in displaced:
+                    extra.anchor = "item"
+                self.source.extras.extend(displaced)
+                displaced.clear()
         elif wp and tag.startswith(wp) and tag[len(wp):] in ("author", "category", "tag", "term"):
             local = tag[len(wp):]
             items = self.items
