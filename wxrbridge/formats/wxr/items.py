@@ -17,6 +17,7 @@ from lxml import etree
 
 from ...records import Comment, Extra, ImportIssue, Meta, Record, Term, Thread, ThreadTerm, User
 from ..xml.extras import extra_from_node
+from ..xml.prefixes import PrefixBinder
 from .groups import ThreadGroups
 from .names import (
     BEFORE_ITEM_ANCHOR,
@@ -77,6 +78,9 @@ class ItemReader:
         self._comment_fields: dict[str, str] = {}
         self._commentmeta_tag = "{None}commentmeta"
         self.groups = ThreadGroups(name)
+        self.prefixes = PrefixBinder(name)
+        # Prefixes the document reader declared for the parser.
+        self.injected: dict[str, str] = {}
         # The channel's extras that came before an item whose thread was
         # made by an earlier item: the document reader keeps them after the
         # items.
@@ -152,6 +156,11 @@ class ItemReader:
         """A child kept as an extra; an entity reference between elements,
         which has no place to go back to, is reported as left out."""
         extra = extra_from_node(node, anchor)
+        if extra is not None and extra.kind == "element":
+            if self.injected:
+                self.issues.extend(self.prefixes.note_used(node, self.injected))
+            if self.prefixes.seen:
+                extra.value = self.prefixes.declare(node, extra.value)
         where = (node.sourceline, node.name) if node.tag is etree.Entity else None
         # The channel's children are swept from more than one place.
         if extra is None and where is not None and where not in self.entities_left_out:
@@ -182,6 +191,8 @@ class ItemReader:
         if node.attrib:
             for key, value in node.attrib.items():
                 if key not in skip:
+                    if self.prefixes.seen:
+                        key = self.prefixes.attribute(key)
                     extras.append(Extra("attribute", key, value, anchor))
         if self.ns_decls:
             for prefix, uri in self.ns_decls.pop(node, ()):

@@ -40,6 +40,7 @@ from ...records import ImportIssue, Record
 from .decoding import Decoder, Mend
 from .errors import kept_fragment
 from .layout import Layout
+from .prefixes import undeclared_prefix
 from .scanner import PREDEFINED_TEXT, REFERENCE, Scanner, Token, xml_char
 from .text import SAFE_PARSING
 
@@ -311,6 +312,8 @@ class Repair(io.RawIOBase):
                 e for e in exc.error_log  # type: ignore[attr-defined]
                 if e.level >= etree.ErrorLevels.ERROR
             ]
+            if entries and all(undeclared_prefix(e) is not None for e in entries):
+                return None  # the reader binds such prefixes (see prefixes.py)
             return entries[0].message if entries else str(exc)
         return None
 
