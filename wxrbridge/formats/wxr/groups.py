@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, fields
 
-from ...records import ImportIssue, Thread
+from ...records import Extra, ImportIssue, Thread
 from .names import BEFORE_ITEM_ANCHOR, THREAD_IDENTIFIER_TAG
 
 # Thread fields compared between the items of one thread: every raw field
@@ -71,6 +71,32 @@ class ThreadGroups:
     def __init__(self, name: str) -> None:
         self.name = name
         self.groups: dict[str, Group] = {}
+
+    def join(
+        self,
+        thread: Thread,
+        identifier: str | None,
+        where: tuple[int, int | None],
+        comments: int,
+        issues: list[ImportIssue],
+        displaced: list[Extra],
+    ) -> tuple[bool, int]:
+        """Place ``thread``, an item with no post id (``where``: its number
+        and line) that has ``comments`` comments.  Returns whether the item
+        makes its Thread record and how many comments its thread had before
+        it; an issue goes to ``issues``, and the channel's extras before an
+        item that makes no thread to ``displaced``."""
+        group, issue = self.place(thread, identifier, *where)
+        if issue is not None:
+            issues.append(issue)
+        if group is None:
+            return True, 0
+        start = group.comments
+        group.comments += comments
+        if not group.first:
+            thread.key = group.key
+            displaced.extend(e for e in thread.extras if e.anchor == BEFORE_ITEM_ANCHOR)
+        return group.first, start
 
     def place(
         self, thread: Thread, identifier: str | None, item: int, line: int | None

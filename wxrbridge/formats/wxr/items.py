@@ -20,7 +20,6 @@ from ..xml.extras import extra_from_node
 from ..xml.prefixes import PrefixBinder
 from .groups import ThreadGroups
 from .names import (
-    BEFORE_ITEM_ANCHOR,
     COMMENT_FIELDS,
     CONTENT_ANCHOR,
     CONTENT_NS,
@@ -156,11 +155,8 @@ class ItemReader:
         """A child kept as an extra; an entity reference between elements,
         which has no place to go back to, is reported as left out."""
         extra = extra_from_node(node, anchor)
-        if extra is not None and extra.kind == "element":
-            if self.injected:
-                self.issues.extend(self.prefixes.note_used(node, self.injected))
-            if self.prefixes.seen:
-                extra.value = self.prefixes.declare(node, extra.value)
+        if extra is not None and extra.kind == "element" and (self.injected or self.prefixes.seen):
+            self.prefixes.bind(node, extra, self.injected, self.issues)
         where = (node.sourceline, node.name) if node.tag is etree.Entity else None
         # The channel's children are swept from more than one place.
         if extra is None and where is not None and where not in self.entities_left_out:
@@ -343,23 +339,12 @@ class ItemReader:
             thread.child_order = order
         post_id = (thread.wp_post_id or "").strip()
         thread.key = post_id or label
-        start = 0
-        first = True
+        first, start = True, 0
         if not post_id:
-            group, issue = self.groups.place(
-                thread, identifier, self.item_index, node.sourceline
+            first, start = self.groups.join(
+                thread, identifier, (self.item_index, node.sourceline), len(comment_nodes),
+                self.issues, self.displaced,
             )
-            if issue is not None:
-                self.issues.append(issue)
-            if group is not None:
-                start = group.comments
-                group.comments += len(comment_nodes)
-                first = group.first
-                if not first:
-                    thread.key = group.key
-                    self.displaced.extend(
-                        e for e in extras if e.anchor == BEFORE_ITEM_ANCHOR
-                    )
         if first:
             yield thread
         for index, child in enumerate(comment_nodes, start + 1):

@@ -165,7 +165,7 @@ class _WxrReader:
                     self.declared_below = True
         except etree.XMLSyntaxError as exc:
             if not self.recover:
-                raise self._unshifted(not_well_formed(exc, self.name)) from None
+                raise _unshifted(not_well_formed(exc, self.name), self.shift) from None
             self.items.issues.append(reading_stopped(exc, self.name))
         except etree.LxmlError as exc:
             raise InputError(f"cannot parse XML: {exc}", file=self.name) from None
@@ -177,50 +177,20 @@ class _WxrReader:
             self._sweep_rss(None)
         yield from self._emit_source()
         if self.recover:
-            self.items.issues.extend(map(self._unshifted, parser_recoveries(
-                context.error_log, 0, self.name, skip=undeclared_prefix)))
+            self.items.issues.extend(
+                _unshifted(issue, self.shift) for issue in parser_recoveries(
+                    context.error_log, 0, self.name, skip=undeclared_prefix))
         yield from self._flush_issues()
 
     def _check_root(self, stream: IO[bytes]) -> Prepended:
         """Refuse a document whose root is not ``<rss>`` before reading it:
         no event would come from it, and all of it would pile up in memory.
         Returns a stream that starts again from the first byte."""
-        data = self._read_head(stream)
-        data, self.injected, self.shift = declare_on_root(data)
-        parser = etree.XMLPullParser(events=("start",), recover=self.recover, **SAFE_PARSING)
-        root: etree._Element | None = None
-        try:
-            for offset in range(0, min(len(data), _ROOT_SEARCH_LIMIT), _CHUNK):
-                parser.feed(data[offset:offset + _CHUNK])
-                # Start events carry elements; the first is the root.
-                root = next((element for _event, element in parser.read_events()
-                             if isinstance(element, etree._Element)), None)
-                if root is not None:
-                    break
-        except etree.XMLSyntaxError:
-            pass  # the real parse reports it, with its position
+        data, self.injected, self.shift = declare_on_root(_read_head(stream))
+        root = _first_element(data, self.recover)
         if root is not None and root.tag != "rss":
             self._not_wxr(root)
         return Prepended(data, stream)
-
-    @staticmethod
-    def _read_head(stream: IO[bytes]) -> bytes:
-        """The bytes up to the first item (all of them, in a file with
-        none; at most a limit's worth): the channel's head, where exports
-        write what plugins add with prefixes nobody declared."""
-        chunks: list[bytes] = []
-        size = 0
-        while size < _ROOT_SEARCH_LIMIT:
-            chunk = stream.read(_CHUNK)
-            if not chunk:
-                break
-            # An item's tag may straddle two chunks.
-            seam = chunks[-1][-8:] if chunks else b""
-            chunks.append(chunk)
-            size += len(chunk)
-            if FIRST_ITEM.search(seam + chunk):
-                break
-        return b"".join(chunks)
 
     def _not_wxr(self, root: Any) -> None:
         raise InputError(
@@ -228,31 +198,12 @@ class _WxrReader:
             file=self.name, line=root.sourceline,
         )
 
-    def _unshifted(self, error: E) -> E:
-        """An error or issue with the place the file has it: the parser read
-        the root's start tag with the declarations added."""
-        shift = self.shift
-        if shift is not None and error.line == shift[0] and (error.column or 0) > shift[1]:
-            error.column = (error.column or 0) - shift[2]
-            if isinstance(error, InputError):
-                return type(error)(error.reason, file=error.file, line=error.line,
-                                   column=error.column)
-        return error
-
     def _scan_log(self) -> None:
-        """In recover mode, take the parser's new log entries: a prefix used
-        undeclared is bound and reported once, any other error is damage."""
+        """In recover mode, take the parser's new log entries (see
+        :meth:`PrefixBinder.take_log`)."""
         log = self.context.error_log
         start, self.log_seen = self.log_seen, len(log)
-        for index in range(start, self.log_seen):
-            entry = log[index]
-            prefix = undeclared_prefix(entry)
-            if prefix is not None:
-                issue = self.items.prefixes.note(prefix, entry)
-                if issue is not None:
-                    self.items.issues.append(issue)
-            elif entry.level >= etree.ErrorLevels.ERROR:
-                self.damage += 1
+        self.damage += self.items.prefixes.take_log(log, start, self.items.issues)
 
     def _note_errors(self, node: Any) -> None:
         """In recover mode, flag a record read while the parser patched
@@ -512,3 +463,50 @@ def _display(node: Any) -> str:
     # leave a prefix unbound ("wp:comment"), which QName() would refuse.
     tag = node.tag
     return tag if isinstance(tag, str) else str(tag)
+
+
+def _read_head(stream: IO[bytes]) -> bytes:
+    """The bytes up to the first item (all of them, in a file with
+    none; at most a limit's worth): the channel's head, where exports
+    write what plugins add with prefixes nobody declared."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < _ROOT_SEARCH_LIMIT:
+        chunk = stream.read(_CHUNK)
+        if not chunk:
+            break
+        # An item's tag may straddle two chunks.
+        seam = chunks[-1][-8:] if chunks else b""
+        chunks.append(chunk)
+        size += len(chunk)
+        if FIRST_ITEM.search(seam + chunk):
+            break
+    return b"".join(chunks)
+
+
+def _unshifted(error: E, shift: tuple[int, int, int] | None) -> E:
+    """An error or issue with the place the file has it: the parser read
+    the root's start tag with the declarations added."""
+    if shift is not None and error.line == shift[0] and (error.column or 0) > shift[1]:
+        error.column = (error.column or 0) - shift[2]
+        if isinstance(error, InputError):
+            return type(error)(error.reason, file=error.file, line=error.line,
+                               column=error.column)
+    return error
+
+
+def _first_element(data: bytes, recover: bool) -> Any:
+    """The root element of the document that starts with ``data``, read no
+    further than to its start tag (``None`` if none comes)."""
+    parser = etree.XMLPullParser(events=("start",), recover=recover, **SAFE_PARSING)
+    try:
+        for offset in range(0, min(len(data), _ROOT_SEARCH_LIMIT), _CHUNK):
+            parser.feed(data[offset:offset + _CHUNK])
+            # Start events carry elements; the first is the root.
+            root = next((element for _event, element in parser.read_events()
+                         if isinstance(element, etree._Element)), None)
+            if root is not None:
+                return root
+    except etree.XMLSyntaxError:
+        pass  # the real parse reports it, with its position
+    return None

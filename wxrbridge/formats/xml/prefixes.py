@@ -17,7 +17,7 @@ from typing import Any
 
 from lxml import etree
 
-from ...records import ImportIssue
+from ...records import Extra, ImportIssue
 
 # The prefixes feeds and exports use, with the namespace each stands for:
 # the WXR ones, those core's RSS feed declares, and those plugins write.
@@ -126,6 +126,33 @@ class PrefixBinder:
             file=self.name, line=getattr(entry, "line", None) or getattr(
                 entry, "sourceline", None), column=getattr(entry, "column", None) or None,
         )
+
+    def take_log(self, log: Any, start: int, issues: list[ImportIssue]) -> int:
+        """Read a recovering parser's log from entry ``start`` on: a prefix
+        used undeclared is reported once (in ``issues``) and bound where it
+        is kept; returns how many other errors it holds (damage)."""
+        damage = 0
+        for index in range(start, len(log)):
+            entry = log[index]
+            prefix = undeclared_prefix(entry)
+            if prefix is not None:
+                issue = self.note(prefix, entry)
+                if issue is not None:
+                    issues.append(issue)
+            elif entry.level >= etree.ErrorLevels.ERROR:
+                damage += 1
+        return damage
+
+    def bind(
+        self, node: Any, extra: Extra, injected: dict[str, str], issues: list[ImportIssue]
+    ) -> None:
+        """Report the prefixes declared for the parser (``injected``) that
+        ``node`` uses, and declare in ``extra`` (``node`` kept whole) the
+        ones the parser left unbound."""
+        if injected:
+            issues.extend(self.note_used(node, injected))
+        if self.seen:
+            extra.value = self.declare(node, extra.value)
 
     def note_used(self, node: Any, injected: dict[str, str]) -> list[ImportIssue]:
         """The issues for prefixes declared by :func:`declare_on_root` that
