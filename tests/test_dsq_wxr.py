@@ -9,47 +9,24 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_oracle import php_read, run
 from dsq_wxr_fixture import COMMENTS, REPLY_COUNT, THREAD_COUNT, THREADS, dsq_wxr
 from lxml import etree
 
 from wxrbridge import api
-from wxrbridge.cli import cli
 from wxrbridge.formats.wxr import read_wxr, write_wxr
 from wxrbridge.records import Comment, ImportIssue, Record, Source, Thread
 from wxrbridge.store import open_store
 
-ORACLE = Path(__file__).parent / "wp_oracle.php"
 WP10 = "{http://wordpress.org/export/1.0/}"
 DSQ = "{http://www.disqus.com/}"
 
 
 def read(data: bytes) -> list[Record]:
     return list(read_wxr(io.BytesIO(data), name="dsq.xml"))
-
-
-def run(*args: object) -> str:
-    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def php_read(path: Path) -> list[dict]:
-    php = shutil.which("php")
-    if php is None:
-        if os.environ.get("CI"):
-            pytest.fail("php is required in CI (.ci/run installs php-cli)")
-        pytest.skip("php is not installed")
-    result = subprocess.run([php, str(ORACLE), str(path)], capture_output=True, text=True,
-                            check=True)
-    items: list[dict] = json.loads(result.stdout)
-    return items
 
 
 @pytest.fixture

@@ -4,22 +4,15 @@ with prefixes nobody declared, files re-saved by a pretty-printer."""
 from __future__ import annotations
 
 import io
-import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_oracle import php_read, run
 from lxml import etree
 
-from wxrbridge.cli import cli
 from wxrbridge.errors import InputError
 from wxrbridge.formats.wxr import read_wxr
 from wxrbridge.records import ImportIssue, Record, Source
-
-ORACLE = Path(__file__).parent / "wp_oracle.php"
 
 # The channel head of a wordpress.com export: what the rss2_head hook adds,
 # written without the declarations the feed would have had.
@@ -66,24 +59,6 @@ href="https://shednotes.example.com/osd.xml" title="Notes from the shed" />
 
 def read(data: bytes) -> list[Record]:
     return list(read_wxr(io.BytesIO(data), name="wpcom.xml"))
-
-
-def run(*args: object) -> str:
-    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def php_read(path: Path) -> list[dict]:
-    php = shutil.which("php")
-    if php is None:
-        if os.environ.get("CI"):
-            pytest.fail("php is required in CI (.ci/run installs php-cli)")
-        pytest.skip("php is not installed")
-    result = subprocess.run([php, str(ORACLE), str(path)], capture_output=True, text=True,
-                            check=True)
-    items: list[dict] = json.loads(result.stdout)
-    return items
 
 
 def test_undeclared_prefixes_are_read_bound_and_reported_once() -> None:
