@@ -200,3 +200,15 @@ def test_ids_too_large_for_wordpress_are_renumbered(tmp_path: Path) -> None:
     kept = tmp_path / "kept.xml"
     run("convert", source, kept, "--to", "wxr", "--keep-ids")
     assert big.encode() in kept.read_bytes()
+
+
+def test_an_item_naming_two_identifiers_uses_the_first_and_says_so() -> None:
+    data = dsq_wxr().replace(
+        b"<dsq:thread_identifier>a1f3</dsq:thread_identifier>",
+        b"<dsq:thread_identifier>a1f3</dsq:thread_identifier>"
+        b"<dsq:thread_identifier>old-a1</dsq:thread_identifier>", 1)
+    records = read(data)
+    assert [t.key for t in records if isinstance(t, Thread)][0] == "dsq:a1f3"
+    (issue,) = [r for r in records if isinstance(r, ImportIssue) and r.code != "no-wxr-version"]
+    assert (issue.code, issue.severity) == ("split-thread-conflict", "warning")
+    assert "old-a1 besides a1f3" in issue.reason

@@ -75,20 +75,31 @@ class ThreadGroups:
     def join(
         self,
         thread: Thread,
-        identifier: str | None,
+        identifiers: list[str | None],
         where: tuple[int, int | None],
         comments: int,
         issues: list[ImportIssue],
         displaced: list[Extra],
     ) -> tuple[bool, int]:
         """Place ``thread``, an item with no post id (``where``: its number
-        and line) that has ``comments`` comments.  Returns whether the item
+        and line, ``identifiers`` the thread identifiers it names) that has
+        ``comments`` comments.  Returns whether the item
         makes its Thread record and how many comments its thread had before
         it; an issue goes to ``issues``, and the channel's extras before an
         item that makes no thread to ``displaced``."""
+        identifier = identifiers[0] if identifiers else None
         group, issue = self.place(thread, identifier, *where)
         if issue is not None:
             issues.append(issue)
+        others = {(i or "").strip() for i in identifiers} - {(identifier or "").strip()}
+        if group is not None and others:
+            issues.append(ImportIssue(
+                code="split-thread-conflict", severity="warning",
+                reason=f"item #{where[0]} names more than one thread identifier"
+                f" ({', '.join(sorted(others))} besides {identifier}); the first is used,"
+                " the others are kept as written",
+                file=self.name, line=where[1], record_key=f"thread {group.key}",
+            ))
         if group is None:
             return True, 0
         start = group.comments

@@ -290,7 +290,7 @@ class ItemReader:
         seen: set[str] = set()
         order: list[str] = []
         comment_nodes: list[Any] = []
-        identifier: str | None = None
+        identifiers: list[str | None] = []  # dsq:thread_identifier, each written
         for child in node:
             tag = child.tag
             known = tags.get(tag) if isinstance(tag, str) else None
@@ -329,9 +329,9 @@ class ItemReader:
                     anchor = local
                     note_child(order, ITEM_NAMES[local])
                     continue
-            elif tag == THREAD_IDENTIFIER_TAG and identifier is None:
+            elif tag == THREAD_IDENTIFIER_TAG:
                 # Kept as an extra too, where it was.
-                identifier = self.text(child, label)
+                identifiers.append(self.text(child, label))
             extra = self.extra(child, anchor, label)
             if extra is not None:
                 extras.append(extra)
@@ -342,7 +342,7 @@ class ItemReader:
         first, start = True, 0
         if not post_id:
             first, start = self.groups.join(
-                thread, identifier, (self.item_index, node.sourceline), len(comment_nodes),
+                thread, identifiers, (self.item_index, node.sourceline), len(comment_nodes),
                 self.issues, self.displaced,
             )
         if first:
