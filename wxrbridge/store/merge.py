@@ -5,7 +5,9 @@ about comment migrations: the thread keys did not match (identifier against
 URL, http against https, a trailing slash, a blog that moved domain).  A
 Disqus thread is matched to a stored WXR item, in this order:
 
-1. by its identifier, when it is the WordPress plugin's ``"<post_id> <url>"``;
+1. by its identifier: the one an item of the WXR written for Disqus's
+   importer carried (``dsq:thread_identifier``), else, when it is the
+   WordPress plugin's ``"<post_id> <url>"``, its post id;
 2. by its link, normalised (scheme, ``www.``, trailing slash dropped), after
    the user's URL map has rewritten old prefixes to new ones, against each
    item's link and guid, and ``?p=N`` against post N;
@@ -76,6 +78,7 @@ class Matcher:
     _loaded: bool = field(default=False, init=False)
     by_post_id: dict[str, list[tuple[int, str]]] = field(default_factory=dict, init=False)
     by_url: dict[str, int] = field(default_factory=dict, init=False)
+    by_identifier: dict[str, int] = field(default_factory=dict, init=False)
     site_of: dict[int, str] = field(default_factory=dict, init=False)
     users_by_login: dict[str, tuple[int, str | None]] = field(default_factory=dict, init=False)
     users_by_email: dict[str, tuple[int, str | None]] = field(default_factory=dict, init=False)
@@ -87,10 +90,13 @@ class Matcher:
         self._loaded = True
         t = self.threads
         rows = self.connection.execute(
-            select(t.c.id, t.c.site, t.c.key, t.c.link, t.c.guid).where(t.c.origin == "wxr")
+            select(t.c.id, t.c.site, t.c.key, t.c.link, t.c.guid, t.c.identifier)
+            .where(t.c.origin == "wxr")
         )
-        for thread_id, site, key, link, guid in rows:
+        for thread_id, site, key, link, guid, identifier in rows:
             self.site_of[thread_id] = site
+            if identifier is not None and identifier.strip():
+                self.by_identifier.setdefault(identifier.strip(), thread_id)
             self.by_post_id.setdefault(key.strip(), []).append((thread_id, site))
             for url in (link, guid):
                 normal = normalise_url(url)
@@ -113,6 +119,8 @@ class Matcher:
     def thread(self, identifier: str | None, link: str | None) -> int | None:
         """The stored WXR item a Disqus thread is, or ``None``."""
         self._load()
+        if identifier is not None and identifier.strip() in self.by_identifier:
+            return self.by_identifier[identifier.strip()]
         host = normalise_url(self.options.url_map.apply(link))
         post_id = post_id_in_identifier(identifier)
         if post_id is not None and post_id in self.by_post_id:

@@ -21,6 +21,7 @@ from .names import (
     DC_NS,
     DEFAULT_VERSION,
     DEFAULT_WP_NS,
+    DSQ_IMPORT_NS,
     EXCERPT_NS_RE,
     WFW_NS,
     WP_NS_RE,
@@ -28,9 +29,6 @@ from .names import (
 )
 
 R = TypeVar("R", User, Term)
-
-# The namespace Disqus's importer reads ``dsq:thread_identifier`` from.
-DSQ_IMPORT_NS = "http://www.disqus.com/"
 
 # (anchor, tag, text, cdata) of one child element; ``None`` text: not written.
 Field = tuple[str, str, str | None, bool]
@@ -119,20 +117,28 @@ def rfc822(value: datetime) -> str:
     return format_datetime(value.replace(tzinfo=timezone.utc))
 
 
-def channel_fields(header: Header) -> list[Field]:
+def channel_fields(header: Header, notes: list[str] | None = None) -> list[Field]:
     """The channel's own fields, in core's order: a WXR source's as they
-    came, another's derived (and dated now where it has no date)."""
+    came, another's derived (and dated now where it has no date).
+
+    With ``notes`` (a file for WordPress's importer, not an exact copy), a
+    WXR source with no version gets its namespace's, which WordPress's
+    importer requires; that is noted."""
     source = header.source
     wp = header.wp
     if header.from_wxr:
         assert source is not None
+        version = source.version
+        if version is None and notes is not None:
+            version = wp.rstrip("/}").rpartition("/")[2]
+            notes.append(f"channel: no wp:wxr_version; written as {version}, its namespace's")
         values: list[Field] = [
             ("title", "title", source.title, False),
             ("link", "link", source.link, False),
             ("description", "description", source.description, False),
             ("pubDate", "pubDate", source.pub_date, False),
             ("language", "language", source.language, False),
-            ("wxr_version", wp + "wxr_version", source.version, False),
+            ("wxr_version", wp + "wxr_version", version, False),
             ("base_site_url", wp + "base_site_url", source.base_site_url, False),
             ("base_blog_url", wp + "base_blog_url", source.base_blog_url, False),
         ]

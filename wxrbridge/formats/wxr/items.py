@@ -17,6 +17,8 @@ from lxml import etree
 
 from ...records import Comment, Extra, ImportIssue, Meta, Record, Term, Thread, ThreadTerm, User
 from ..xml.extras import extra_from_node
+from ..xml.prefixes import PrefixBinder
+from .groups import ThreadGroups
 from .names import (
     COMMENT_FIELDS,
     CONTENT_ANCHOR,
@@ -29,6 +31,7 @@ from .names import (
     SOURCE_PLAIN_FIELDS,
     SOURCE_WP_FIELDS,
     TERM_FIELDS,
+    THREAD_IDENTIFIER_TAG,
     USER_FIELDS,
     in_core_order,
 )
@@ -73,6 +76,14 @@ class ItemReader:
         # For plain comments: field tag -> attribute, and the meta tag.
         self._comment_fields: dict[str, str] = {}
         self._commentmeta_tag = "{None}commentmeta"
+        self.groups = ThreadGroups(name)
+        self.prefixes = PrefixBinder(name)
+        # Prefixes the document reader declared for the parser.
+        self.injected: dict[str, str] = {}
+        # The channel's extras that came before an item whose thread was
+        # made by an earlier item: the document reader keeps them after the
+        # items.
+        self.displaced: list[Extra] = []
 
     # -- namespaces -----------------------------------------------------
 
@@ -144,6 +155,8 @@ class ItemReader:
         """A child kept as an extra; an entity reference between elements,
         which has no place to go back to, is reported as left out."""
         extra = extra_from_node(node, anchor)
+        if extra is not None and extra.kind == "element" and (self.injected or self.prefixes.seen):
+            self.prefixes.bind(node, extra, self.injected, self.issues)
         where = (node.sourceline, node.name) if node.tag is etree.Entity else None
         # The channel's children are swept from more than one place.
         if extra is None and where is not None and where not in self.entities_left_out:
@@ -174,6 +187,8 @@ class ItemReader:
         if node.attrib:
             for key, value in node.attrib.items():
                 if key not in skip:
+                    if self.prefixes.seen:
+                        key = self.prefixes.attribute(key)
                     extras.append(Extra("attribute", key, value, anchor))
         if self.ns_decls:
             for prefix, uri in self.ns_decls.pop(node, ()):
@@ -275,6 +290,7 @@ class ItemReader:
         seen: set[str] = set()
         order: list[str] = []
         comment_nodes: list[Any] = []
+        identifiers: list[str | None] = []  # dsq:thread_identifier, each written
         for child in node:
             tag = child.tag
             known = tags.get(tag) if isinstance(tag, str) else None
@@ -313,6 +329,9 @@ class ItemReader:
                     anchor = local
                     note_child(order, ITEM_NAMES[local])
                     continue
+            elif tag == THREAD_IDENTIFIER_TAG:
+                # Kept as an extra too, where it was.
+                identifiers.append(self.text(child, label))
             extra = self.extra(child, anchor, label)
             if extra is not None:
                 extras.append(extra)
@@ -320,8 +339,15 @@ class ItemReader:
             thread.child_order = order
         post_id = (thread.wp_post_id or "").strip()
         thread.key = post_id or label
-        yield thread
-        for index, child in enumerate(comment_nodes, 1):
+        first, start = True, 0
+        if not post_id:
+            first, start = self.groups.join(
+                thread, identifiers, (self.item_index, node.sourceline), len(comment_nodes),
+                self.issues, self.displaced,
+            )
+        if first:
+            yield thread
+        for index, child in enumerate(comment_nodes, start + 1):
             yield self._comment(child, thread.key, index)
         yield from self._take_issues()
 

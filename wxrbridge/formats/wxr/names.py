@@ -18,6 +18,9 @@ EXCERPT_NS_RE = re.compile(r"^https?://wordpress\.org/export/\d+\.\d+/excerpt/$"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 WFW_NS = "http://wellformedweb.org/CommentAPI/"
+# The namespace Disqus's importer reads ``dsq:thread_identifier`` from.
+DSQ_IMPORT_NS = "http://www.disqus.com/"
+THREAD_IDENTIFIER_TAG = f"{{{DSQ_IMPORT_NS}}}thread_identifier"
 
 DEFAULT_WP_NS = "http://wordpress.org/export/1.2/"
 DEFAULT_VERSION = "1.2"

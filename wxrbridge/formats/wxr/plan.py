@@ -20,6 +20,9 @@ from ...threads import children_of, cut_cycles_in_list, parent_index, parents_fi
 ORIGINAL_ID_KEY = "_wxrbridge_original_id"
 ORIGINAL_PARENT_KEY = "_wxrbridge_original_parent"
 
+# PHP_INT_MAX on the 64-bit systems WordPress runs on.
+WP_MAX_ID = 2**63 - 1
+
 _DIGITS = re.compile(r"^\s*([0-9]+)\s*$")
 
 PlannedComment = tuple[Comment, str | None, str | None, list[Meta]]
@@ -85,6 +88,13 @@ class CommentPlanner:
 
         raw_ids = [source_comment_id(c) for c in comments]
         numbers = [numeric(raw) for raw in raw_ids]
+        # WordPress casts an id to a 64-bit integer: larger ones would all
+        # become the same number.
+        too_big = [n is not None and n > WP_MAX_ID for n in numbers]
+        if any(too_big) and not self.keep_ids:
+            numbers = [None if big else n for n, big in zip(numbers, too_big, strict=True)]
+        else:
+            too_big = [False] * count
         highest = max([self.max_id, *(n for n in numbers if n is not None)])
         final: list[int | None] = [None] * count
         renumbered = [False] * count
@@ -98,6 +108,7 @@ class CommentPlanner:
             # gets a number, since WordPress casts the id to an integer.
             keep = number is not None or (
                 not involved and comments[index].origin == "wxr" and not self.every_field
+                and not too_big[index]
             )
             if number is not None:
                 if number in taken or number in self.issued:
@@ -164,6 +175,8 @@ class CommentPlanner:
                 parent_text = comment.parent if keep_raw else str(final[parent])
             elif comment.origin == "wxr":
                 parent_text = comment.parent
+                if self.every_field and parent_text is not None and not parent_text.strip():
+                    parent_text = "0"  # an empty <comment_parent/>: top level
             else:
                 # A parent missing from the data is named by its Disqus id,
                 # which WordPress would take for one of its own comment ids

@@ -13,7 +13,7 @@ items, comments, authors and terms.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from lxml import etree
 
@@ -21,6 +21,7 @@ from ...errors import InputError
 from ...inputs import Prepended
 from ...records import Extra, ImportIssue, Record, Source
 from ..xml.errors import not_well_formed, parser_recoveries, reading_stopped
+from ..xml.prefixes import FIRST_ITEM, declare_on_root, undeclared_prefix
 from ..xml.text import SAFE_PARSING
 from .items import ItemReader, note_child
 from .names import (
@@ -33,6 +34,8 @@ from .names import (
     WP_NS_RE,
     in_core_order,
 )
+
+E = TypeVar("E", InputError, ImportIssue)
 
 # The elements that raise parser events (see _WxrReader.run).
 _EVENT_TAGS = ("rss", "channel", "item", "{*}author", "{*}category", "{*}tag", "{*}term")
@@ -74,7 +77,14 @@ class _WxrReader:
         # element was read (see _declarations).
         self.declared_below = False
         self.error_log: Any = None  # the parser's, in recover mode
-        self.errors_seen = 0
+        self.context: Any = None  # the parser
+        # Prefixes declared on the root for the parser (see declare_on_root)
+        # and where that moved the bytes.
+        self.injected: dict[str, str] = {}
+        self.shift: tuple[int, int, int] | None = None
+        self.log_seen = 0  # entries of it taken by _scan_log
+        self.damage = 0  # errors in it, other than undeclared prefixes
+        self.errors_seen = 0  # damage already flagged on a record
         self.source = Source(origin="wxr", site="", name=name)
         self.source_emitted = False
         self.held: list[Record] = []  # users and terms met before the Source
@@ -111,9 +121,14 @@ class _WxrReader:
             recover=self.recover,
             **SAFE_PARSING,
         )
+        # The property hands out a copy of the log as it stands.
+        self.context = context
         self.error_log = context.error_log if self.recover else None
+        recover = self.recover
         try:
             for event, node in context:
+                if recover and len(context.error_log) != self.log_seen:
+                    self._scan_log()
                 if event == "end":
                     parent = node.getparent()
                     if parent is None:
@@ -150,41 +165,32 @@ class _WxrReader:
                     self.declared_below = True
         except etree.XMLSyntaxError as exc:
             if not self.recover:
-                raise not_well_formed(exc, self.name) from None
+                raise _unshifted(not_well_formed(exc, self.name), self.shift) from None
             self.items.issues.append(reading_stopped(exc, self.name))
         except etree.LxmlError as exc:
             raise InputError(f"cannot parse XML: {exc}", file=self.name) from None
+        if recover:
+            self._scan_log()
         if self.items.wp_ns is None and self.channel is None and not self.recover:
             raise InputError("no <rss> document found", file=self.name)
         if self.root is not None:
             self._sweep_rss(None)
         yield from self._emit_source()
         if self.recover:
-            self.items.issues.extend(parser_recoveries(context.error_log, 0, self.name))
+            self.items.issues.extend(
+                _unshifted(issue, self.shift) for issue in parser_recoveries(
+                    context.error_log, 0, self.name, skip=undeclared_prefix))
         yield from self._flush_issues()
 
     def _check_root(self, stream: IO[bytes]) -> Prepended:
         """Refuse a document whose root is not ``<rss>`` before reading it:
         no event would come from it, and all of it would pile up in memory.
         Returns a stream that starts again from the first byte."""
-        head: list[bytes] = []
-        parser = etree.XMLPullParser(events=("start",), recover=self.recover, **SAFE_PARSING)
-        root: etree._Element | None = None
-        try:
-            while root is None and sum(map(len, head)) < _ROOT_SEARCH_LIMIT:
-                chunk = stream.read(_CHUNK)
-                if not chunk:
-                    break
-                head.append(chunk)
-                parser.feed(chunk)
-                # Start events carry elements; the first is the root.
-                root = next((element for _event, element in parser.read_events()
-                             if isinstance(element, etree._Element)), None)
-        except etree.XMLSyntaxError:
-            pass  # the real parse reports it, with its position
+        data, self.injected, self.shift = declare_on_root(_read_head(stream))
+        root = _first_element(data, self.recover)
         if root is not None and root.tag != "rss":
             self._not_wxr(root)
-        return Prepended(b"".join(head), stream)
+        return Prepended(data, stream)
 
     def _not_wxr(self, root: Any) -> None:
         raise InputError(
@@ -192,12 +198,18 @@ class _WxrReader:
             file=self.name, line=root.sourceline,
         )
 
+    def _scan_log(self) -> None:
+        """In recover mode, take the parser's new log entries (see
+        :meth:`PrefixBinder.take_log`)."""
+        log = self.context.error_log
+        start, self.log_seen = self.log_seen, len(log)
+        self.damage += self.items.prefixes.take_log(log, start, self.items.issues)
+
     def _note_errors(self, node: Any) -> None:
         """In recover mode, flag a record read while the parser patched
         something up."""
-        log = self.error_log
-        if log is not None and len(log) > self.errors_seen:
-            self.errors_seen = len(log)
+        if self.damage > self.errors_seen:
+            self.errors_seen = self.damage
             self._note_damaged(node)
 
     def _note_damaged(self, node: Any) -> None:
@@ -231,7 +243,11 @@ class _WxrReader:
         if node.tag != "rss":
             self._not_wxr(node)
         self.root = node
+        injected = self.injected
+        self.items.injected = injected
         for prefix, uri in node.nsmap.items():
+            if prefix in injected:
+                continue  # not the file's
             self.source.namespaces[prefix or ""] = uri
             if self.items.wp_ns is None and WP_NS_RE.match(uri):
                 self._set_wp_ns(uri)
@@ -269,7 +285,7 @@ class _WxrReader:
             if ns and WP_NS_RE.match(ns):
                 self._set_wp_ns(ns)
         if self.error_log is not None:
-            self.errors_seen = len(self.error_log)
+            self.errors_seen = self.damage
         if node.tag == "item" and not self.items_started:
             self.items_started = True
             yield from self._emit_source()
@@ -359,6 +375,14 @@ class _WxrReader:
         if tag == "item":
             before, self.before_next_item = self.before_next_item, []
             yield from self.items.item(node, before)
+            displaced = self.items.displaced
+            if displaced:
+                # Their item made no thread of its own: they go back after
+                # the items, like what follows the last one.
+                for extra in displaced:
+                    extra.anchor = "item"
+                self.source.extras.extend(displaced)
+                displaced.clear()
         elif wp and tag.startswith(wp) and tag[len(wp):] in ("author", "category", "tag", "term"):
             local = tag[len(wp):]
             items = self.items
@@ -439,3 +463,50 @@ def _display(node: Any) -> str:
     # leave a prefix unbound ("wp:comment"), which QName() would refuse.
     tag = node.tag
     return tag if isinstance(tag, str) else str(tag)
+
+
+def _read_head(stream: IO[bytes]) -> bytes:
+    """The bytes up to the first item (all of them, in a file with
+    none; at most a limit's worth): the channel's head, where exports
+    write what plugins add with prefixes nobody declared."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < _ROOT_SEARCH_LIMIT:
+        chunk = stream.read(_CHUNK)
+        if not chunk:
+            break
+        # An item's tag may straddle two chunks.
+        seam = chunks[-1][-8:] if chunks else b""
+        chunks.append(chunk)
+        size += len(chunk)
+        if FIRST_ITEM.search(seam + chunk):
+            break
+    return b"".join(chunks)
+
+
+def _unshifted(error: E, shift: tuple[int, int, int] | None) -> E:
+    """An error or issue with the place the file has it: the parser read
+    the root's start tag with the declarations added."""
+    if shift is not None and error.line == shift[0] and (error.column or 0) > shift[1]:
+        error.column = (error.column or 0) - shift[2]
+        if isinstance(error, InputError):
+            return type(error)(error.reason, file=error.file, line=error.line,
+                               column=error.column)
+    return error
+
+
+def _first_element(data: bytes, recover: bool) -> Any:
+    """The root element of the document that starts with ``data``, read no
+    further than to its start tag (``None`` if none comes)."""
+    parser = etree.XMLPullParser(events=("start",), recover=recover, **SAFE_PARSING)
+    try:
+        for offset in range(0, min(len(data), _ROOT_SEARCH_LIMIT), _CHUNK):
+            parser.feed(data[offset:offset + _CHUNK])
+            # Start events carry elements; the first is the root.
+            root = next((element for _event, element in parser.read_events()
+                         if isinstance(element, etree._Element)), None)
+            if root is not None:
+                return root
+    except etree.XMLSyntaxError:
+        pass  # the real parse reports it, with its position
+    return None

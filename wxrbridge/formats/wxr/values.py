@@ -16,8 +16,9 @@ class ItemValues:
     """Derives items' fields; numbers the posts that have no numeric id
     above every post id seen."""
 
-    def __init__(self, every_field: bool, notes: list[str]) -> None:
+    def __init__(self, every_field: bool, notes: list[str], keep_ids: bool = False) -> None:
         self.every_field = every_field
+        self.keep_ids = keep_ids
         self.notes = notes
         self.max_post_id = 0
         # Set once the header is chosen (see header.Header).
@@ -37,11 +38,20 @@ class ItemValues:
             post_number = numeric(post_id)
             if post_number is not None:
                 self.max_post_id = max(self.max_post_id, post_number)
-            statuses: tuple[str | None, ...] = (t.comment_status, t.ping_status, t.status)
+            post_type, status = t.post_type, t.status
+            if post_number is None and not self.keep_ids and not (post_id or "").strip():
+                # An item of the WXR written for Disqus's importer: WordPress
+                # needs a post id, a post type and a date to keep it.
+                post_id = self.post_id(t)
+                post_type = post_type if post_type is not None else "post"
+                status = status if status is not None else "publish"
+                if post_date is None:
+                    post_date = post_date_gmt
+            statuses: tuple[str | None, ...] = (t.comment_status, t.ping_status, status)
             numbers: tuple[str | None, ...] = (t.post_parent, t.menu_order, t.is_sticky)
             strings: tuple[str | None, ...] = (
                 t.title, t.link, t.creator, t.description, t.content, t.excerpt, t.slug,
-                t.post_type, t.post_password,
+                post_type, t.post_password,
             )
         else:
             post_id = self.post_id(t)
@@ -116,6 +126,8 @@ class ItemValues:
         self.max_post_id += 1
         self.notes.append(
             f"thread {thread.key}: no numeric post id; written as {self.max_post_id}"
+            + (", a published post" if thread.origin == "wxr" and thread.post_type is None
+               else "")
         )
         return str(self.max_post_id)
 

@@ -48,7 +48,7 @@ from ...canonical import (
 from ...records import Comment, Extra, Meta, Record, Source, Term, Thread, User
 from ...version import __version__
 from .. import WriteReport
-from .header import DSQ_IMPORT_NS, Field, Header, channel_fields, choose_header
+from .header import Field, Header, channel_fields, choose_header
 from .names import (
     AFTER_CHANNEL_ANCHOR,
     BEFORE_ITEM_ANCHOR,
@@ -56,15 +56,17 @@ from .names import (
     CHANNEL_ORDER,
     COMMENT_FIELDS,
     CONTENT_ANCHOR,
+    DSQ_IMPORT_NS,
     ITEM_NAMES,
     ITEM_ORDER,
     RSS_ANCHOR,
     TERM_FIELDS,
+    THREAD_IDENTIFIER_TAG,
     USER_FIELDS,
 )
 from .output import XmlOutput
 from .placing import NO_EXTRAS, Extras, arrange
-from .plan import ORIGINAL_ID_KEY, ORIGINAL_PARENT_KEY, CommentPlanner
+from .plan import ORIGINAL_ID_KEY, ORIGINAL_PARENT_KEY, CommentPlanner, numeric
 from .text import COMMENT_PLAIN, CommentTags
 from .values import ItemValues
 
@@ -137,12 +139,13 @@ class _WxrWriter(XmlOutput):
             self.max_id, keep_ids=self.keep_ids, parents_first=self.parents_first,
             every_field=self.every_field, notes=self.report.notes,
         )
-        self.values = ItemValues(self.every_field, self.report.notes)
+        self.values = ItemValues(self.every_field, self.report.notes, self.keep_ids)
         self.sources: list[Source] = []
         self.users: list[User] = []
         self.terms: list[Term] = []
         self.header = Header(None, {}, "", "", [], [])
         self.user_ids: set[str] = set()
+        self.undated = 0  # comments written with their GMT date as local date
         self.unknown_users: set[str] = set()
         # Items of one file usually share one child order: arrange it once.
         self.item_orders: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -211,6 +214,11 @@ class _WxrWriter(XmlOutput):
                 self._write_extra_nodes(source_extras.nodes.get(AFTER_CHANNEL_ANCHOR, ()), 0)
                 self._nl(-1)
         self.out.write(b"\n")
+        if self.undated:
+            self.report.notes.append(
+                f"{self.undated} comments had no comment_date: written with their GMT date,"
+                " since WordPress's importer would store an empty one"
+            )
 
     def _mark_offset(self) -> None:
         if self.item_offsets is not None:
@@ -257,7 +265,8 @@ class _WxrWriter(XmlOutput):
         source = header.source
         depth = 1
         self._place(extras, None, depth)
-        fields = {CHANNEL_NAMES[value[0]]: value for value in channel_fields(header)}
+        fields = {CHANNEL_NAMES[value[0]]: value for value in channel_fields(
+            header, None if self.keep_ids else self.report.notes)}
         terms: dict[str, list[Term]] = {}
         for term in header.terms:
             terms.setdefault(term.kind, []).append(term)
@@ -363,7 +372,11 @@ class _WxrWriter(XmlOutput):
     def _item(self, thread: Thread, comments: list[Comment]) -> None:
         label = f"thread {thread.key}"
         wp = self.wp
-        extras = Extras(thread.extras) if thread.extras else NO_EXTRAS
+        kept = thread.extras
+        if kept and self.dsq_namespace:
+            # The identifier is written once, where Disqus's importer wants it.
+            kept = [e for e in kept if e.name != THREAD_IDENTIFIER_TAG]
+        extras = Extras(kept) if kept else NO_EXTRAS
         depth = 1
         self._mark_offset()
         self._place(extras, BEFORE_ITEM_ANCHOR, depth)
@@ -419,10 +432,16 @@ class _WxrWriter(XmlOutput):
         thread: Thread, fields: dict[str, Field]
     ) -> str:
         """The page's disqus_identifier: the one Disqus stored for the thread,
-        else what the Disqus WordPress plugin would have made it."""
+        else what the Disqus WordPress plugin would have made it (the link,
+        for an item without a post id)."""
         if thread.identifier and thread.identifier.strip():
             return thread.identifier
-        post_id = (fields["wp:post_id"][2] or "").strip() or thread.key
+        post_id = (fields["wp:post_id"][2] or "").strip()
+        link = (thread.link or "").strip()
+        if not post_id and link and numeric(thread.key) is None:
+            # What Disqus takes for a page that names no identifier.
+            return link
+        post_id = post_id or thread.key
         guid = (fields["guid"][2] or "").strip()
         return f"{post_id} {guid}"
 
@@ -448,9 +467,15 @@ class _WxrWriter(XmlOutput):
     ) -> None:
         c = comment
         if c.origin == "wxr":
+            local_date = c.created_at_local
+            if local_date is None and c.created_at is not None and not self.keep_ids:
+                # WordPress stores an absent local date as an empty one,
+                # which MySQL refuses: the comment would be lost.
+                local_date = c.created_at
+                self.undated += 1
             texts: tuple[str | None, ...] = (
                 comment_id, c.author_name, c.author_email, c.author_url, c.author_ip,
-                c.created_at_local, c.created_at, c.content, c.wp_approved, c.wp_type,
+                local_date, c.created_at, c.content, c.wp_approved, c.wp_type,
                 parent, c.wp_user_id,
             )
             if self.every_field:

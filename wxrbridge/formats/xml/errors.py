@@ -72,10 +72,14 @@ def reading_stopped(exc: etree.XMLSyntaxError, name: str) -> ImportIssue:
     )
 
 
-def parser_recoveries(log: etree._ListErrorLog, start: int, name: str) -> list[ImportIssue]:
+def parser_recoveries(
+    log: etree._ListErrorLog, start: int, name: str,
+    skip: Callable[[Any], object] | None = None,
+) -> list[ImportIssue]:
     """An issue for each error a recovering parser logged, from entry
     ``start`` of its ``log`` on: the parser read past it as it saw fit.
-    Warnings are no damage and make none."""
+    Warnings are no damage and make none, nor do entries ``skip`` takes
+    (the reader reported them otherwise)."""
     if len(log) <= start:
         return []
     return [
@@ -85,7 +89,7 @@ def parser_recoveries(log: etree._ListErrorLog, start: int, name: str) -> list[I
             file=name, line=entry.line or None, column=entry.column or None,
         )
         for entry in list(log)[start:]
-        if entry.level >= etree.ErrorLevels.ERROR
+        if entry.level >= etree.ErrorLevels.ERROR and not (skip and skip(entry))
     ]
 
 

@@ -40,6 +40,7 @@ from ...records import ImportIssue, Record
 from .decoding import Decoder, Mend
 from .errors import kept_fragment
 from .layout import Layout
+from .prefixes import undeclared_prefix
 from .scanner import PREDEFINED_TEXT, REFERENCE, Scanner, Token, xml_char
 from .text import SAFE_PARSING
 
@@ -311,6 +312,11 @@ class Repair(io.RawIOBase):
                 e for e in exc.error_log  # type: ignore[attr-defined]
                 if e.level >= etree.ErrorLevels.ERROR
             ]
+            # The exception's log can hold earlier parses' entries too; the
+            # parser's is this parse's alone.
+            own = [e for e in self._parser.error_log if e.level >= etree.ErrorLevels.ERROR]
+            if own and all(undeclared_prefix(e) is not None for e in own):
+                return None  # the reader binds such prefixes (see prefixes.py)
             return entries[0].message if entries else str(exc)
         return None
 
