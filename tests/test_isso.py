@@ -305,6 +305,28 @@ def test_a_failed_write_leaves_no_file_and_no_change(tmp_path: Path) -> None:
     assert dump(existing) == before
 
 
+def test_a_full_disk_is_a_write_error_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_connect = sqlite3.connect
+
+    def small_disk(database: object, *args: object, **kwargs: object) -> sqlite3.Connection:
+        con = real_connect(database, *args, **kwargs)  # type: ignore[call-overload]
+        if str(database).endswith(".part"):  # the new Isso database, and only it
+            con.execute("PRAGMA max_page_count = 4")  # full after a few pages
+        return con
+
+    monkeypatch.setattr(sqlite3, "connect", small_disk)
+    out = tmp_path / "out"
+    out.mkdir()
+    code, output = invoke("convert", WXR, out / "comments.db", "--to", "isso")
+    assert code == 4, output
+    assert output.strip().splitlines() == [
+        f"wxrbridge: error: cannot write {out / 'comments.db'}: no space left on the device; "
+        "nothing was left behind"]
+    assert list(out.iterdir()) == []
+
+
 def test_a_target_that_is_not_isso_is_refused(tmp_path: Path) -> None:
     other = tmp_path / "notes.db"
     other.write_text("my notes")

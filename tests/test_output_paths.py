@@ -58,15 +58,17 @@ def test_a_folder_format_given_an_existing_file(stored: str, tmp_path: Path) -> 
 
 
 class _FullDisk:
-    """A file on a disk that is full once it holds 1 kB."""
+    """A file on a disk that is full once it holds 1 kB, all files together
+    (a folder format writes many small ones)."""
+
+    used = 0
 
     def __init__(self, inner: IO[bytes]) -> None:
         self._inner = inner
-        self._size = 0
 
     def write(self, data: bytes) -> int:
-        self._size += len(data)
-        if self._size > 1024:
+        _FullDisk.used += len(data)
+        if _FullDisk.used > 1024:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return self._inner.write(data)
 
@@ -80,11 +82,17 @@ class _FullDisk:
         self._inner.close()
 
 
-@pytest.mark.parametrize("fmt", [f.name for f in formats.formats() if f.write is not None])
+# A format written as a database by its path (Isso) meets a full disk inside
+# SQLite, which no file handle here can stand in for: tests/test_isso.py
+# fills its database instead.
+@pytest.mark.parametrize("fmt", [
+    f.name for f in formats.formats() if f.write is not None and f.write_path is None
+])
 def test_a_full_disk_during_any_export(
     stored: str, tmp_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real_fdopen, real_open = os.fdopen, Path.open
+    monkeypatch.setattr(_FullDisk, "used", 0)
 
     def fdopen(fd: int, *args: Any, **kwargs: Any) -> Any:
         return _FullDisk(real_fdopen(fd, *args, **kwargs))

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ... import canonical
-from ...errors import OutputError
+from ...errors import OutputError, WriteError
 from ...records import Comment, Record, Source, Term, Thread, User
 from .. import WriteReport
 from . import schema, values
@@ -415,4 +415,10 @@ def write_isso(
         with opened as con:
             return _Writer(con, merging=merging, include_pings=include_pings).run(records)
     except sqlite3.Error as exc:
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+            # As every writer says a full disk (see api.write): exit 4, and
+            # the new database's part file is already gone.
+            raise WriteError(
+                f"cannot write {path}: no space left on the device; nothing was left behind"
+            ) from None
         raise OutputError(f"{path}: cannot write the Isso database ({exc})") from None

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ... import canonical
+from ...outputs import complete_file
 from ...records import Comment, Record, Thread
 from .. import WriteReport
 from .fields import Fields, load_fields
@@ -62,7 +63,9 @@ def write_staticman(
             else:
                 text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False,
                                       default_flow_style=False)
-            target.write_text(text, encoding="utf-8")
+            # Each file appears only when whole: a full disk leaves no half file.
+            with complete_file(target) as handle:
+                handle.write(text.encode("utf-8"))
             report.written["comment"] += 1
             folders.add(place)
     report.written["thread"] = len(folders)
