@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import re
 import tempfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from itertools import chain
@@ -424,6 +424,12 @@ class _Writer(_Elements):
         self.left_out_terms = 0
         self.left_out_users = 0
         self.local_dates = 0
+        # What a record from elsewhere holds that no Disqus element can:
+        # meta by key (those the plugin's ids come from are written as ids),
+        # raw extras, and links to a site user.
+        self.left_out_meta: Counter[str] = Counter()
+        self.left_out_extras = 0
+        self.left_out_user_links = 0
 
     # -- the document -----------------------------------------------------
 
@@ -554,8 +560,25 @@ class _Writer(_Elements):
                 "export has categories of its own only")
         if self.left_out_users:
             report.left_out.append(
-                f"{self.left_out_users} WordPress users: a Disqus export has no user "
+                f"{self.left_out_users} WordPress "
+                f"{'user' if self.left_out_users == 1 else 'users'}: a Disqus export has no user "
                 "list; comment authors are written on each post")
+        if self.left_out_meta:
+            keys = ", ".join(f"{key.strip()}: {n}" for key, n in self.left_out_meta.most_common())
+            total = sum(self.left_out_meta.values())
+            report.left_out.append(
+                f"{total} meta {'value' if total == 1 else 'values'} ({keys}): a Disqus "
+                "export has no place for meta")
+        if self.left_out_extras:
+            n = self.left_out_extras
+            report.left_out.append(
+                f"{n} {'element' if n == 1 else 'elements'} kept from the source file: a "
+                "Disqus export has no place for them")
+        if self.left_out_user_links:
+            n = self.left_out_user_links
+            report.left_out.append(
+                f"{n} {'comment' if n == 1 else 'comments'} by a site user: the link to the "
+                "user is not written, as a Disqus export names authors only")
         if self.made_up_category:
             report.notes.append(
                 f"WordPress threads put in a made-up default category "
@@ -618,7 +641,13 @@ class _Writer(_Elements):
             self.report.written["term"] += 1
         return self.default_category
 
+    def _not_carried(self, record: Thread | Comment, id_key: str) -> None:
+        """Count what a record from elsewhere holds that is not written."""
+        self.left_out_meta.update(key for key, _value in record.meta if key != id_key)
+        self.left_out_extras += len(record.extras)
+
     def _wxr_thread(self, thread: Thread) -> None:
+        self._not_carried(thread, "dsq_thread_id")
         post_id = (thread.wp_post_id or thread.key).strip()
         dsq_id = _meta_value(thread.meta, "dsq_thread_id") or f"wp-{post_id}"
         self.thread_ids[(thread.origin, thread.key)] = dsq_id
@@ -662,6 +691,9 @@ class _Writer(_Elements):
         return _meta_value(comment.meta, "dsq_post_id") or f"wp-{own}"
 
     def _wxr_post(self, comment: Comment, ids: dict[tuple[str, str], str]) -> None:
+        self._not_carried(comment, "dsq_post_id")
+        if (comment.wp_user_id or "0").strip() not in ("", "0"):
+            self.left_out_user_links += 1
         own = (comment.wp_id or comment.key).strip()
         status = comment_status(comment)
         if status not in STATUSES:
