@@ -224,7 +224,7 @@ def test_wxr_through_isso_back_to_wxr_loses_only_what_is_named(tmp_path: Path) -
     assert kinds == [
         "2 users: Isso has no accounts; each comment keeps its author's name, email and website",
         "2 terms: Isso has no categories or tags",
-        "1 post contents: Isso keeps a thread's uri and title, not the post",
+        "1 post content: Isso keeps a thread's uri and title, not the post",
         "38 local dates: Isso keeps the UTC date alone; the local one (comment_date) is not "
         "written",
         "74 comment meta: Isso has no comment meta",

@@ -337,9 +337,12 @@ class _Writer:
                            "is not written",
             "comment meta": "Isso has no comment meta",
         }
+        singular = {"users": "user", "terms": "term", "post contents": "post content",
+                    "local dates": "local date", "comment meta": "comment meta"}
         for what, reason in reasons.items():
-            if self.lost[what]:
-                self.left_out(f"{self.lost[what]} {what}: {reason}")
+            n = self.lost[what]
+            if n:
+                self.left_out(f"{n} {what if n != 1 else singular[what]}: {reason}")
         if self.lost["html"]:
             self.report.notes.append(
                 f"{self.lost['html']} comments hold HTML, written as it is: Isso shows it "
