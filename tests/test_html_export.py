@@ -392,7 +392,8 @@ def test_pages_are_written_while_the_stream_goes_on(tmp_path: Path) -> None:
     def stream() -> Iterator[Record]:
         for n in range(1, 4):
             if n == 3:
-                seen.append((tmp_path / ".threads.staging" / "post-1.html").is_file())
+                staged = tmp_path.glob(".wxrbridge-*.part/.threads.staging/post-1.html")
+                seen.append(any(staged))
             yield Thread(origin="wxr", key=str(n), title=f"Post {n}", slug=f"post-{n}")
             yield Comment(origin="wxr", key=f"{n}0", thread=str(n), wp_approved="1",
                           content="hi")
@@ -400,7 +401,8 @@ def test_pages_are_written_while_the_stream_goes_on(tmp_path: Path) -> None:
     report = write_html(stream(), tmp_path)
     assert seen == [True]
     assert report.written == {"thread": 3, "comment": 3}
-    assert not (tmp_path / ".threads.staging").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "SHA256SUMS", "index.html", "manifest.json", "threads"]
 
 
 def test_page_names_are_safe_and_unique(tmp_path: Path) -> None:

@@ -9,9 +9,12 @@ so a store with a million threads needs no more memory than one with ten.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import secrets
+import shutil
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from types import TracebackType
@@ -24,6 +27,9 @@ MANIFEST = "manifest.json"
 CHECKSUMS = "SHA256SUMS"
 MANIFEST_FORMAT = "wxrbridge-html-archive"
 MANIFEST_VERSION = 1
+# The new archive is written in a folder named so, inside the old one.
+_STAGED = ".wxrbridge-"
+_PART = ".part"
 
 
 def _listed_paths(folder: Path) -> list[Path]:
@@ -48,35 +54,119 @@ def _listed_paths(folder: Path) -> list[Path]:
     return found
 
 
-def prepare(folder: Path, pages: str) -> None:
-    """Make ``folder`` ready for a new archive.
+def earlier_archive(folder: Path, pages: str) -> list[str]:
+    """The names at the top of ``folder`` that belong to an earlier archive
+    (those its manifest lists, the manifest and ``SHA256SUMS``): what a new
+    archive replaces.
 
-    The files of an earlier archive (those its manifest lists) are removed,
-    so re-exporting into the same folder leaves no stale page behind.
     Anything else is kept (a ``.git`` or ``CNAME`` for a static host, say),
     but a file of ours that no manifest accounts for means an earlier export
-    was interrupted or the folder belongs to something else, and overwriting
-    it would be a guess.
+    was interrupted or the folder belongs to something else, and replacing
+    it would be a guess.  Nothing is changed here: the new archive is
+    written aside and swapped in by :func:`swap_in` once it is complete.
     """
+    ours: set[str] = set()
     if (folder / MANIFEST).exists():
-        for path in _listed_paths(folder):
-            if path.is_file():
-                path.unlink()
-        for name in (MANIFEST, CHECKSUMS):
-            (folder / name).unlink(missing_ok=True)
-        pages_folder = folder / pages
-        if pages_folder.is_dir() and not any(pages_folder.iterdir()):
-            pages_folder.rmdir()
-    clashes = [name for name in ("index.html", MANIFEST, CHECKSUMS) if (folder / name).exists()]
+        listed = _listed_paths(folder)
+        ours = {path.relative_to(folder).parts[0] for path in listed if path.exists()}
+        ours |= {name for name in (MANIFEST, CHECKSUMS) if (folder / name).exists()}
+        accounted = set(listed)
+        # A folder of ours is replaced whole, so it may hold nothing else.
+        for name in sorted(ours):
+            top = folder / name
+            if top.is_dir() and not top.is_symlink() and any(
+                not path.is_dir() and path not in accounted for path in top.rglob("*")
+            ):
+                raise _clash(folder, [f"{name}/"])
+    clashes = [
+        name for name in ("index.html", MANIFEST, CHECKSUMS)
+        if name not in ours and (folder / name).exists()
+    ]
     pages_folder = folder / pages
-    if pages_folder.exists() and (not pages_folder.is_dir() or any(pages_folder.iterdir())):
+    if pages not in ours and pages_folder.exists() and (
+        not pages_folder.is_dir() or any(pages_folder.iterdir())
+    ):
         clashes.append(f"{pages}/")
     if clashes:
+        raise _clash(folder, clashes)
+    return sorted(ours, key=lambda name: name != MANIFEST)  # the manifest goes first
+
+
+def _clash(folder: Path, names: list[str]) -> OutputError:
+    return OutputError(
+        f"{folder} already holds {', '.join(names)} that no archive manifest lists; "
+        "export into an empty folder, or remove them"
+    )
+
+
+def staging_folder(folder: Path) -> Path:
+    """A new, empty folder inside ``folder`` for the new archive: on the
+    same filesystem, so its files move into place by renaming, and made as
+    ``folder`` would make one (by the umask)."""
+    for stale in folder.glob(f"{_STAGED}*{_PART}"):
+        shutil.rmtree(stale, ignore_errors=True)  # left by an export that was killed
+    while True:
+        staging = folder / f"{_STAGED}{secrets.token_hex(6)}{_PART}"
+        try:
+            staging.mkdir()
+        except FileExistsError:
+            continue
+        return staging
+
+
+def swap_in(folder: Path, staging: Path, old: list[str]) -> None:
+    """Replace the earlier archive's ``old`` entries in ``folder`` with the
+    complete new archive in ``staging``.
+
+    Linux has no exchange of two folders in one step, so each entry is
+    renamed: the old ones aside (the manifest first), then the new ones in
+    (the manifest last), a few renames in all.  Should one fail, the moves
+    are undone, so ``folder`` holds the earlier archive as it was; only
+    once the new one is in place is the old one removed.
+    """
+    new = sorted(os.listdir(staging), key=lambda name: name == MANIFEST)
+    in_the_way = [name for name in new if name not in old and (folder / name).exists()]
+    if any(not (folder / name).is_dir() or any((folder / name).iterdir())
+           for name in in_the_way):
+        raise _clash(folder, in_the_way)
+    aside = staging.with_name(staging.name.removesuffix(_PART) + ".old")
+    aside.mkdir()
+    moved_out: list[str] = []
+    moved_in: list[str] = []
+    emptied: list[str] = []
+    try:
+        for name in in_the_way:
+            (folder / name).rmdir()
+            emptied.append(name)
+        for name in old:
+            os.rename(folder / name, aside / name)
+            moved_out.append(name)
+        for name in new:
+            os.rename(staging / name, folder / name)
+            moved_in.append(name)
+    except BaseException:
+        _undo(folder, staging, aside, moved_in, moved_out, emptied)
+        raise
+    # The new archive is in place: what is left to remove is only clutter.
+    shutil.rmtree(aside, ignore_errors=True)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _undo(folder: Path, staging: Path, aside: Path, moved_in: list[str],
+          moved_out: list[str], emptied: list[str]) -> None:
+    try:
+        for name in reversed(moved_in):
+            os.rename(folder / name, staging / name)
+        for name in reversed(moved_out):
+            os.rename(aside / name, folder / name)
+        for name in emptied:
+            (folder / name).mkdir()
+        aside.rmdir()
+    except OSError as error:
         raise OutputError(
-            f"{folder} already holds {', '.join(clashes)} that no archive manifest lists; "
-            "export into an empty folder, or remove them"
-        )
-    pages_folder.mkdir(parents=True, exist_ok=True)
+            f"{folder}: the new archive could not be moved into place, nor the "
+            f"earlier one back ({error}); the earlier archive is in {aside}"
+        ) from error
 
 
 class Manifest:
@@ -124,17 +214,11 @@ class Manifest:
         os.replace(self._manifest_part, self.folder / MANIFEST)
 
     def abandon(self) -> None:
-        """Remove what an export that failed had written, so the folder is
-        as it was and the next export need not be told to clean up."""
-        self._sums.close()
-        self._manifest.close()
-        sums = self._sums_part if self._sums_part.exists() else self.folder / CHECKSUMS
-        if sums.exists():
-            for line in sums.read_text(encoding="utf-8").splitlines():
-                relative = line.split("  ", 1)[1]
-                self.folder.joinpath(*relative.split("/")).unlink(missing_ok=True)
-            sums.unlink()
-        self._manifest_part.unlink(missing_ok=True)
+        """Close the files of an export that failed; the staging folder
+        they are in is removed whole."""
+        for handle in (self._sums, self._manifest):
+            with contextlib.suppress(OSError):  # a full disk fails the flush again
+                handle.close()
 
 
 class HashedFile:

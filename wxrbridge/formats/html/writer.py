@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
 import re
+import shutil
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -28,7 +30,15 @@ from ...records import Comment, Record, Source, Thread, User
 from ...threads import cut_cycles_in_list, parent_index
 from ...version import __version__
 from .. import WriteReport
-from .archive import MANIFEST, MANIFEST_FORMAT, MANIFEST_VERSION, Manifest, prepare
+from .archive import (
+    MANIFEST,
+    MANIFEST_FORMAT,
+    MANIFEST_VERSION,
+    Manifest,
+    earlier_archive,
+    staging_folder,
+    swap_in,
+)
 from .index import PAGES, Pages, as_written
 from .render import dates, tree
 from .sanitize import comment_html, safe_url, well_formed
@@ -518,11 +528,25 @@ def write_html(
         statuses = (statuses,)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    prepare(folder, PAGES)
-    writer = _Writer(folder, tuple(statuses), private)
+    old = earlier_archive(folder, PAGES)
+    # The new archive is written aside and replaces the old one only once
+    # it is complete: an export that fails (a full disk, a broken stream)
+    # leaves the earlier archive whole.
+    staging = staging_folder(folder)
     try:
-        writer.feed(records)
-        return writer.finish()
-    except BaseException:
-        writer.abandon()
+        (staging / PAGES).mkdir()
+        writer = _Writer(staging, tuple(statuses), private)
+        try:
+            writer.feed(records)
+            report = writer.finish()
+        except BaseException:
+            writer.abandon()
+            raise
+        swap_in(folder, staging, old)
+    except BaseException as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(error, OSError) and error.errno is not None:
+            # Named by the folder asked for, not the staging folder now gone.
+            raise OSError(error.errno, error.strerror, os.fspath(folder)) from error
         raise
+    return report
