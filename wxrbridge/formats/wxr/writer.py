@@ -219,6 +219,13 @@ class _WxrWriter(XmlOutput):
                 f"{self.undated} comments had no comment_date: written with their GMT date,"
                 " since WordPress's importer would store an empty one"
             )
+        trimmed = self.values.trimmed
+        if trimmed:
+            self.report.notes.append(
+                f"{trimmed} padded {'value' if trimmed == 1 else 'values'} of ids, parents,"
+                " types, statuses, user ids or dates written trimmed, since WordPress's"
+                " importer does not trim them and would drop the posts and comments"
+            )
 
     def _mark_offset(self) -> None:
         if self.item_offsets is not None:
@@ -498,6 +505,12 @@ class _WxrWriter(XmlOutput):
             meta = list(c.meta)
             if c.dsq_id is not None and not any(key == "dsq_post_id" for key, _ in meta):
                 meta.append(("dsq_post_id", c.dsq_id))
+        if not self.keep_ids:
+            # WordPress's own fields, never the text ones (see ItemValues.trim).
+            cid, name, email, url, ip, day, day_gmt, content, approved, kind, up, user = texts
+            cid, day, day_gmt, approved, kind, up, user = self.values.trim(
+                (cid, day, day_gmt, approved, kind, up, user))
+            texts = (cid, name, email, url, ip, day, day_gmt, content, approved, kind, up, user)
         if extra_meta:
             meta = [*meta, *extra_meta]
         user_id = site_user_id(c.wp_user_id)
