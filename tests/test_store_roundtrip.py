@@ -15,6 +15,7 @@ import pytest
 from conftest import REPO, SAMPLES
 from lxml import etree
 from test_disqus_write import assert_same_export, make_disqus_fixture
+from test_wxr_roundtrip import is_trimmed
 
 from wxrbridge import api
 from wxrbridge.formats.xml.compare import diff_documents
@@ -46,10 +47,13 @@ def test_default_export_renumbers_only_what_wordpress_could_not_relink(
 ) -> None:
     """wpcom-pretty's comment 398 answers 407: WordPress's importer, which
     inserts by id, could not link it.  By default it gets a fresh id above
-    the file's, keeps 398 in meta, and nothing else changes."""
+    the file's, keeps 398 in meta, and nothing else changes but the padding
+    of WordPress's own fields (written trimmed)."""
     path = SAMPLES / "wpcom-pretty.wxr.xml"
     exported = _through_store(store_url, path, "wxr")
-    differences = diff_documents(path.read_bytes(), exported)
+    every = diff_documents(path.read_bytes(), exported)
+    differences = [line for line in every if not is_trimmed(line)]
+    assert len(differences) < len(every)
     assert differences, "expected the one renumbered comment"
     assert all("item[2]" in line for line in differences), differences
     root = etree.fromstring(exported)

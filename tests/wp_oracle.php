@@ -44,7 +44,12 @@ foreach ($root->channel->item as $item) {
             'commentmeta' => $meta,
         );
     }
-    $items[] = array('post_id' => (int) $wp->post_id, 'comments' => $comments);
+    $items[] = array(
+        'post_id' => (int) $wp->post_id,
+        // The importer keeps a post only of a type WordPress knows, as given.
+        'post_type' => (string) $wp->post_type,
+        'comments' => $comments,
+    );
 }
 
 echo json_encode($items, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES), "\n";

@@ -161,7 +161,9 @@ def _fields(comment: Comment) -> dict[str, Any]:
         "author_email": (comment.author_email or "").strip().lower() or None,
         "author_url": (comment.author_url or "").strip() or None,
         "created_at": canonical.utc_iso(comment.created_at, not_a_date=comment.created_at),
-        "created_at_local": comment.created_at_local,
+        # A date: padding around it is not a difference (WXR exports write it trimmed).
+        "created_at_local": None if comment.created_at_local is None
+        else comment.created_at_local.strip(),
         "content": comment.content,
     }
 

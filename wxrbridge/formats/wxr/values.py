@@ -3,6 +3,7 @@ format's derived through :mod:`wxrbridge.canonical` as core would write them."""
 
 from __future__ import annotations
 
+from collections.abc import Container
 from datetime import datetime
 
 from ...canonical import dsq_bool, format_wxr_date, parse_utc, post_id_in_identifier
@@ -21,6 +22,8 @@ class ItemValues:
         self.keep_ids = keep_ids
         self.notes = notes
         self.max_post_id = 0
+        # Padded values of WordPress's own fields written trimmed (see trim).
+        self.trimmed = 0
         # Set once the header is chosen (see header.Header).
         self.wp = ""
         self.excerpt = ""
@@ -85,6 +88,11 @@ class ItemValues:
         title, link, creator, description, content, excerpt, slug, post_type, password = (
             strings
         )
+        if not self.keep_ids:
+            trimmed = self.trim((post_id, post_date, post_date_gmt, post_type, *statuses,
+                                 *numbers))
+            post_id, post_date, post_date_gmt, post_type = trimmed[:4]
+            statuses, numbers = trimmed[4:7], trimmed[7:]
         values = [
             ("title", "title", title, True),
             ("link", "link", link, False),
@@ -111,6 +119,23 @@ class ItemValues:
             ("attachment_url", wp + "attachment_url", t.attachment_url, True),
         ]
         return values, permalink
+
+    def trim(
+        self, values: tuple[str | None, ...], only: Container[int] | None = None
+    ) -> tuple[str | None, ...]:
+        """``values`` (those at the places ``only`` names, else all) without
+        the whitespace around them, each trimmed one counted: WordPress's
+        importer takes ids, types, statuses and dates as they are, and drops
+        a post whose type is " post " or whose date is padded, with its
+        comments.  Only for fields that are never text."""
+        out = tuple(
+            value if value is None or (only is not None and index not in only)
+            else value.strip()
+            for index, value in enumerate(values)
+        )
+        if out != values:
+            self.trimmed += sum(new != old for new, old in zip(out, values, strict=True))
+        return out
 
     def post_id(self, thread: Thread) -> str:
         """A numeric post id for a thread from another format."""
