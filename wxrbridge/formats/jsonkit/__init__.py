@@ -101,15 +101,8 @@ def go_json(value: Any, *, escape_html: bool) -> tuple[str, bool]:
 def json_error(exc: json.JSONDecodeError, name: str, line: int | None = None) -> InputError:
     """A JSON parse error at its place; ``line`` is the file line of a text
     that holds a single line of the file."""
-    if line is None:
-        return InputError(f"not valid JSON: {exc.msg}", file=name, line=exc.lineno,
-                          column=exc.colno)
-    return InputError(f"not valid JSON: {exc.msg}", file=name, line=line, column=exc.colno)
-
-
-def shape_error(reason: str, name: str, line: int | None = None) -> InputError:
-    """A document that is JSON but not the format's shape."""
-    return InputError(reason, file=name, line=line)
+    return InputError(f"not valid JSON: {exc.msg}", file=name,
+                      line=exc.lineno if line is None else line, column=exc.colno)
 
 
 @dataclass
