@@ -36,6 +36,22 @@ def complete_file(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
         raise
 
 
+@contextmanager
+def complete_path(path: str | os.PathLike[str]) -> Iterator[str]:
+    """The name of a new file beside ``path`` for a writer that opens it
+    itself (SQLite), renamed to ``path`` when the block ends without an
+    error; the writer closes it before then."""
+    target = os.fspath(path)
+    name, handle = _new_part(os.path.dirname(os.path.abspath(target)))
+    handle.close()
+    try:
+        yield name
+        os.replace(name, target)
+    except BaseException:
+        os.unlink(name)
+        raise
+
+
 # What a writer spooling part of its output keeps in memory before the spool
 # moves to a temporary file on disk.
 SPOOL_IN_MEMORY = 8 << 20

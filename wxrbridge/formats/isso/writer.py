@@ -9,10 +9,8 @@ removed comments as such, local dates, accounts, terms and post content.
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -22,6 +20,7 @@ from urllib.parse import urlsplit
 
 from ... import canonical
 from ...errors import OutputError, WriteError
+from ...outputs import complete_path
 from ...records import Comment, Record, Source, Term, Thread, User
 from .. import WriteReport
 from . import schema, values
@@ -368,22 +367,17 @@ def _isso_database(path: Path) -> bool:
 def _new_database(path: Path) -> Iterator[sqlite3.Connection]:
     """A new database beside ``path``, renamed to it when the block ends
     without an error."""
-    handle, part = tempfile.mkstemp(dir=path.parent, prefix=".wxrbridge-", suffix=".part")
-    os.close(handle)
-    con = sqlite3.connect(part, isolation_level=None)
-    try:
-        con.execute(schema.CREATE_THREADS)
-        con.execute(schema.CREATE_COMMENTS)
-        con.execute(f"PRAGMA user_version = {schema.CURRENT_VERSION}")
-        con.execute("BEGIN")
-        yield con
-        con.execute("COMMIT")
-        con.close()
-        os.replace(part, path)
-    except BaseException:
-        con.close()
-        os.unlink(part)
-        raise
+    with complete_path(path) as part:
+        con = sqlite3.connect(part, isolation_level=None)
+        try:
+            con.execute(schema.CREATE_THREADS)
+            con.execute(schema.CREATE_COMMENTS)
+            con.execute(f"PRAGMA user_version = {schema.CURRENT_VERSION}")
+            con.execute("BEGIN")
+            yield con
+            con.execute("COMMIT")
+        finally:
+            con.close()
 
 
 @contextmanager
