@@ -144,9 +144,6 @@ class BackupWriter:
                 raise TypeError(type(record))
         self._flush()
 
-    def written(self, comment: Comment) -> bool:
-        return self.refusal(comment) is None
-
     def refusal(self, comment: Comment) -> str | None:
         kind = comment_type(comment)
         if kind != "comment":
@@ -160,11 +157,13 @@ class BackupWriter:
         thread, comments = self.thread, self.comments
         if thread is None:
             return
+        refused: set[int] = set()  # by id(): a key may be given twice
         for comment in comments:
             reason = self.refusal(comment)
             if reason is not None:
+                refused.add(id(comment))
                 self.report.left_out.append(f"comment {comment.key}: {reason}")
-        placed = place_thread(comments, self.written)
+        placed = place_thread(comments, lambda c: id(c) not in refused)
         for item in placed:
             if item.moved is not None and not self.keeps_dangling(item):
                 self.report.notes.append(f"comment {item.comment.key}: {item.moved}")
