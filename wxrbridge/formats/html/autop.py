@@ -149,7 +149,8 @@ def linkify(html: str) -> str:
     """``html`` with each bare http(s) or ``www.`` address in its text made a
     link, as WordPress's ``make_clickable`` does; text already inside a
     link, ``<pre>`` or ``<code>`` is left alone."""
-    if "http" not in html.lower() and "www." not in html.lower():
+    lowered = html.lower()
+    if "http" not in lowered and "www." not in lowered:
         return html
     out: list[str] = []
     inside = 0

@@ -140,7 +140,7 @@ class Pages:
         if not single:
             self._listing(listing, manifest, names, listed_in, batch, summary)
         years = [
-            {"year": year, "count": sum(1 for key, _o in self._keys if _key_year(key) == year),
+            {"year": year, "count": seen_in_year[year],  # every row was counted above
              "pages": [{"href": name, "label": _label(name)} for name in pages]}
             for year, pages in by_year.items()
         ]

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from ... import canonical
 from ...errors import InputError
 from ...records import Comment, ImportIssue, Meta, Record, Source, Thread
 from .fields import MAPPING_FILE, Fields, load_fields, parse_data
@@ -100,7 +101,7 @@ def utc_text(raw: str | None) -> tuple[str | None, bool]:
     number = int(raw.strip())
     seconds = number / 1000 if number > 10**11 else number
     moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ"), True
+    return canonical.format_utc_iso(moment), True
 
 
 def _comment(data: dict[str, Any], path: Path, thread: str, mapping: Fields,

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -96,7 +95,7 @@ def _fields(comment: Comment, mapping: Fields) -> tuple[dict[str, object], str]:
     meta = dict(comment.meta) if comment.origin == ORIGIN else {}
     date = meta.pop(RAW_DATE, None) or (
         comment.created_at if comment.origin == ORIGIN else
-        canonical.format_utc_iso(_utc(comment.created_at)) or "")
+        canonical.utc_iso(comment.created_at) or "")
     name = meta.pop(FILE, None) or f"comment-{comment.key}"
     values = {
         "id": comment.key, "name": comment.author_name or "",
@@ -112,9 +111,3 @@ def _fields(comment: Comment, mapping: Fields) -> tuple[dict[str, object], str]:
             data.setdefault(key, value or "")
     return data, name
 
-
-def _utc(raw: str | None) -> datetime | None:
-    try:
-        return canonical.parse_utc(raw)
-    except ValueError:
-        return None
