@@ -103,18 +103,39 @@ def read(
     and zips of several exports are read transparently.  A database file
     (Isso's) is read by its format from its path.
     """
-    spec = os.fspath(path)
+    for records, _digest in _sources(
+        os.fspath(path), format=format, recover=recover, progress=progress, read_ahead=False,
+    ):
+        yield from records
+
+
+def _sources(
+    spec: str,
+    *,
+    format: str | None,
+    recover: bool,
+    progress: ProgressCallback | None,
+    read_ahead: bool | None,
+) -> Iterator[tuple[Iterable[Record], Callable[[], str | None]]]:
+    """Each document ``spec`` holds, as its records and the digest of its
+    content: read from a location, by its format from its path, in a second
+    process (see :func:`wxrbridge.readahead.worthwhile`), or opened as one
+    or more streams.  Each document's records are to be read through before
+    the next is asked for."""
     location = _read_location(spec, format)
     if location is not None:
         reader, where = location
-        yield from reader(where, recover=recover)
+        yield reader(where, recover=recover), _no_digest
         return
     by_path = formats.at_path(spec, format)
     if by_path is not None and by_path.read_path is not None:
-        yield from by_path.read_path(spec, name=spec, recover=recover)
+        yield by_path.read_path(spec, name=spec, recover=recover), _no_digest
+        return
+    if format is None and readahead.worthwhile(spec, read_ahead):
+        yield from readahead.read_ahead(spec, recover=recover, progress=progress)
         return
     for item in open_inputs(spec, progress, recover=recover):
-        yield from formats.read_input(item, format=format, recover=recover)
+        yield formats.read_input(item, format=format, recover=recover), _digest_of(item.stream)
 
 
 @contextmanager
@@ -301,20 +322,11 @@ def import_files(
     """
 
     def streams() -> Iterator[tuple[Iterable[Record], Callable[[], str | None]]]:
-        for path in (os.fspath(p) for p in paths):
-            location = _read_location(path, None)
-            by_path = None if location is not None else formats.at_path(path)
-            if location is not None:
-                reader, where = location
-                yield reader(where, recover=recover), _no_digest
-            elif by_path is not None and by_path.read_path is not None:
-                yield by_path.read_path(path, name=path, recover=recover), _no_digest
-            elif readahead.worthwhile(path, read_ahead):
-                yield from readahead.read_ahead(path, recover=recover, progress=progress)
-            else:
-                for item in open_inputs(path, progress, recover=recover):
-                    records = formats.read_input(item, format=None, recover=recover)
-                    yield records, _digest_of(item.stream)
+        for path in paths:
+            yield from _sources(
+                os.fspath(path), format=None, recover=recover, progress=progress,
+                read_ahead=read_ahead,
+            )
 
     try:
         reports = store.load_many(streams(), dry_run=dry_run, merge=merge)
