@@ -29,6 +29,7 @@ _COMPARED = tuple(
 # Longer identifiers or links are keyed by their digest (a key is at most
 # 255 characters in the store).
 _LONGEST_KEY_TEXT = 200
+_NAMES = (*_COMPARED, "extras")
 
 
 @dataclass(slots=True)
@@ -38,6 +39,9 @@ class Group:
 
     key: str
     digests: dict[str, bytes]
+    # The digest of all the compared values at once: a later item that
+    # repeats them is known alike by one digest, not one a field.
+    whole: bytes
     comments: int = 0
     first: bool = True
 
@@ -47,15 +51,20 @@ def _digest(value: object) -> bytes:
                            digest_size=16).digest()
 
 
-def _fingerprint(thread: Thread) -> dict[str, bytes]:
-    digests = {name: _digest(getattr(thread, name)) for name in _COMPARED}
+def _compared(thread: Thread) -> list[object]:
+    """The values compared between items, in ``_NAMES``' order."""
+    values: list[object] = [getattr(thread, name) for name in _COMPARED]
     # What the item holds beyond the fields, but for the identifiers (an
     # item may repeat its own) and the channel's extras it carries along.
-    digests["extras"] = _digest([
+    values.append([
         (e.kind, e.name, e.value, e.anchor) for e in thread.extras
         if e.name != THREAD_IDENTIFIER_TAG and e.anchor != BEFORE_ITEM_ANCHOR
     ])
-    return digests
+    return values
+
+
+def _fingerprint(values: list[object]) -> dict[str, bytes]:
+    return {name: _digest(value) for name, value in zip(_NAMES, values, strict=True)}
 
 
 def _key(prefix: str, text: str) -> str:
@@ -127,14 +136,18 @@ class ThreadGroups:
         else:
             return None, None
         group = self.groups.get(key)
+        values = _compared(thread)
+        whole = _digest(values)
         if group is None:
-            group = self.groups[key] = Group(key, _fingerprint(thread))
+            group = self.groups[key] = Group(key, _fingerprint(values), whole)
             thread.key = key
             if ident:
                 thread.identifier = identifier
             return group, None
         group.first = False
-        later = _fingerprint(thread)
+        if whole == group.whole:
+            return group, None
+        later = _fingerprint(values)
         differ = [name for name, digest in later.items() if group.digests[name] != digest]
         if not differ:
             return group, None

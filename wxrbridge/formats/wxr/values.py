@@ -3,7 +3,6 @@ format's derived through :mod:`wxrbridge.canonical` as core would write them."""
 
 from __future__ import annotations
 
-from collections.abc import Container
 from datetime import datetime
 
 from ...canonical import dsq_bool, format_wxr_date, parse_utc, post_id_in_identifier
@@ -120,19 +119,19 @@ class ItemValues:
         ]
         return values, permalink
 
-    def trim(
-        self, values: tuple[str | None, ...], only: Container[int] | None = None
+    def trim(self, values: tuple[str | None, ...]) -> tuple[str | None, ...]:
+        """``values`` without the whitespace around them, each trimmed one
+        counted: WordPress's importer takes ids, types, statuses and dates as
+        they are, and drops a post whose type is " post " or whose date is
+        padded, with its comments.  Only for fields that are never text."""
+        return self.count_trimmed(
+            values, tuple(None if value is None else value.strip() for value in values))
+
+    def count_trimmed(
+        self, values: tuple[str | None, ...], out: tuple[str | None, ...]
     ) -> tuple[str | None, ...]:
-        """``values`` (those at the places ``only`` names, else all) without
-        the whitespace around them, each trimmed one counted: WordPress's
-        importer takes ids, types, statuses and dates as they are, and drops
-        a post whose type is " post " or whose date is padded, with its
-        comments.  Only for fields that are never text."""
-        out = tuple(
-            value if value is None or (only is not None and index not in only)
-            else value.strip()
-            for index, value in enumerate(values)
-        )
+        """``out``, ``values`` with some trimmed (see trim), each value it
+        changes counted."""
         if out != values:
             self.trimmed += sum(new != old for new, old in zip(out, values, strict=True))
         return out

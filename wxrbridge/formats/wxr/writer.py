@@ -81,12 +81,6 @@ _STATUS_TO_WP = {
 _USER_CDATA = {"author_login", "author_email", "author_display_name",
                "author_first_name", "author_last_name"}
 _TERM_KINDS = ("category", "tag", "term")
-# The comment fields written trimmed by default (see ItemValues.trim), by place.
-COMMENT_TRIMMED = frozenset(
-    index for index, (local, _attr) in enumerate(COMMENT_FIELDS)
-    if local in ("comment_id", "comment_date", "comment_date_gmt", "comment_approved",
-                 "comment_type", "comment_parent", "comment_user_id")
-)
 
 
 def write_wxr(
@@ -515,15 +509,12 @@ class _WxrWriter(XmlOutput):
             # WordPress's own fields, never the text ones (see ItemValues.trim).
             # Spelt out, not looped: this runs for every comment.
             cid, name, email, url, ip, day, day_gmt, content, approved, kind, up, user = texts
-            # The cheap look first; trim counts and trims only when needed.
-            trimmed = (
+            texts = self.values.count_trimmed(texts, (
                 cid.strip() if cid else cid, name, email, url, ip,
                 day.strip() if day else day, day_gmt.strip() if day_gmt else day_gmt, content,
                 approved.strip() if approved else approved, kind.strip() if kind else kind,
                 up.strip() if up else up, user.strip() if user else user,
-            )
-            if trimmed != texts:
-                texts = self.values.trim(texts, COMMENT_TRIMMED)
+            ))
         if extra_meta:
             meta = [*meta, *extra_meta]
         user_id = site_user_id(c.wp_user_id)

@@ -149,7 +149,8 @@ class PrefixBinder:
         """Report the prefixes declared for the parser (``injected``) that
         ``node`` uses, and declare in ``extra`` (``node`` kept whole) the
         ones the parser left unbound."""
-        if injected:
+        # Once each declared prefix has been reported, no element needs a look.
+        if injected and not self.seen.keys() >= injected.keys():
             issues.extend(self.note_used(node, injected))
         if self.seen:
             extra.value = self.declare(node, extra.value)
