@@ -58,8 +58,11 @@ def pairs(result: Iterable[Any]) -> dict[Any, Any]:
     return {first: second for first, second in result}
 
 
-def upsert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert rows, updating those whose identity already exists."""
+def upsert(
+    connection: Connection, table: Table, rows: list[dict[str, Any]], keep: Sequence[str] = ()
+) -> None:
+    """Insert rows, updating those whose identity already exists; a stored
+    value of a column in ``keep`` stays where the new row has none."""
     if not rows:
         return
     name = connection.dialect.name
@@ -72,11 +75,16 @@ def upsert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> 
         "sqlalchemy.dialects." + ("mysql" if name == "mariadb" else name))
     stmt = dialect.insert(table)
     if name in ("sqlite", "postgresql"):
-        stmt = stmt.on_conflict_do_update(
-            index_elements=list(IDENTITY), set_={c: stmt.excluded[c] for c in columns}
-        )
+        new = stmt.excluded
     else:
-        stmt = stmt.on_duplicate_key_update({c: stmt.inserted[c] for c in columns})
+        new = stmt.inserted
+    values = {
+        c: func.coalesce(new[c], table.c[c]) if c in keep else new[c] for c in columns
+    }
+    if name in ("sqlite", "postgresql"):
+        stmt = stmt.on_conflict_do_update(index_elements=list(IDENTITY), set_=values)
+    else:
+        stmt = stmt.on_duplicate_key_update(values)
     connection.execute(stmt, rows)
 
 
@@ -223,6 +231,7 @@ class TableWriter:
         rows: list[list[Any]],
         rename: Renamer,
         source_id: int | None,
+        keep: Sequence[str] = (),
     ) -> tuple[list[int], bool]:
         """Write rows; return their ids, in order, and whether they are new.
 
@@ -230,11 +239,12 @@ class TableWriter:
         (``None`` for an id not handed out yet) and holds ``key``; the ids
         and any new keys are set in the rows. ``rename(key, taken)`` gives a
         row whose key this file already used a key of its own (not in
-        ``taken``).
+        ``taken``). ``keep``: columns a stored row keeps when a row gives
+        them no value (see :func:`upsert`).
         """
         batch = _Batch(site, origin, columns, rows, rename)
         if not self.is_fresh(site, origin):
-            return self._upsert(batch, source_id), False
+            return self._upsert(batch, source_id, keep), False
         return self._insert_fresh(batch), True
 
     def allocate(self, count: int) -> int:
@@ -291,7 +301,7 @@ class TableWriter:
             insert(pending)
         return [row[0] for row in rows]
 
-    def _upsert(self, batch: _Batch, source_id: int | None) -> list[int]:
+    def _upsert(self, batch: _Batch, source_id: int | None, keep: Sequence[str]) -> list[int]:
         site, origin, columns, rows, rename = batch
         t = self.table
         key_index = columns.index("key")
@@ -323,7 +333,7 @@ class TableWriter:
                 for value in values:
                     if isinstance(value[column], str):
                         value[column] = datetime.fromisoformat(value[column])
-        upsert(self.connection, self.table, values)
+        upsert(self.connection, self.table, values, keep)
         ids = ids_by_key(self.connection, self.table, site, origin, [r[key_index] for r in rows])
         for row in rows:
             row[0] = ids[row[key_index]]

@@ -34,7 +34,8 @@ from .bulk import TableWriter, ids_by_key, sqlite_datetime, upsert
 from .load_children import ChildRows
 from .load_issues import IssueLog, LoadReport
 from .load_links import ParentLinker
-from .load_merge import DisqusMerge
+from .load_merge import DSQ_COMMENT_FIELDS, DSQ_THREAD_FIELDS, DisqusMerge
+from .load_merge_stored import StoredDisqusMerge
 from .load_rows import COMMENT_COLUMNS, ID, KEY, PARENT_ID, THREAD_COLUMNS, json_list
 from .merge import Matcher, MergeOptions
 from .tables import (
@@ -78,6 +79,12 @@ def refresh_statistics(connection: Connection, report: LoadReport) -> None:
     connection.exec_driver_sql("ANALYZE comments, comment_meta, threads, thread_meta, extras")
 
 
+def _merged_fields(origin: str, fields: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns a re-imported WordPress row keeps when the file has no
+    value for them: those a merged Disqus record put there."""
+    return fields if origin == "wxr" else ()
+
+
 class Loader:
     """Loads one record stream; use :meth:`load`."""
 
@@ -107,6 +114,9 @@ class Loader:
         self.disqus = DisqusMerge(
             self.matcher, self.report, self.issues, self.thread_ids, self.user_ids_by_wp_id
         )
+        # Whether this import wrote WordPress items, which Disqus rows
+        # stored before them may merge into.
+        self.wrote_wxr = False
         self.pending_threads: list[Thread] = []
         self.pending_comments: list[Comment] = []
         self.writers = {
@@ -143,6 +153,10 @@ class Loader:
             handlers[type(record)](record)
         self._flush_threads()
         self._flush_comments()
+        if self.wrote_wxr:
+            StoredDisqusMerge(
+                self.connection, self.matcher.options, self.report, self.issues, self.links
+            ).run()
         self.issues.flush()
         self._store_late_source_extras()
         self.links.link_parents(self.matcher.has_wxr)
@@ -357,8 +371,10 @@ class Loader:
                 record.dsq_author_is_anonymous, json_list(record.child_order),
             ])
         origin = threads[0].origin
+        self.wrote_wxr = self.wrote_wxr or origin == "wxr"
         ids, new = self.writers["threads"].write(
-            self.site, origin, THREAD_COLUMNS, rows, self.issues.renamer("thread"), self.source_id
+            self.site, origin, THREAD_COLUMNS, rows, self.issues.renamer("thread"),
+            self.source_id, keep=_merged_fields(origin, DSQ_THREAD_FIELDS),
         )
         for record, row in zip(threads, rows, strict=True):
             record.key = row[KEY]
@@ -451,13 +467,16 @@ class Loader:
     ) -> tuple[list[int], bool]:
         writer = self.writers["comments"]
         rename = self.issues.renamer("comment")
+        keep = _merged_fields(origin, DSQ_COMMENT_FIELDS)
         linked = [row for row in rows if row[PARENT_ID] is not None]
         if not (self.guard_links and linked):
-            return writer.write(self.site, origin, COMMENT_COLUMNS, rows, rename, self.source_id)
+            return writer.write(
+                self.site, origin, COMMENT_COLUMNS, rows, rename, self.source_id, keep=keep
+            )
         try:
             with self.connection.begin_nested():
                 return writer.write(
-                    self.site, origin, COMMENT_COLUMNS, rows, rename, self.source_id
+                    self.site, origin, COMMENT_COLUMNS, rows, rename, self.source_id, keep=keep
                 )
         except IntegrityError:
             pass
@@ -468,4 +487,6 @@ class Loader:
             row[PARENT_ID] = None
             unresolved.append(row[ID])
         self.report.linked -= len(linked)
-        return writer.write(self.site, origin, COMMENT_COLUMNS, rows, rename, self.source_id)
+        return writer.write(
+            self.site, origin, COMMENT_COLUMNS, rows, rename, self.source_id, keep=keep
+        )

@@ -23,6 +23,35 @@ DSQ_THREAD_FIELDS = ("identifier",) + tuple(
 DSQ_COMMENT_FIELDS = tuple(f.name for f in fields(Comment) if f.name.startswith("dsq_"))
 
 
+def unmatched_thread(key: str, where: str | None) -> ImportIssue:
+    return ImportIssue(
+        "unmatched-thread",
+        f"Disqus thread {key!r} ({where or 'no link'}) matches no WordPress "
+        "item by identifier, URL or URL map; kept as a thread of its own",
+        record_key=f"thread {key}",
+    )
+
+
+def unmatched_comment(key: str, wp_id: str) -> ImportIssue:
+    return ImportIssue(
+        "unmatched-comment",
+        f"Disqus post {key!r} says it is WordPress comment {wp_id}, "
+        "which is not stored in its thread; kept as a comment of its own",
+        record_key=f"comment {key}",
+    )
+
+
+def extras_not_kept(key: str, dropped: object) -> ImportIssue:
+    return ImportIssue(
+        "merged-extras-not-kept",
+        "meta or unknown elements of a Disqus post merged into a WordPress comment "
+        "are not kept",
+        severity="rejected",
+        record_key=f"comment {key}",
+        fragment=repr(dropped)[:2000],
+    )
+
+
 @dataclass
 class DisqusMerge:
     """Matches one import's Disqus records to stored WordPress rows.
@@ -48,15 +77,7 @@ class DisqusMerge:
             target = self.matcher.thread(record.identifier, record.link)
             if target is None:
                 unmatched.append(record)
-                self.issues.add(
-                    ImportIssue(
-                        "unmatched-thread",
-                        f"Disqus thread {record.key!r} "
-                        f"({record.link or record.identifier or 'no link'}) matches no WordPress "
-                        "item by identifier, URL or URL map; kept as a thread of its own",
-                        record_key=f"thread {record.key}",
-                    )
-                )
+                self.issues.add(unmatched_thread(record.key, record.link or record.identifier))
                 continue
             self.thread_ids[record.key] = target
             self.merged_threads.add(record.key)
@@ -84,14 +105,7 @@ class DisqusMerge:
             target = found.get(pair) if pair else None
             if target is None:
                 if pair is not None:
-                    self.issues.add(
-                        ImportIssue(
-                            "unmatched-comment",
-                            f"Disqus post {record.key!r} says it is WordPress comment {pair[1]}, "
-                            "which is not stored in its thread; kept as a comment of its own",
-                            record_key=f"comment {record.key}",
-                        )
-                    )
+                    self.issues.add(unmatched_comment(record.key, pair[1]))
                 user = self.matcher.user(record.dsq_username, record.author_email)
                 if user is not None and user[1] is not None:
                     # A mapped author writes as that site user: the row links
@@ -104,16 +118,7 @@ class DisqusMerge:
                 {"target": target, **{f: getattr(record, f) for f in DSQ_COMMENT_FIELDS}}
             )
             if record.meta or record.extras:
-                self.issues.add(
-                    ImportIssue(
-                        "merged-extras-not-kept",
-                        "meta or unknown elements of a Disqus post merged into a WordPress comment "
-                        "are not kept",
-                        severity="rejected",
-                        record_key=f"comment {record.key}",
-                        fragment=repr((record.meta, record.extras))[:2000],
-                    )
-                )
+                self.issues.add(extras_not_kept(record.key, (record.meta, record.extras)))
         self.matcher.write_fields(comments_t, updates)
         self.report.counts["comment merged"] += len(updates)
         return rest
