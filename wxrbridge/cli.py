@@ -247,7 +247,9 @@ def import_command(
     \b
     A Disqus export imported into a store holding the same site's WXR is
     merged into it: threads match by identifier, then URL, posts carrying
-    wp_id=N match comment N, and nothing is stored twice.
+    wp_id=N match comment N, and nothing is stored twice. A WXR imported
+    after the Disqus export merges it the same way: any order, in one
+    command or several, gives the same store.
 
     \b
     Examples:
