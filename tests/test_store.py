@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -298,7 +299,14 @@ def _schema_of(engine: Engine) -> dict[str, object]:
         if connection.dialect.name == "sqlite":
             # SQLite keeps the DDL itself: the same clauses, in any order.
             described["sqlite_master"] = [
-                (kind, name, table, sorted(line.strip(", \t") for line in (sql or "").split("\n")))
+                # One definition a part: a column a migration added is on the
+                # line of the one before it.
+                (kind, name, table, sorted(
+                    part.strip(", \t")
+                    for line in (sql or "").split("\n")
+                    for part in re.split(r",(?![^()]*\))", line)
+                    if part.strip(", \t")
+                ))
                 for kind, name, table, sql in connection.exec_driver_sql(
                     "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name")
             ]

@@ -7,6 +7,7 @@ once, so readers, the store and writers cannot disagree about it.
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
@@ -219,3 +220,32 @@ def post_id_in_url(url: str | None) -> str | None:
         return None
     values = parse_qs(urlsplit(url.strip()).query).get("p")
     return values[0] if values and values[0].isdigit() else None
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def comment_fingerprint(
+    author: str | None, created_at: datetime | None, content: str | None
+) -> tuple[str, str, str] | None:
+    """What makes two exports' comments the same comment when no id says so
+    (a Blogger comment and the copy a Blogger-to-WordPress importer made of
+    it): the author's name, the UTC time to the second and the text, each
+    with case, spacing, markup and entities set aside (the text compared
+    without spaces).  ``None`` for a
+    comment without a date, which is too weak to match on."""
+    if created_at is None:
+        return None
+    # Without its spacing at all: markup taken out may leave a space
+    # ("<em>north</em>?") or join two words ("<p>a</p><p>b</p>").
+    text = "".join(html.unescape(_TAG.sub(" ", content or "")).split()).casefold()
+    name = " ".join((author or "").split()).casefold()
+    return name, created_at.replace(microsecond=0).isoformat(), text
+
+
+def utc_or_none(raw: str | None) -> datetime | None:
+    """:func:`parse_utc`, with ``None`` for text that is not a date."""
+    try:
+        return parse_utc(raw)
+    except ValueError:
+        return None

@@ -200,7 +200,7 @@ def _summarise(reports: list[LoadReport]) -> str:
     if merged_comments or merged_threads:
         text += (
             f" (plus {_plural(merged_comments, 'comment')} and "
-            f"{_plural(merged_threads, 'thread')} merged into the stored WordPress ones)"
+            f"{_plural(merged_threads, 'thread')} merged with their WordPress ones)"
         )
     if orphans:
         text += f"; {_plural(orphans, 'reply')} to a parent not in the store (kept)"
@@ -231,8 +231,9 @@ def _issue_lines(reports: list[LoadReport]) -> list[str]:
               help="Treat a Disqus username as a WordPress user (repeatable), so their "
               "replies stay author replies. Authors whose email matches a user map by themselves.")
 @click.option("--url-map", type=click.File("r", encoding="utf-8"), metavar="FILE",
-              help="Old and new URL prefix per line, for a blog that moved domain, used to "
-              "match Disqus threads to WordPress posts.")
+              help="Old and new URL per line (a prefix or a whole permalink; the longest "
+              "match wins), for a blog that moved domain or changed permalinks, used to "
+              "match Disqus threads and Blogger posts to WordPress posts.")
 @QUIET_OPTION
 def import_command(
     files: tuple[str, ...], db_url: str | None, recover: bool, dry_run: bool,
@@ -251,10 +252,19 @@ def import_command(
     after the Disqus export merges it the same way: any order, in one
     command or several, gives the same store.
 
+    A Blogger export and a WXR of the WordPress site the blog moved to
+    merge the same way, in either order: posts by URL (after --url-map),
+    comments carried over by an importer by author, time and text.
+
     \b
     Examples:
         wxrbridge import blog.wordpress.2024-05-01.xml --db sqlite:///blog.sqlite
         wxrbridge import blog.xml blog-disqus.xml.gz --map-user jdoe_mod=jdoe
+        wxrbridge import blog-export.xml wordpress.xml --url-map moved.txt
+    \b
+    A --url-map file, # starting a comment:
+        http://old.example.com/ https://example.com/
+        https://example.blogspot.com/2019/06/beans.html https://example.com/2019/06/01/beans/
     """
     merge = _merge_options(user_maps, url_map)
     sizes = [input_size(f) for f in files]

@@ -6,8 +6,9 @@ exist already are upserted on their identity ``(site, origin, key)``), so
 loading the same file twice updates rows in place.  Replies are linked to
 their parents as they load and after (load_links.py), child rows are
 replaced whole (load_children.py), issues are reported and stored
-(load_issues.py).  A Disqus export of a site whose WXR is stored is merged
-into it (load_merge.py, with merge.py's matching).
+(load_issues.py).  A Disqus or Blogger export of a site whose WXR is stored is
+merged into it (load_merge.py, with merge.py's matching), and a WXR merges
+the Disqus or Blogger rows stored before it (load_merge_stored.py).
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ from .bulk import TableWriter, ids_by_key, sqlite_datetime, upsert
 from .load_children import ChildRows
 from .load_issues import IssueLog, LoadReport
 from .load_links import ParentLinker
-from .load_merge import DSQ_COMMENT_FIELDS, DSQ_THREAD_FIELDS, DisqusMerge
-from .load_merge_stored import StoredDisqusMerge
+from .load_merge import DSQ_COMMENT_FIELDS, DSQ_THREAD_FIELDS, BloggerMerge, DisqusMerge
+from .load_merge_stored import StoredBloggerMerge, StoredDisqusMerge
 from .load_rows import COMMENT_COLUMNS, ID, KEY, PARENT_ID, THREAD_COLUMNS, json_list
 from .merge import Matcher, MergeOptions
 from .tables import (
@@ -114,6 +115,7 @@ class Loader:
         self.disqus = DisqusMerge(
             self.matcher, self.report, self.issues, self.thread_ids, self.user_ids_by_wp_id
         )
+        self.blogger = BloggerMerge(self.matcher, self.report, self.issues, self.thread_ids)
         # Whether this import wrote WordPress items, which Disqus rows
         # stored before them may merge into.
         self.wrote_wxr = False
@@ -154,9 +156,10 @@ class Loader:
         self._flush_threads()
         self._flush_comments()
         if self.wrote_wxr:
-            StoredDisqusMerge(
-                self.connection, self.matcher.options, self.report, self.issues, self.links
-            ).run()
+            for merge in (StoredDisqusMerge, StoredBloggerMerge):
+                merge(
+                    self.connection, self.matcher.options, self.report, self.issues, self.links
+                ).run()
         self.issues.flush()
         self._store_late_source_extras()
         self.links.link_parents(self.matcher.has_wxr)
@@ -349,6 +352,8 @@ class Loader:
         threads, self.pending_threads = self.pending_threads, []
         if threads and threads[0].origin == "disqus":
             threads = self.disqus.threads(threads)
+        elif threads and threads[0].origin == "blogger":
+            threads = self.blogger.threads(threads)
         if not threads:
             return
         site, source_id, utc = self.site, self.source_id, self._utc
@@ -400,6 +405,8 @@ class Loader:
         comments, self.pending_comments = self.pending_comments, []
         if comments and comments[0].origin == "disqus":
             comments = self.disqus.comments(comments)
+        elif comments and comments[0].origin == "blogger":
+            comments = self.blogger.comments(comments)
         if not comments:
             return
         origin = comments[0].origin

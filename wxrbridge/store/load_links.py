@@ -22,6 +22,10 @@ from .load_issues import IssueLog, LoadReport
 from .load_rows import ID, PARENT_ID, PARENT_KEY, THREAD_ID
 from .tables import comments_t
 
+# The column of a WordPress row that a reply of another export names its
+# merged parent by.
+_MERGED_AS = {"disqus": "dsq_id", "blogger": "merged_key"}
+
 
 class ParentLinker:
     """The parent links of one import's comments."""
@@ -47,20 +51,22 @@ class ParentLinker:
         # statement there).  MariaDB checks each row as it goes in.
         self.link_while_loading = connection.dialect.name in ("sqlite", "postgresql")
 
-    def link_parents(self, by_dsq_id_too: bool) -> None:
+    def link_parents(self, merged_parents: bool) -> None:
         """Link the replies not linked while loading, set-based.
 
         A parent is linked only when it is in the same thread: a reference to
         another thread's comment is kept raw and reported, as is a reference
         to nothing at all (a parent that was spam and left out of the export).
         A re-imported site is relinked whole, since its rows may have moved.
-        ``by_dsq_id_too``: Disqus replies may answer posts merged onto
-        WordPress rows (see :meth:`_link_where`).
+        ``merged_parents``: Disqus and Blogger replies may answer comments
+        merged onto WordPress rows (see :meth:`_link_where`).
         """
         c = comments_t
         for site, origin in sorted(self.sites):
             in_site = and_(c.c.site == site, c.c.origin == origin)
-            by_dsq_id = origin == "disqus" and by_dsq_id_too
+            # Replies whose parent merged onto a WordPress row name it by
+            # the Disqus id or the Blogger key that row now carries.
+            merged_as = _MERGED_AS.get(origin) if merged_parents else None
             reset = (site, origin) in self.reset_links
             if reset:
                 self.connection.execute(update(c).where(in_site).values(parent_id=None))
@@ -74,12 +80,12 @@ class ParentLinker:
                 linked += self._link_where(
                     scope, c.c.parent_key.is_not(None), c.c.parent_id.is_(None)
                 )
-                if by_dsq_id:
+                if merged_as is not None:
                     linked += self._link_where(
                         scope,
                         c.c.parent_key.is_not(None),
                         c.c.parent_id.is_(None),
-                        by_dsq_id=True,
+                        merged_as=merged_as,
                     )
             for scope in scopes:
                 self._report_unlinked(scope)
@@ -90,16 +96,17 @@ class ParentLinker:
                 starts = None if reset else self.unresolved.get((site, origin), [])
                 self.report.cycles_broken += self._break_cycles(site, origin, starts)
 
-    def _link_where(self, *conditions: ColumnElement[bool], by_dsq_id: bool = False) -> int:
+    def _link_where(self, *conditions: ColumnElement[bool], merged_as: str | None = None) -> int:
         """Link replies to the parent their reference names, in their thread.
 
-        ``by_dsq_id``: a Disqus reply's parent merged onto a WordPress row
-        answers to that row's ``dsq_id`` rather than its key.
+        ``merged_as``: a reply's parent merged onto a WordPress row answers
+        to that row's column of this name (``dsq_id`` for a Disqus reply,
+        ``merged_key`` for a Blogger one) rather than its key.
         """
         c = comments_t
         p = aliased(comments_t, name="p")
-        if by_dsq_id:
-            names_parent = and_(p.c.dsq_id == c.c.parent_key, p.c.id != c.c.id)
+        if merged_as is not None:
+            names_parent = and_(p.c[merged_as] == c.c.parent_key, p.c.id != c.c.id)
         else:
             names_parent = and_(
                 p.c.site == c.c.site, p.c.origin == c.c.origin, p.c.key == c.c.parent_key

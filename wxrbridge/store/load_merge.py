@@ -1,15 +1,19 @@
-"""Merging a Disqus export into stored WordPress data as it loads.
+"""Merging a Disqus or Blogger export into stored WordPress data as it loads.
 
 A Disqus thread that is a stored WXR item, and a Disqus post that is a
 stored WordPress comment, become fields of those rows (the rules of
-matching are merge.py's); the rest are stored as records of their own.
+matching are merge.py's); the rest are stored as records of their own.  A
+Blogger post that is a stored WXR item is not stored again, its comments
+join the item, and a Blogger comment that a WordPress comment is a copy of
+is not stored again either.  (load_merge_stored.py merges the other way,
+when the WXR comes second.)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
-from ..canonical import wp_id_in_identifier
+from ..canonical import comment_fingerprint, utc_or_none, wp_id_in_identifier
 from ..records import Comment, ImportIssue, Thread
 from .load_issues import IssueLog, LoadReport
 from .merge import Matcher
@@ -41,10 +45,19 @@ def unmatched_comment(key: str, wp_id: str) -> ImportIssue:
     )
 
 
-def extras_not_kept(key: str, dropped: object) -> ImportIssue:
+def unmatched_post(key: str, link: str | None) -> ImportIssue:
+    return ImportIssue(
+        "unmatched-thread",
+        f"Blogger post {key!r} ({link or 'no link'}) matches no WordPress item by URL "
+        "or URL map; kept as a thread of its own",
+        record_key=f"thread {key}",
+    )
+
+
+def extras_not_kept(key: str, dropped: object, what: str = "Disqus post") -> ImportIssue:
     return ImportIssue(
         "merged-extras-not-kept",
-        "meta or unknown elements of a Disqus post merged into a WordPress comment "
+        f"meta or unknown elements of a {what} merged into a WordPress comment "
         "are not kept",
         severity="rejected",
         record_key=f"comment {key}",
@@ -121,4 +134,63 @@ class DisqusMerge:
                 self.issues.add(extras_not_kept(record.key, (record.meta, record.extras)))
         self.matcher.write_fields(comments_t, updates)
         self.report.counts["comment merged"] += len(updates)
+        return rest
+
+
+@dataclass
+class BloggerMerge:
+    """Matches one import's Blogger posts and comments to stored WordPress
+    items and comments; ``thread_ids`` is the loader's map, which a matched
+    post adds to."""
+
+    matcher: Matcher
+    report: LoadReport
+    issues: IssueLog
+    thread_ids: dict[str, int]
+    merged_threads: dict[str, int] = field(default_factory=dict, init=False)
+
+    def threads(self, threads: list[Thread]) -> list[Thread]:
+        """The posts that are no stored WordPress item, to be stored."""
+        if not self.matcher.has_wxr:
+            return threads
+        unmatched = []
+        for record in threads:
+            target = self.matcher.thread(None, record.link)
+            if target is None:
+                unmatched.append(record)
+                self.issues.add(unmatched_post(record.key, record.link))
+                continue
+            self.thread_ids[record.key] = self.merged_threads[record.key] = target
+        self.report.counts["thread merged"] += len(threads) - len(unmatched)
+        return unmatched
+
+    def comments(self, comments: list[Comment]) -> list[Comment]:
+        """The comments that are no stored WordPress comment, to be stored."""
+        merged = self.merged_threads
+        if not merged:
+            return comments
+        index = self.matcher.comments_by_fingerprint(
+            [merged[c.thread] for c in comments if c.thread in merged]
+        )
+        rest, updates = [], []
+        for record in comments:
+            thread_id = merged.get(record.thread)
+            found = None
+            if thread_id is not None:
+                fingerprint = comment_fingerprint(
+                    record.author_name, utc_or_none(record.created_at), record.content
+                )
+                found = index.take(thread_id, record.key, fingerprint)
+            if found is None:
+                rest.append(record)
+                continue
+            target, new = found
+            if new:
+                updates.append({"target": target, "merged_key": record.key})
+            self.report.counts["comment merged"] += 1
+            if record.meta or record.extras:
+                self.issues.add(
+                    extras_not_kept(record.key, (record.meta, record.extras), "Blogger comment")
+                )
+        self.matcher.write_fields(comments_t, updates)
         return rest

@@ -15,6 +15,13 @@ Disqus thread is matched to a stored WXR item, in this order:
 and a Disqus post carrying ``wp_id=N`` is the WordPress comment N of that
 item.  A matched thread or post is not stored twice: its Disqus fields are
 written onto the existing row.
+
+A Blogger post is matched by its link alone (rule 2: the URL map is how a
+changed permalink is told), and a Blogger comment of a matched post is the
+WordPress comment of that item with the same author, time and text
+(:func:`wxrbridge.canonical.comment_fingerprint`), the copy a
+Blogger-to-WordPress importer made; the WordPress row keeps the Blogger
+comment's key (``merged_key``), which the Blogger replies to it name.
 """
 
 from __future__ import annotations
@@ -25,23 +32,35 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
-from ..canonical import normalise_url, post_id_in_identifier, post_id_in_url
+from ..canonical import (
+    comment_fingerprint,
+    normalise_url,
+    post_id_in_identifier,
+    post_id_in_url,
+)
 from .bulk import chunks
 
 
 @dataclass
 class UrlMap:
-    """Old and new URL prefixes, for a blog that moved."""
+    """Old and new URL prefixes, for a blog that moved (a whole URL is a
+    prefix too: a permalink that changed)."""
 
     prefixes: list[tuple[str, str]] = field(default_factory=list)
 
     def apply(self, url: str | None) -> str | None:
+        """The URL with the longest old prefix it starts with made new."""
         if not url:
             return url
-        for old, new in self.prefixes:
-            if url.startswith(old):
-                return new + url[len(old) :]
-        return url
+        found = max(
+            (pair for pair in self.prefixes if url.startswith(pair[0])),
+            key=lambda pair: len(pair[0]),
+            default=None,
+        )
+        if found is None:
+            return url
+        old, new = found
+        return new + url[len(old) :]
 
     @classmethod
     def parse(cls, text: str) -> UrlMap:
@@ -63,6 +82,29 @@ class MergeOptions:
     url_map: UrlMap = field(default_factory=UrlMap)
     # Disqus username -> WordPress login, for moderator and author replies.
     user_map: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class FingerprintIndex:
+    """WordPress comments another export's comments may be copies of."""
+
+    free: dict[tuple[int, tuple[str, str, str]], list[int]] = field(default_factory=dict)
+    by_merged_key: dict[tuple[int, str], int] = field(default_factory=dict)
+
+    def take(
+        self, thread_id: int, key: str, fingerprint: tuple[str, str, str] | None
+    ) -> tuple[int, bool] | None:
+        """The WordPress comment a comment of item ``thread_id`` is, and
+        whether it is newly merged; ``None`` when it is none."""
+        known = self.by_merged_key.get((thread_id, key))
+        if known is not None:
+            return known, False
+        candidates = self.free.get((thread_id, fingerprint)) if fingerprint else None
+        if not candidates:
+            return None
+        comment_id = candidates.pop(0)
+        self.by_merged_key[(thread_id, key)] = comment_id
+        return comment_id, True
 
 
 @dataclass
@@ -156,6 +198,29 @@ class Matcher:
                 ):
                     found[(thread_id, key)] = comment_id
         return {pair: found[pair] for pair in wanted if pair in found}
+
+    def comments_by_fingerprint(self, thread_ids: Sequence[int]) -> FingerprintIndex:
+        """The stored WordPress comments of these items, by fingerprint
+        (those not merged with a comment yet) and by the key merged into
+        them."""
+        c = self.comments
+        index = FingerprintIndex()
+        for chunk in chunks(sorted(set(thread_ids))):
+            for comment_id, thread_id, author, created_at, content, merged_key in (
+                self.connection.execute(
+                    select(c.c.id, c.c.thread_id, c.c.author_name, c.c.created_at, c.c.content,
+                           c.c.merged_key)
+                    .where(c.c.origin == "wxr", c.c.thread_id.in_(chunk))
+                    .order_by(c.c.id)
+                )
+            ):
+                if merged_key is not None:
+                    index.by_merged_key[(thread_id, merged_key)] = comment_id
+                    continue
+                fingerprint = comment_fingerprint(author, created_at, content)
+                if fingerprint is not None:
+                    index.free.setdefault((thread_id, fingerprint), []).append(comment_id)
+        return index
 
     def user(self, username: str | None, email: str | None) -> tuple[int, str | None] | None:
         """The WordPress user a Disqus author is: by --map-user, then by email."""

@@ -246,6 +246,8 @@ class CommentRow(SourcedColumns, Base):
         Index(None, "parent_id"),
         # Disqus replies find a parent merged onto a WordPress row by dsq_id.
         Index("ix_comments_dsq_id", "dsq_id"),
+        # Blogger replies find a parent merged onto a WordPress row by its key.
+        Index("ix_comments_merged_key", "merged_key"),
         MYSQL_TABLE_ARGS,
     )
 
@@ -283,6 +285,10 @@ class CommentRow(SourcedColumns, Base):
     created_at_raw: Mapped[str | None] = mapped_column(Text)
     created_at_local: Mapped[str | None] = mapped_column(Text)
     content: Mapped[str | None] = mapped_column(LongText)
+    # The key of the comment of another export (a Blogger comment a
+    # Blogger-to-WordPress importer carried over) merged into this row:
+    # what that export's replies to it name.
+    merged_key: Mapped[str | None] = mapped_column(Key())
 
 
 CommentMetaRow = _meta("comment", "``wp:commentmeta`` in source order; keys may repeat.")

@@ -1,0 +1,103 @@
+"""A Blogger export and the WXR of the WordPress site the blog moved to,
+merged in one store whatever the order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+from sqlalchemy import select
+from store_dump import dump
+from test_merge_order import _empty
+
+from wxrbridge import api
+from wxrbridge.cli import cli
+from wxrbridge.records import Comment
+from wxrbridge.store import MergeOptions, Store, UrlMap, open_store
+from wxrbridge.store.tables import comments_t
+
+DATA = Path(__file__).parent / "data" / "blogger"
+BLOGGER = DATA / "legacy.xml"
+WXR = DATA / "allotment-wordpress.wxr.xml"
+URL_MAP = DATA / "allotment-url-map.txt"
+MOVED = MergeOptions(url_map=UrlMap.parse(URL_MAP.read_text()))
+
+PLANS = {
+    "wxr then blogger": [[WXR, BLOGGER]],
+    "blogger then wxr": [[BLOGGER, WXR]],
+    "blogger, then wxr": [[BLOGGER], [WXR]],
+    "wxr, then blogger": [[WXR], [BLOGGER]],
+    "blogger, wxr, blogger again": [[BLOGGER], [WXR], [BLOGGER]],
+    "wxr, blogger, wxr again": [[WXR], [BLOGGER], [WXR]],
+}
+
+
+def _import(store: Store, plan: list[list[Path]]) -> dict:
+    _empty(store)
+    for files in plan:
+        api.import_files(store, files, merge=MOVED)
+    return dump(store)
+
+
+def _merged_keys(store: Store) -> dict[str, str]:
+    c = comments_t
+    with store.engine.connect() as connection:
+        return {
+            key: merged
+            for key, merged in connection.execute(
+                select(c.c.key, c.c.merged_key).where(c.c.merged_key.is_not(None))
+            )
+        }
+
+
+def test_every_order_gives_the_same_store(store_url: str) -> None:
+    with open_store(store_url) as store:
+        stores = {name: _import(store, plan) for name, plan in PLANS.items()}
+        reference = stores["wxr then blogger"]
+        for name, content in stores.items():
+            assert content == reference, name
+        # Each order ends with the store of the last plan: look at it.
+        merged = _merged_keys(store)
+        comments = {c.key: c for c in store.records() if isinstance(c, Comment)}
+    # 5 Blogger comments and 4 WordPress ones, 3 of which are copies.
+    assert len(reference["comments"]) == 6
+    # The two posts are one thread each; the draft never reached WordPress.
+    assert len(reference["threads"]) == 3
+    assert merged == {"31": "6200000000000000002", "32": "6200000000000000003",
+                      "33": "6200000000000000006"}
+    # The blog author's reply, which the importer dropped, answers the
+    # WordPress copy of its parent; so does the comment written since.
+    thanks = comments["6200000000000000004"]
+    assert (thanks.origin, thanks.thread, thanks.parent_key) == ("blogger", "12", "32")
+    assert comments["40"].parent_key == "32"
+
+
+def test_the_summary_says_what_merged(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'blog.sqlite'}"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["import", str(BLOGGER), "--db", db])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["import", str(WXR), "--db", db, "--url-map", str(URL_MAP)])
+    assert result.exit_code == 0, result.output
+    assert "(plus 3 comments and 2 threads merged with their WordPress ones)" in result.output
+    assert "unmatched-thread: Blogger post '5100000000000000002'" in result.output
+
+
+def test_without_the_url_map_nothing_merges(sqlite_url: str) -> None:
+    with open_store(sqlite_url) as store:
+        report = api.import_files(store, [BLOGGER, WXR])[1]
+        stats = store.stats()
+    assert report.counts["comment merged"] == report.counts["thread merged"] == 0
+    assert [i.code for i in report.issues].count("unmatched-thread") == 3
+    assert (stats["comments"], stats["threads"]) == (5 + 4, 3 + 2)
+
+
+def test_a_longer_old_prefix_wins() -> None:
+    url_map = UrlMap.parse(
+        "https://blog.example.com/ https://example.com/blog/\n"
+        "https://blog.example.com/2019/a.html https://example.com/2019/01/a/\n"
+    )
+    assert url_map.apply("https://blog.example.com/2019/a.html") == "https://example.com/2019/01/a/"
+    assert url_map.apply("https://blog.example.com/2019/b.html") == (
+        "https://example.com/blog/2019/b.html"
+    )
