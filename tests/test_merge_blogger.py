@@ -3,9 +3,11 @@ merged in one store whatever the order."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from click.testing import CliRunner
+from lxml import etree
 from sqlalchemy import select
 from store_dump import dump
 from test_merge_order import _empty
@@ -70,6 +72,32 @@ def test_every_order_gives_the_same_store(store_url: str) -> None:
     thanks = comments["6200000000000000004"]
     assert (thanks.origin, thanks.thread, thanks.parent_key) == ("blogger", "12", "32")
     assert comments["40"].parent_key == "32"
+    # The importer left its copy of a reply at top level: the Blogger
+    # comment it is a copy of puts it back under its parent's copy.
+    assert comments["32"].parent_key == "31"
+
+
+def test_the_wordpress_export_keeps_the_blogger_threading(sqlite_url: str) -> None:
+    with open_store(sqlite_url) as store:
+        api.import_files(store, [BLOGGER, WXR], merge=MOVED)
+        out = io.BytesIO()
+        api.export(store, out, format="wxr")
+    document = etree.fromstring(out.getvalue())
+    wp = "{http://wordpress.org/export/1.2/}"
+    parents = {
+        c.findtext(f"{wp}comment_author") + " " + c.findtext(f"{wp}comment_date_gmt"):
+        c.findtext(f"{wp}comment_parent")
+        for c in document.iter(f"{wp}comment")
+    }
+    ids = {
+        c.findtext(f"{wp}comment_author") + " " + c.findtext(f"{wp}comment_date_gmt"):
+        c.findtext(f"{wp}comment_id")
+        for c in document.iter(f"{wp}comment")
+    }
+    ines, anonymous = "Ines Thorne 2019-06-03 19:00:00", "Anonymous 2019-06-03 04:45:00"
+    assert parents[ines] == ids[anonymous]
+    assert parents["Mara Quill 2019-06-04 14:05:00"] == ids[ines]
+    assert len(ids) == 6
 
 
 def test_the_summary_says_what_merged(tmp_path: Path) -> None:

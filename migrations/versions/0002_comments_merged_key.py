@@ -1,4 +1,4 @@
-"""comments.merged_key: the key of another export's comment merged into a row
+"""comments.merged_key, merged_parent_key: another export's comment merged into a row
 
 Revision ID: 0002
 Revises: 0001
@@ -31,10 +31,12 @@ def upgrade() -> None:
     # a new store is created with.
     with op.batch_alter_table('comments', schema=None) as batch_op:
         batch_op.add_column(sa.Column('merged_key', _key(255), nullable=True))
+        batch_op.add_column(sa.Column('merged_parent_key', _key(255), nullable=True))
         batch_op.create_index('ix_comments_merged_key', ['merged_key'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('comments', schema=None) as batch_op:
         batch_op.drop_index('ix_comments_merged_key')
+        batch_op.drop_column('merged_parent_key')
         batch_op.drop_column('merged_key')

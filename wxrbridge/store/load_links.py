@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, or_, select, update
 from sqlalchemy.orm import aliased
 
 from ..records import ImportIssue
@@ -95,6 +95,29 @@ class ParentLinker:
             if linked:
                 starts = None if reset else self.unresolved.get((site, origin), [])
                 self.report.cycles_broken += self._break_cycles(site, origin, starts)
+
+    def link_merged_copies(self) -> None:
+        """Link a WordPress comment that another export's comment merged
+        into, and that has no parent of its own (an importer's copy left at
+        top level), under the parent that comment answered: the WordPress
+        row it merged into, or its own export's row, in the same thread."""
+        c = comments_t
+        p = aliased(comments_t, name="p")
+        self.report.linked += self.connection.execute(
+            update(c)
+            .where(
+                c.c.merged_parent_key.is_not(None),
+                c.c.parent_key.is_(None),
+                c.c.parent_id.is_(None),
+                p.c.thread_id == c.c.thread_id,
+                p.c.id != c.c.id,
+                or_(
+                    p.c.merged_key == c.c.merged_parent_key,
+                    and_(p.c.origin == "blogger", p.c.key == c.c.merged_parent_key),
+                ),
+            )
+            .values(parent_id=p.c.id)
+        ).rowcount
 
     def _link_where(self, *conditions: ColumnElement[bool], merged_as: str | None = None) -> int:
         """Link replies to the parent their reference names, in their thread.

@@ -13,7 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
-from ..canonical import comment_fingerprint, utc_or_none, wp_id_in_identifier
+from ..canonical import (
+    comment_fingerprint,
+    parent_reference,
+    utc_or_none,
+    wp_id_in_identifier,
+)
 from ..records import Comment, ImportIssue, Thread
 from .load_issues import IssueLog, LoadReport
 from .merge import Matcher
@@ -186,7 +191,8 @@ class BloggerMerge:
                 continue
             target, new = found
             if new:
-                updates.append({"target": target, "merged_key": record.key})
+                updates.append({"target": target, "merged_key": record.key,
+                                "merged_parent_key": parent_reference(record)})
             self.report.counts["comment merged"] += 1
             if record.meta or record.extras:
                 self.issues.add(

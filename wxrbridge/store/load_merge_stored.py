@@ -203,7 +203,7 @@ class StoredBloggerMerge(StoredMerge):
         c, t = comments_t, threads_t
         rows = self.connection.execute(
             select(c.c.id, c.c.key, c.c.site, c.c.thread_id, c.c.author_name, c.c.created_at,
-                   c.c.content)
+                   c.c.content, c.c.parent_key)
             .join(t, t.c.id == c.c.thread_id)
             .where(c.c.origin == BLOGGER, t.c.origin == "wxr")
             .order_by(c.c.id)
@@ -221,7 +221,8 @@ class StoredBloggerMerge(StoredMerge):
             merged.append(row.id)
             target, new = found
             if new:
-                updates.append({"target": target, "merged_key": row.key})
+                updates.append({"target": target, "merged_key": row.key,
+                                "merged_parent_key": row.parent_key})
             self.links.sites.add((row.site, BLOGGER))
             self.links.reset_links.add((row.site, BLOGGER))
         if not merged:

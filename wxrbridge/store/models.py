@@ -289,6 +289,9 @@ class CommentRow(SourcedColumns, Base):
     # Blogger-to-WordPress importer carried over) merged into this row:
     # what that export's replies to it name.
     merged_key: Mapped[str | None] = mapped_column(Key())
+    # And the parent that comment answered: a copy the importer left at top
+    # level is linked under it.
+    merged_parent_key: Mapped[str | None] = mapped_column(Key())
 
 
 CommentMetaRow = _meta("comment", "``wp:commentmeta`` in source order; keys may repeat.")
