@@ -156,10 +156,7 @@ class Loader:
         self._flush_threads()
         self._flush_comments()
         if self.wrote_wxr:
-            for merge in (StoredDisqusMerge, StoredBloggerMerge):
-                merge(
-                    self.connection, self.matcher.options, self.report, self.issues, self.links
-                ).run()
+            self._merge_stored()
         self.issues.flush()
         self._store_late_source_extras()
         self.links.link_parents(self.matcher.has_wxr)
@@ -170,6 +167,22 @@ class Loader:
             writer.sync_sequence()
         refresh_statistics(self.connection, self.report)
         return self.report
+
+    def _merge_stored(self) -> None:
+        """Merge the Disqus and Blogger rows stored before this WXR into it.
+
+        Only when such an export was imported (the sources say, in a few
+        rows): looking for their rows would read the whole comments table.
+        """
+        origins = set(
+            self.connection.execute(select(sources_t.c.origin).distinct()).scalars()
+        )
+        merges = {"disqus": StoredDisqusMerge, "blogger": StoredBloggerMerge}
+        for origin, merge in merges.items():
+            if origin in origins:
+                merge(
+                    self.connection, self.matcher.options, self.report, self.issues, self.links
+                ).run()
 
     def finish_source(self, sha256: str | None) -> None:
         """Record the hash of the file just read; a file seen before keeps its
