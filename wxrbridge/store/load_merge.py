@@ -32,11 +32,13 @@ DSQ_THREAD_FIELDS = ("identifier",) + tuple(
 DSQ_COMMENT_FIELDS = tuple(f.name for f in fields(Comment) if f.name.startswith("dsq_"))
 
 
-def unmatched_thread(key: str, where: str | None) -> ImportIssue:
+def unmatched_thread(
+    key: str, where: str | None, what: str = "Disqus thread", by: str = "identifier, URL"
+) -> ImportIssue:
     return ImportIssue(
         "unmatched-thread",
-        f"Disqus thread {key!r} ({where or 'no link'}) matches no WordPress "
-        "item by identifier, URL or URL map; kept as a thread of its own",
+        f"{what} {key!r} ({where or 'no link'}) matches no WordPress "
+        f"item by {by} or URL map; kept as a thread of its own",
         record_key=f"thread {key}",
     )
 
@@ -51,12 +53,7 @@ def unmatched_comment(key: str, wp_id: str) -> ImportIssue:
 
 
 def unmatched_post(key: str, link: str | None) -> ImportIssue:
-    return ImportIssue(
-        "unmatched-thread",
-        f"Blogger post {key!r} ({link or 'no link'}) matches no WordPress item by URL "
-        "or URL map; kept as a thread of its own",
-        record_key=f"thread {key}",
-    )
+    return unmatched_thread(key, link, "Blogger post", "URL")
 
 
 def extras_not_kept(key: str, dropped: object, what: str = "Disqus post") -> ImportIssue:
