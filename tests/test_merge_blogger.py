@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from lxml import etree
 from sqlalchemy import select
@@ -100,14 +101,20 @@ def test_the_wordpress_export_keeps_the_blogger_threading(sqlite_url: str) -> No
     assert len(ids) == 6
 
 
-def test_the_summary_says_what_merged(tmp_path: Path) -> None:
+@pytest.mark.parametrize("first, second, merged", [
+    (BLOGGER, WXR, "; 3 comments and 2 threads stored before merged into them"),
+    (WXR, BLOGGER, " (plus 3 comments and 2 threads merged into the stored WordPress ones)"),
+])
+def test_the_summary_says_what_merged(
+    tmp_path: Path, first: Path, second: Path, merged: str
+) -> None:
     db = f"sqlite:///{tmp_path / 'blog.sqlite'}"
     runner = CliRunner()
-    result = runner.invoke(cli, ["import", str(BLOGGER), "--db", db])
+    result = runner.invoke(cli, ["import", str(first), "--db", db])
     assert result.exit_code == 0, result.output
-    result = runner.invoke(cli, ["import", str(WXR), "--db", db, "--url-map", str(URL_MAP)])
+    result = runner.invoke(cli, ["import", str(second), "--db", db, "--url-map", str(URL_MAP)])
     assert result.exit_code == 0, result.output
-    assert "(plus 3 comments and 2 threads merged with their WordPress ones)" in result.output
+    assert merged in result.output
     assert "unmatched-thread: Blogger post '5100000000000000002'" in result.output
 
 
@@ -115,7 +122,7 @@ def test_without_the_url_map_nothing_merges(sqlite_url: str) -> None:
     with open_store(sqlite_url) as store:
         report = api.import_files(store, [BLOGGER, WXR])[1]
         stats = store.stats()
-    assert report.counts["comment merged"] == report.counts["thread merged"] == 0
+    assert report.counts["stored comment merged"] == report.counts["stored thread merged"] == 0
     assert [i.code for i in report.issues].count("unmatched-thread") == 3
     assert (stats["comments"], stats["threads"]) == (5 + 4, 3 + 2)
 

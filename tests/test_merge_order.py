@@ -64,7 +64,9 @@ def test_disqus_first_reports_what_the_wxr_merged(store_url: str) -> None:
         first, second = api.import_files(store, [DISQUS, WXR], merge=USERS)
         stats = store.stats()
     assert (first.counts["comment merged"], first.counts["thread merged"]) == (0, 0)
-    assert (second.counts["comment merged"], second.counts["thread merged"]) == (37, 1)
+    assert (second.counts["stored comment merged"], second.counts["stored thread merged"]) == (
+        37, 1
+    )
     assert sorted(i.code for i in second.issues) == ["unmatched-thread"] * 3
     assert (stats["comments"], stats["threads"], stats["orphans"]) == (77, 4, 0)
 

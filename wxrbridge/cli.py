@@ -200,7 +200,16 @@ def _summarise(reports: list[LoadReport]) -> str:
     if merged_comments or merged_threads:
         text += (
             f" (plus {_plural(merged_comments, 'comment')} and "
-            f"{_plural(merged_threads, 'thread')} merged with their WordPress ones)"
+            f"{_plural(merged_threads, 'thread')} merged into the stored WordPress ones)"
+        )
+    # A WXR imported after the site's Disqus or Blogger export takes in
+    # what that export stored.
+    earlier_comments = sum(r.counts["stored comment merged"] for r in reports)
+    earlier_threads = sum(r.counts["stored thread merged"] for r in reports)
+    if earlier_comments or earlier_threads:
+        text += (
+            f"; {_plural(earlier_comments, 'comment')} and "
+            f"{_plural(earlier_threads, 'thread')} stored before merged into them"
         )
     if orphans:
         text += f"; {_plural(orphans, 'reply')} to a parent not in the store (kept)"

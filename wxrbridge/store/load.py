@@ -161,7 +161,9 @@ class Loader:
         self._store_late_source_extras()
         self.links.link_parents(self.matcher.has_wxr)
         relinked = {origin for _, origin in self.links.reset_links}
-        if self.report.counts["comment merged"] or relinked & {"wxr", "blogger"}:
+        counts = self.report.counts
+        merged = counts["comment merged"] + counts["stored comment merged"]
+        if merged or relinked & {"wxr", "blogger"}:
             self.links.link_merged_copies()
         for writer in self.writers.values():
             writer.sync_sequence()

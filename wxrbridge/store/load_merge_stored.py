@@ -57,6 +57,10 @@ class StoredMerge:
     """Merges the rows of one other export a store holds into its WXR rows;
     use :meth:`run` once a WXR import has written its rows."""
 
+    # What it counts in the report: stored threads and comments merged into
+    # this import's ("stored thread merged", "stored comment merged"), apart
+    # from this import's merged into stored ones ("thread merged", …).
+
     def __init__(
         self,
         connection: Connection,
@@ -111,7 +115,7 @@ class StoredDisqusMerge(StoredMerge):
         self.matcher.write_fields(threads_t, updates)
         move_comments(self.connection, moves)
         delete_threads(self.connection, [m["old"] for m in moves])
-        self.report.counts["thread merged"] += len(moves)
+        self.report.counts["stored thread merged"] += len(moves)
 
     # -- comments -------------------------------------------------------
 
@@ -155,7 +159,7 @@ class StoredDisqusMerge(StoredMerge):
         # WordPress comment that now carries its dsq_id.
         unlink_and_delete_comments(self.connection, merged)
         self.matcher.write_fields(comments_t, updates)
-        self.report.counts["comment merged"] += len(merged)
+        self.report.counts["stored comment merged"] += len(merged)
 
     # -- authors --------------------------------------------------------
 
@@ -196,7 +200,7 @@ class StoredBloggerMerge(StoredMerge):
         if moves:
             move_comments(self.connection, moves)
             delete_threads(self.connection, [m["old"] for m in moves])
-            self.report.counts["thread merged"] += len(moves)
+            self.report.counts["stored thread merged"] += len(moves)
         self._comments()
 
     def _comments(self) -> None:
@@ -233,7 +237,7 @@ class StoredBloggerMerge(StoredMerge):
         )
         unlink_and_delete_comments(self.connection, merged)
         self.matcher.write_fields(comments_t, updates)
-        self.report.counts["comment merged"] += len(merged)
+        self.report.counts["stored comment merged"] += len(merged)
 
 
 # -- rows -----------------------------------------------------------------
