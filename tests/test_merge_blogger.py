@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from lxml import etree
 from sqlalchemy import select
 from store_dump import dump
-from test_merge_order import _empty
+from test_merge_order import _empty, orders
 
 from wxrbridge import api
 from wxrbridge.cli import cli
@@ -24,16 +24,6 @@ BLOGGER = DATA / "legacy.xml"
 WXR = DATA / "allotment-wordpress.wxr.xml"
 URL_MAP = DATA / "allotment-url-map.txt"
 MOVED = MergeOptions(url_map=UrlMap.parse(URL_MAP.read_text()))
-
-PLANS = {
-    "wxr then blogger": [[WXR, BLOGGER]],
-    "blogger then wxr": [[BLOGGER, WXR]],
-    "blogger, then wxr": [[BLOGGER], [WXR]],
-    "wxr, then blogger": [[WXR], [BLOGGER]],
-    "blogger, wxr, blogger again": [[BLOGGER], [WXR], [BLOGGER]],
-    "wxr, blogger, wxr again": [[WXR], [BLOGGER], [WXR]],
-}
-
 
 def _import(store: Store, plan: list[list[Path]]) -> dict:
     _empty(store)
@@ -55,8 +45,8 @@ def _merged_keys(store: Store) -> dict[str, str]:
 
 def test_every_order_gives_the_same_store(store_url: str) -> None:
     with open_store(store_url) as store:
-        stores = {name: _import(store, plan) for name, plan in PLANS.items()}
-        reference = stores["wxr then blogger"]
+        stores = {name: _import(store, plan) for name, plan in orders(WXR, BLOGGER).items()}
+        reference = stores["wxr then other, one command"]
         for name, content in stores.items():
             assert content == reference, name
         # Each order ends with the store of the last plan: look at it.
