@@ -35,7 +35,17 @@ from .load_children import ChildRows
 from .load_issues import IssueLog, LoadReport
 from .load_links import ParentLinker
 from .load_merge import DisqusMerge
-from .load_rows import COMMENT_COLUMNS, ID, KEY, PARENT_ID, THREAD_COLUMNS, json_list
+from .load_rows import (
+    COMMENT_COLUMNS,
+    ID,
+    KEY,
+    PARENT_ID,
+    THREAD_COLUMNS,
+    bounds,
+    check_lengths,
+    check_value_lengths,
+    json_list,
+)
 from .merge import Matcher, MergeOptions
 from .tables import (
     comment_meta_t,
@@ -121,6 +131,10 @@ class Loader:
         # SQLite stores dates as text: made here from the raw text, which
         # is quicker than through a datetime.
         self.dates_as_text = connection.dialect.name == "sqlite"
+        # Checked here so that a value too long for its column is refused
+        # alike on every backend (SQLite would take it).
+        self.thread_bounds = bounds(threads_t, THREAD_COLUMNS)
+        self.comment_bounds = bounds(comments_t, COMMENT_COLUMNS)
 
     @property
     def pending_issues(self) -> list[ImportIssue]:
@@ -217,6 +231,7 @@ class Loader:
             "child_order": json_list(record.child_order),
             "imported_at": self.now,
         }
+        check_value_lengths(sources_t, values, "source", record.name, record.name)
         result = self.connection.execute(insert(sources_t).values(**values))
         inserted = result.inserted_primary_key
         assert inserted is not None  # a single-row insert has its key
@@ -274,6 +289,7 @@ class Loader:
             "position": self.position,
             **values,
         }
+        check_value_lengths(table, row, table.name.rstrip("s"), self.issues.file, key)
         upsert(self.connection, table, [row])
         row_id: int = ids_by_key(self.connection, table, self.site, origin, [key])[key]
         return row_id
@@ -356,6 +372,7 @@ class Loader:
                 record.dsq_author_name, record.dsq_author_email, record.dsq_author_username,
                 record.dsq_author_is_anonymous, json_list(record.child_order),
             ])
+        check_lengths(rows, self.thread_bounds, "thread", self.issues.file)
         origin = threads[0].origin
         ids, new = self.writers["threads"].write(
             self.site, origin, THREAD_COLUMNS, rows, self.issues.renamer("thread"), self.source_id
@@ -432,6 +449,7 @@ class Loader:
             if fresh:
                 link_locally(record.thread, record.key, row, next_id, unresolved)
                 next_id += 1
+        check_lengths(rows, self.comment_bounds, "comment", self.issues.file)
         self.links.sites.add((self.site, origin))
         ids, new = self._write_comments(origin, rows, unresolved)
         if not new:
