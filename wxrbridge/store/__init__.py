@@ -20,7 +20,7 @@ from .. import readahead
 from ..errors import NoStoreError, StoreError
 from ..records import Record
 from .engine import create_store_engine, parse_store_url, sqlite_path
-from .load import Loader, LoadReport
+from .load import Loader, LoadReport, count_stored
 from .merge import MergeOptions, UrlMap
 from .migrate import check_current, ensure_current, has_schema
 from .models import Base
@@ -203,6 +203,7 @@ class Store:
                             loader = Loader(connection, merge=merge)
                             reports.append(loader.load(records))
                             loader.finish_source(sha256() if callable(sha256) else sha256)
+                        count_stored(connection, reports)
                 except BaseException:
                     transaction.rollback()
                     raise

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy import Connection, Table, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import canonical
@@ -31,6 +31,7 @@ from ..records import (
     User,
 )
 from .bulk import TableWriter, ids_by_key, sqlite_datetime, upsert
+from .load_changes import ChangeLog
 from .load_children import ChildRows
 from .load_issues import IssueLog, LoadReport
 from .load_links import ParentLinker
@@ -51,6 +52,7 @@ from .tables import (
     comment_meta_t,
     comments_t,
     extras_t,
+    history_t,
     issues_t,
     sources_t,
     term_meta_t,
@@ -88,6 +90,22 @@ def refresh_statistics(connection: Connection, report: LoadReport) -> None:
     connection.exec_driver_sql("ANALYZE comments, comment_meta, threads, thread_meta, extras")
 
 
+def count_stored(connection: Connection, reports: Iterable[LoadReport]) -> None:
+    """Fill each report's ``stored`` counts once every file of an import is
+    loaded: what the store holds from its file, not what was read (a file
+    imported twice in one command is stored once)."""
+    seen: set[int] = set()
+    for report in reports:
+        if report.source_id is None or report.source_id in seen:
+            continue
+        seen.add(report.source_id)
+        for kind, table in (("comment", comments_t), ("thread", threads_t)):
+            report.stored[kind] = connection.execute(
+                select(func.count()).select_from(table)
+                .where(table.c.source_id == report.source_id)
+            ).scalar_one()
+
+
 class Loader:
     """Loads one record stream; use :meth:`load`."""
 
@@ -105,6 +123,9 @@ class Loader:
         self.issues = IssueLog(connection, self.report, self.now)
         self.children = ChildRows(connection)
         self.links = ParentLinker(connection, self.report, self.issues)
+        self.changes = ChangeLog(connection, self.report, self.issues, self.now)
+        # Each site, origin and source this import stored comments under.
+        self.comment_sources: set[tuple[str, str, int]] = set()
         self.source: Source | None = None
         self.source_id: int | None = None
         self.site = ""
@@ -122,6 +143,7 @@ class Loader:
         self.writers = {
             table.name: TableWriter(connection, table) for table in (threads_t, comments_t)
         }
+        self.writers["comments"].before_upsert = self.changes.compare
         # On PostgreSQL a batch linked to a parent that a repeated id kept
         # out of the table fails its foreign key; it is then written again
         # unlinked, inside a savepoint. (A first import, loaded without
@@ -157,6 +179,8 @@ class Loader:
             handlers[type(record)](record)
         self._flush_threads()
         self._flush_comments()
+        for site, origin, source_id in sorted(self.comment_sources):
+            self.changes.record_deletions(site, origin, source_id)
         self.issues.flush()
         self._store_late_source_extras()
         self.links.link_parents(self.matcher.has_wxr)
@@ -189,7 +213,7 @@ class Loader:
             return
         # The first import already recorded this file's issues.
         self.connection.execute(delete(issues_t).where(issues_t.c.source_id == self.source_id))
-        for table in (users_t, terms_t, threads_t, comments_t):
+        for table in (users_t, terms_t, threads_t, comments_t, history_t):
             self.connection.execute(
                 update(table).where(table.c.source_id == self.source_id).values(source_id=earlier)
             )
@@ -456,6 +480,11 @@ class Loader:
             self.links.reset_links.add((self.site, origin))
         for record, row in zip(comments, rows, strict=True):
             record.key = row[KEY]
+        self.changes.record(
+            self.source_id, [c.key for c in comments], ids, [c.meta for c in comments], new
+        )
+        if self.source_id is not None:
+            self.comment_sources.add((self.site, origin, self.source_id))
         self.children.replace_meta(
             comment_meta_t, "comment_id", zip(ids, (c.meta for c in comments), strict=True), new
         )

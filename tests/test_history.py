@@ -1,0 +1,99 @@
+"""Re-importing a source: what changed and what went missing is recorded,
+never replaced or dropped silently."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from conftest import SAMPLES
+from sqlalchemy import select
+
+from wxrbridge.cli import cli
+from wxrbridge.records import Comment, Source, Thread
+from wxrbridge.store import open_store
+from wxrbridge.store.tables import comments_t, history_t
+
+
+def snapshot(month: str, *comments: Comment) -> list:
+    return [
+        Source(origin="wxr", site="news.example", name=f"news-{month}.xml"),
+        Thread(origin="wxr", key="5", wp_post_id="5", title="Post"),
+        *comments,
+    ]
+
+
+def comment(key: str, content: str, **values: object) -> Comment:
+    return Comment(origin="wxr", key=key, thread="5", wp_id=key, parent="0",
+                   author_name="Ana", content=content, **values)  # type: ignore[arg-type]
+
+
+JANUARY = snapshot(
+    "01",
+    comment("1", "first", author_email="ana@example.org"),
+    comment("2", "second", meta=[("akismet_result", "false")]),
+    comment("3", "third"),
+)
+FEBRUARY = snapshot(
+    "02",
+    comment("1", "first, edited", author_email="ana@example.net"),
+    comment("2", "second", meta=[("akismet_result", "true")]),
+    comment("4", "fourth"),
+)
+
+
+def test_a_changed_snapshot_keeps_the_earlier_values(store_url: str) -> None:
+    with open_store(store_url) as store:
+        store.load(JANUARY, sha256="1" * 64)
+        report = store.load(FEBRUARY, sha256="2" * 64)
+        again = store.load(FEBRUARY, sha256="3" * 64)
+        with store.engine.connect() as connection:
+            history = connection.execute(
+                select(comments_t.c.key, history_t.c.change, history_t.c.fields,
+                       history_t.c.previous)
+                .join(comments_t, comments_t.c.id == history_t.c.comment_id)
+                .order_by(history_t.c.id)
+            ).all()
+        stats = store.stats()
+        kept = {r.key: r for r in store.records() if isinstance(r, Comment)}
+    counts = report.counts
+    assert (counts["comment new"], counts["comment unchanged"], counts["comment changed"],
+            counts["comment deleted"]) == (1, 0, 2, 1)
+    reasons = {i.record_key: (i.code, i.reason) for i in report.issues}
+    assert reasons["comment 1"] == ("changed", "comment 1 differs from the stored one in "
+                                    "author_email, content; its earlier values are kept "
+                                    "in its history")
+    assert reasons["comment 2"][0] == "changed" and " in meta;" in reasons["comment 2"][1]
+    assert reasons["comment 3"][0] == "deleted" and "news-01.xml" in reasons["comment 3"][1]
+    assert [(key, change, json.loads(fields) if fields else None,
+             json.loads(previous) if previous else None)
+            for key, change, fields, previous in history] == [
+        ("1", "changed", ["author_email", "content"],
+         {"author_email": "ana@example.org", "content": "first"}),
+        ("2", "changed", ["meta"], {"meta": [["akismet_result", "false"]]}),
+        ("3", "deleted", None, None),
+    ]
+    # The missing comment is kept; the new values are stored.
+    assert kept["3"].content == "third" and kept["1"].content == "first, edited"
+    assert (stats["changed"], stats["deleted"]) == (2, 1)
+    # The same snapshot again: nothing new to record.
+    assert (again.counts["comment unchanged"], again.counts["comment changed"],
+            again.counts["comment deleted"]) == (3, 0, 0)
+    assert not again.issues
+
+
+def test_import_summary_says_what_was_stored(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    wxr = SAMPLES / "agency-blog.wxr.xml"
+    out = CliRunner().invoke(cli, ["import", str(wxr), str(wxr), "--db", url]).output
+    assert "imported 64 comments in 1 thread (128 read: 64 new, 64 unchanged)" in out
+    edited = tmp_path / "edited.xml"
+    text = wxr.read_text(encoding="utf-8")
+    start = text.index("<wp:comment_content>")
+    end = text.index("</wp:comment_content>", start)
+    edited.write_text(text[:start] + "<wp:comment_content>edited" + text[end:],
+                      encoding="utf-8")
+    out = CliRunner().invoke(cli, ["import", str(edited), "--db", url]).output
+    assert "imported 64 comments in 1 thread (63 unchanged, 1 changed)" in out
+    assert "changed: comment 18232 differs from the stored one in content" in out
