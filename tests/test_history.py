@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from conftest import SAMPLES
 from sqlalchemy import select
 
+from wxrbridge import api
 from wxrbridge.cli import cli
 from wxrbridge.records import Comment, Source, Thread
 from wxrbridge.store import open_store
@@ -57,9 +58,7 @@ def test_a_changed_snapshot_keeps_the_earlier_values(store_url: str) -> None:
             ).all()
         stats = store.stats()
         kept = {r.key: r for r in store.records() if isinstance(r, Comment)}
-    counts = report.counts
-    assert (counts["comment new"], counts["comment unchanged"], counts["comment changed"],
-            counts["comment deleted"]) == (1, 0, 2, 1)
+    assert +report.changes == {"new": 1, "changed": 2, "deleted": 1}
     reasons = {i.record_key: (i.code, i.reason) for i in report.issues}
     assert reasons["comment 1"] == ("changed", "comment 1 differs from the stored one in "
                                     "author_email, content; its earlier values are kept "
@@ -78,8 +77,7 @@ def test_a_changed_snapshot_keeps_the_earlier_values(store_url: str) -> None:
     assert kept["3"].content == "third" and kept["1"].content == "first, edited"
     assert (stats["changed"], stats["deleted"]) == (2, 1)
     # The same snapshot again: nothing new to record.
-    assert (again.counts["comment unchanged"], again.counts["comment changed"],
-            again.counts["comment deleted"]) == (3, 0, 0)
+    assert +again.changes == {"unchanged": 3}
     assert not again.issues
 
 
@@ -97,3 +95,22 @@ def test_import_summary_says_what_was_stored(tmp_path: Path) -> None:
     out = CliRunner().invoke(cli, ["import", str(edited), "--db", url]).output
     assert "imported 64 comments in 1 thread (63 unchanged, 1 changed)" in out
     assert "changed: comment 18232 differs from the stored one in content" in out
+
+
+def test_json_lines_history_comes_back_whole(store_url: str, tmp_path: Path) -> None:
+    with open_store(f"sqlite:///{tmp_path / 'first.sqlite'}") as first:
+        first.load(JANUARY, sha256="1" * 64)
+        first.load(FEBRUARY, sha256="2" * 64)
+        written = api.export(first, tmp_path / "first.jsonl", format="jsonl", history=True)
+        api.export(first, tmp_path / "plain.jsonl", format="jsonl")
+    assert written.written["change"] == 3
+    archive = (tmp_path / "first.jsonl").read_bytes()
+    assert b'"record": "history"' not in (tmp_path / "plain.jsonl").read_bytes()
+    with open_store(store_url) as store:
+        api.import_files(store, [tmp_path / "first.jsonl"])
+        api.export(store, tmp_path / "again.jsonl", format="jsonl", history=True)
+        assert (tmp_path / "again.jsonl").read_bytes() == archive
+        # Importing the archive once more adds no history.
+        api.import_files(store, [tmp_path / "first.jsonl"])
+        with store.engine.connect() as connection:
+            assert len(connection.execute(select(history_t.c.id)).all()) == 3

@@ -218,10 +218,10 @@ def _changes(reports: list[LoadReport], stored: int) -> str:
     read = sum(r.counts["comment"] for r in reports)
     if not read:
         return ""
-    parts = [f"{sum(r.counts[f'comment {kind}'] for r in reports)} {kind}"
+    parts = [f"{sum(r.changes[kind] for r in reports)} {kind}"
              for kind in ("new", "unchanged", "changed")]
     parts = [part for part in parts if not part.startswith("0 ")] or ["0 new"]
-    deleted = sum(r.counts["comment deleted"] for r in reports)
+    deleted = sum(r.changes["deleted"] for r in reports)
     if deleted:
         parts.append(f"{deleted} no longer in the file (kept)")
     lead = f"{read} read: " if read != stored else ""

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import canonical
 from ..records import (
     Comment,
+    CommentChange,
     ImportIssue,
     Record,
     Source,
@@ -65,7 +66,7 @@ from .tables import (
 
 # The tables stay importable from here, where read.py takes them from.
 __all__ = [
-    "BATCH_SIZE", "LoadReport", "Loader", "comment_meta_t", "comments_t", "extras_t",
+    "BATCH_SIZE", "LoadReport", "Loader", "comment_meta_t", "comments_t", "extras_t", "history_t",
     "issues_t", "sources_t", "term_meta_t", "terms_t", "thread_meta_t", "thread_terms_t",
     "threads_t", "users_t",
 ]
@@ -140,6 +141,7 @@ class Loader:
         )
         self.pending_threads: list[Thread] = []
         self.pending_comments: list[Comment] = []
+        self.pending_history: list[CommentChange] = []
         self.writers = {
             table.name: TableWriter(connection, table) for table in (threads_t, comments_t)
         }
@@ -174,11 +176,14 @@ class Loader:
             Thread: self._thread,
             Comment: self._comment,
             ImportIssue: self._issue,
+            CommentChange: self.pending_history.append,
         }
         for record in records:
             handlers[type(record)](record)
         self._flush_threads()
         self._flush_comments()
+        if self.pending_history:
+            self.changes.keep(self.pending_history, self.source_id)
         for site, origin, source_id in sorted(self.comment_sources):
             self.changes.record_deletions(site, origin, source_id)
         self.issues.flush()

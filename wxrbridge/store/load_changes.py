@@ -36,8 +36,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.schema import CreateTable
 
-from ..records import ImportIssue, Meta
-from .bulk import chunks, pairs
+from ..records import RECORDED_AT_FORMAT, CommentChange, ImportIssue, Meta
+from .bulk import chunks, ids_by_key, pairs
 from .load_issues import IssueLog, LoadReport
 from .models import MYSQL_TABLE_ARGS, Key, LongText
 from .tables import comment_meta_t, comments_t, history_t, sources_t
@@ -140,7 +140,7 @@ class ChangeLog:
         the batch is written, before its meta is replaced."""
         found, self.found = self.found, _Found()
         if new:
-            self.report.counts["comment new"] += len(ids)
+            self.report.changes["new"] += len(ids)
             return
         changed = found.changed
         stored = set(found.stored.values())
@@ -167,10 +167,10 @@ class ChangeLog:
                     f"{', '.join(previous)}; its earlier values are kept in its history",
                     record_key=f"comment {key_of[row_id]}",
                 ))
-        counts = self.report.counts
-        counts["comment new"] += len(ids) - len(stored_ids)
-        counts["comment changed"] += len(changed)
-        counts["comment unchanged"] += len(stored_ids) - len(changed)
+        counts = self.report.changes
+        counts["new"] += len(ids) - len(stored_ids)
+        counts["changed"] += len(changed)
+        counts["unchanged"] += len(stored_ids) - len(changed)
 
     def _stored_meta(self, ids: Sequence[int]) -> dict[int, list[tuple[str, str | None]]]:
         """The stored meta of comments, in order, read a chunk at a time."""
@@ -214,4 +214,49 @@ class ChangeLog:
                 "was, and its history records it as deleted",
                 record_key=f"comment {key}",
             ))
-        self.report.counts["comment deleted"] += len(gone)
+        self.report.changes["deleted"] += len(gone)
+
+    def keep(self, changes: Sequence[CommentChange], source_id: int | None) -> None:
+        """Store history read from a file (a JSON Lines archive written with
+        it) under the comments it names; an entry already stored is not
+        stored twice, so importing the archive again adds nothing."""
+        by_place: dict[tuple[str, str], list[CommentChange]] = {}
+        for change in changes:
+            by_place.setdefault((change.site, change.origin), []).append(change)
+        h = history_t
+        for (site, origin), items in by_place.items():
+            ids = ids_by_key(self.connection, comments_t, site, origin,
+                             sorted({c.comment for c in items}))
+            stored: set[tuple[Any, ...]] = set()
+            for chunk in chunks(list(ids.values())):
+                stored.update(
+                    (row_id, change, recorded_at.replace(microsecond=0), previous)
+                    for row_id, change, recorded_at, previous in self.connection.execute(
+                        select(h.c.comment_id, h.c.change, h.c.recorded_at, h.c.previous)
+                        .where(h.c.comment_id.in_(chunk))
+                    )
+                )
+            rows = []
+            for item in items:
+                row_id = ids.get(item.comment)
+                if row_id is None:
+                    self.issues.add(ImportIssue(
+                        "history-no-comment",
+                        f"history of comment {item.comment} names no comment of the store; "
+                        "left out", "rejected", record_key=f"comment {item.comment}",
+                    ))
+                    continue
+                previous = json.dumps(item.previous, ensure_ascii=False) \
+                    if item.previous else None
+                recorded_at = datetime.strptime(item.recorded_at, RECORDED_AT_FORMAT)
+                identity = (row_id, item.change, recorded_at, previous)
+                if identity in stored:
+                    continue
+                stored.add(identity)
+                rows.append({
+                    "comment_id": row_id, "source_id": source_id, "change": item.change,
+                    "fields": json.dumps(list(item.previous)) if item.previous else None,
+                    "previous": previous, "recorded_at": recorded_at,
+                })
+            if rows:
+                self.connection.execute(insert(history_t), rows)
