@@ -114,3 +114,11 @@ def test_json_lines_history_comes_back_whole(store_url: str, tmp_path: Path) -> 
         api.import_files(store, [tmp_path / "first.jsonl"])
         with store.engine.connect() as connection:
             assert len(connection.execute(select(history_t.c.id)).all()) == 3
+
+
+def test_disqus_values_merged_into_a_wordpress_comment_are_no_change(sqlite_url: str) -> None:
+    wxr, disqus = SAMPLES / "agency-blog.wxr.xml", SAMPLES / "agency-blog.disqus.xml.gz"
+    runner = CliRunner()
+    runner.invoke(cli, ["import", str(wxr), str(disqus), "--db", sqlite_url])
+    out = runner.invoke(cli, ["import", str(wxr), "--db", sqlite_url]).output
+    assert "imported 64 comments in 1 thread (64 unchanged)" in out

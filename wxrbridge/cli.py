@@ -200,21 +200,23 @@ def _summarise(reports: list[LoadReport], *, stored: bool = False) -> str:
     merged_threads = sum(r.counts["thread merged"] for r in reports)
     orphans = sum(r.orphans for r in reports)
     text = f"{_plural(comments, 'comment')} in {_plural(threads, 'thread')}"
+    notes = [_changes(reports, comments)] if stored else []
     if merged_comments or merged_threads:
-        text += (
-            f" (plus {_plural(merged_comments, 'comment')} and "
-            f"{_plural(merged_threads, 'thread')} merged into the stored WordPress ones)"
+        notes.append(
+            f"plus {_plural(merged_comments, 'comment')} and "
+            f"{_plural(merged_threads, 'thread')} merged into the stored WordPress ones"
         )
-    if stored:
-        text += _changes(reports, comments)
+    notes = [note for note in notes if note]
+    if notes:
+        text += f" ({'; '.join(notes)})"
     if orphans:
         text += f"; {_plural(orphans, 'reply')} to a parent not in the store (kept)"
     return text
 
 
 def _changes(reports: list[LoadReport], stored: int) -> str:
-    """How the comments read compare with the stored ones: ``(64 new)``, or
-    ``(128 read: 64 new, 64 unchanged)`` when a file repeats what is stored."""
+    """How the comments read compare with the stored ones: ``64 new``, or
+    ``128 read: 64 new, 64 unchanged`` when a file repeats what is stored."""
     read = sum(r.counts["comment"] for r in reports)
     if not read:
         return ""
@@ -225,7 +227,7 @@ def _changes(reports: list[LoadReport], stored: int) -> str:
     if deleted:
         parts.append(f"{deleted} no longer in the file (kept)")
     lead = f"{read} read: " if read != stored else ""
-    return f" ({lead}{', '.join(parts)})"
+    return lead + ", ".join(parts)
 
 
 def _issue_lines(reports: list[LoadReport]) -> list[str]:

@@ -24,11 +24,13 @@ from typing import Any
 
 from sqlalchemy import (
     Column,
+    ColumnElement,
     Connection,
     DateTime,
     Integer,
     MetaData,
     Table,
+    and_,
     delete,
     insert,
     literal,
@@ -109,7 +111,7 @@ class ChangeLog:
         self.connection.execute(
             insert(stage), [dict(zip(names, (row[i] for i in places), strict=True)) for row in rows]
         )
-        differs = [c.c[name].is_distinct_from(stage.c[name]) for name in COMPARED]
+        differs = [self._differs(origin, name) for name in COMPARED]
         changed_ids: list[int] = []
         flags_by_id: dict[int, list[str]] = {}
         result = self.connection.execute(
@@ -130,6 +132,17 @@ class ChangeLog:
                 found.changed[stored["id"]] = {
                     COMPARED[name]: stored[name] for name in flags_by_id[stored["id"]]
                 }
+
+    def _differs(self, origin: str, name: str) -> ColumnElement[bool]:
+        """Whether the stored and the incoming value of a column differ.
+
+        A Disqus export merged into a WordPress comment fills its ``dsq_*``
+        columns; a WXR file that has no value there says nothing of them.
+        """
+        stored, incoming = comments_t.c[name], self.stage.c[name]
+        if origin == "wxr" and name.startswith("dsq_"):
+            return and_(incoming.is_not(None), stored.is_distinct_from(incoming))
+        return stored.is_distinct_from(incoming)
 
     def record(
         self, source_id: int | None, keys: Sequence[str], ids: Sequence[int],
