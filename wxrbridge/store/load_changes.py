@@ -39,7 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.schema import CreateTable
 
 from ..records import RECORDED_AT_FORMAT, CommentChange, ImportIssue, Meta
-from .bulk import chunks, ids_by_key, pairs
+from .bulk import RawInsert, chunks, ids_by_key, pairs
 from .load_issues import IssueLog, LoadReport
 from .models import MYSQL_TABLE_ARGS, Key, LongText
 from .tables import comment_meta_t, comments_t, history_t, sources_t
@@ -94,6 +94,7 @@ class ChangeLog:
         self.issues = issues
         self.now = now
         self.stage = _stage_table()
+        self.stage_insert: RawInsert | None = None
         self.found = _Found()
 
     def compare(self, site: str, origin: str, columns: Sequence[str],
@@ -108,9 +109,9 @@ class ChangeLog:
         names = ("key", *COMPARED)
         self.connection.execute(CreateTable(stage, if_not_exists=True))
         self.connection.execute(delete(stage))
-        self.connection.execute(
-            insert(stage), [dict(zip(names, (row[i] for i in places), strict=True)) for row in rows]
-        )
+        if self.stage_insert is None:
+            self.stage_insert = RawInsert(self.connection, stage, names, ignore=False)
+        self.stage_insert([tuple([row[i] for i in places]) for row in rows])
         differs = [self._differs(origin, name) for name in COMPARED]
         changed_ids: list[int] = []
         flags_by_id: dict[int, list[str]] = {}
