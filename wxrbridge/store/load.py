@@ -7,7 +7,9 @@ loading the same file twice updates rows in place.  Replies are linked to
 their parents as they load and after (load_links.py), child rows are
 replaced whole (load_children.py), issues are reported and stored
 (load_issues.py).  A Disqus export of a site whose WXR is stored is merged
-into it (load_merge.py, with merge.py's matching).
+into it (load_merge.py, with merge.py's matching).  Comments that may be
+stored are compared with the stored rows before they are written over, and
+what differs or went missing is kept in their history (load_changes.py).
 """
 
 from __future__ import annotations
