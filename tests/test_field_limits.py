@@ -63,3 +63,25 @@ def test_a_bounded_value_too_long_is_refused_alike(
             store.load(_site(fine, comment))
         assert str(caught.value) == message
         assert store.stats()["comments"] == 0
+
+
+def test_a_store_of_revision_0001_upgrades_with_its_comments(store_url: str) -> None:
+    from alembic import command
+
+    from wxrbridge.store import migrate as store_schema
+
+    records = _site(Comment(origin="wxr", key="1", thread="1", parent="0",
+                            author_email="a@example.org", content="kept"))
+    with open_store(store_url) as store:
+        store.load(records)
+        before = list(store.records())
+        config = store_schema.alembic_config(store.engine)
+        with store.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0001")
+        store_schema.upgrade(store.engine)
+        assert store_schema.current_revision(store.engine) == "0002"
+        assert list(store.records()) == before
+        store.load([*records[:2], Comment(origin="wxr", key="1", thread="1", parent="0",
+                                          author_email="b" * BIG, content="kept")])
+        assert store.stats()["changed"] == 1

@@ -100,8 +100,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('comment_history', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_comment_history_comment_id'))
+    # Its index goes with it (MariaDB refuses to drop an index a foreign key
+    # needs, before the table).
     op.drop_table('comment_history')
     if op.get_context().dialect.name in ('mysql', 'mariadb'):
         _modify_text_columns('TEXT')
