@@ -14,7 +14,7 @@ from wxrbridge import api
 from wxrbridge.cli import cli
 from wxrbridge.records import Comment, Source, Thread
 from wxrbridge.store import open_store
-from wxrbridge.store.tables import comments_t, history_t
+from wxrbridge.store.tables import comments_t, history_t, issues_t
 
 
 def snapshot(month: str, *comments: Comment) -> list:
@@ -122,3 +122,16 @@ def test_disqus_values_merged_into_a_wordpress_comment_are_no_change(sqlite_url:
     runner.invoke(cli, ["import", str(wxr), str(disqus), "--db", sqlite_url])
     out = runner.invoke(cli, ["import", str(wxr), "--db", sqlite_url]).output
     assert "imported 64 comments in 1 thread (64 unchanged)" in out
+
+
+def test_a_file_imported_before_keeps_what_it_changed_since(sqlite_url: str) -> None:
+    with open_store(sqlite_url) as store:
+        store.load(JANUARY, sha256="1" * 64)
+        store.load(FEBRUARY, sha256="2" * 64)
+        store.load(JANUARY, sha256="1" * 64)
+        with store.engine.connect() as connection:
+            codes = sorted(connection.execute(
+                select(issues_t.c.code, issues_t.c.record_key)).all())
+    assert codes == [("changed", "comment 1"), ("changed", "comment 1"),
+                     ("changed", "comment 2"), ("changed", "comment 2"),
+                     ("deleted", "comment 3"), ("deleted", "comment 4")]

@@ -34,7 +34,7 @@ from ..records import (
     User,
 )
 from .bulk import TableWriter, ids_by_key, sqlite_datetime, upsert
-from .load_changes import ChangeLog
+from .load_changes import CHANGE_CODES, ChangeLog
 from .load_children import ChildRows
 from .load_issues import IssueLog, LoadReport
 from .load_links import ParentLinker
@@ -218,9 +218,12 @@ class Loader:
                 update(sources_t).where(sources_t.c.id == self.source_id).values(sha256=sha256)
             )
             return
-        # The first import already recorded this file's issues.
-        self.connection.execute(delete(issues_t).where(issues_t.c.source_id == self.source_id))
-        for table in (users_t, terms_t, threads_t, comments_t, history_t):
+        # The first import already recorded this file's issues, but not
+        # what it changed in the store since: those go with the history.
+        self.connection.execute(delete(issues_t).where(
+            issues_t.c.source_id == self.source_id, issues_t.c.code.not_in(CHANGE_CODES)
+        ))
+        for table in (users_t, terms_t, threads_t, comments_t, history_t, issues_t):
             self.connection.execute(
                 update(table).where(table.c.source_id == self.source_id).values(source_id=earlier)
             )

@@ -61,6 +61,10 @@ COMPARED: dict[str, str] = {
 }
 
 
+# The issues a re-import records of what it changed in the store.
+CHANGE_CODES = ("changed", "deleted")
+
+
 def _stage_table() -> Table:
     """The temporary table a batch is compared from: its keys and compared
     columns, under the comments table's collation on MariaDB, so that text
