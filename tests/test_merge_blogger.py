@@ -92,8 +92,8 @@ def test_the_wordpress_export_keeps_the_blogger_threading(sqlite_url: str) -> No
 
 
 @pytest.mark.parametrize("first, second, merged", [
-    (BLOGGER, WXR, "; 3 comments and 2 threads stored before merged into them"),
-    (WXR, BLOGGER, " (plus 3 comments and 2 threads merged into the stored WordPress ones)"),
+    (BLOGGER, WXR, "3 comments and 2 threads stored before merged into them"),
+    (WXR, BLOGGER, "plus 3 comments and 2 threads merged into the stored WordPress ones"),
 ])
 def test_the_summary_says_what_merged(
     tmp_path: Path, first: Path, second: Path, merged: str

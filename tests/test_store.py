@@ -147,7 +147,7 @@ def test_reply_before_parent_and_missing_parent(store_url: str) -> None:
         "threads": 1, "comments": 5,
         "by_type": {"comment": 4, "pingback": 1},
         "by_status": {"approved": 3, "pending": 1, "trash": 1},
-        "replies": 3, "orphans": 1, "max_depth": 2,
+        "replies": 3, "orphans": 1, "max_depth": 2, "changed": 0, "deleted": 0,
     }
 
 

@@ -360,8 +360,9 @@ def export(
     if selection is not None and selection.thread is not None \
             and not store.has_thread(selection.thread):
         raise NoSuchThreadError(selection.thread)
+    history = bool(options.get(formats.HISTORY_OPTION))
     return write(
-        store.records(selection, read_ahead=read_ahead), target, format=format,
+        store.records(selection, read_ahead=read_ahead, history=history), target, format=format,
         progress=progress, redact=redact, redact_salt=redact_salt, user_map=user_map,
         **options,
     )
@@ -399,8 +400,10 @@ def convert(
     fmt.check_options(options)  # before anything is read
     _check_target(fmt, target)
     with scratch_store([source], recover=recover, progress=read_progress) as (store, imported):
+        history = bool(options.get(formats.HISTORY_OPTION))
         written = write(
-            store.records(selection), target, format=fmt.name, progress=write_progress,
+            store.records(selection, history=history), target, format=fmt.name,
+            progress=write_progress,
             redact=redact, redact_salt=redact_salt, user_map=user_map, **options,
         )
     return ConvertResult(imported, written)

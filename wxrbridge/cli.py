@@ -190,30 +190,53 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def _summarise(reports: list[LoadReport]) -> str:
-    comments = sum(r.counts["comment"] for r in reports)
-    threads = sum(r.counts["thread"] for r in reports)
+def _summarise(reports: list[LoadReport], *, stored: bool = False) -> str:
+    """What an import read, or (``stored``) what the store holds from it,
+    with how many of the comments read were new, unchanged and changed."""
+    counts = "stored" if stored else "counts"
+    comments = sum(getattr(r, counts)["comment"] for r in reports)
+    threads = sum(getattr(r, counts)["thread"] for r in reports)
     merged_comments = sum(r.counts["comment merged"] for r in reports)
     merged_threads = sum(r.counts["thread merged"] for r in reports)
     orphans = sum(r.orphans for r in reports)
     text = f"{_plural(comments, 'comment')} in {_plural(threads, 'thread')}"
+    notes = [_changes(reports, comments)] if stored else []
     if merged_comments or merged_threads:
-        text += (
-            f" (plus {_plural(merged_comments, 'comment')} and "
-            f"{_plural(merged_threads, 'thread')} merged into the stored WordPress ones)"
+        notes.append(
+            f"plus {_plural(merged_comments, 'comment')} and "
+            f"{_plural(merged_threads, 'thread')} merged into the stored WordPress ones"
         )
     # A WXR imported after the site's Disqus or Blogger export takes in
     # what that export stored.
     earlier_comments = sum(r.counts["stored comment merged"] for r in reports)
     earlier_threads = sum(r.counts["stored thread merged"] for r in reports)
     if earlier_comments or earlier_threads:
-        text += (
-            f"; {_plural(earlier_comments, 'comment')} and "
+        notes.append(
+            f"{_plural(earlier_comments, 'comment')} and "
             f"{_plural(earlier_threads, 'thread')} stored before merged into them"
         )
+    notes = [note for note in notes if note]
+    if notes:
+        text += f" ({'; '.join(notes)})"
     if orphans:
         text += f"; {_plural(orphans, 'reply')} to a parent not in the store (kept)"
     return text
+
+
+def _changes(reports: list[LoadReport], stored: int) -> str:
+    """How the comments read compare with the stored ones: ``64 new``, or
+    ``128 read: 64 new, 64 unchanged`` when a file repeats what is stored."""
+    read = sum(r.counts["comment"] for r in reports)
+    if not read:
+        return ""
+    parts = [f"{sum(r.changes[kind] for r in reports)} {kind}"
+             for kind in ("new", "unchanged", "changed")]
+    parts = [part for part in parts if not part.startswith("0 ")] or ["0 new"]
+    deleted = sum(r.changes["deleted"] for r in reports)
+    if deleted:
+        parts.append(f"{deleted} no longer in the file (kept)")
+    lead = f"{read} read: " if read != stored else ""
+    return lead + ", ".join(parts)
 
 
 def _issue_lines(reports: list[LoadReport]) -> list[str]:
@@ -283,7 +306,7 @@ def import_command(
             store, files, recover=recover, dry_run=dry_run, progress=bar, merge=merge
         )
     verb = "would import" if dry_run else "imported"
-    _say(quiet, f"{verb} {_summarise(reports)} into {store.url}")
+    _say(quiet, f"{verb} {_summarise(reports, stored=True)} into {store.url}")
     for line in _issue_lines(reports):
         _say(quiet, f"  {line}")
 
@@ -549,7 +572,7 @@ def _store_for(file: str | None, db_url: str | None, recover: bool) -> Iterator[
 
 def _table(stats: dict[str, Any]) -> str:
     lines = []
-    for key in ("threads", "comments", "replies", "orphans", "max_depth"):
+    for key in ("threads", "comments", "replies", "orphans", "max_depth", "changed", "deleted"):
         lines.append(f"{key.replace('_', ' '):<12}{stats[key]:>10}")
     for group in ("by_type", "by_status"):
         lines.append(f"{group.replace('_', ' ')}:")

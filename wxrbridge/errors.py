@@ -98,6 +98,20 @@ class NoStoreError(StoreError):
         super().__init__(f"no store at {url}; import into it first, or run db upgrade")
 
 
+class ValueTooLongError(StoreError):
+    """A record holds a value longer than its bounded store column (an id,
+    a site, a type) takes: refused alike on every backend, nothing stored."""
+
+    def __init__(self, file: str | None, record: str, column: str, length: int,
+                 limit: int) -> None:
+        self.record = record
+        self.column = column
+        super().__init__(
+            f"{file or '<input>'}: {record}: {column} is {length:,} characters, more than "
+            f"the {limit} the store keeps; nothing was stored"
+        )
+
+
 class StoreOutOfDateError(StoreError):
     """The store's schema is older than this version of wxrbridge."""
 

@@ -22,7 +22,7 @@ Two rules make the round trip lossless:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 ExtraKind = Literal["element", "attribute", "namespace", "comment", "pi"]
 
@@ -251,4 +251,30 @@ class ImportIssue:
     record_key: str | None = None
 
 
-Record = Source | User | Term | Thread | Comment | ImportIssue
+# How a CommentChange gives its time (strftime and strptime).
+RECORDED_AT_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+@dataclass(slots=True)
+class CommentChange:
+    """An earlier state of a stored comment, which a later import of its
+    source found changed or missing (the store's comment history).
+
+    ``comment`` is the comment's ``key`` within ``site`` and ``origin``.
+    ``change`` is ``"changed"``: ``previous`` holds the fields that differed
+    (by record field name; ``meta`` as a list of ``[key, value]`` pairs) with
+    their earlier values; or ``"deleted"``: the newer file no longer had the
+    comment, which is kept, and ``previous`` is empty.  ``recorded_at`` is
+    when, in UTC, as ``YYYY-MM-DDTHH:MM:SSZ``.  The store yields these, after
+    every comment, only when asked for the history.
+    """
+
+    site: str
+    origin: str
+    comment: str
+    change: str
+    recorded_at: str
+    previous: dict[str, Any] = field(default_factory=dict)
+
+
+Record = Source | User | Term | Thread | Comment | ImportIssue | CommentChange

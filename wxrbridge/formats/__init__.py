@@ -45,6 +45,9 @@ ENTRY_POINT_GROUP = "wxrbridge.formats"
 TARGET_PATH_OPTION = "split_path"
 # The option a format with ``statuses_add_to_approved`` declares.
 STATUSES_OPTION = "statuses"
+# A writer that declares this option is given the stored comments'
+# history (CommentChange records, after the comments) when it is set.
+HISTORY_OPTION = "history"
 
 
 class Reader(Protocol):

@@ -20,7 +20,7 @@ from .. import readahead
 from ..errors import NoStoreError, StoreError
 from ..records import Record
 from .engine import create_store_engine, parse_store_url, sqlite_path
-from .load import Loader, LoadReport
+from .load import Loader, LoadReport, count_stored
 from .merge import MergeOptions, UrlMap
 from .migrate import check_current, ensure_current, has_schema
 from .models import Base
@@ -203,6 +203,7 @@ class Store:
                             loader = Loader(connection, merge=merge)
                             reports.append(loader.load(records))
                             loader.finish_source(sha256() if callable(sha256) else sha256)
+                        count_stored(connection, reports)
                 except BaseException:
                     transaction.rollback()
                     raise
@@ -222,21 +223,24 @@ class Store:
         return reports
 
     def records(
-        self, selection: Selection | None = None, *, read_ahead: bool | None = None
+        self, selection: Selection | None = None, *, read_ahead: bool | None = None,
+        history: bool = False,
     ) -> Iterator[Record]:
         """Stream every record back out, threads in order, comments in tree order.
 
         A SQLite store of 8 MB or more is read by a second process while the
         caller writes what it has (see :mod:`wxrbridge.readahead`), when
         there is a second core; ``read_ahead`` True or False asks for that,
-        or not, on any store. The records are the same either way.
+        or not, on any store. The records are the same either way. With
+        ``history``, the selected comments' history follows them
+        (:class:`~wxrbridge.records.CommentChange` records).
         """
         if self._read_ahead(read_ahead):
             url = self.engine.url.render_as_string(hide_password=False)
-            yield from read_records_ahead(url, selection)
+            yield from read_records_ahead(url, selection, history)
             return
         with self.engine.connect() as connection:
-            yield from iter_records(connection, selection)
+            yield from iter_records(connection, selection, history)
 
     def _read_ahead(self, wanted: bool | None) -> bool:
         url = self.engine.url

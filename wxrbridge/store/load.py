@@ -8,7 +8,10 @@ their parents as they load and after (load_links.py), child rows are
 replaced whole (load_children.py), issues are reported and stored
 (load_issues.py).  A Disqus or Blogger export of a site whose WXR is stored is
 merged into it (load_merge.py, with merge.py's matching), and a WXR merges
-the Disqus or Blogger rows stored before it (load_merge_stored.py).
+the Disqus or Blogger rows stored before it (load_merge_stored.py).  Comments
+that may be stored are compared with the stored rows before they are written
+over, and what differs or went missing is kept in their history
+(load_changes.py).
 """
 
 from __future__ import annotations
@@ -18,12 +21,13 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy import Connection, Table, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import canonical
 from ..records import (
     Comment,
+    CommentChange,
     ImportIssue,
     Record,
     Source,
@@ -32,17 +36,29 @@ from ..records import (
     User,
 )
 from .bulk import TableWriter, ids_by_key, sqlite_datetime, upsert
+from .load_changes import CHANGE_CODES, ChangeLog
 from .load_children import ChildRows
 from .load_issues import IssueLog, LoadReport
 from .load_links import ParentLinker
 from .load_merge import DSQ_COMMENT_FIELDS, DSQ_THREAD_FIELDS, BloggerMerge, DisqusMerge
 from .load_merge_stored import StoredBloggerMerge, StoredDisqusMerge
-from .load_rows import COMMENT_COLUMNS, ID, KEY, PARENT_ID, THREAD_COLUMNS, json_list
+from .load_rows import (
+    COMMENT_COLUMNS,
+    ID,
+    KEY,
+    PARENT_ID,
+    THREAD_COLUMNS,
+    bounds,
+    check_lengths,
+    check_value_lengths,
+    json_list,
+)
 from .merge import Matcher, MergeOptions
 from .tables import (
     comment_meta_t,
     comments_t,
     extras_t,
+    history_t,
     issues_t,
     sources_t,
     term_meta_t,
@@ -55,7 +71,7 @@ from .tables import (
 
 # The tables stay importable from here, where read.py takes them from.
 __all__ = [
-    "BATCH_SIZE", "LoadReport", "Loader", "comment_meta_t", "comments_t", "extras_t",
+    "BATCH_SIZE", "LoadReport", "Loader", "comment_meta_t", "comments_t", "extras_t", "history_t",
     "issues_t", "sources_t", "term_meta_t", "terms_t", "thread_meta_t", "thread_terms_t",
     "threads_t", "users_t",
 ]
@@ -86,6 +102,22 @@ def _merged_fields(origin: str, fields: tuple[str, ...]) -> tuple[str, ...]:
     return fields if origin == "wxr" else ()
 
 
+def count_stored(connection: Connection, reports: Iterable[LoadReport]) -> None:
+    """Fill each report's ``stored`` counts once every file of an import is
+    loaded: what the store holds from its file, not what was read (a file
+    imported twice in one command is stored once)."""
+    seen: set[int] = set()
+    for report in reports:
+        if report.source_id is None or report.source_id in seen:
+            continue
+        seen.add(report.source_id)
+        for kind, table in (("comment", comments_t), ("thread", threads_t)):
+            report.stored[kind] = connection.execute(
+                select(func.count()).select_from(table)
+                .where(table.c.source_id == report.source_id)
+            ).scalar_one()
+
+
 class Loader:
     """Loads one record stream; use :meth:`load`."""
 
@@ -103,6 +135,9 @@ class Loader:
         self.issues = IssueLog(connection, self.report, self.now)
         self.children = ChildRows(connection)
         self.links = ParentLinker(connection, self.report, self.issues)
+        self.changes = ChangeLog(connection, self.report, self.issues, self.now)
+        # Each site, origin and source this import stored comments under.
+        self.comment_sources: set[tuple[str, str, int]] = set()
         self.source: Source | None = None
         self.source_id: int | None = None
         self.site = ""
@@ -121,9 +156,11 @@ class Loader:
         self.wrote_wxr = False
         self.pending_threads: list[Thread] = []
         self.pending_comments: list[Comment] = []
+        self.pending_history: list[CommentChange] = []
         self.writers = {
             table.name: TableWriter(connection, table) for table in (threads_t, comments_t)
         }
+        self.writers["comments"].before_upsert = self.changes.compare
         # On PostgreSQL a batch linked to a parent that a repeated id kept
         # out of the table fails its foreign key; it is then written again
         # unlinked, inside a savepoint. (A first import, loaded without
@@ -133,6 +170,10 @@ class Loader:
         # SQLite stores dates as text: made here from the raw text, which
         # is quicker than through a datetime.
         self.dates_as_text = connection.dialect.name == "sqlite"
+        # Checked here so that a value too long for its column is refused
+        # alike on every backend (SQLite would take it).
+        self.thread_bounds = bounds(threads_t, THREAD_COLUMNS)
+        self.comment_bounds = bounds(comments_t, COMMENT_COLUMNS)
 
     @property
     def pending_issues(self) -> list[ImportIssue]:
@@ -150,6 +191,7 @@ class Loader:
             Thread: self._thread,
             Comment: self._comment,
             ImportIssue: self._issue,
+            CommentChange: self.pending_history.append,
         }
         for record in records:
             handlers[type(record)](record)
@@ -157,6 +199,10 @@ class Loader:
         self._flush_comments()
         if self.wrote_wxr:
             self._merge_stored()
+        if self.pending_history:
+            self.changes.keep(self.pending_history, self.source_id)
+        for site, origin, source_id in sorted(self.comment_sources):
+            self.changes.record_deletions(site, origin, source_id)
         self.issues.flush()
         self._store_late_source_extras()
         self.links.link_parents(self.matcher.has_wxr)
@@ -208,9 +254,12 @@ class Loader:
                 update(sources_t).where(sources_t.c.id == self.source_id).values(sha256=sha256)
             )
             return
-        # The first import already recorded this file's issues.
-        self.connection.execute(delete(issues_t).where(issues_t.c.source_id == self.source_id))
-        for table in (users_t, terms_t, threads_t, comments_t):
+        # The first import already recorded this file's issues, but not
+        # what it changed in the store since: those go with the history.
+        self.connection.execute(delete(issues_t).where(
+            issues_t.c.source_id == self.source_id, issues_t.c.code.not_in(CHANGE_CODES)
+        ))
+        for table in (users_t, terms_t, threads_t, comments_t, history_t, issues_t):
             self.connection.execute(
                 update(table).where(table.c.source_id == self.source_id).values(source_id=earlier)
             )
@@ -252,6 +301,7 @@ class Loader:
             "child_order": json_list(record.child_order),
             "imported_at": self.now,
         }
+        check_value_lengths(sources_t, values, "source", record.name, record.name)
         result = self.connection.execute(insert(sources_t).values(**values))
         inserted = result.inserted_primary_key
         assert inserted is not None  # a single-row insert has its key
@@ -309,6 +359,7 @@ class Loader:
             "position": self.position,
             **values,
         }
+        check_value_lengths(table, row, table.name.rstrip("s"), self.issues.file, key)
         upsert(self.connection, table, [row])
         row_id: int = ids_by_key(self.connection, table, self.site, origin, [key])[key]
         return row_id
@@ -393,6 +444,7 @@ class Loader:
                 record.dsq_author_name, record.dsq_author_email, record.dsq_author_username,
                 record.dsq_author_is_anonymous, json_list(record.child_order),
             ])
+        check_lengths(rows, self.thread_bounds, "thread", self.issues.file)
         origin = threads[0].origin
         self.wrote_wxr = self.wrote_wxr or origin == "wxr"
         ids, new = self.writers["threads"].write(
@@ -473,12 +525,18 @@ class Loader:
             if fresh:
                 link_locally(record.thread, record.key, row, next_id, unresolved)
                 next_id += 1
+        check_lengths(rows, self.comment_bounds, "comment", self.issues.file)
         self.links.sites.add((self.site, origin))
         ids, new = self._write_comments(origin, rows, unresolved)
         if not new:
             self.links.reset_links.add((self.site, origin))
         for record, row in zip(comments, rows, strict=True):
             record.key = row[KEY]
+        self.changes.record(
+            self.source_id, [c.key for c in comments], ids, [c.meta for c in comments], new
+        )
+        if self.source_id is not None:
+            self.comment_sources.add((self.site, origin, self.source_id))
         self.children.replace_meta(
             comment_meta_t, "comment_id", zip(ids, (c.meta for c in comments), strict=True), new
         )

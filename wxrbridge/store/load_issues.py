@@ -22,6 +22,13 @@ class LoadReport:
     source_id: int | None = None
     sources: list[str] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
+    # The comments and threads the store holds from this file once the whole
+    # import is in (see load.count_stored); empty for a file whose source
+    # an earlier report of the same import already counts.
+    stored: Counter[str] = field(default_factory=Counter)
+    # How the comments read compare with the stored ones: new, unchanged,
+    # changed; and deleted, the stored ones this file no longer has.
+    changes: Counter[str] = field(default_factory=Counter)
     issues: list[ImportIssue] = field(default_factory=list)
     linked: int = 0
     orphans: int = 0

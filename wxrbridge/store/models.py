@@ -8,10 +8,12 @@ load and are what queries, statistics and cross-format writers use.
 A row's identity is ``(site, origin, key)``: the source's own id within one
 site.  Loading the same file again therefore updates rows in place instead of
 adding copies.  Columns are kept portable across SQLite, PostgreSQL and
-MariaDB: long free text is ``Text`` (``LONGTEXT`` on MariaDB so a large post
-body fits), identity columns are bounded ``String`` so MariaDB can index them
+MariaDB: free text is ``Text``, unbounded on every backend (``LONGTEXT`` on
+MariaDB, whose ``TEXT`` stops at 64 KiB), so what one store takes the others
+take too; identity columns are bounded ``String`` so MariaDB can index them
 under utf8mb4 with a binary, no-pad collation (``"a"`` and ``"a "`` stay two
-different keys).
+different keys), and the loader refuses a longer value on every backend
+alike (``load_rows.check_lengths``).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-# MariaDB: a body can exceed TEXT's 64 KiB.
+# MariaDB: any text (a body, an email, a meta key) can exceed TEXT's 64 KiB.
 LongText = Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 KEY_LENGTH = 255
 
@@ -95,7 +97,7 @@ def _meta(owner: str, doc: str) -> type[Base]:
     """A ``wp:*meta`` table: key and value pairs of one owner, in source
     order; keys may repeat."""
     return _owned_rows(f"{owner.capitalize()}MetaRow", f"{owner}_meta", owner, doc, {
-        "meta_key": mapped_column(Text, nullable=False),
+        "meta_key": mapped_column(LongText, nullable=False),
         "meta_value": mapped_column(LongText, nullable=True),
     })
 
@@ -123,20 +125,20 @@ class SourceRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     origin: Mapped[str] = mapped_column(Key(16))
     site: Mapped[str] = mapped_column(Key())
-    name: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(LongText)
     sha256: Mapped[str | None] = mapped_column(Key(64))
-    version: Mapped[str | None] = mapped_column(Text)
-    wp_namespace: Mapped[str | None] = mapped_column(Text)
-    namespaces: Mapped[str | None] = mapped_column(Text)  # JSON: prefix -> URI
-    title: Mapped[str | None] = mapped_column(Text)
-    link: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[str | None] = mapped_column(LongText)
+    wp_namespace: Mapped[str | None] = mapped_column(LongText)
+    namespaces: Mapped[str | None] = mapped_column(LongText)  # JSON: prefix -> URI
+    title: Mapped[str | None] = mapped_column(LongText)
+    link: Mapped[str | None] = mapped_column(LongText)
     description: Mapped[str | None] = mapped_column(LongText)
-    pub_date: Mapped[str | None] = mapped_column(Text)
-    language: Mapped[str | None] = mapped_column(Text)
-    generator: Mapped[str | None] = mapped_column(Text)
-    base_site_url: Mapped[str | None] = mapped_column(Text)
-    base_blog_url: Mapped[str | None] = mapped_column(Text)
-    child_order: Mapped[str | None] = mapped_column(Text)  # JSON list
+    pub_date: Mapped[str | None] = mapped_column(LongText)
+    language: Mapped[str | None] = mapped_column(LongText)
+    generator: Mapped[str | None] = mapped_column(LongText)
+    base_site_url: Mapped[str | None] = mapped_column(LongText)
+    base_blog_url: Mapped[str | None] = mapped_column(LongText)
+    child_order: Mapped[str | None] = mapped_column(LongText)  # JSON list
     imported_at: Mapped[datetime] = mapped_column(DateTime)
 
 
@@ -147,12 +149,12 @@ class UserRow(SourcedColumns, Base):
     __table_args__ = (UniqueConstraint("site", "origin", "key"), MYSQL_TABLE_ARGS)
 
     wp_id: Mapped[str | None] = mapped_column(Key())
-    login: Mapped[str | None] = mapped_column(Text)
-    email: Mapped[str | None] = mapped_column(Text)
-    display_name: Mapped[str | None] = mapped_column(Text)
-    first_name: Mapped[str | None] = mapped_column(Text)
-    last_name: Mapped[str | None] = mapped_column(Text)
-    dsq_username: Mapped[str | None] = mapped_column(Text)
+    login: Mapped[str | None] = mapped_column(LongText)
+    email: Mapped[str | None] = mapped_column(LongText)
+    display_name: Mapped[str | None] = mapped_column(LongText)
+    first_name: Mapped[str | None] = mapped_column(LongText)
+    last_name: Mapped[str | None] = mapped_column(LongText)
+    dsq_username: Mapped[str | None] = mapped_column(LongText)
 
 
 class TermRow(SourcedColumns, Base):
@@ -162,14 +164,14 @@ class TermRow(SourcedColumns, Base):
     __table_args__ = (UniqueConstraint("site", "origin", "key"), MYSQL_TABLE_ARGS)
 
     kind: Mapped[str] = mapped_column(Key(32))
-    term_id: Mapped[str | None] = mapped_column(Text)
-    taxonomy: Mapped[str | None] = mapped_column(Text)
-    slug: Mapped[str | None] = mapped_column(Text)
-    parent: Mapped[str | None] = mapped_column(Text)
-    name: Mapped[str | None] = mapped_column(Text)
+    term_id: Mapped[str | None] = mapped_column(LongText)
+    taxonomy: Mapped[str | None] = mapped_column(LongText)
+    slug: Mapped[str | None] = mapped_column(LongText)
+    parent: Mapped[str | None] = mapped_column(LongText)
+    name: Mapped[str | None] = mapped_column(LongText)
     description: Mapped[str | None] = mapped_column(LongText)
-    dsq_forum: Mapped[str | None] = mapped_column(Text)
-    dsq_is_default: Mapped[str | None] = mapped_column(Text)
+    dsq_forum: Mapped[str | None] = mapped_column(LongText)
+    dsq_is_default: Mapped[str | None] = mapped_column(LongText)
 
 
 TermMetaRow = _meta("term", "``wp:termmeta`` in source order; keys may repeat.")
@@ -188,49 +190,49 @@ class ThreadRow(SourcedColumns, Base):
     wp_post_id: Mapped[str | None] = mapped_column(Key())
     dsq_id: Mapped[str | None] = mapped_column(Key(64))
     identifier: Mapped[str | None] = mapped_column(Key())
-    title: Mapped[str | None] = mapped_column(Text)
-    link: Mapped[str | None] = mapped_column(Text)
-    pub_date: Mapped[str | None] = mapped_column(Text)
-    creator: Mapped[str | None] = mapped_column(Text)
-    guid: Mapped[str | None] = mapped_column(Text)
-    guid_is_permalink: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(LongText)
+    link: Mapped[str | None] = mapped_column(LongText)
+    pub_date: Mapped[str | None] = mapped_column(LongText)
+    creator: Mapped[str | None] = mapped_column(LongText)
+    guid: Mapped[str | None] = mapped_column(LongText)
+    guid_is_permalink: Mapped[str | None] = mapped_column(LongText)
     description: Mapped[str | None] = mapped_column(LongText)
     content: Mapped[str | None] = mapped_column(LongText)
     excerpt: Mapped[str | None] = mapped_column(LongText)
     created_at: Mapped[datetime | None] = mapped_column(DateTime)
-    created_at_raw: Mapped[str | None] = mapped_column(Text)
-    created_at_local: Mapped[str | None] = mapped_column(Text)
-    modified_at_raw: Mapped[str | None] = mapped_column(Text)
-    modified_at_local: Mapped[str | None] = mapped_column(Text)
-    comment_status: Mapped[str | None] = mapped_column(Text)
-    ping_status: Mapped[str | None] = mapped_column(Text)
-    slug: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str | None] = mapped_column(Text)
-    post_parent: Mapped[str | None] = mapped_column(Text)
-    menu_order: Mapped[str | None] = mapped_column(Text)
-    post_type: Mapped[str | None] = mapped_column(Text)
-    post_password: Mapped[str | None] = mapped_column(Text)
-    is_sticky: Mapped[str | None] = mapped_column(Text)
-    attachment_url: Mapped[str | None] = mapped_column(Text)
-    dsq_forum: Mapped[str | None] = mapped_column(Text)
-    dsq_category: Mapped[str | None] = mapped_column(Text)
-    dsq_is_closed: Mapped[str | None] = mapped_column(Text)
-    dsq_is_deleted: Mapped[str | None] = mapped_column(Text)
-    dsq_ip_address: Mapped[str | None] = mapped_column(Text)
-    dsq_author_name: Mapped[str | None] = mapped_column(Text)
-    dsq_author_email: Mapped[str | None] = mapped_column(Text)
-    dsq_author_username: Mapped[str | None] = mapped_column(Text)
-    dsq_author_is_anonymous: Mapped[str | None] = mapped_column(Text)
-    child_order: Mapped[str | None] = mapped_column(Text)  # JSON list
+    created_at_raw: Mapped[str | None] = mapped_column(LongText)
+    created_at_local: Mapped[str | None] = mapped_column(LongText)
+    modified_at_raw: Mapped[str | None] = mapped_column(LongText)
+    modified_at_local: Mapped[str | None] = mapped_column(LongText)
+    comment_status: Mapped[str | None] = mapped_column(LongText)
+    ping_status: Mapped[str | None] = mapped_column(LongText)
+    slug: Mapped[str | None] = mapped_column(LongText)
+    status: Mapped[str | None] = mapped_column(LongText)
+    post_parent: Mapped[str | None] = mapped_column(LongText)
+    menu_order: Mapped[str | None] = mapped_column(LongText)
+    post_type: Mapped[str | None] = mapped_column(LongText)
+    post_password: Mapped[str | None] = mapped_column(LongText)
+    is_sticky: Mapped[str | None] = mapped_column(LongText)
+    attachment_url: Mapped[str | None] = mapped_column(LongText)
+    dsq_forum: Mapped[str | None] = mapped_column(LongText)
+    dsq_category: Mapped[str | None] = mapped_column(LongText)
+    dsq_is_closed: Mapped[str | None] = mapped_column(LongText)
+    dsq_is_deleted: Mapped[str | None] = mapped_column(LongText)
+    dsq_ip_address: Mapped[str | None] = mapped_column(LongText)
+    dsq_author_name: Mapped[str | None] = mapped_column(LongText)
+    dsq_author_email: Mapped[str | None] = mapped_column(LongText)
+    dsq_author_username: Mapped[str | None] = mapped_column(LongText)
+    dsq_author_is_anonymous: Mapped[str | None] = mapped_column(LongText)
+    child_order: Mapped[str | None] = mapped_column(LongText)  # JSON list
 
 
 ThreadTermRow = _owned_rows(
     "ThreadTermRow", "thread_terms", "thread",
     "An item's ``<category domain nicename>`` line, in order.",
     {
-        "domain": mapped_column(Text, nullable=True),
-        "nicename": mapped_column(Text, nullable=True),
-        "name": mapped_column(Text, nullable=True),
+        "domain": mapped_column(LongText, nullable=True),
+        "nicename": mapped_column(LongText, nullable=True),
+        "name": mapped_column(LongText, nullable=True),
     },
 )
 ThreadMetaRow = _meta("thread", "``wp:postmeta`` in source order; keys may repeat.")
@@ -257,33 +259,33 @@ class CommentRow(SourcedColumns, Base):
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id"))
     # The parent as the source wrote it, the key it names, and the row it
     # resolved to: a missing parent keeps parent/parent_key with no parent_id.
-    parent: Mapped[str | None] = mapped_column(Text)
+    parent: Mapped[str | None] = mapped_column(LongText)
     parent_key: Mapped[str | None] = mapped_column(Key())
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
     wp_id: Mapped[str | None] = mapped_column(Key())
     dsq_id: Mapped[str | None] = mapped_column(Key(64))
     type: Mapped[str] = mapped_column(Key(64))
-    wp_type: Mapped[str | None] = mapped_column(Text)
+    wp_type: Mapped[str | None] = mapped_column(LongText)
     status: Mapped[str] = mapped_column(Key(64))
-    wp_approved: Mapped[str | None] = mapped_column(Text)
-    dsq_is_approved: Mapped[str | None] = mapped_column(Text)
-    dsq_is_deleted: Mapped[str | None] = mapped_column(Text)
-    dsq_is_spam: Mapped[str | None] = mapped_column(Text)
-    dsq_is_flagged: Mapped[str | None] = mapped_column(Text)
-    dsq_is_highlighted: Mapped[str | None] = mapped_column(Text)
-    dsq_is_anonymous: Mapped[str | None] = mapped_column(Text)
-    dsq_identifier: Mapped[str | None] = mapped_column(Text)
-    author_name: Mapped[str | None] = mapped_column(Text)
-    author_email: Mapped[str | None] = mapped_column(Text)
-    author_url: Mapped[str | None] = mapped_column(Text)
-    author_ip: Mapped[str | None] = mapped_column(Text)
+    wp_approved: Mapped[str | None] = mapped_column(LongText)
+    dsq_is_approved: Mapped[str | None] = mapped_column(LongText)
+    dsq_is_deleted: Mapped[str | None] = mapped_column(LongText)
+    dsq_is_spam: Mapped[str | None] = mapped_column(LongText)
+    dsq_is_flagged: Mapped[str | None] = mapped_column(LongText)
+    dsq_is_highlighted: Mapped[str | None] = mapped_column(LongText)
+    dsq_is_anonymous: Mapped[str | None] = mapped_column(LongText)
+    dsq_identifier: Mapped[str | None] = mapped_column(LongText)
+    author_name: Mapped[str | None] = mapped_column(LongText)
+    author_email: Mapped[str | None] = mapped_column(LongText)
+    author_url: Mapped[str | None] = mapped_column(LongText)
+    author_ip: Mapped[str | None] = mapped_column(LongText)
     # The site account that wrote it: what makes an author reply.
-    wp_user_id: Mapped[str | None] = mapped_column(Text)
-    dsq_username: Mapped[str | None] = mapped_column(Text)
+    wp_user_id: Mapped[str | None] = mapped_column(LongText)
+    dsq_username: Mapped[str | None] = mapped_column(LongText)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime | None] = mapped_column(DateTime)
-    created_at_raw: Mapped[str | None] = mapped_column(Text)
-    created_at_local: Mapped[str | None] = mapped_column(Text)
+    created_at_raw: Mapped[str | None] = mapped_column(LongText)
+    created_at_local: Mapped[str | None] = mapped_column(LongText)
     content: Mapped[str | None] = mapped_column(LongText)
     # The key of the comment of another export (a Blogger comment a
     # Blogger-to-WordPress importer carried over) merged into this row:
@@ -309,9 +311,9 @@ class ExtraRow(Base):
     owner_id: Mapped[int] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(Key(16))
-    name: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(LongText)
     value: Mapped[str] = mapped_column(LongText)
-    anchor: Mapped[str | None] = mapped_column(Text)
+    anchor: Mapped[str | None] = mapped_column(LongText)
 
 
 class ImportIssueRow(Base):
@@ -326,11 +328,32 @@ class ImportIssueRow(Base):
     )
     severity: Mapped[str] = mapped_column(Key(16))
     code: Mapped[str] = mapped_column(Key(64))
-    reason: Mapped[str] = mapped_column(Text)
-    file: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(LongText)
+    file: Mapped[str | None] = mapped_column(LongText)
     line: Mapped[int | None] = mapped_column(Integer)
     column: Mapped[int | None] = mapped_column(Integer)
-    record_key: Mapped[str | None] = mapped_column(Text)
+    record_key: Mapped[str | None] = mapped_column(LongText)
     fragment: Mapped[str | None] = mapped_column(LongText)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
+
+
+class CommentHistoryRow(Base):
+    """What a stored comment was before an import of its source changed it
+    (``change`` "changed": ``fields`` lists the fields, as JSON, and
+    ``previous`` holds their earlier values, a JSON object) or no longer held
+    it ("deleted": the comment is kept as it was)."""
+
+    __tablename__ = "comment_history"
+    __table_args__ = (MYSQL_TABLE_ARGS,)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    # The import that found the change.
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    change: Mapped[str] = mapped_column(Key(16))
+    fields: Mapped[str | None] = mapped_column(LongText)
+    previous: Mapped[str | None] = mapped_column(LongText)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)

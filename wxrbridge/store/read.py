@@ -21,13 +21,15 @@ from datetime import datetime
 from itertools import takewhile
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, func, select
+from sqlalchemy import ColumnElement, Connection, Row, Select, func, select
 
 from ..errors import StoreError
 from ..inputs import ProgressCallback
 from ..readahead import Document, run_job
 from ..records import (
+    RECORDED_AT_FORMAT,
     Comment,
+    CommentChange,
     Extra,
     Meta,
     Record,
@@ -43,6 +45,7 @@ from .load import (
     comment_meta_t,
     comments_t,
     extras_t,
+    history_t,
     sources_t,
     term_meta_t,
     terms_t,
@@ -221,34 +224,59 @@ _ID, _PARENT_ID, _POSITION, _THREAD_ID = _N, _N + 1, _N + 2, _N + 3
 _comment: Callable[..., Comment] = Comment
 
 
-def iter_records(connection: Connection, selection: Selection | None = None) -> Iterator[Record]:
-    """Every record in the store, in the order a writer wants them."""
+def iter_records(
+    connection: Connection, selection: Selection | None = None, history: bool = False
+) -> Iterator[Record]:
+    """Every record in the store, in the order a writer wants them; with
+    ``history``, the selected comments' history after them."""
     selection = selection or Selection()
     yield from _sources(connection)
     yield from _users(connection)
     yield from _terms(connection)
     yield from _threads_and_comments(connection, selection)
+    if history:
+        yield from _history(connection, selection)
 
 
-def read_records_ahead(url: str, selection: Selection | None = None) -> Iterator[Record]:
+def _history(connection: Connection, selection: Selection) -> Iterator[CommentChange]:
+    """The selected comments' history, in the order it was recorded."""
+    h, c = history_t, comments_t
+    query = _comment_filter(
+        select(c.c.site, c.c.origin, c.c.key, h.c.change, h.c.recorded_at, h.c.previous)
+        .join(c, c.c.id == h.c.comment_id)
+        .order_by(h.c.id),
+        selection,
+    )
+    if selection.thread is not None:
+        query = query.where(
+            c.c.thread_id.in_(select(threads_t.c.id).where(_thread_matches(selection.thread)))
+        )
+    for site, origin, key, change, recorded_at, previous in connection.execute(query):
+        yield CommentChange(site, origin, key, change, recorded_at.strftime(RECORDED_AT_FORMAT),
+                            json.loads(previous) if previous else {})
+
+
+def read_records_ahead(
+    url: str, selection: Selection | None = None, history: bool = False
+) -> Iterator[Record]:
     """The records of the store at ``url``, as :func:`iter_records` gives
     them, read by a second process while this one writes them out (see
     :mod:`wxrbridge.readahead`; the URL reaches it on its standard input)."""
     lost = StoreError(f"{url}: the reading process stopped unexpectedly")
-    for records, _sha256 in run_job(read_store, (url, selection), lost=lost):
+    for records, _sha256 in run_job(read_store, (url, selection, history), lost=lost):
         yield from records
 
 
 def read_store(
-    job: tuple[str, Selection | None], _progress: ProgressCallback
+    job: tuple[str, Selection | None, bool], _progress: ProgressCallback
 ) -> Iterator[Document]:
     """What the second process of :func:`read_records_ahead` runs: the records of
     the store at the URL ``job`` names, as one document with no hash."""
-    url, selection = job
+    url, selection, history = job
     engine = create_store_engine(url, reader=True)
     try:
         with engine.connect() as connection:
-            yield iter_records(connection, selection), lambda: None
+            yield iter_records(connection, selection, history), lambda: None
     finally:
         engine.dispose()
 
@@ -301,14 +329,17 @@ def _thread_query(selection: Selection) -> Select[Any]:
         .order_by(threads_t.c.source_id, threads_t.c.position, threads_t.c.id)
     )
     if selection.thread is not None:
-        wanted = selection.thread
-        query = query.where(
-            (threads_t.c.key == wanted)
-            | (threads_t.c.identifier == wanted)
-            | (threads_t.c.link == wanted)
-            | (threads_t.c.guid == wanted)
-        )
+        query = query.where(_thread_matches(selection.thread))
     return query
+
+
+def _thread_matches(wanted: str) -> ColumnElement[bool]:
+    return (
+        (threads_t.c.key == wanted)
+        | (threads_t.c.identifier == wanted)
+        | (threads_t.c.link == wanted)
+        | (threads_t.c.guid == wanted)
+    )
 
 
 def thread_exists(connection: Connection, wanted: str) -> bool:

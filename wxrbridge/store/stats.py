@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 
 from ..threads import max_depth
 from .bulk import pairs
-from .tables import comments_t, threads_t
+from .tables import comments_t, history_t, threads_t
 
 
 def store_stats(connection: Connection) -> dict[str, Any]:
@@ -55,7 +55,18 @@ def store_stats(connection: Connection) -> dict[str, Any]:
         "replies": replies,
         "orphans": orphans,
         "max_depth": _max_depth(connection),
+        **_history_counts(connection),
     }
+
+
+def _history_counts(connection: Connection) -> dict[str, int]:
+    """How many comments a later import of their source found changed, and
+    how many one found missing (each counted once, however often)."""
+    h = history_t
+    counted = pairs(connection.execute(
+        select(h.c.change, func.count(h.c.comment_id.distinct())).group_by(h.c.change)
+    ))
+    return {"changed": counted.get("changed", 0), "deleted": counted.get("deleted", 0)}
 
 
 def _max_depth(connection: Connection) -> int:

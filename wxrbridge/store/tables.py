@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Table
 
 from .models import (
+    CommentHistoryRow,
     CommentMetaRow,
     CommentRow,
     ExtraRow,
@@ -30,3 +31,4 @@ term_meta_t: Table = TermMetaRow.__table__  # type: ignore[assignment]
 extras_t: Table = ExtraRow.__table__  # type: ignore[assignment]
 sources_t: Table = SourceRow.__table__  # type: ignore[assignment]
 issues_t: Table = ImportIssueRow.__table__  # type: ignore[assignment]
+history_t: Table = CommentHistoryRow.__table__  # type: ignore[assignment]

@@ -1,7 +1,9 @@
 """JSON Lines: the archival dump, one JSON object per line.
 
 Each line has ``"record"``: ``source``, ``user``, ``term``, ``thread`` or
-``comment``, in that order, comments in tree order under their thread.  The
+``comment``, in that order, comments in tree order under their thread; with
+the ``history`` option, ``history`` lines follow, one per change a re-import
+recorded in a comment.  The
 neutral fields come first under stable names (documented in
 ``docs/jsonl.md``); the source's raw values follow under ``raw`` so nothing
 the store holds is left out.  Text is written exactly, as UTF-8.
@@ -15,8 +17,18 @@ from dataclasses import asdict, fields
 from typing import IO, Any
 
 from ... import canonical
-from ...records import Comment, Extra, ImportIssue, Record, Source, Term, Thread, User
-from .. import Format, WriteReport
+from ...records import (
+    Comment,
+    CommentChange,
+    Extra,
+    ImportIssue,
+    Record,
+    Source,
+    Term,
+    Thread,
+    User,
+)
+from .. import HISTORY_OPTION, Format, Option, WriteReport
 from .reader import detect, read_jsonl
 
 # Records hold only strings, numbers and None outside the lists handled
@@ -143,6 +155,18 @@ class _CommentView:
         })
 
 
+def _history(record: CommentChange) -> dict[str, Any]:
+    return {
+        "record": "history",
+        "site": record.site,
+        "origin": record.origin,
+        "comment": record.comment,
+        "change": record.change,
+        "recorded_at": record.recorded_at,
+        "previous": record.previous,
+    }
+
+
 def _line(data: dict[str, Any], report: WriteReport) -> bytes:
     try:
         return _UTF8.encode(data).encode("utf-8") + b"\n"
@@ -156,8 +180,11 @@ def _line(data: dict[str, Any], report: WriteReport) -> bytes:
         return _ASCII.encode(data).encode("ascii") + b"\n"
 
 
-def write_jsonl(records: Iterable[Record], out: IO[bytes]) -> WriteReport:
-    """Write ``records`` to ``out`` as JSON Lines, one object per record."""
+def write_jsonl(
+    records: Iterable[Record], out: IO[bytes], *, history: bool = False
+) -> WriteReport:
+    """Write ``records`` to ``out`` as JSON Lines, one object per record;
+    comment history only when ``history`` asks for it."""
     report = WriteReport()
     view = _CommentView()
     for record in records:
@@ -172,11 +199,16 @@ def write_jsonl(records: Iterable[Record], out: IO[bytes]) -> WriteReport:
             data = _term(record)
         elif isinstance(record, Source):
             data = _source(record)
+        elif isinstance(record, CommentChange):
+            if not history:
+                continue
+            data = _history(record)
         elif isinstance(record, ImportIssue):
             continue
         else:  # pragma: no cover - every record kind is handled above
             raise TypeError(type(record))
-        report.written[data["record"]] += 1
+        # Counted as "2 changes", not "2 historys".
+        report.written["change" if data["record"] == "history" else data["record"]] += 1
         out.write(_line(data, report))
     return report
 
@@ -188,4 +220,9 @@ FORMAT = Format(
     detect=detect,
     read=read_jsonl,
     write_stream=write_jsonl,
+    options=(
+        Option(HISTORY_OPTION, bool, "Also write each comment's history: the earlier values "
+               "of what re-imports of its source found changed, and the comments they found "
+               "missing.", default=False),
+    ),
 )

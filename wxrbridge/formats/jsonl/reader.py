@@ -15,14 +15,27 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import fields
+from datetime import datetime
 from typing import IO, Any
 
 from ...errors import InputError
-from ...records import Comment, Extra, ImportIssue, Record, Source, Term, Thread, ThreadTerm, User
+from ...records import (
+    RECORDED_AT_FORMAT,
+    Comment,
+    CommentChange,
+    Extra,
+    ImportIssue,
+    Record,
+    Source,
+    Term,
+    Thread,
+    ThreadTerm,
+    User,
+)
 
 # What the writer puts first on every line.
 _FIRST = re.compile(
-    rb'\A(?:\xef\xbb\xbf)?\s*\{\s*"record"\s*:\s*"(source|user|term|thread|comment)"'
+    rb'\A(?:\xef\xbb\xbf)?\s*\{\s*"record"\s*:\s*"(source|user|term|thread|comment|history)"'
 )
 _DECODER = json.JSONDecoder()
 
@@ -148,8 +161,25 @@ def _comment(data: dict[str, Any]) -> Comment:
                    **_raw(data, _COMMENT_RAW))
 
 
+def _history(data: dict[str, Any]) -> CommentChange:
+    change = _required(data, "change")
+    if change not in ("changed", "deleted"):
+        raise _NotARecordError(f"change is {change!r}, not changed or deleted")
+    recorded_at = _required(data, "recorded_at")
+    try:
+        datetime.strptime(recorded_at, RECORDED_AT_FORMAT)
+    except ValueError:
+        raise _NotARecordError(f"recorded_at {recorded_at!r} is not YYYY-MM-DDTHH:MM:SSZ") from None
+    previous = data.get("previous", {})
+    if not isinstance(previous, dict):
+        raise _NotARecordError("previous is not an object")
+    return CommentChange(_required(data, "site"), _required(data, "origin"),
+                         _required(data, "comment"), change, recorded_at, previous)
+
+
 _BUILDERS: dict[str, Callable[[dict[str, Any]], Record]] = {
     "source": _source, "user": _user, "term": _term, "thread": _thread, "comment": _comment,
+    "history": _history,
 }
 
 
