@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""Import WXR files into a real WordPress and count the comments it keeps.
+
+For each file, a fresh site (Debian's ``wordpress`` package, in a database
+``wxrb_wp_<random>`` made for the run and dropped after it) imports the file
+with the wordpress-importer plugin's own ``WP_Import`` class, run from PHP's
+command line by bench/wp/import.php; the comments the site then holds are
+compared with the file's threads: every comment kept, each reply under its
+parent, each author reply linked to the user made for its author.  With
+``--ours`` the file is also converted by wxrbridge (the default WXR export,
+the one made for WordPress's importer) and that copy imported the same way.
+
+The plugin is not part of wxrbridge: give its checkout with ``--importer``
+or ``WXRBRIDGE_WP_IMPORTER`` (a clone of github.com/WordPress/wordpress-importer).
+
+    bench/wordpress_import.py --importer ~/src/wordpress-importer --ours \\
+        samples/*.wxr.xml tests/data/wxr/*.xml
+
+Needs php-cli, php-mysql, php-xml, the ``wordpress`` package and a MariaDB
+or MySQL server reached as root without a password (``--db-host``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+BOOTSTRAP = HERE / "wp" / "import.php"
+_PHP_INT = re.compile(r"^[ \t\n\r\v\f]*([+-]?[0-9]+)")
+
+
+def php_int(text: str) -> int:
+    """The integer PHP's ``(int)`` cast makes of ``text``."""
+    match = _PHP_INT.match(text or "")
+    return int(match.group(1)) if match else 0
+
+
+@dataclass
+class Outcome:
+    """What a site kept of one file's comments."""
+
+    comments: int = 0
+    kept: int = 0
+    replies: int = 0
+    replies_under_parent: int = 0
+    author_replies: int = 0
+    author_replies_linked: int = 0
+    lost: list[str] | None = None
+
+    def row(self) -> list[str]:
+        return [f"{self.kept}/{self.comments}", f"{self.replies_under_parent}/{self.replies}",
+                f"{self.author_replies_linked}/{self.author_replies}"]
+
+    @property
+    def whole(self) -> bool:
+        return (self.kept == self.comments and self.replies_under_parent == self.replies
+                and self.author_replies_linked == self.author_replies)
+
+
+def compare(result: dict[str, Any]) -> Outcome:
+    """Compare the comments of the file (as the plugin's parser read it)
+    with those the site holds after the import."""
+    outcome = Outcome(lost=[])
+    lost = outcome.lost
+    assert lost is not None
+    wp_of = {(row["index"], row["comment_id"]): row["wp_id"] for row in result["inserted"]}
+    stored = {int(row["comment_ID"]): row for row in result["comments"]}
+    users = {login.strip().lower(): uid for login, uid in result["users"].items()}
+    author_login = {php_int(a["author_id"]): a["login"].strip().lower()
+                    for a in result["authors"]}
+    for item in result["items"]:
+        index = item["index"]
+        # The comment an id names in this item: the importer keeps the last
+        # of a repeated id (a later array entry replaces an earlier one).
+        named: dict[int, str] = {php_int(c["comment_id"]): c["comment_id"]
+                                 for c in item["comments"]}
+        seen: set[str] = set()
+        for comment in item["comments"]:
+            outcome.comments += 1
+            cid = comment["comment_id"]
+            label = f"item #{index + 1} (post {item['post_id'].strip()}) comment {cid.strip()}"
+            wp_id = wp_of.get((index, cid)) if cid not in seen else None
+            seen.add(cid)
+            parent = php_int(comment["comment_parent"])
+            user = php_int(comment["comment_user_id"])
+            if parent and php_int(named.get(parent, "0")) == parent:
+                outcome.replies += 1
+            if user and user in author_login:
+                outcome.author_replies += 1
+            if wp_id is None:
+                lost.append(label)
+                continue
+            outcome.kept += 1
+            row = stored[wp_id]
+            if parent and php_int(named.get(parent, "0")) == parent:
+                parent_wp = wp_of.get((index, named[parent]))
+                if parent_wp is not None and int(row["comment_parent"]) == parent_wp:
+                    outcome.replies_under_parent += 1
+                else:
+                    lost.append(f"{label}: not under its parent {parent}")
+            if user and user in author_login:
+                if int(row["user_id"]) == users.get(author_login[user]):
+                    outcome.author_replies_linked += 1
+                else:
+                    lost.append(f"{label}: not linked to user {author_login[user]}")
+    return outcome
+
+
+class Site:
+    """A WordPress site in a database of its own, for one import."""
+
+    def __init__(self, wordpress: Path, importer: Path, db_host: str) -> None:
+        self.wordpress, self.importer, self.db_host = wordpress, importer, db_host
+        self.db = f"wxrb_wp_{secrets.token_hex(4)}"
+
+    def _mysql(self, statement: str) -> None:
+        host, _, port = self.db_host.partition(":")
+        subprocess.run(["mysql", "-h", host, "-P", port or "3306", "-uroot", "-e", statement],
+                       check=True)
+
+    def __enter__(self) -> Site:
+        self._mysql(f"CREATE DATABASE `{self.db}` CHARACTER SET utf8mb4")
+        self._php("install")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._mysql(f"DROP DATABASE `{self.db}`")
+
+    def _php(self, step: str, *args: str) -> dict[str, Any]:
+        done = subprocess.run(
+            ["php", str(BOOTSTRAP), step, str(self.wordpress), self.db, self.db_host, *args],
+            capture_output=True, text=True,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"{step} failed: {done.stderr.strip() or done.stdout[-2000:]}")
+        # Deprecation notices of older plugins may precede the JSON line.
+        data: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        return data
+
+    def import_file(self, path: Path) -> dict[str, Any]:
+        return self._php("import", str(self.importer), str(path))
+
+
+def our_export(source: Path, out_dir: Path) -> Path:
+    """wxrbridge's default WXR export of ``source``."""
+    target = out_dir / (source.name.split(".")[0] + ".wxrbridge.wxr.xml")
+    wxrbridge = Path(sys.executable).with_name("wxrbridge")
+    command = [str(wxrbridge)] if wxrbridge.exists() else [sys.executable, "-m", "wxrbridge"]
+    subprocess.run([*command, "convert", str(source), str(target), "--to", "wxr"],
+                   check=True, capture_output=True)
+    return target
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("--importer", type=Path, default=os.environ.get("WXRBRIDGE_WP_IMPORTER"),
+                        help="wordpress-importer checkout (else $WXRBRIDGE_WP_IMPORTER)")
+    parser.add_argument("--wordpress", type=Path, default=Path("/usr/share/wordpress"))
+    parser.add_argument("--db-host", default="127.0.0.1:3306")
+    parser.add_argument("--ours", action="store_true",
+                        help="also import wxrbridge's default WXR export of each file")
+    parser.add_argument("--show-lost", action="store_true", help="name each comment lost")
+    args = parser.parse_args()
+    if args.importer is None or not (args.importer / "src" / "class-wp-import.php").exists():
+        parser.error("--importer (or WXRBRIDGE_WP_IMPORTER) must name a wordpress-importer"
+                     " checkout")
+    rows: list[list[str]] = []
+    failed = 0
+    with tempfile.TemporaryDirectory(prefix="wxrb-wp-") as tmp:
+        for source in args.files:
+            variants = [("original", source)]
+            if args.ours:
+                variants.append(("wxrbridge", our_export(source, Path(tmp))))
+            for label, path in variants:
+                with Site(args.wordpress, args.importer, args.db_host) as site:
+                    result = site.import_file(path)
+                outcome = compare(result)
+                rows.append([source.name, label, *outcome.row()])
+                if label == "wxrbridge" and not outcome.whole:
+                    failed += 1
+                if args.show_lost and outcome.lost:
+                    for line in outcome.lost:
+                        print(f"  {source.name} ({label}): {line}", file=sys.stderr)
+    print("| file | WXR | comments kept | replies under their parent | author replies linked |")
+    print("|---|---|---:|---:|---:|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
