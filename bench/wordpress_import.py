@@ -67,44 +67,62 @@ class Outcome:
                 and self.author_replies_linked == self.author_replies)
 
 
-def compare(result: dict[str, Any]) -> Outcome:
-    """Compare the comments of the file (as the plugin's parser read it)
-    with those the site holds after the import."""
+def compare(result: dict[str, Any], source: dict[str, Any] | None = None) -> Outcome:
+    """Compare the threads of ``source`` (the original file, as the plugin's
+    parser read it; by default the imported file itself) with the comments
+    the site holds after importing ``result``'s file.  The items of a file
+    wxrbridge wrote are the source's, in its order; a comment it renumbered
+    names its old id in ``_wxrbridge_original_id``."""
+    source = source or result
     outcome = Outcome(lost=[])
     lost = outcome.lost
     assert lost is not None
-    wp_of = {(row["index"], row["comment_id"]): row["wp_id"] for row in result["inserted"]}
+    if len(result["items"]) != len(source["items"]):
+        raise ValueError("the imported file does not have the source's items")
+    wp_of_file = {(row["index"], row["comment_id"]): row["wp_id"] for row in result["inserted"]}
+    # (item, source comment id) -> the site's comments made from it.
+    site_ids: dict[tuple[int, int], list[int]] = {}
+    for item in result["items"]:
+        seen: set[str] = set()
+        for comment in item["comments"]:
+            cid = comment["comment_id"]
+            wp_id = wp_of_file.get((item["index"], cid)) if cid not in seen else None
+            seen.add(cid)
+            if wp_id is not None:
+                original = comment.get("original_id") or cid
+                site_ids.setdefault((item["index"], php_int(original)), []).append(wp_id)
     stored = {int(row["comment_ID"]): row for row in result["comments"]}
     users = {login.strip().lower(): uid for login, uid in result["users"].items()}
     author_login = {php_int(a["author_id"]): a["login"].strip().lower()
-                    for a in result["authors"]}
-    for item in result["items"]:
+                    for a in source["authors"]}
+    for item, written in zip(source["items"], result["items"], strict=True):
         index = item["index"]
-        # The comment an id names in this item: the importer keeps the last
-        # of a repeated id (a later array entry replaces an earlier one).
-        named: dict[int, str] = {php_int(c["comment_id"]): c["comment_id"]
-                                 for c in item["comments"]}
-        seen: set[str] = set()
+        own_post = written.get("post")
+        ids = {php_int(c["comment_id"]) for c in item["comments"]}
+        used: dict[int, int] = {}
         for comment in item["comments"]:
             outcome.comments += 1
-            cid = comment["comment_id"]
-            label = f"item #{index + 1} (post {item['post_id'].strip()}) comment {cid.strip()}"
-            wp_id = wp_of.get((index, cid)) if cid not in seen else None
-            seen.add(cid)
+            cid = php_int(comment["comment_id"])
+            label = f"item #{index + 1} (post {item['post_id'].strip()}) comment {cid}"
             parent = php_int(comment["comment_parent"])
             user = php_int(comment["comment_user_id"])
-            if parent and php_int(named.get(parent, "0")) == parent:
-                outcome.replies += 1
-            if user and user in author_login:
-                outcome.author_replies += 1
-            if wp_id is None:
+            is_reply = bool(parent) and parent in ids
+            outcome.replies += is_reply
+            outcome.author_replies += bool(user) and user in author_login
+            made = site_ids.get((index, cid), [])
+            taken = used.get(cid, 0)
+            used[cid] = taken + 1
+            if taken >= len(made):
                 lost.append(label)
                 continue
+            row = stored[made[taken]]
+            if own_post is None or int(row["comment_post_ID"]) != own_post:
+                lost.append(f"{label}: moved to another post")
+                continue
             outcome.kept += 1
-            row = stored[wp_id]
-            if parent and php_int(named.get(parent, "0")) == parent:
-                parent_wp = wp_of.get((index, named[parent]))
-                if parent_wp is not None and int(row["comment_parent"]) == parent_wp:
+            if is_reply:
+                parent_ids = site_ids.get((index, parent), [])
+                if parent_ids and int(row["comment_parent"]) == parent_ids[0]:
                     outcome.replies_under_parent += 1
                 else:
                     lost.append(f"{label}: not under its parent {parent}")
@@ -182,10 +200,12 @@ def main() -> int:
             variants = [("original", source)]
             if args.ours:
                 variants.append(("wxrbridge", our_export(source, Path(tmp))))
+            original: dict[str, Any] | None = None
             for label, path in variants:
                 with Site(args.wordpress, args.importer, args.db_host) as site:
                     result = site.import_file(path)
-                outcome = compare(result)
+                outcome = compare(result, original)
+                original = original or result
                 rows.append([source.name, label, *outcome.row()])
                 if label == "wxrbridge" and not outcome.whole:
                     failed += 1

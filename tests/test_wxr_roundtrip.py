@@ -22,7 +22,7 @@ FILES = sorted(DATA.glob("*.xml"))
 
 # Files WordPress's importer would refuse, or lose comments of: the default
 # output adds what it needs (and notes it); an exact copy keeps them as is.
-FILLED_FOR_WORDPRESS = {"no-version.xml"}
+FILLED_FOR_WORDPRESS = {"no-version.xml", "duplicate-post-id.xml", "importer-merges.xml"}
 # Files with padded ids, types, statuses or dates, which the default output
 # writes trimmed (test_wxr_padded.py): an exact copy keeps the padding.
 PADDED = {"values.xml", "wpcom-https.xml"}
@@ -84,7 +84,12 @@ def test_a_file_without_version_gets_one_for_wordpress() -> None:
         "channel: no wp:wxr_version; written as 1.2, its namespace's",
         "1 comments had no comment_date: written with their GMT date, since WordPress's"
         " importer would store an empty one",
+        "1 items had no post_date: written with their GMT date, else their first comment's,"
+        " since WordPress's importer takes an undated item for any earlier post of the same"
+        " title",
     ]
+    # The post, undated, takes its comment's date.
+    assert document.findtext(f"channel/item/{wp}post_date") == "2015-05-05 05:05:05"
     # Nothing else differs.
     differences = diff_documents(DATA / "no-version.xml", written)
     assert len(differences) == 2, differences

@@ -94,6 +94,12 @@ add_filter('wp_import_posts', function ($posts) {
     }
     return $posts;
 });
+$created = array();
+add_action('wp_import_insert_post', function ($post_id, $original_id, $postdata, $post) use (&$created) {
+    if (!is_wp_error($post_id)) {
+        $created[$post['wxrb_index']] = (int) $post_id;
+    }
+}, 10, 4);
 add_filter('wp_import_post_comments', function ($comments, $post_id, $post) use (&$current) {
     $by_id = array();
     foreach ($comments as $comment) {
@@ -138,13 +144,22 @@ $file_items = array();
 foreach ($parsed['posts'] as $index => $post) {
     $file_comments = array();
     foreach (isset($post['comments']) ? $post['comments'] : array() as $comment) {
+        // The id a renumbering writer replaced.
+        $original = null;
+        foreach (isset($comment['commentmeta']) ? $comment['commentmeta'] : array() as $meta) {
+            if ($meta['key'] === '_wxrbridge_original_id') {
+                $original = (string) $meta['value'];
+            }
+        }
         $file_comments[] = array(
+            'original_id' => $original,
             'comment_id' => (string) $comment['comment_id'],
             'comment_parent' => (string) $comment['comment_parent'],
             'comment_user_id' => (string) $comment['comment_user_id'],
         );
     }
     $file_items[] = array('index' => $index, 'post_id' => (string) $post['post_id'],
+                          'post' => isset($created[$index]) ? $created[$index] : null,
                           'post_type' => (string) $post['post_type'], 'comments' => $file_comments);
 }
 $authors = array();

@@ -49,6 +49,7 @@ from ...records import Comment, Extra, Meta, Record, Source, Term, Thread, User
 from ...version import __version__
 from .. import WriteReport
 from .header import Field, Header, channel_fields, choose_header
+from .importer_rules import ImporterCheck
 from .names import (
     AFTER_CHANNEL_ANCHOR,
     BEFORE_ITEM_ANCHOR,
@@ -68,7 +69,7 @@ from .output import XmlOutput
 from .placing import NO_EXTRAS, Extras, arrange
 from .plan import ORIGINAL_ID_KEY, ORIGINAL_PARENT_KEY, CommentPlanner, numeric
 from .text import COMMENT_PLAIN, CommentTags
-from .values import ItemValues
+from .values import ORIGINAL_POST_ID_KEY, ItemValues
 
 __all__ = ["DSQ_IMPORT_NS", "ORIGINAL_ID_KEY", "ORIGINAL_PARENT_KEY", "write_wxr"]
 
@@ -140,6 +141,8 @@ class _WxrWriter(XmlOutput):
             every_field=self.every_field, notes=self.report.notes,
         )
         self.values = ItemValues(self.every_field, self.report.notes, self.keep_ids)
+        # The export for WordPress's importer names what it will skip or move.
+        self.importer = None if self.keep_ids else ImporterCheck(self.report.notes)
         self.sources: list[Source] = []
         self.users: list[User] = []
         self.terms: list[Term] = []
@@ -218,6 +221,17 @@ class _WxrWriter(XmlOutput):
             self.report.notes.append(
                 f"{self.undated} comments had no comment_date: written with their GMT date,"
                 " since WordPress's importer would store an empty one"
+            )
+        if self.values.typed:
+            self.report.notes.append(
+                f"{self.values.typed} items had no post_type: written as posts, since"
+                " WordPress's importer skips an item of no known type with its comments"
+            )
+        if self.values.dated:
+            self.report.notes.append(
+                f"{self.values.dated} items had no post_date: written with their GMT date, else"
+                " their first comment's, since WordPress's importer takes an undated item for"
+                " any earlier post of the same title"
             )
         trimmed = self.values.trimmed
         if trimmed:
@@ -387,13 +401,18 @@ class _WxrWriter(XmlOutput):
         depth = 1
         self._mark_offset()
         self._place(extras, BEFORE_ITEM_ANCHOR, depth)
-        values, guid_attr = self.values.thread(thread)
+        values, guid_attr, replaced_id = self.values.thread(thread, comments)
         meta = list(thread.meta)
+        if replaced_id is not None and not any(k == ORIGINAL_POST_ID_KEY for k, _ in meta):
+            meta.append((ORIGINAL_POST_ID_KEY, replaced_id))
         if thread.origin != "wxr" and thread.dsq_id is not None:
             if not any(key == "dsq_thread_id" for key, _ in meta):
                 meta.append(("dsq_thread_id", thread.dsq_id))
         plan = self.planner.plan(thread, comments)
         fields = {ITEM_NAMES[value[0]]: value for value in values}
+        if self.importer is not None:
+            self.importer.item(thread.key, fields["title"][2], fields["wp:post_date"][2],
+                               fields["wp:post_type"][2], fields["wp:status"][2], plan)
         self._nl(depth)
         with self._element("item", extras.attrs.get(None, {}), extras.ns.get(None)):
             self._place(extras, None, depth + 1)
