@@ -175,8 +175,11 @@ function import_rules($items, $authors) {
             $parent = $comment['comment_parent_text'];
             $linked = isset($inserted[$parent]) ? $inserted[$parent] : null;
             if ($exists !== null) {
+                // The site saved each author trimmed; the question keeps a
+                // leading space, and the collation ignores trailing ones.
+                $asked = strtolower(rtrim($comment['comment_author']));
                 foreach ($site_comments as $other) {
-                    if ($other['author'] === collated($comment['comment_author'])
+                    if ($other['author'] === $asked
                         && $other['date'] === $comment['comment_date']) {
                         continue 2;
                     }

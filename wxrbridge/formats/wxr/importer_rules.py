@@ -39,9 +39,9 @@ _NAMED = 10
 
 
 def collated(text: str) -> str:
-    """``text`` as the database compares it: trimmed (WordPress trims a title
-    and an author as it saves them), case and accents aside."""
-    decomposed = unicodedata.normalize("NFKD", text.strip())
+    """``text`` as the database compares it: trailing spaces, case and
+    accents aside."""
+    decomposed = unicodedata.normalize("NFKD", text.rstrip())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
@@ -91,7 +91,8 @@ class ImporterCheck:
                     f" its {len(plan)} comments"
                 )
             return
-        title_key = collated(title) if title and title.strip() else None
+        # WordPress trims a title both as it saves it and as it asks.
+        title_key = collated(title.strip()) if title and title.strip() else None
         date_key = date.strip() if date and date.strip() else None
         merged_into = self.posts.get((title_key, date_key, kind))
         if merged_into is None:
@@ -107,9 +108,13 @@ class ImporterCheck:
         self._merged(thread, merged_into, title_key is not None, date_key is not None, ordered)
 
     @staticmethod
-    def _mark(comment: Comment) -> int:
-        date = comment.created_at_local or comment.created_at or ""
-        return hash((collated(comment.author_name or ""), date.strip()))
+    def _mark(comment: Comment, asked: bool = False) -> int:
+        """The (author, date) a comment is known by in the site, or with
+        ``asked`` the one comment_exists looks for: the site saved the
+        author trimmed, the question keeps a leading space."""
+        author = comment.author_name or ""
+        date = (comment.created_at_local or comment.created_at or "").strip()
+        return hash((collated(author.rstrip() if asked else author.strip()), date))
 
     def _merged(
         self, thread: str, into: str, by_title: bool, by_date: bool,
@@ -132,12 +137,11 @@ class ImporterCheck:
         moved = 0
         for comment, cid, parent, _meta in ordered:
             label = comment.key
-            mark = self._mark(comment)
-            if mark in self.comments:
+            if self._mark(comment, asked=True) in self.comments:
                 skipped.add((cid or "").strip())
                 skipped_labels.append(label)
                 continue
-            self.comments.add(mark)
+            self.comments.add(self._mark(comment))
             moved += 1
             if parent is not None and parent.strip() in skipped:
                 orphaned.append(label)
