@@ -160,7 +160,7 @@ class Site:
             capture_output=True, text=True,
         )
         if done.returncode != 0:
-            raise RuntimeError(f"{step} failed: {done.stderr.strip() or done.stdout[-2000:]}")
+            raise RuntimeError(f"{step} failed: {done.stdout[-2000:].strip() or done.stderr.strip()}")
         # Deprecation notices of older plugins may precede the JSON line.
         data: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
         return data
@@ -197,13 +197,26 @@ def main() -> int:
     failed = 0
     with tempfile.TemporaryDirectory(prefix="wxrb-wp-") as tmp:
         for source in args.files:
-            variants = [("original", source)]
+            variants: list[tuple[str, Path | None]] = [("original", source)]
             if args.ours:
-                variants.append(("wxrbridge", our_export(source, Path(tmp))))
+                try:
+                    variants.append(("wxrbridge", our_export(source, Path(tmp))))
+                except subprocess.CalledProcessError as refused:
+                    variants.append(("wxrbridge", None))
+                    print(f"  {source.name}: wxrbridge refuses it (exit {refused.returncode}):"
+                          f" {refused.stderr.decode().strip()}", file=sys.stderr)
             original: dict[str, Any] | None = None
             for label, path in variants:
+                if path is None:
+                    rows.append([source.name, label, "refused", "", ""])
+                    continue
                 with Site(args.wordpress, args.importer, args.db_host) as site:
-                    result = site.import_file(path)
+                    try:
+                        result = site.import_file(path)
+                    except RuntimeError as error:
+                        rows.append([source.name, label, "not imported", "", ""])
+                        print(f"  {source.name} ({label}): {error}", file=sys.stderr)
+                        continue
                 outcome = compare(result, original)
                 original = original or result
                 rows.append([source.name, label, *outcome.row()])

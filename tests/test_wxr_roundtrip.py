@@ -7,6 +7,7 @@ import gzip
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -28,6 +29,15 @@ FILLED_FOR_WORDPRESS = {"no-version.xml", "duplicate-post-id.xml", "importer-mer
 PADDED = {"values.xml", "wpcom-https.xml"}
 
 
+# The note a reply to a comment the file lacks gets (threading.xml has one):
+# the file is written as it is, the note is for WordPress's importer.
+UNKNOWN_PARENT = "replies to a comment not in the data"
+
+
+def notes_but_unknown_parents(report: Any) -> list[str]:
+    return [n for n in report.notes if UNKNOWN_PARENT not in n]
+
+
 def roundtrip(path: Path, keep_ids: bool = False) -> tuple[bytes, object]:
     out = io.BytesIO()
     with open(path, "rb") as handle:
@@ -40,7 +50,7 @@ def test_file_records_file_is_equal(path: Path) -> None:
     written, report = roundtrip(path, keep_ids=path.name in FILLED_FOR_WORDPRESS | PADDED)
     assert diff_documents(path, written) == []
     assert report.left_out == []
-    assert report.notes == []
+    assert notes_but_unknown_parents(report) == []
 
 
 _TRIMMED = re.compile(
@@ -138,7 +148,7 @@ def test_wxr_1_0_channel_and_item_order_is_kept() -> None:
 
     written, report = roundtrip(path)
     assert diff_documents(path, written) == []
-    assert report.notes == [] and report.left_out == []
+    assert notes_but_unknown_parents(report) == [] and report.left_out == []
     assert written.index(b"<generator>") < written.index(b"<language>")
 
 
@@ -207,7 +217,7 @@ def test_reply_before_its_parent_keeps_its_place_after_a_parents_first_stream() 
     out = io.BytesIO()
     report = write_wxr(reordered, out)
     assert diff_documents(path, out.getvalue()) == []
-    assert report.notes == [] and report.left_out == []
+    assert notes_but_unknown_parents(report) == [] and report.left_out == []
 
 
 def test_parents_first_stream_without_positions_is_written_as_it_arrives() -> None:

@@ -84,13 +84,21 @@ class ImporterCheck:
                     " unless a plugin registers the type first"
                 )
             return
-        if (status or "").strip() == "auto-draft":
+        if (status or "").strip() == "auto-draft" or kind == "nav_menu_item":
             if plan:
+                what = "a menu item" if kind == "nav_menu_item" else "an auto-draft"
                 self.notes.append(
-                    f"thread {thread}: WordPress's importer skips an auto-draft, and with it"
-                    f" its {len(plan)} comments"
+                    f"thread {thread}: WordPress's importer makes no post of {what}, and"
+                    f" skips its {len(plan)} comments"
                 )
             return
+        if kind == "attachment" and plan:
+            self.notes.append(
+                f"thread {thread}: WordPress's importer keeps an attachment, and its"
+                f" {len(plan)} comments, only when it downloads the file (its option to"
+                " import file attachments, and the file still online)"
+            )
+        self._unknown_parents(thread, plan)
         # WordPress trims a title both as it saves it and as it asks.
         title_key = collated(title.strip()) if title and title.strip() else None
         date_key = date.strip() if date and date.strip() else None
@@ -106,6 +114,22 @@ class ImporterCheck:
                 self.comments.add(self._mark(comment))
             return
         self._merged(thread, merged_into, title_key is not None, date_key is not None, ordered)
+
+    def _unknown_parents(self, thread: str, plan: Sequence[PlannedComment]) -> None:
+        """Note the replies whose parent the item does not hold: the importer
+        keeps the number as their parent, which in the site names another
+        comment or none."""
+        ids = {(cid or "").strip() for _c, cid, _p, _m in plan}
+        orphans = [
+            f"{comment.key} (parent {parent.strip()})" for comment, _cid, parent, _m in plan
+            if parent is not None and (numeric(parent) or 0) and parent.strip() not in ids
+        ]
+        if orphans:
+            self.notes.append(
+                f"thread {thread}: {len(orphans)} replies to a comment not in the data; WordPress's"
+                " importer keeps that number as their parent, which in the site names another"
+                f" comment or none: {_named(orphans)}"
+            )
 
     @staticmethod
     def _mark(comment: Comment, asked: bool = False) -> int:
