@@ -160,7 +160,8 @@ class Site:
             capture_output=True, text=True,
         )
         if done.returncode != 0:
-            raise RuntimeError(f"{step} failed: {done.stdout[-2000:].strip() or done.stderr.strip()}")
+            said = done.stdout[-2000:].strip() or done.stderr.strip()
+            raise RuntimeError(f"{step} failed: {said}")
         # Deprecation notices of older plugins may precede the JSON line.
         data: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
         return data
