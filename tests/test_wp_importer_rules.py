@@ -10,11 +10,12 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_oracle import ORACLE
+from cli_oracle import ORACLE, run
 
 from wxrbridge.formats.wxr import read_wxr, write_wxr
 
@@ -212,3 +213,35 @@ def test_an_exact_copy_names_nothing(tmp_path: Path) -> None:
     with open(DATA / "importer-merges.xml", "rb") as handle:
         report = write_wxr(read_wxr(handle, name="m.xml"), out, keep_ids=True)
     assert report.notes == []
+
+
+def test_through_the_store_a_later_item_of_the_same_post_id_keeps_its_comments(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "out.wxr.xml"
+    printed = run("convert", DATA / "duplicate-post-id.xml", target, "--to", "wxr")
+    assert "thread id '5' appears more than once in the file; this one is kept as '5~2'" in (
+        printed)
+    comments = kept(imported(target))
+    assert sorted(comments) == [(0, "50"), (1, "60"), (1, "61"), (1, "62")]
+    assert all(c["post"] == c["item"] for c in comments.values())
+
+
+REAL_WORDPRESS = Path("/usr/share/wordpress/wp-settings.php")
+
+
+@pytest.mark.skipif(
+    not (os.environ.get("WXRBRIDGE_WP_IMPORTER") and REAL_WORDPRESS.exists()
+         and os.environ.get("WXRBRIDGE_TEST_MYSQL_URL")),
+    reason="needs Debian's wordpress package, a wordpress-importer checkout"
+    " (WXRBRIDGE_WP_IMPORTER) and MariaDB (WXRBRIDGE_TEST_MYSQL_URL)",
+)
+def test_a_real_wordpress_keeps_every_comment_of_the_default_export() -> None:
+    harness = Path(__file__).parent.parent / "bench" / "wordpress_import.py"
+    done = subprocess.run(
+        [sys.executable, str(harness), "--ours", str(DATA / "duplicate-post-id.xml")],
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "| duplicate-post-id.xml | original | 1/4 | 0/1 | 0/1 |" in done.stdout
+    assert "| duplicate-post-id.xml | wxrbridge | 4/4 | 1/1 | 1/1 |" in done.stdout
