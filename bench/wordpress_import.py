@@ -170,12 +170,14 @@ class Site:
         return self._php("import", str(self.importer), str(path))
 
 
-def our_export(source: Path, out_dir: Path) -> Path:
-    """wxrbridge's default WXR export of ``source``."""
+def our_export(source: Path, out_dir: Path, recover: bool = False) -> Path:
+    """wxrbridge's default WXR export of ``source`` (``recover``: with
+    ``--recover``)."""
     target = out_dir / (source.name.split(".")[0] + ".wxrbridge.wxr.xml")
     wxrbridge = Path(sys.executable).with_name("wxrbridge")
     command = [str(wxrbridge)] if wxrbridge.exists() else [sys.executable, "-m", "wxrbridge"]
-    subprocess.run([*command, "convert", str(source), str(target), "--to", "wxr"],
+    subprocess.run([*command, "convert", str(source), str(target), "--to", "wxr",
+                    *(["--recover"] if recover else [])],
                    check=True, capture_output=True)
     return target
 
@@ -189,6 +191,8 @@ def main() -> int:
     parser.add_argument("--db-host", default="127.0.0.1:3306")
     parser.add_argument("--ours", action="store_true",
                         help="also import wxrbridge's default WXR export of each file")
+    parser.add_argument("--recover", action="store_true",
+                        help="convert with --recover (files wxrbridge refuses otherwise)")
     parser.add_argument("--show-lost", action="store_true", help="name each comment lost")
     args = parser.parse_args()
     if args.importer is None or not (args.importer / "src" / "class-wp-import.php").exists():
@@ -201,7 +205,7 @@ def main() -> int:
             variants: list[tuple[str, Path | None]] = [("original", source)]
             if args.ours:
                 try:
-                    variants.append(("wxrbridge", our_export(source, Path(tmp))))
+                    variants.append(("wxrbridge", our_export(source, Path(tmp), args.recover)))
                 except subprocess.CalledProcessError as refused:
                     variants.append(("wxrbridge", None))
                     print(f"  {source.name}: wxrbridge refuses it (exit {refused.returncode}):"
