@@ -164,7 +164,9 @@ foreach ($parsed['posts'] as $index => $post) {
 }
 $authors = array();
 foreach ($parsed['authors'] as $login => $author) {
-    $authors[] = array('login' => (string) $login, 'author_id' => (string) $author['author_id']);
+    // The login the site gives the user it makes (non-ASCII letters dropped).
+    $authors[] = array('login' => sanitize_user((string) $login, true),
+                       'author_id' => (string) $author['author_id']);
 }
 echo json_encode(array(
     'items' => $file_items,
