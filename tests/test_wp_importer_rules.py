@@ -245,3 +245,24 @@ def test_a_real_wordpress_keeps_every_comment_of_the_default_export() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "| duplicate-post-id.xml | original | 1/4 | 0/1 | 0/1 |" in done.stdout
     assert "| duplicate-post-id.xml | wxrbridge | 4/4 | 1/1 | 1/1 |" in done.stdout
+
+
+def test_a_fresh_post_id_that_a_later_item_has_is_given_once(tmp_path: Path) -> None:
+    day = "2024-01-02 10:00:00"
+    source = tmp_path / "in.xml"
+    source.write_text(wxr(
+        (5, "One", "2024-01-01 00:00:00", "post", [(10, "A", day, 0)]),
+        (5, "Two", "2024-01-01 00:00:01", "post", [(20, "B", day, 0)]),
+        (6, "Three", "2024-01-01 00:00:02", "post", [(30, "C", day, 0)]),
+    ))
+    target, notes = default_export(source, tmp_path)
+    result = imported(target)
+    assert result["skipped"] == []
+    assert {key: c["post"] for key, c in kept(result).items()} == {
+        (0, "10"): 0, (1, "20"): 1, (2, "30"): 2}
+    assert [n.split(";")[0] for n in notes if "is an earlier item's too" in n] == [
+        "thread 5~2: post id 5 is an earlier item's too, and WordPress's importer would skip"
+        " this item with its comments",
+        "thread 6: post id 6 is an earlier item's too, and WordPress's importer would skip"
+        " this item with its comments",
+    ]

@@ -41,6 +41,8 @@ _NAMED = 10
 def collated(text: str) -> str:
     """``text`` as the database compares it: trailing spaces, case and
     accents aside."""
+    if text.isascii():
+        return text.rstrip().lower()
     decomposed = unicodedata.normalize("NFKD", text.rstrip())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
