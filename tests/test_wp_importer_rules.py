@@ -266,3 +266,9 @@ def test_a_fresh_post_id_that_a_later_item_has_is_given_once(tmp_path: Path) -> 
         "thread 6: post id 6 is an earlier item's too, and WordPress's importer would skip"
         " this item with its comments",
     ]
+
+
+def test_verify_pairs_a_renumbered_item_with_its_source(tmp_path: Path) -> None:
+    source = DATA / "duplicate-post-id.xml"
+    target, _notes = default_export(source, tmp_path)
+    assert run("verify", source, target).strip().endswith("equivalent")
