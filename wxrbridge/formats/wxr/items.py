@@ -18,7 +18,7 @@ from lxml import etree
 from ...records import Comment, Extra, ImportIssue, Meta, Record, Term, Thread, ThreadTerm, User
 from ..xml.extras import extra_from_node
 from ..xml.prefixes import PrefixBinder
-from .groups import ThreadGroups
+from .groups import PostIdKeys, ThreadGroups
 from .names import (
     COMMENT_FIELDS,
     CONTENT_ANCHOR,
@@ -68,8 +68,7 @@ class ItemReader:
         self.entities_warned: set[str] = set()
         self.entities_left_out: set[tuple[int | None, str]] = set()
         self.item_index = 0
-        # How many items had each post id so far (see _own_key).
-        self.post_ids: dict[str, int] = {}
+        self.post_keys = PostIdKeys(name)
         self.comment_index = 0
         self._item_tags: dict[str, tuple[int, str, str]] = {}
         self._comment_tags: dict[str, tuple[int, str, str]] = {}
@@ -340,7 +339,8 @@ class ItemReader:
         if not in_core_order(order, ITEM_ORDER):
             thread.child_order = order
         post_id = (thread.wp_post_id or "").strip()
-        thread.key = self._own_key(post_id, node.sourceline) if post_id else label
+        thread.key = (self.post_keys.key(post_id, node.sourceline, self.issues) if post_id
+                      else label)
         first, start = True, 0
         if not post_id:
             first, start = self.groups.join(
@@ -442,28 +442,6 @@ class ItemReader:
         )
         self.comment_index += 1
         return comment
-
-    def _own_key(self, post_id: str, line: int | None) -> str:
-        """The thread key of an item with post id ``post_id``: the id, or for
-        a later item of the same id a key of its own, so that its comments
-        stay its own (the store would keep the thread apart but give the
-        comments to the first)."""
-        count = self.post_ids.get(post_id, 0) + 1
-        self.post_ids[post_id] = count
-        if count == 1:
-            return post_id
-        key = f"{post_id}~{count}"
-        while key in self.post_ids:
-            count += 1
-            key = f"{post_id}~{count}"
-        self.post_ids[key] = 1
-        self.issues.append(ImportIssue(
-            code="duplicate-id", severity="repaired",
-            reason=f"thread id {post_id!r} appears more than once in the file; this one is"
-            f" kept as {key!r}",
-            file=self.name, line=line, record_key=f"thread {post_id}",
-        ))
-        return key
 
     def _take_issues(self) -> Iterator[Record]:
         if self.issues:

@@ -168,6 +168,30 @@ class ItemValues:
         )
         return str(fresh), post_id
 
+    def counted_notes(self) -> list[str]:
+        """The notes that count what was added or trimmed for WordPress's
+        importer, once the items are written."""
+        notes = []
+        if self.typed:
+            notes.append(
+                f"{self.typed} items had no post_type: written as posts, since"
+                " WordPress's importer skips an item of no known type with its comments"
+            )
+        if self.dated:
+            notes.append(
+                f"{self.dated} items had no post_date: written with their GMT date, else"
+                " their first comment's, since WordPress's importer takes an undated item for"
+                " any earlier post of the same title"
+            )
+        trimmed = self.trimmed
+        if trimmed:
+            notes.append(
+                f"{trimmed} padded {'value' if trimmed == 1 else 'values'} of ids, parents,"
+                " types, statuses, user ids or dates written trimmed, since WordPress's"
+                " importer does not trim them and would drop the posts and comments"
+            )
+        return notes
+
     def trim(self, values: tuple[str | None, ...]) -> tuple[str | None, ...]:
         """``values`` without the whitespace around them, each trimmed one
         counted: WordPress's importer takes ids, types, statuses and dates as

@@ -123,6 +123,24 @@ def write_wxr(
     return writer.report
 
 
+def thread_identifier(
+    thread: Thread, fields: dict[str, Field]
+) -> str:
+    """The page's disqus_identifier: the one Disqus stored for the thread,
+    else what the Disqus WordPress plugin would have made it (the link,
+    for an item without a post id)."""
+    if thread.identifier and thread.identifier.strip():
+        return thread.identifier
+    post_id = (fields["wp:post_id"][2] or "").strip()
+    link = (thread.link or "").strip()
+    if not post_id and link and numeric(thread.key) is None:
+        # What Disqus takes for a page that names no identifier.
+        return link
+    post_id = post_id or thread.key
+    guid = (fields["guid"][2] or "").strip()
+    return f"{post_id} {guid}"
+
+
 class _WxrWriter(XmlOutput):
     """Writes one WXR document: the header, then each item with its
     comments (planned by plan.py, formatted through XmlOutput)."""
@@ -222,24 +240,7 @@ class _WxrWriter(XmlOutput):
                 f"{self.undated} comments had no comment_date: written with their GMT date,"
                 " since WordPress's importer would store an empty one"
             )
-        if self.values.typed:
-            self.report.notes.append(
-                f"{self.values.typed} items had no post_type: written as posts, since"
-                " WordPress's importer skips an item of no known type with its comments"
-            )
-        if self.values.dated:
-            self.report.notes.append(
-                f"{self.values.dated} items had no post_date: written with their GMT date, else"
-                " their first comment's, since WordPress's importer takes an undated item for"
-                " any earlier post of the same title"
-            )
-        trimmed = self.values.trimmed
-        if trimmed:
-            self.report.notes.append(
-                f"{trimmed} padded {'value' if trimmed == 1 else 'values'} of ids, parents,"
-                " types, statuses, user ids or dates written trimmed, since WordPress's"
-                " importer does not trim them and would drop the posts and comments"
-            )
+        self.report.notes.extend(self.values.counted_notes())
 
     def _mark_offset(self) -> None:
         if self.item_offsets is not None:
@@ -429,7 +430,7 @@ class _WxrWriter(XmlOutput):
                         self._place(extras, anchor, depth + 1)
                     if anchor == CONTENT_ANCHOR and self.dsq_namespace:
                         self._leaf(depth + 1, f"{{{DSQ_IMPORT_NS}}}thread_identifier",
-                                   self._thread_identifier(thread, fields), False, label)
+                                   thread_identifier(thread, fields), False, label)
                 elif name == "category":
                     for term in thread.terms:
                         attrib = {}
@@ -452,24 +453,6 @@ class _WxrWriter(XmlOutput):
             self._place_rest(extras, depth + 1, skip=(BEFORE_ITEM_ANCHOR,))
             self._nl(depth)
         self.report.written["thread"] += 1
-
-    @staticmethod
-    def _thread_identifier(
-        thread: Thread, fields: dict[str, Field]
-    ) -> str:
-        """The page's disqus_identifier: the one Disqus stored for the thread,
-        else what the Disqus WordPress plugin would have made it (the link,
-        for an item without a post id)."""
-        if thread.identifier and thread.identifier.strip():
-            return thread.identifier
-        post_id = (fields["wp:post_id"][2] or "").strip()
-        link = (thread.link or "").strip()
-        if not post_id and link and numeric(thread.key) is None:
-            # What Disqus takes for a page that names no identifier.
-            return link
-        post_id = post_id or thread.key
-        guid = (fields["guid"][2] or "").strip()
-        return f"{post_id} {guid}"
 
     def _item_order(self, thread: Thread) -> tuple[str, ...]:
         if not thread.child_order:
