@@ -272,3 +272,32 @@ def test_verify_pairs_a_renumbered_item_with_its_source(tmp_path: Path) -> None:
     source = DATA / "duplicate-post-id.xml"
     target, _notes = default_export(source, tmp_path)
     assert run("verify", source, target).strip().endswith("equivalent")
+
+
+def test_comments_without_an_id_or_with_a_repeated_odd_one_are_all_kept(
+    tmp_path: Path,
+) -> None:
+    def comment(cid: str | None, author: str) -> str:
+        element = "" if cid is None else f"<wp:comment_id>{cid}</wp:comment_id>"
+        return (f"<wp:comment>{element}<wp:comment_author>{author}</wp:comment_author>"
+                "<wp:comment_date>2024-01-02 00:00:00</wp:comment_date>"
+                f"<wp:comment_content>{author} says</wp:comment_content>"
+                "<wp:comment_approved>1</wp:comment_approved></wp:comment>")
+
+    source = tmp_path / "in.xml"
+    one = wxr((1, "Odd", "2024-01-01 00:00:00", "post", []))
+    source.write_text(one.replace("</item>", "".join(
+        [comment(None, "A"), comment(None, "B"), comment("x", "C"), comment("x", "D"),
+         comment("y", "E")]) + "</item>"))
+    before = imported(source)
+    # The importer keys them by id: one of each pair is lost, and the
+    # comment with no parent is taken for a reply to the one with no id.
+    assert len(before["comments"]) == 3
+    assert {"item": 0, "comment_id": ""} in [c["parent"] for c in before["comments"]]
+
+    target, _notes = default_export(source, tmp_path)
+    after = imported(target)
+    assert len(after["comments"]) == 5
+    assert all(c["parent"] == {"as written": 0} for c in after["comments"])
+    # A lone odd id stays as it was.
+    assert "y" in [c["comment_id"] for c in after["comments"]]

@@ -99,6 +99,7 @@ class CommentPlanner:
         final: list[int | None] = [None] * count
         renumbered = [False] * count
         taken: set[int] = set()
+        odd_kept: set[str] = set()  # odd ids kept as they are in this item
         for index in order:
             number = numbers[index]
             parent = parents[index]
@@ -106,10 +107,19 @@ class CommentPlanner:
             # A WXR file's own odd id is kept when nothing depends on it (a
             # lossless round trip); a comment from another format always
             # gets a number, since WordPress casts the id to an integer.
+            # For WordPress's importer, which keys an item's comments by id,
+            # an absent or repeated odd one is numbered too: of two it keeps
+            # the last only, and it takes an absent comment_parent for a
+            # reply to the comment without id.
+            raw = raw_ids[index]
             keep = number is not None or (
-                not involved and comments[index].origin == "wxr" and not self.every_field
-                and not too_big[index]
+                not involved and comments[index].origin == "wxr" and not too_big[index]
+                and (self.keep_ids or (
+                    not self.every_field and raw is not None and raw.strip() != ""
+                    and raw not in odd_kept))
             )
+            if number is None and keep and raw is not None:
+                odd_kept.add(raw)
             if number is not None:
                 if number in taken or number in self.issued:
                     keep = False
