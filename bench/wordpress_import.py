@@ -45,6 +45,13 @@ def php_int(text: str) -> int:
     return int(match.group(1)) if match else 0
 
 
+def comment_ident(text: str | None) -> int | str:
+    """Which comment of its item an id names: its number, or an odd id as it
+    is (trimmed; absent is "")."""
+    text = (text or "").strip()
+    return int(text) if text.isdigit() else text
+
+
 @dataclass
 class Outcome:
     """What a site kept of one file's comments."""
@@ -67,12 +74,18 @@ class Outcome:
                 and self.author_replies_linked == self.author_replies)
 
 
+def _signature(index: int, comment: dict[str, Any]) -> tuple[int, str, str, str]:
+    """A comment known by its item, author, date and text: its id may be
+    absent, repeated or renumbered by the export."""
+    return (index, comment["comment_author"].strip(), comment["comment_date"].strip(),
+            comment["comment_content"].strip())
+
+
 def compare(result: dict[str, Any], source: dict[str, Any] | None = None) -> Outcome:
     """Compare the threads of ``source`` (the original file, as the plugin's
     parser read it; by default the imported file itself) with the comments
     the site holds after importing ``result``'s file.  The items of a file
-    wxrbridge wrote are the source's, in its order; a comment it renumbered
-    names its old id in ``_wxrbridge_original_id``."""
+    wxrbridge wrote are the source's, in its order."""
     source = source or result
     outcome = Outcome(lost=[])
     lost = outcome.lost
@@ -80,8 +93,8 @@ def compare(result: dict[str, Any], source: dict[str, Any] | None = None) -> Out
     if len(result["items"]) != len(source["items"]):
         raise ValueError("the imported file does not have the source's items")
     wp_of_file = {(row["index"], row["comment_id"]): row["wp_id"] for row in result["inserted"]}
-    # (item, source comment id) -> the site's comments made from it.
-    site_ids: dict[tuple[int, int], list[int]] = {}
+    # A source comment's signature -> the site's comments made from it.
+    site_ids: dict[tuple[int, str, str, str], list[int]] = {}
     for item in result["items"]:
         seen: set[str] = set()
         for comment in item["comments"]:
@@ -89,8 +102,7 @@ def compare(result: dict[str, Any], source: dict[str, Any] | None = None) -> Out
             wp_id = wp_of_file.get((item["index"], cid)) if cid not in seen else None
             seen.add(cid)
             if wp_id is not None:
-                original = comment.get("original_id") or cid
-                site_ids.setdefault((item["index"], php_int(original)), []).append(wp_id)
+                site_ids.setdefault(_signature(item["index"], comment), []).append(wp_id)
     stored = {int(row["comment_ID"]): row for row in result["comments"]}
     users = {login.strip().lower(): uid for login, uid in result["users"].items()}
     author_login = {php_int(a["author_id"]): a["login"].strip().lower()
@@ -98,20 +110,21 @@ def compare(result: dict[str, Any], source: dict[str, Any] | None = None) -> Out
     for item, written in zip(source["items"], result["items"], strict=True):
         index = item["index"]
         own_post = written.get("post")
-        ids = {php_int(c["comment_id"]) for c in item["comments"]}
-        used: dict[int, int] = {}
+        by_id = {comment_ident(c["comment_id"]): _signature(index, c) for c in item["comments"]}
+        used: dict[tuple[int, str, str, str], int] = {}
         for comment in item["comments"]:
             outcome.comments += 1
-            cid = php_int(comment["comment_id"])
-            label = f"item #{index + 1} (post {item['post_id'].strip()}) comment {cid}"
+            cid = comment_ident(comment["comment_id"])
+            label = f"item #{index + 1} (post {item['post_id'].strip()}) comment {cid!r}"
             parent = php_int(comment["comment_parent"])
             user = php_int(comment["comment_user_id"])
-            is_reply = bool(parent) and parent in ids
+            is_reply = bool(parent) and parent in by_id
             outcome.replies += is_reply
             outcome.author_replies += bool(user) and user in author_login
-            made = site_ids.get((index, cid), [])
-            taken = used.get(cid, 0)
-            used[cid] = taken + 1
+            signature = _signature(index, comment)
+            made = site_ids.get(signature, [])
+            taken = used.get(signature, 0)
+            used[signature] = taken + 1
             if taken >= len(made):
                 lost.append(label)
                 continue
@@ -121,7 +134,7 @@ def compare(result: dict[str, Any], source: dict[str, Any] | None = None) -> Out
                 continue
             outcome.kept += 1
             if is_reply:
-                parent_ids = site_ids.get((index, parent), [])
+                parent_ids = site_ids.get(by_id[parent], [])
                 if parent_ids and int(row["comment_parent"]) == parent_ids[0]:
                     outcome.replies_under_parent += 1
                 else:

@@ -274,7 +274,7 @@ def test_verify_pairs_a_renumbered_item_with_its_source(tmp_path: Path) -> None:
     assert run("verify", source, target).strip().endswith("equivalent")
 
 
-def test_comments_without_an_id_or_with_a_repeated_odd_one_are_all_kept(
+def test_comments_with_no_numeric_id_are_all_kept_and_none_becomes_a_parent(
     tmp_path: Path,
 ) -> None:
     def comment(cid: str | None, author: str) -> str:
@@ -282,22 +282,23 @@ def test_comments_without_an_id_or_with_a_repeated_odd_one_are_all_kept(
         return (f"<wp:comment>{element}<wp:comment_author>{author}</wp:comment_author>"
                 "<wp:comment_date>2024-01-02 00:00:00</wp:comment_date>"
                 f"<wp:comment_content>{author} says</wp:comment_content>"
-                "<wp:comment_approved>1</wp:comment_approved></wp:comment>")
+                "<wp:comment_approved>1</wp:comment_approved>"
+                "<wp:comment_parent>0</wp:comment_parent></wp:comment>")
 
     source = tmp_path / "in.xml"
     one = wxr((1, "Odd", "2024-01-01 00:00:00", "post", []))
     source.write_text(one.replace("</item>", "".join(
         [comment(None, "A"), comment(None, "B"), comment("x", "C"), comment("x", "D"),
-         comment("y", "E")]) + "</item>"))
+         comment("y", "E"), comment("7", "F")]) + "</item>"))
     before = imported(source)
-    # The importer keys them by id: one of each pair is lost, and the
-    # comment with no parent is taken for a reply to the one with no id.
-    assert len(before["comments"]) == 3
-    assert {"item": 0, "comment_id": ""} in [c["parent"] for c in before["comments"]]
+    # The importer casts each id to an integer and keys the comments by it:
+    # of those with no number (all 0) the last is kept, and it becomes the
+    # parent of the top-level comment after it.
+    assert [(c["comment_id"], c["parent"]) for c in before["comments"]] == [
+        ("0", {"as written": 0}), ("7", {"item": 0, "comment_id": "0"})]
 
-    target, _notes = default_export(source, tmp_path)
+    target, notes = default_export(source, tmp_path)
     after = imported(target)
-    assert len(after["comments"]) == 5
+    assert len(after["comments"]) == 6
     assert all(c["parent"] == {"as written": 0} for c in after["comments"])
-    # A lone odd id stays as it was.
-    assert "y" in [c["comment_id"] for c in after["comments"]]
+    assert any("comment ids renumbered" in n for n in notes), notes

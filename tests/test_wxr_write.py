@@ -198,9 +198,13 @@ def test_non_numeric_ids_are_renumbered_when_they_matter() -> None:
     ]
     data, _ = write(records)
     back = {c.content: c for c in written_comments(data)}
-    assert back["C"].wp_id == "c"  # no reply involved: left alone
+    # WordPress's importer casts an odd id to 0: each gets a number.
     assert back["A"].wp_id.isdigit() and back["B"].wp_id.isdigit()
+    assert back["C"].wp_id.isdigit()
     assert wordpress_import(data)["B"] == "A"
+    # An exact copy keeps the odd id that no reply needs.
+    data, _ = write(records, keep_ids=True)
+    assert {c.content: c for c in written_comments(data)}["C"].wp_id == "c"
 
 
 def test_parent_key_from_the_store_wins() -> None:

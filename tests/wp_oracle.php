@@ -39,8 +39,9 @@ foreach ($root->channel->item as $item) {
         }
         $comments[] = array(
             'comment_id' => (int) $node->comment_id,
-            // The importer keys an item's comments by the id as written.
-            'comment_key' => (string) $node->comment_id,
+            // The importer keys an item's comments by the id cast to an
+            // integer, and compares the parent as written with those keys.
+            'comment_key' => (int) $node->comment_id,
             'comment_parent_text' => (string) $node->comment_parent,
             'comment_author' => (string) $node->comment_author,
             'comment_author_email' => (string) $node->comment_author_email,

@@ -153,6 +153,9 @@ foreach ($parsed['posts'] as $index => $post) {
         }
         $file_comments[] = array(
             'original_id' => $original,
+            'comment_author' => (string) $comment['comment_author'],
+            'comment_date' => (string) $comment['comment_date'],
+            'comment_content' => (string) $comment['comment_content'],
             'comment_id' => (string) $comment['comment_id'],
             'comment_parent' => (string) $comment['comment_parent'],
             'comment_user_id' => (string) $comment['comment_user_id'],

@@ -99,27 +99,20 @@ class CommentPlanner:
         final: list[int | None] = [None] * count
         renumbered = [False] * count
         taken: set[int] = set()
-        odd_kept: set[str] = set()  # odd ids kept as they are in this item
         for index in order:
             number = numbers[index]
             parent = parents[index]
             involved = parent is not None or bool(children[index])
-            # A WXR file's own odd id is kept when nothing depends on it (a
-            # lossless round trip); a comment from another format always
-            # gets a number, since WordPress casts the id to an integer.
-            # For WordPress's importer, which keys an item's comments by id,
-            # an absent or repeated odd one is numbered too: of two it keeps
-            # the last only, and it takes an absent comment_parent for a
-            # reply to the comment without id.
-            raw = raw_ids[index]
-            keep = number is not None or (
-                not involved and comments[index].origin == "wxr" and not too_big[index]
-                and (self.keep_ids or (
-                    not self.every_field and raw is not None and raw.strip() != ""
-                    and raw not in odd_kept))
+            # A WXR file's own odd id is kept in an exact copy when nothing
+            # depends on it; otherwise it gets a number, and so does a 0:
+            # WordPress's importer casts the id to an integer and keys an
+            # item's comments by it, so every odd id is 0, of two it keeps
+            # the last only, and a comment it keeps as 0 becomes the parent
+            # of every later one whose comment_parent is 0.
+            keep = (number is not None and (number > 0 or self.keep_ids)) or (
+                not involved and comments[index].origin == "wxr" and self.keep_ids
+                and not too_big[index]
             )
-            if number is None and keep and raw is not None:
-                odd_kept.add(raw)
             if number is not None:
                 if number in taken or number in self.issued:
                     keep = False
