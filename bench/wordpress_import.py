@@ -54,7 +54,8 @@ def comment_ident(text: str | None) -> int | str:
 
 @dataclass
 class Outcome:
-    """What a site kept of one file's comments."""
+    """What a site kept of one file's comments: ``kept`` counts those in
+    their own post, and a top-level one only if it stayed at the top."""
 
     comments: int = 0
     kept: int = 0
@@ -131,6 +132,9 @@ def compare(result: dict[str, Any], source: dict[str, Any] | None = None) -> Out
             row = stored[made[taken]]
             if own_post is None or int(row["comment_post_ID"]) != own_post:
                 lost.append(f"{label}: moved to another post")
+                continue
+            if not parent and int(row["comment_parent"]):
+                lost.append(f"{label}: made a reply to another comment")
                 continue
             outcome.kept += 1
             if is_reply:
