@@ -302,3 +302,24 @@ def test_comments_with_no_numeric_id_are_all_kept_and_none_becomes_a_parent(
     assert len(after["comments"]) == 6
     assert all(c["parent"] == {"as written": 0} for c in after["comments"])
     assert any("comment ids renumbered" in n for n in notes), notes
+
+
+def test_comments_of_attachments_auto_drafts_and_menu_items_are_named(tmp_path: Path) -> None:
+    day = "2024-01-02 10:00:00"
+    source = tmp_path / "in.xml"
+    text = wxr(
+        (1, "Photo", "2024-01-01 00:00:00", "attachment", [(10, "A", day, 0)]),
+        (2, "Draft", "2024-01-01 00:00:01", "post", [(20, "B", day, 0)]),
+        (3, "Menu", "2024-01-01 00:00:02", "nav_menu_item", [(30, "C", day, 0)]),
+    )
+    source.write_text(text.replace(
+        "<wp:post_id>2</wp:post_id><wp:post_date>2024-01-01 00:00:01</wp:post_date>"
+        "<wp:status>publish</wp:status>",
+        "<wp:post_id>2</wp:post_id><wp:post_date>2024-01-01 00:00:01</wp:post_date>"
+        "<wp:status>auto-draft</wp:status>"))
+    _target, notes = default_export(source, tmp_path)
+    assert [n.split(",")[0] for n in notes if n.startswith("thread ")] == [
+        "thread 1: WordPress's importer keeps an attachment",
+        "thread 2: WordPress's importer makes no post of an auto-draft",
+        "thread 3: WordPress's importer makes no post of a menu item",
+    ]
