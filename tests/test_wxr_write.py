@@ -30,7 +30,7 @@ def source() -> Source:
 
 
 def thread(key: str = "1") -> Thread:
-    return Thread(origin="wxr", key=key, wp_post_id=key, title="Post")
+    return Thread(origin="wxr", key=key, wp_post_id=key, title="Post", post_type="post")
 
 
 def comment(cid: str, parent: str = "0", thread_key: str = "1", **fields) -> Comment:
@@ -126,7 +126,12 @@ def test_ids_that_already_suit_wordpress_are_kept_as_they_are() -> None:
     data, report = write(records)
     back = written_comments(data)
     assert [(c.wp_id, c.parent) for c in back] == [("21", "20"), ("20", "0"), ("22", "999")]
-    assert not report.notes
+    # Only the reply to a comment the data lacks is named, for WordPress.
+    assert report.notes == [
+        "thread 1: 1 replies to a comment not in the data; WordPress's importer keeps that"
+        " number as their parent, which in the site names another comment or none:"
+        " 22 (parent 999)"
+    ]
     assert wordpress_import(data) == {
         "text of 20": None, "text of 21": "text of 20", "text of 22": "dangling:999",
     }
@@ -193,9 +198,13 @@ def test_non_numeric_ids_are_renumbered_when_they_matter() -> None:
     ]
     data, _ = write(records)
     back = {c.content: c for c in written_comments(data)}
-    assert back["C"].wp_id == "c"  # no reply involved: left alone
+    # WordPress's importer casts an odd id to 0: each gets a number.
     assert back["A"].wp_id.isdigit() and back["B"].wp_id.isdigit()
+    assert back["C"].wp_id.isdigit()
     assert wordpress_import(data)["B"] == "A"
+    # An exact copy keeps the odd id that no reply needs.
+    data, _ = write(records, keep_ids=True)
+    assert {c.content: c for c in written_comments(data)}["C"].wp_id == "c"
 
 
 def test_parent_key_from_the_store_wins() -> None:
@@ -270,10 +279,10 @@ def test_channel_child_order_is_followed_and_unlisted_children_go_where_core_put
 def test_item_child_order_is_followed() -> None:
     post = thread()
     post.guid = "https://s.example/?p=1"
-    post.child_order = ["title", "wp:comment", "wp:post_id", "guid"]
+    post.child_order = ["title", "wp:comment", "wp:post_id", "wp:post_type", "guid"]
     data, _ = write([source(), post, comment("5")])
     item = etree.fromstring(data).find("channel/item")
-    assert child_names(item) == ["title", "comment", "post_id", "guid"]
+    assert child_names(item) == ["title", "comment", "post_id", "post_type", "guid"]
     again, _ = write(reread(data))
     assert again == data
 
@@ -369,10 +378,18 @@ def test_default_namespaces_without_a_source() -> None:
 
 
 def test_absent_fields_of_wxr_records_stay_absent() -> None:
-    data, _ = write([source(), Thread(origin="wxr", key="3", wp_post_id="3"),
-                     Comment(origin="wxr", key="4", thread="3", wp_id="4", content="only")])
+    records = [source(), Thread(origin="wxr", key="3", wp_post_id="3"),
+               Comment(origin="wxr", key="4", thread="3", wp_id="4", content="only")]
+    data, _ = write(records, keep_ids=True)
     item = etree.fromstring(data).find("channel/item")
     assert [etree.QName(child).localname for child in item] == ["post_id", "comment"]
+    # For WordPress's importer, but for the post type it needs to keep the item.
+    data, report = write(records)
+    item = etree.fromstring(data).find("channel/item")
+    assert [etree.QName(child).localname for child in item] == [
+        "post_id", "post_type", "comment"]
+    assert item.findtext(WP + "post_type") == "post"
+    assert any("1 items had no post_type" in note for note in report.notes)
     assert [etree.QName(c).localname for c in item.find(WP + "comment")] == [
         "comment_id", "comment_content",
     ]

@@ -131,6 +131,7 @@ def _thread_tokens(thread: Thread) -> set[Token]:
         ("dsq", thread.dsq_id),
         ("post", post_id_in_identifier(thread.identifier)),
         *_meta_named(thread.meta, "dsq_thread_id", "dsq"),
+        *_meta_named(thread.meta, "_wxrbridge_original_post_id", "post"),
     ])
     for url in (thread.link, thread.guid):
         normal = normalise_url(url)
@@ -220,16 +221,29 @@ class _Side:
 
 def _match(a_items: list[Any], b_items: list[Any]) -> dict[int, Any]:
     """A's index -> B's item, for items sharing an identity token."""
-    index: dict[Token, Any] = {}
+    # Each token's items in B's order: a token two of them share (a post id
+    # an export gave a later item of the same id, kept in meta) pairs the
+    # first not yet paired.
+    index: dict[Token, list[Any]] = {}
     for item in b_items:
         for token in item.tokens:
-            index.setdefault(token, item)
+            index.setdefault(token, []).append(item)
+    # How far each token's list is paired already: every token is passed
+    # over once, however many items share it.
+    start: dict[Token, int] = {}
     matched: dict[int, Any] = {}
     used: set[int] = set()
     for i, item in enumerate(a_items):
         for token in sorted(item.tokens):
-            other = index.get(token)
-            if other is not None and id(other) not in used:
+            others = index.get(token)
+            if not others:
+                continue
+            at = start.get(token, 0)
+            while at < len(others) and id(others[at]) in used:
+                at += 1
+            start[token] = at
+            if at < len(others):
+                other = others[at]
                 matched[i] = other
                 used.add(id(other))
                 break

@@ -157,3 +157,35 @@ class ThreadGroups:
             f"{', '.join(differ)}; the thread keeps the values of its first item",
             file=self.name, line=line, record_key=f"thread {key}",
         )
+
+
+class PostIdKeys:
+    """The thread keys of items with a post id: the id, or for a later item
+    of the same id a key of its own (``ID~2``, …), so that its comments stay
+    its own (the store would keep the thread apart but give the comments,
+    which name the id, to the first)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        # How many items had each post id (or made key) so far.
+        self.seen: dict[str, int] = {}
+
+    def key(self, post_id: str, line: int | None, issues: list[ImportIssue]) -> str:
+        """The key of the item at ``line`` with post id ``post_id``; a
+        repeated id is reported in ``issues``."""
+        count = self.seen.get(post_id, 0) + 1
+        self.seen[post_id] = count
+        if count == 1:
+            return post_id
+        key = f"{post_id}~{count}"
+        while key in self.seen:
+            count += 1
+            key = f"{post_id}~{count}"
+        self.seen[key] = 1
+        issues.append(ImportIssue(
+            code="duplicate-id", severity="repaired",
+            reason=f"thread id {post_id!r} appears more than once in the file; this one is"
+            f" kept as {key!r}",
+            file=self.name, line=line, record_key=f"thread {post_id}",
+        ))
+        return key

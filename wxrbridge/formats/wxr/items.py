@@ -18,7 +18,7 @@ from lxml import etree
 from ...records import Comment, Extra, ImportIssue, Meta, Record, Term, Thread, ThreadTerm, User
 from ..xml.extras import extra_from_node
 from ..xml.prefixes import PrefixBinder
-from .groups import ThreadGroups
+from .groups import PostIdKeys, ThreadGroups
 from .names import (
     COMMENT_FIELDS,
     CONTENT_ANCHOR,
@@ -68,6 +68,7 @@ class ItemReader:
         self.entities_warned: set[str] = set()
         self.entities_left_out: set[tuple[int | None, str]] = set()
         self.item_index = 0
+        self.post_keys = PostIdKeys(name)
         self.comment_index = 0
         self._item_tags: dict[str, tuple[int, str, str]] = {}
         self._comment_tags: dict[str, tuple[int, str, str]] = {}
@@ -338,7 +339,8 @@ class ItemReader:
         if not in_core_order(order, ITEM_ORDER):
             thread.child_order = order
         post_id = (thread.wp_post_id or "").strip()
-        thread.key = post_id or label
+        thread.key = (self.post_keys.key(post_id, node.sourceline, self.issues) if post_id
+                      else label)
         first, start = True, 0
         if not post_id:
             first, start = self.groups.join(

@@ -103,11 +103,14 @@ class CommentPlanner:
             number = numbers[index]
             parent = parents[index]
             involved = parent is not None or bool(children[index])
-            # A WXR file's own odd id is kept when nothing depends on it (a
-            # lossless round trip); a comment from another format always
-            # gets a number, since WordPress casts the id to an integer.
-            keep = number is not None or (
-                not involved and comments[index].origin == "wxr" and not self.every_field
+            # A WXR file's own odd id is kept in an exact copy when nothing
+            # depends on it; otherwise it gets a number, and so does a 0:
+            # WordPress's importer casts the id to an integer and keys an
+            # item's comments by it, so every odd id is 0, of two it keeps
+            # the last only, and a comment it keeps as 0 becomes the parent
+            # of every later one whose comment_parent is 0.
+            keep = (number is not None and (number > 0 or self.keep_ids)) or (
+                not involved and comments[index].origin == "wxr" and self.keep_ids
                 and not too_big[index]
             )
             if number is not None:

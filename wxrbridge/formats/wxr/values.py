@@ -3,13 +3,17 @@ format's derived through :mod:`wxrbridge.canonical` as core would write them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from ...canonical import dsq_bool, format_wxr_date, parse_utc, post_id_in_identifier
-from ...records import Thread
+from ...records import Comment, Thread
 from .header import Field, rfc822
 from .names import CONTENT_ANCHOR, CONTENT_NS, DC_NS, EXCERPT_ANCHOR
 from .plan import numeric
+
+# Post meta that keeps a post id the writer replaced (see ItemValues.own_post_id).
+ORIGINAL_POST_ID_KEY = "_wxrbridge_original_post_id"
 
 
 class ItemValues:
@@ -21,15 +25,26 @@ class ItemValues:
         self.keep_ids = keep_ids
         self.notes = notes
         self.max_post_id = 0
+        # Every post id written: WordPress's importer skips an item whose id
+        # an earlier one had, with its comments.
+        self.post_ids: set[int] = set()
+        # Items written as posts for want of a type, and with a date for
+        # want of one (see thread).
+        self.typed = 0
+        self.dated = 0
         # Padded values of WordPress's own fields written trimmed (see trim).
         self.trimmed = 0
         # Set once the header is chosen (see header.Header).
         self.wp = ""
         self.excerpt = ""
 
-    def thread(self, thread: Thread) -> tuple[list[Field], str | None]:
-        """The item's fields (``Field``s in core's order) and its guid's
-        ``isPermaLink``."""
+    def thread(
+        self, thread: Thread, comments: Sequence[Comment] = ()
+    ) -> tuple[list[Field], str | None, str | None]:
+        """The item's fields (``Field``s in core's order), its guid's
+        ``isPermaLink`` and the post id written in place of the item's own,
+        if one was (see own_post_id).  ``comments`` are the item's, whose
+        earliest date dates an item that has none."""
         wp = self.wp
         t = thread
         if t.origin == "wxr":
@@ -92,6 +107,20 @@ class ItemValues:
                                  *numbers))
             post_id, post_date, post_date_gmt, post_type = trimmed[:4]
             statuses, numbers = trimmed[4:7], trimmed[7:]
+        replaced: str | None = None
+        if not self.keep_ids:
+            post_id, replaced = self.own_post_id(post_id, t.key)
+            if t.origin == "wxr" and not (post_type or "").strip():
+                # WordPress's importer skips an item of no known type.
+                post_type = "post"
+                self.typed += 1
+            if t.origin == "wxr" and not (post_date or "").strip():
+                # Its post_exists would take an undated item for any earlier
+                # post of the same title.
+                date = (post_date_gmt or "").strip() or _earliest(comments)
+                if date:
+                    post_date = date
+                    self.dated += 1
         values = [
             ("title", "title", title, True),
             ("link", "link", link, False),
@@ -117,7 +146,51 @@ class ItemValues:
             ("is_sticky", wp + "is_sticky", numbers[2], False),
             ("attachment_url", wp + "attachment_url", t.attachment_url, True),
         ]
-        return values, permalink
+        return values, permalink, replaced
+
+    def own_post_id(self, post_id: str | None, key: str) -> tuple[str | None, str | None]:
+        """``post_id``, or a fresh one above every post id seen when an
+        earlier item was written with the same (WordPress's importer would
+        skip this item and its comments), with the id it replaces."""
+        number = numeric(post_id)
+        if number is None or number == 0:
+            return post_id, None
+        if number not in self.post_ids:
+            self.post_ids.add(number)
+            return post_id, None
+        fresh = max(self.max_post_id, *self.post_ids) + 1
+        self.max_post_id = fresh
+        self.post_ids.add(fresh)
+        self.notes.append(
+            f"thread {key}: post id {number} is an earlier item's too, and WordPress's importer"
+            f" would skip this item with its comments; written as post {fresh}, the old id"
+            f" kept in post meta {ORIGINAL_POST_ID_KEY}"
+        )
+        return str(fresh), post_id
+
+    def counted_notes(self) -> list[str]:
+        """The notes that count what was added or trimmed for WordPress's
+        importer, once the items are written."""
+        notes = []
+        if self.typed:
+            notes.append(
+                f"{self.typed} items had no post_type: written as posts, since"
+                " WordPress's importer skips an item of no known type with its comments"
+            )
+        if self.dated:
+            notes.append(
+                f"{self.dated} items had no post_date: written with their GMT date, else"
+                " their first comment's, since WordPress's importer takes an undated item for"
+                " any earlier post of the same title"
+            )
+        trimmed = self.trimmed
+        if trimmed:
+            notes.append(
+                f"{trimmed} padded {'value' if trimmed == 1 else 'values'} of ids, parents,"
+                " types, statuses, user ids or dates written trimmed, since WordPress's"
+                " importer does not trim them and would drop the posts and comments"
+            )
+        return notes
 
     def trim(self, values: tuple[str | None, ...]) -> tuple[str | None, ...]:
         """``values`` without the whitespace around them, each trimmed one
@@ -163,3 +236,10 @@ class ItemValues:
         except ValueError:
             self.notes.append(f"{label}: {what} {raw!r} is not a date; written as zero")
             return None
+
+
+def _earliest(comments: Sequence[Comment]) -> str | None:
+    """The earliest local date among ``comments`` (WXR dates sort as text)."""
+    dates = [d.strip() for d in (c.created_at_local or c.created_at for c in comments)
+             if d and d.strip()]
+    return min(dates) if dates else None

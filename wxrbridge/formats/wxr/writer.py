@@ -49,6 +49,7 @@ from ...records import Comment, Extra, Meta, Record, Source, Term, Thread, User
 from ...version import __version__
 from .. import WriteReport
 from .header import Field, Header, channel_fields, choose_header
+from .importer_rules import ImporterCheck
 from .names import (
     AFTER_CHANNEL_ANCHOR,
     BEFORE_ITEM_ANCHOR,
@@ -68,7 +69,7 @@ from .output import XmlOutput
 from .placing import NO_EXTRAS, Extras, arrange
 from .plan import ORIGINAL_ID_KEY, ORIGINAL_PARENT_KEY, CommentPlanner, numeric
 from .text import COMMENT_PLAIN, CommentTags
-from .values import ItemValues
+from .values import ORIGINAL_POST_ID_KEY, ItemValues
 
 __all__ = ["DSQ_IMPORT_NS", "ORIGINAL_ID_KEY", "ORIGINAL_PARENT_KEY", "write_wxr"]
 
@@ -122,6 +123,24 @@ def write_wxr(
     return writer.report
 
 
+def thread_identifier(
+    thread: Thread, fields: dict[str, Field]
+) -> str:
+    """The page's disqus_identifier: the one Disqus stored for the thread,
+    else what the Disqus WordPress plugin would have made it (the link,
+    for an item without a post id)."""
+    if thread.identifier and thread.identifier.strip():
+        return thread.identifier
+    post_id = (fields["wp:post_id"][2] or "").strip()
+    link = (thread.link or "").strip()
+    if not post_id and link and numeric(thread.key) is None:
+        # What Disqus takes for a page that names no identifier.
+        return link
+    post_id = post_id or thread.key
+    guid = (fields["guid"][2] or "").strip()
+    return f"{post_id} {guid}"
+
+
 class _WxrWriter(XmlOutput):
     """Writes one WXR document: the header, then each item with its
     comments (planned by plan.py, formatted through XmlOutput)."""
@@ -140,6 +159,8 @@ class _WxrWriter(XmlOutput):
             every_field=self.every_field, notes=self.report.notes,
         )
         self.values = ItemValues(self.every_field, self.report.notes, self.keep_ids)
+        # The export for WordPress's importer names what it will skip or move.
+        self.importer = None if self.keep_ids else ImporterCheck(self.report.notes)
         self.sources: list[Source] = []
         self.users: list[User] = []
         self.terms: list[Term] = []
@@ -219,13 +240,7 @@ class _WxrWriter(XmlOutput):
                 f"{self.undated} comments had no comment_date: written with their GMT date,"
                 " since WordPress's importer would store an empty one"
             )
-        trimmed = self.values.trimmed
-        if trimmed:
-            self.report.notes.append(
-                f"{trimmed} padded {'value' if trimmed == 1 else 'values'} of ids, parents,"
-                " types, statuses, user ids or dates written trimmed, since WordPress's"
-                " importer does not trim them and would drop the posts and comments"
-            )
+        self.report.notes.extend(self.values.counted_notes())
 
     def _mark_offset(self) -> None:
         if self.item_offsets is not None:
@@ -387,13 +402,18 @@ class _WxrWriter(XmlOutput):
         depth = 1
         self._mark_offset()
         self._place(extras, BEFORE_ITEM_ANCHOR, depth)
-        values, guid_attr = self.values.thread(thread)
+        values, guid_attr, replaced_id = self.values.thread(thread, comments)
         meta = list(thread.meta)
+        if replaced_id is not None and not any(k == ORIGINAL_POST_ID_KEY for k, _ in meta):
+            meta.append((ORIGINAL_POST_ID_KEY, replaced_id))
         if thread.origin != "wxr" and thread.dsq_id is not None:
             if not any(key == "dsq_thread_id" for key, _ in meta):
                 meta.append(("dsq_thread_id", thread.dsq_id))
         plan = self.planner.plan(thread, comments)
         fields = {ITEM_NAMES[value[0]]: value for value in values}
+        if self.importer is not None:
+            self.importer.item(thread.key, fields["title"][2], fields["wp:post_date"][2],
+                               fields["wp:post_type"][2], fields["wp:status"][2], plan)
         self._nl(depth)
         with self._element("item", extras.attrs.get(None, {}), extras.ns.get(None)):
             self._place(extras, None, depth + 1)
@@ -410,7 +430,7 @@ class _WxrWriter(XmlOutput):
                         self._place(extras, anchor, depth + 1)
                     if anchor == CONTENT_ANCHOR and self.dsq_namespace:
                         self._leaf(depth + 1, f"{{{DSQ_IMPORT_NS}}}thread_identifier",
-                                   self._thread_identifier(thread, fields), False, label)
+                                   thread_identifier(thread, fields), False, label)
                 elif name == "category":
                     for term in thread.terms:
                         attrib = {}
@@ -433,24 +453,6 @@ class _WxrWriter(XmlOutput):
             self._place_rest(extras, depth + 1, skip=(BEFORE_ITEM_ANCHOR,))
             self._nl(depth)
         self.report.written["thread"] += 1
-
-    @staticmethod
-    def _thread_identifier(
-        thread: Thread, fields: dict[str, Field]
-    ) -> str:
-        """The page's disqus_identifier: the one Disqus stored for the thread,
-        else what the Disqus WordPress plugin would have made it (the link,
-        for an item without a post id)."""
-        if thread.identifier and thread.identifier.strip():
-            return thread.identifier
-        post_id = (fields["wp:post_id"][2] or "").strip()
-        link = (thread.link or "").strip()
-        if not post_id and link and numeric(thread.key) is None:
-            # What Disqus takes for a page that names no identifier.
-            return link
-        post_id = post_id or thread.key
-        guid = (fields["guid"][2] or "").strip()
-        return f"{post_id} {guid}"
 
     def _item_order(self, thread: Thread) -> tuple[str, ...]:
         if not thread.child_order:
