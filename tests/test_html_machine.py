@@ -3,15 +3,20 @@ Atom feeds beside them, checked against the store they were written from."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
+import lxml.html
 import mf2py
 import pytest
 from conftest import SAMPLES
+from lxml import etree
 
 from wxrbridge import api, canonical
+from wxrbridge.formats.html.feeds import SITE_FEED_ENTRIES
 from wxrbridge.formats.html.index import as_written
 from wxrbridge.formats.html.writer import anchor
 from wxrbridge.records import Comment
@@ -108,3 +113,86 @@ def test_an_author_link_is_the_h_card_url(exported: tuple[Path, list[Comment]]) 
                 assert card["url"] == [with_url[key]]
                 seen += 1
     assert seen == len(with_url)
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _feed(path: Path) -> list[dict[str, str | None]]:
+    root = etree.parse(str(path)).getroot()
+    assert root.tag == f"{ATOM}feed"
+    assert root.findtext(f"{ATOM}id", "").startswith("urn:uuid:")
+    assert root.findtext(f"{ATOM}updated")
+    return [
+        {
+            "id": entry.findtext(f"{ATOM}id"),
+            "href": entry.find(f"{ATOM}link").get("href"),
+            "name": entry.findtext(f"{ATOM}author/{ATOM}name"),
+            "published": entry.findtext(f"{ATOM}published"),
+            "content": entry.findtext(f"{ATOM}content"),
+        }
+        for entry in root.iter(f"{ATOM}entry")
+    ]
+
+
+def _atom_date(iso: str) -> str:
+    return iso.removesuffix("Z") + "+00:00"
+
+
+def test_each_thread_and_the_site_have_an_atom_feed_of_the_comments_shown(
+    exported: tuple[Path, list[Comment]],
+) -> None:
+    site, comments = exported
+    shown = {c.key: c for c in comments if canonical.comment_status(c) == canonical.APPROVED}
+    in_feeds: dict[str, dict[str, str | None]] = {}
+    pages = sorted((site / "threads").glob("*.html"))
+    assert len(pages) > 1
+    for page in pages:
+        doc = lxml.html.parse(str(page)).getroot()
+        feeds = doc.xpath('//head/link[@rel="alternate"][@type="application/atom+xml"]/@href')
+        assert feeds == [page.with_suffix(".atom").name, "../feed.atom"]
+        anchors = set(doc.xpath("//article/@id"))
+        for item in _feed(page.with_suffix(".atom")):
+            href, _, fragment = str(item["href"]).partition("#")
+            assert href == page.name and fragment in anchors
+            in_feeds[fragment.removeprefix("comment-")] = item
+    assert set(in_feeds) == set(shown)
+    for key, item in in_feeds.items():
+        comment = shown[key]
+        assert item["name"] == (as_written(comment.author_name) or "Anonymous")
+        utc = canonical.format_utc_iso(canonical.parse_utc(comment.created_at))
+        if utc:
+            assert item["published"] == _atom_date(utc)
+        assert item["content"]
+    assert len({item["id"] for item in in_feeds.values()}) == len(in_feeds)
+    # The site's feed: its latest comments, newest first, linked from the index.
+    index = lxml.html.parse(str(site / "index.html")).getroot()
+    assert index.xpath('//head/link[@type="application/atom+xml"]/@href') == ["feed.atom"]
+    latest = _feed(site / "feed.atom")
+    dated = sorted((item["published"] or "" for item in in_feeds.values()), reverse=True)
+    assert [item["published"] for item in latest] == dated[:SITE_FEED_ENTRIES]
+    for item in latest:
+        key = str(item["href"]).partition("#")[2].removeprefix("comment-")
+        assert str(item["href"]).startswith("threads/")
+        assert item["id"] == in_feeds[key]["id"]
+
+
+def test_the_feeds_are_in_the_manifest(exported: tuple[Path, list[Comment]]) -> None:
+    site, _comments = exported
+    listed = {
+        entry["path"]: entry["sha256"]
+        for entry in json.loads((site / "manifest.json").read_text())["files"]
+    }
+    feeds = [site / "feed.atom", *(site / "threads").glob("*.atom")]
+    for path in feeds:
+        relative = path.relative_to(site).as_posix()
+        assert listed[relative] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert f"  {'feed.atom'}\n" in (site / "SHA256SUMS").read_text()
+
+
+def test_an_export_gives_the_same_feeds_each_time(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    for folder in (first, second):
+        api.convert(SAMPLES / "legacy-1.0.wxr.xml", folder, to="html")
+    for path in first.rglob("*.atom"):
+        assert (second / path.relative_to(first)).read_bytes() == path.read_bytes()

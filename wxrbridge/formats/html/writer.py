@@ -39,6 +39,7 @@ from .archive import (
     staging_folder,
     swap_in,
 )
+from .feeds import SITE_FEED, Feeds, feed_name
 from .index import PAGES, Pages, as_written
 from .render import dates, tree
 from .sanitize import comment_html, safe_url, well_formed
@@ -285,6 +286,8 @@ class _Writer:
             },
         )
 
+        self.feeds = Feeds(self.manifest, PAGES)
+
     # -- records in ---------------------------------------------------------
 
     def feed(self, records: Iterable[Record]) -> None:
@@ -413,8 +416,11 @@ class _Writer:
                     comment_count=counts["comment"],
                     mention_count=counts["mention"],
                     left_out_counts=left_out,
+                    feed=feed_name(name),
+                    site_feed=f"../{SITE_FEED}",
                 )
             )
+        self.feeds.thread(self._site(), buffer.key, name, title, when.iso, buffer.entries)
         self.pages.add(
             {
                 "name": name,
@@ -474,6 +480,7 @@ class _Writer:
             mention_count=self.totals["mention"],
             left_out_counts=left_out,
         )
+        self.feeds.finish(site)
         self.manifest.close()
         self._summarise()
         return self.report
