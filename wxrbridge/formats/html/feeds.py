@@ -37,12 +37,6 @@ def feed_name(page_name: str) -> str:
     return f"{page_name}.atom"
 
 
-def _moment(iso: str | None) -> datetime | None:
-    if not iso:
-        return None
-    return datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-
-
 def _urn(*parts: str) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, "wxrbridge:" + "\x1f".join(parts)).urn
 
@@ -102,7 +96,7 @@ class Feeds:
         self._order = itertools.count()
 
     def thread(self, site: dict[str, Any], key: str, page_name: str, title: str,
-               thread_iso: str | None, entries: Sequence[Any]) -> None:
+               thread_date: datetime | None, entries: Sequence[Any]) -> None:
         site_id = str(site.get("link") or site["title"])
         page = f"{page_name}.html"
         items = [
@@ -112,14 +106,14 @@ class Feeds:
                 href=f"{page}#{entry.anchor}",
                 author_name=entry.author_name,
                 author_url=entry.author_url,
-                moment=_moment(entry.when.iso),
+                moment=entry.when.moment,
                 body=str(entry.body),
             )
             for entry in entries
         ]
         feed = _generator(_urn(site_id, key), f"Comments on {title}", page, site["lang"])
         _write(feed, items, self.manifest, f"{self.pages}/{feed_name(page_name)}",
-               _moment(thread_iso))
+               thread_date)
         for item in items:
             if item.moment is None:
                 continue

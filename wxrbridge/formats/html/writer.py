@@ -18,6 +18,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -108,6 +109,7 @@ class When:
     source recorded one that differs."""
 
     iso: str | None = None  # for <time datetime=…>
+    moment: datetime | None = None  # the same, for the feeds
     utc: str | None = None
     local: str | None = None
     raw: str | None = None  # a date that could not be read, shown as written
@@ -126,6 +128,7 @@ def _when(raw_utc: str | None, raw_local: str | None) -> When:
         when.raw = raw_utc.strip() if raw_utc else None
     if parsed is not None:
         when.iso = canonical.format_utc_iso(parsed)
+        when.moment = parsed.replace(tzinfo=timezone.utc)
         when.utc = parsed.strftime("%Y-%m-%d %H:%M") + " UTC"
     local = (raw_local or "").strip()
     if local and local != canonical.WXR_ZERO_DATE:
@@ -420,7 +423,7 @@ class _Writer:
                     site_feed=f"../{SITE_FEED}",
                 )
             )
-        self.feeds.thread(self._site(), buffer.key, name, title, when.iso, buffer.entries)
+        self.feeds.thread(self._site(), buffer.key, name, title, when.moment, buffer.entries)
         self.pages.add(
             {
                 "name": name,
