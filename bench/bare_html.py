@@ -44,7 +44,9 @@ def _page(title: str, rows: list[str]) -> str:
     )
 
 
-def bare_html_export(db_path: str | os.PathLike[str], out_dir: str | os.PathLike[str]) -> tuple[int, int]:
+def bare_html_export(
+    db_path: str | os.PathLike[str], out_dir: str | os.PathLike[str]
+) -> tuple[int, int]:
     """Write every approved comment of a SQLite store as one plain page per
     thread plus an index; return (comments, pages)."""
     out = Path(out_dir)
