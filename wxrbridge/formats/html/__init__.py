@@ -13,10 +13,14 @@ from __future__ import annotations
 from ...canonical import STATUSES
 from .. import STATUSES_OPTION, Format, Option, imported_when_called
 
-__all__ = ["FORMAT", "write_html"]
+__all__ = ["FORMAT", "SEARCH", "write_html"]
 
 # The writer, with jinja2 and nh3, is imported on the first call.
 write_html = imported_when_called(f"{__name__}.writer", "write_html")
+
+# Shared with the WACZ format, which packages this archive.
+SEARCH = Option("search", bool, "Add a full-text search page (search.html, the one page "
+                "with script) and its static Pagefind index; needs wxrbridge[archive].")
 
 FORMAT = Format(
     name="html",
@@ -27,6 +31,7 @@ FORMAT = Format(
                default=(), multiple=True, choices=STATUSES, cli=False),
         Option("private", bool, "Also show comments on posts the public cannot see "
                "(password-protected, private, draft, scheduled, trashed).", cli=False),
+        SEARCH,
     ),
     statuses_add_to_approved=True,
 )

@@ -44,6 +44,7 @@ from .feeds import SITE_FEED, Feeds, feed_name
 from .index import PAGES, Pages, as_written
 from .render import dates, tree
 from .sanitize import comment_html, safe_url, well_formed
+from .search import INDEX_FOLDER, add_search
 
 # How deep replies nest on the page.  Each level indents the text, and
 # past a few levels a phone's screen has no room left for it; forums stop
@@ -260,9 +261,11 @@ def _not_public(thread: Thread) -> str | None:
 
 
 class _Writer:
-    def __init__(self, folder: Path, statuses: Sequence[str], private: bool) -> None:
+    def __init__(self, folder: Path, statuses: Sequence[str], private: bool,
+                 search: bool = False) -> None:
         self.folder = folder
         self.private = private
+        self.search = search
         self.withheld_threads: list[str] = []
         self.withheld_total: Counter[str] = Counter()
         # Approved comments are always shown; ``statuses`` adds to them.
@@ -482,8 +485,12 @@ class _Writer:
             comment_count=self.totals["comment"],
             mention_count=self.totals["mention"],
             left_out_counts=left_out,
+            search=self.search,
         )
         self.feeds.finish(site)
+        if self.search:
+            indexed = add_search(self.folder, self.manifest, self.env, site)
+            self.report.notes.append(f"search: {indexed} index files in {INDEX_FOLDER}/")
         self.manifest.close()
         self._summarise()
         return self.report
@@ -526,6 +533,7 @@ def write_html(
     *,
     statuses: Sequence[str] = (),
     private: bool = False,
+    search: bool = False,
 ) -> WriteReport:
     """Write a static HTML archive of ``records`` into ``folder``.
 
@@ -533,6 +541,8 @@ def write_html(
     show (``("pending",)``), each labelled on its comment.  Comments on
     posts the site does not show to the public (password-protected, private,
     draft, scheduled, trashed) are left out unless ``private`` is true.
+    ``search`` adds a Pagefind index of the thread pages and ``search.html``
+    (the one page with script).
     """
     if isinstance(statuses, str):
         statuses = (statuses,)
@@ -545,7 +555,7 @@ def write_html(
     staging = staging_folder(folder)
     try:
         (staging / PAGES).mkdir()
-        writer = _Writer(staging, tuple(statuses), private)
+        writer = _Writer(staging, tuple(statuses), private, search)
         try:
             writer.feed(records)
             report = writer.finish()

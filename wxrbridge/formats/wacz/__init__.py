@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ...canonical import STATUSES
 from .. import STATUSES_OPTION, Format, Option, imported_when_called
+from ..html import SEARCH
 
 __all__ = ["BASE_URL", "FORMAT", "write_wacz"]
 
@@ -32,6 +33,7 @@ FORMAT = Format(
                default=(), multiple=True, choices=STATUSES, cli=False),
         Option("private", bool, "Also show comments on posts the public cannot see "
                "(password-protected, private, draft, scheduled, trashed).", cli=False),
+        SEARCH,
         Option("base_url", str, "The address the WACZ records the archive at "
                f"(default {BASE_URL}).", metavar="URL"),
     ),

@@ -227,17 +227,18 @@ def write_wacz(
     *,
     statuses: Sequence[str] = (),
     private: bool = False,
+    search: bool = False,
     base_url: str | None = None,
 ) -> WriteReport:
     """Write the HTML archive of ``records`` (see
-    :func:`wxrbridge.formats.html.write_html`, which takes ``statuses`` and
-    ``private`` too) as the WACZ file ``path``, its files recorded at
+    :func:`wxrbridge.formats.html.write_html`, which takes ``statuses``,
+    ``private`` and ``search`` too) as the WACZ file ``path``, its files recorded at
     ``base_url``; the file appears only when complete."""
     base = _base_url(base_url)
     path = Path(path)
     with tempfile.TemporaryDirectory(prefix=".wxrbridge-", dir=path.parent or ".") as work:
         site = Path(work) / "site"
-        report = write_html(records, site, statuses=statuses, private=private)
+        report = write_html(records, site, statuses=statuses, private=private, search=search)
         with outputs.complete_path(path) as part:
             count = package(site, Path(part), base=base)
     report.notes.append(f"{count} files recorded in {path.name} at {base}")
