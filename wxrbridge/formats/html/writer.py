@@ -127,14 +127,18 @@ def _when(raw_utc: str | None, raw_local: str | None) -> When:
     except ValueError:
         parsed = None
         when.raw = raw_utc.strip() if raw_utc else None
+    minute = None
     if parsed is not None:
-        when.iso = canonical.format_utc_iso(parsed)
+        iso = str(canonical.format_utc_iso(parsed))
+        when.iso = iso
         when.moment = parsed.replace(tzinfo=timezone.utc)
-        when.utc = parsed.strftime("%Y-%m-%d %H:%M") + " UTC"
+        # Cut from the ISO form: one strftime per date, not three.
+        minute = f"{iso[:10]} {iso[11:16]}"
+        when.utc = minute + " UTC"
     local = (raw_local or "").strip()
     if local and local != canonical.WXR_ZERO_DATE:
         shown = local[:16]
-        if parsed is None or shown != parsed.strftime("%Y-%m-%d %H:%M"):
+        if shown != minute:
             when.local = shown
     return when
 
@@ -408,10 +412,11 @@ class _Writer:
         # Staged as UTF-8 with any lone surrogate replaced (see well_formed):
         # it is moved into place byte for byte.
         staged = self.pages.staging / f"{name}.html"
+        # One thread's page is joined and encoded whole: a call per chunk
+        # of the template costs more than the page's size in memory.
         with staged.open("wb") as out:
-            out.writelines(
-                well_formed(chunk).encode("utf-8")
-                for chunk in self.thread_template.generate(
+            out.write(well_formed("".join(
+                self.thread_template.generate(
                     site=self._site(),
                     title=title,
                     link=link,
@@ -425,7 +430,7 @@ class _Writer:
                     feed=feed_name(name),
                     site_feed=f"../{SITE_FEED}",
                 )
-            )
+            )).encode("utf-8"))
         self.feeds.thread(self._site(), buffer.key, name, title, when.moment, buffer.entries)
         self.pages.add(
             {
