@@ -88,9 +88,12 @@ def _open(c: Any, fragment: Callable[[str], str]) -> str:
     if c.status != "approved":
         out.append(f'<span class="status">{escape(c.status)}</span>\n')
     label = escape(f"Link to this {c.kind} by {c.author_name}, {_said(c.when)}")
+    shown = dates(c.when, published=True)
     out.append(
-        f'</h3>\n<span class="dates">{dates(c.when, published=True)}</span>\n'
-        f'<a class="permalink u-url" href="{escape(fragment(c.key))}" aria-label="{label}">#</a>\n'
+        # The dates and the "#" are left out of the search index's excerpts.
+        f'</h3>\n<span class="dates" data-pagefind-ignore>{shown}</span>\n'
+        f'<a class="permalink u-url" data-pagefind-ignore href="{escape(fragment(c.key))}" '
+        f'aria-label="{label}">#</a>\n'
         "</header>\n"
     )
     if c.parent_missing:
