@@ -10,7 +10,6 @@ manifest like the pages.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 from jinja2 import Environment
 
 from ...errors import OutputError
-from .archive import HashedFile, Manifest
+from .archive import HashedFile, Manifest, file_sha256
 
 SEARCH_PAGE = "search.html"
 SEARCH_SCRIPT = "search.js"
@@ -36,7 +35,6 @@ _STARTER = (
     "  });\n"
     "});\n"
 )
-_CHUNK = 1 << 20
 
 
 def _pagefind() -> str:
@@ -48,13 +46,6 @@ def _pagefind() -> str:
         ) from error
     return str(get_executable())
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def add_search(folder: Path, manifest: Manifest, env: Environment, site: dict[str, Any]) -> int:
@@ -71,7 +62,7 @@ def add_search(folder: Path, manifest: Manifest, env: Environment, site: dict[st
         raise OutputError(f"Pagefind failed: {said[-1] if said else done.returncode}")
     written = sorted(path for path in (folder / INDEX_FOLDER).rglob("*") if path.is_file())
     for path in written:
-        manifest.add(path.relative_to(folder).as_posix(), path.stat().st_size, _sha256(path))
+        manifest.add(path.relative_to(folder).as_posix(), path.stat().st_size, file_sha256(path))
     with HashedFile(manifest, SEARCH_SCRIPT) as out:
         out.write_text((_STARTER,))
     with HashedFile(manifest, SEARCH_PAGE) as out:

@@ -9,9 +9,8 @@ asks for.  See ``docs/archive.md``.
 
 from __future__ import annotations
 
-from ...canonical import STATUSES
-from .. import STATUSES_OPTION, Format, Option, imported_when_called
-from ..html import SEARCH
+from .. import Format, Option, imported_when_called
+from ..html import ARCHIVE_OPTIONS
 
 __all__ = ["BASE_URL", "FORMAT", "write_wacz"]
 
@@ -29,11 +28,7 @@ FORMAT = Format(
     extensions=(".wacz",),
     write_path=write_wacz,
     options=(
-        Option(STATUSES_OPTION, str, "Statuses shown besides approved, each labelled.",
-               default=(), multiple=True, choices=STATUSES, cli=False),
-        Option("private", bool, "Also show comments on posts the public cannot see "
-               "(password-protected, private, draft, scheduled, trashed).", cli=False),
-        SEARCH,
+        *ARCHIVE_OPTIONS,
         Option("base_url", str, "The address the WACZ records the archive at "
                f"(default {BASE_URL}).", metavar="URL"),
     ),

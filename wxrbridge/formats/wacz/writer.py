@@ -38,7 +38,7 @@ from ...errors import OutputError
 from ...records import Record
 from ...version import __version__
 from .. import WriteReport
-from ..html.archive import CHECKSUMS, MANIFEST
+from ..html.archive import CHECKSUMS, MANIFEST, file_sha256
 from ..html.writer import write_html
 from . import BASE_URL
 
@@ -54,7 +54,6 @@ _TYPES = {
     ".wasm": "application/wasm",
 }
 _TITLE = re.compile(rb"<title>(.*?)</title>", re.S)
-_CHUNK = 1 << 20
 
 
 def _content_type(relative: str) -> str:
@@ -159,13 +158,6 @@ def _pages(folder: Path, names: Sequence[str], base: str, moment: datetime) -> I
         }, ensure_ascii=False) + "\n"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
 
 def package(folder: Path, target: Path, *, base: str = BASE_URL,
             moment: datetime | None = None) -> int:
@@ -195,7 +187,7 @@ def package(folder: Path, target: Path, *, base: str = BASE_URL,
             "mainPageUrl": base + "index.html",
             "mainPageDate": _iso(moment),
             "resources": [
-                {"name": Path(name).name, "path": name, "hash": f"sha256:{_sha256(path)}",
+                {"name": Path(name).name, "path": name, "hash": f"sha256:{file_sha256(path)}",
                  "bytes": path.stat().st_size}
                 for path, name in members
             ],
