@@ -164,7 +164,8 @@ def test_a_successful_reexport_replaces_the_archive_whole(
     folder, _before = old
     mode = stat.S_IMODE(folder.stat().st_mode)
     write_html(_renamed(), folder)
-    assert sorted(p.name for p in (folder / "threads").iterdir()) == ["renamed.html"]
+    assert sorted(p.name for p in (folder / "threads").iterdir()) == [
+        "renamed.atom", "renamed.html"]
     assert "Second" not in (folder / "index.html").read_text(encoding="utf-8")
     assert (folder / "CNAME").read_text() == "comments.example.com\n"
     assert _verifies(folder) and _staged(folder) == []

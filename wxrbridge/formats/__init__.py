@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 # The built-in format packages, in the order they are registered.
 _BUILTINS = (
-    "wxr", "disqus", "disqus_import", "jsonl", "html", "blogger", "wp_rest", "staticman",
+    "wxr", "disqus", "disqus_import", "jsonl", "html", "wacz", "blogger", "wp_rest", "staticman",
     "remark42", "commento", "isso",
 )
 # Installed packages name their Format objects under this entry-point group.

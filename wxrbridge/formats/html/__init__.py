@@ -13,20 +13,25 @@ from __future__ import annotations
 from ...canonical import STATUSES
 from .. import STATUSES_OPTION, Format, Option, imported_when_called
 
-__all__ = ["FORMAT", "write_html"]
+__all__ = ["ARCHIVE_OPTIONS", "FORMAT", "write_html"]
 
 # The writer, with jinja2 and nh3, is imported on the first call.
 write_html = imported_when_called(f"{__name__}.writer", "write_html")
+
+# What the archive shows; the WACZ format, which packages it, takes them too.
+ARCHIVE_OPTIONS = (
+    Option(STATUSES_OPTION, str, "Statuses shown besides approved, each labelled.",
+           default=(), multiple=True, choices=STATUSES, cli=False),
+    Option("private", bool, "Also show comments on posts the public cannot see "
+           "(password-protected, private, draft, scheduled, trashed).", cli=False),
+    Option("search", bool, "Add a full-text search page (search.html, the one page "
+           "with script) and its static Pagefind index; needs wxrbridge[archive]."),
+)
 
 FORMAT = Format(
     name="html",
     description="static HTML archive: index.html, a page per thread, and a manifest",
     write_folder=write_html,
-    options=(
-        Option(STATUSES_OPTION, str, "Statuses shown besides approved, each labelled.",
-               default=(), multiple=True, choices=STATUSES, cli=False),
-        Option("private", bool, "Also show comments on posts the public cannot see "
-               "(password-protected, private, draft, scheduled, trashed).", cli=False),
-    ),
+    options=ARCHIVE_OPTIONS,
     statuses_add_to_approved=True,
 )

@@ -169,6 +169,15 @@ def _undo(folder: Path, staging: Path, aside: Path, moved_in: list[str],
         ) from error
 
 
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of the file at ``path``, read a mebibyte at a time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 class Manifest:
     """Records each finished file in ``manifest.json`` and ``SHA256SUMS``.
 

@@ -15,17 +15,38 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 
-def dates(when: Any) -> Markup:
+def escape(value: object) -> str:
+    """``value`` as HTML text, escaped as markupsafe escapes it (the same
+    entities, so the pages are the same bytes), without making a Markup
+    object for each of the dozen values a comment has."""
+    if isinstance(value, Markup):
+        return str(value)
+    return (str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&#34;").replace("'", "&#39;"))
+
+
+def dates(when: Any, published: bool = False) -> Markup:
     """A date as the page shows it: UTC, with the local time where the
-    source recorded a different one (the ``dates`` macro, in Python)."""
+    source recorded a different one (the ``dates`` macro, in Python).
+
+    ``published`` marks the UTC date as its comment's ``dt-published``.
+    """
     parts: list[str] = []
     if when.utc:
-        parts.append(f'<time class="utc" datetime="{escape(when.iso)}">{escape(when.utc)}</time>')
+        classes = "utc dt-published" if published else "utc"
+        parts.append(
+            f'<time class="{classes}" datetime="{escape(when.iso)}">{escape(when.utc)}</time>'
+        )
     if when.local:
         local = f'<span class="local">{escape(when.local)} local time</span>'
+        if published and not when.utc:
+            # Only the site's local time is known: it is the date published.
+            stamp = escape(when.local.replace(" ", "T"))
+            local = (f'<time class="local dt-published" datetime="{stamp}">'
+                     f"{escape(when.local)} local time</time>")
         parts.append(f" ({local})" if when.utc else local)
     if when.raw:
         parts.append(f'<span class="raw-date"><bdi>{escape(when.raw)}</bdi></span>')
@@ -39,7 +60,9 @@ def _said(when: Any) -> str:
 
 
 def _open(c: Any, fragment: Callable[[str], str]) -> str:
-    classes = "mention" if c.is_mention else "comment"
+    # Each comment is a microformats2 h-entry (its author an h-card), so
+    # the archive can be read back by machines as well as people.
+    classes = "mention h-entry" if c.is_mention else "comment h-entry"
     if c.is_author:
         classes += " author-reply"
     if c.status != "approved":
@@ -54,29 +77,38 @@ def _open(c: Any, fragment: Callable[[str], str]) -> str:
         out.append(f'<span class="kind">{escape(c.kind)}</span> ')
     if c.author_url:
         out.append(
-            f'<a class="author" href="{escape(c.author_url)}" rel="nofollow noopener ugc">'
-            f"<bdi>{name}</bdi></a>\n"
+            f'<a class="author p-author h-card" href="{escape(c.author_url)}" '
+            f'rel="nofollow noopener ugc"><bdi>{name}</bdi></a>\n'
         )
     else:
-        out.append(f'<bdi class="author">{name}</bdi>\n')
+        # The h-card's name and link are implied: its text and its href.
+        out.append(f'<bdi class="author p-author h-card">{name}</bdi>\n')
     if c.is_author:
         out.append('<span class="badge">Author</span>\n')
     if c.status != "approved":
         out.append(f'<span class="status">{escape(c.status)}</span>\n')
     label = escape(f"Link to this {c.kind} by {c.author_name}, {_said(c.when)}")
+    shown = dates(c.when, published=True)
     out.append(
-        f'</h3>\n<span class="dates">{dates(c.when)}</span>\n'
-        f'<a class="permalink" href="{escape(fragment(c.key))}" aria-label="{label}">#</a>\n'
+        # The dates and the "#" are left out of the search index's excerpts.
+        f'</h3>\n<span class="dates" data-pagefind-ignore>{shown}</span>\n'
+        f'<a class="permalink u-url" data-pagefind-ignore href="{escape(fragment(c.key))}" '
+        f'aria-label="{label}">#</a>\n'
         "</header>\n"
     )
     if c.parent_missing:
         out.append('<p class="note orphan">In reply to a comment not in this archive.</p>\n')
     elif c.reply_to is not None:
         out.append(
-            f'<p class="note reply-to"><a href="{escape(fragment(c.reply_to.key))}">'
+            f'<p class="note reply-to"><a class="u-in-reply-to" '
+            f'href="{escape(fragment(c.reply_to.key))}">'
             f"In reply to <bdi>{escape(c.reply_to.author_name)}</bdi></a></p>\n"
         )
-    body_class = "body excerpt" if c.is_mention else "body"
+    elif c.parent is not None and c.parent != c.key:
+        # Shown inside its parent: the nesting says what it answers to a
+        # reader; this says it to a parser, and shows nothing.
+        out.append(f'<data class="u-in-reply-to" value="{escape(fragment(c.parent))}"></data>\n')
+    body_class = "body excerpt e-content" if c.is_mention else "body e-content"
     out.append(f'<div class="{body_class}" dir="auto">\n{c.body}\n</div>\n</div>\n')
     return "".join(out)
 

@@ -18,6 +18,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -39,9 +40,11 @@ from .archive import (
     staging_folder,
     swap_in,
 )
+from .feeds import SITE_FEED, Feeds, feed_name
 from .index import PAGES, Pages, as_written
 from .render import dates, tree
 from .sanitize import comment_html, safe_url, well_formed
+from .search import INDEX_FOLDER, add_search
 
 # How deep replies nest on the page.  Each level indents the text, and
 # past a few levels a phone's screen has no room left for it; forums stop
@@ -107,6 +110,7 @@ class When:
     source recorded one that differs."""
 
     iso: str | None = None  # for <time datetime=…>
+    moment: datetime | None = None  # the same, for the feeds
     utc: str | None = None
     local: str | None = None
     raw: str | None = None  # a date that could not be read, shown as written
@@ -123,13 +127,18 @@ def _when(raw_utc: str | None, raw_local: str | None) -> When:
     except ValueError:
         parsed = None
         when.raw = raw_utc.strip() if raw_utc else None
+    minute = None
     if parsed is not None:
-        when.iso = canonical.format_utc_iso(parsed)
-        when.utc = parsed.strftime("%Y-%m-%d %H:%M") + " UTC"
+        iso = str(canonical.format_utc_iso(parsed))
+        when.iso = iso
+        when.moment = parsed.replace(tzinfo=timezone.utc)
+        # Cut from the ISO form: one strftime per date, not three.
+        minute = f"{iso[:10]} {iso[11:16]}"
+        when.utc = minute + " UTC"
     local = (raw_local or "").strip()
     if local and local != canonical.WXR_ZERO_DATE:
         shown = local[:16]
-        if parsed is None or shown != parsed.strftime("%Y-%m-%d %H:%M"):
+        if shown != minute:
             when.local = shown
     return when
 
@@ -256,9 +265,11 @@ def _not_public(thread: Thread) -> str | None:
 
 
 class _Writer:
-    def __init__(self, folder: Path, statuses: Sequence[str], private: bool) -> None:
+    def __init__(self, folder: Path, statuses: Sequence[str], private: bool,
+                 search: bool = False) -> None:
         self.folder = folder
         self.private = private
+        self.search = search
         self.withheld_threads: list[str] = []
         self.withheld_total: Counter[str] = Counter()
         # Approved comments are always shown; ``statuses`` adds to them.
@@ -284,6 +295,8 @@ class _Writer:
                 "algorithm": "sha256",
             },
         )
+
+        self.feeds = Feeds(self.manifest, PAGES)
 
     # -- records in ---------------------------------------------------------
 
@@ -399,10 +412,11 @@ class _Writer:
         # Staged as UTF-8 with any lone surrogate replaced (see well_formed):
         # it is moved into place byte for byte.
         staged = self.pages.staging / f"{name}.html"
+        # One thread's page is joined and encoded whole: a call per chunk
+        # of the template costs more than the page's size in memory.
         with staged.open("wb") as out:
-            out.writelines(
-                well_formed(chunk).encode("utf-8")
-                for chunk in self.thread_template.generate(
+            out.write(well_formed("".join(
+                self.thread_template.generate(
                     site=self._site(),
                     title=title,
                     link=link,
@@ -413,8 +427,11 @@ class _Writer:
                     comment_count=counts["comment"],
                     mention_count=counts["mention"],
                     left_out_counts=left_out,
+                    feed=feed_name(name),
+                    site_feed=f"../{SITE_FEED}",
                 )
-            )
+            )).encode("utf-8"))
+        self.feeds.thread(self._site(), buffer.key, name, title, when.moment, buffer.entries)
         self.pages.add(
             {
                 "name": name,
@@ -473,7 +490,12 @@ class _Writer:
             comment_count=self.totals["comment"],
             mention_count=self.totals["mention"],
             left_out_counts=left_out,
+            search=self.search,
         )
+        self.feeds.finish(site)
+        if self.search:
+            indexed = add_search(self.folder, self.manifest, self.env, site)
+            self.report.notes.append(f"search: {indexed} index files in {INDEX_FOLDER}/")
         self.manifest.close()
         self._summarise()
         return self.report
@@ -516,6 +538,7 @@ def write_html(
     *,
     statuses: Sequence[str] = (),
     private: bool = False,
+    search: bool = False,
 ) -> WriteReport:
     """Write a static HTML archive of ``records`` into ``folder``.
 
@@ -523,6 +546,8 @@ def write_html(
     show (``("pending",)``), each labelled on its comment.  Comments on
     posts the site does not show to the public (password-protected, private,
     draft, scheduled, trashed) are left out unless ``private`` is true.
+    ``search`` adds a Pagefind index of the thread pages and ``search.html``
+    (the one page with script).
     """
     if isinstance(statuses, str):
         statuses = (statuses,)
@@ -535,7 +560,7 @@ def write_html(
     staging = staging_folder(folder)
     try:
         (staging / PAGES).mkdir()
-        writer = _Writer(staging, tuple(statuses), private)
+        writer = _Writer(staging, tuple(statuses), private, search)
         try:
             writer.feed(records)
             report = writer.finish()
