@@ -26,36 +26,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select, update
 
 from ..canonical import normalise_url, post_id_in_identifier, post_id_in_url
+from ..urlmap import UrlMap
 from .bulk import chunks
-
-
-@dataclass
-class UrlMap:
-    """Old and new URL prefixes, for a blog that moved."""
-
-    prefixes: list[tuple[str, str]] = field(default_factory=list)
-
-    def apply(self, url: str | None) -> str | None:
-        if not url:
-            return url
-        for old, new in self.prefixes:
-            if url.startswith(old):
-                return new + url[len(old) :]
-        return url
-
-    @classmethod
-    def parse(cls, text: str) -> UrlMap:
-        """One ``OLD NEW`` pair per line; blank lines and ``#`` comments skipped."""
-        prefixes = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            parts = line.split()
-            if len(parts) != 2:
-                raise ValueError(f"line {number}: expected 'OLD_PREFIX NEW_PREFIX', got {line!r}")
-            prefixes.append((parts[0], parts[1]))
-        return cls(prefixes)
 
 
 @dataclass
