@@ -49,11 +49,25 @@ _APPROVED = {canonical.APPROVED: "1", canonical.PENDING: "0", canonical.SPAM: "s
              canonical.TRASH: "trash", canonical.POST_TRASHED: "post-trashed",
              canonical.DELETED: "trash"}
 _DATE = "%Y-%m-%d %H:%M:%S"
-_META_BATCH = 1000
+# Rows inserted, or parents set, in one statement.
+_BATCH = 500
 
 
 class _DryRunError(Exception):
     """Raised inside the transaction to roll a dry run back."""
+
+
+@dataclass
+class _Row:
+    """A comment to insert, with what is known of it until it has an id."""
+
+    key: tuple[str, str, str]
+    post_id: int
+    row: dict[str, object]
+    meta: list[tuple[str, str | None]]
+    identities: list[tuple[str, str]]
+    fingerprint: tuple[str, str, str]
+    parent: str | None  # a parent reference still to resolve
 
 
 @dataclass
@@ -116,12 +130,29 @@ class _Writer:
         self.post_of: dict[tuple[str, str], int | None] = {}
         self.id_of: dict[tuple[str, str, str], int] = {}
         self.pending: list[_Pending] = []
+        self.batch: list[_Row] = []
+        # What the gathered comments are, to find a repeat among them.
+        self.batch_marks: set[object] = set()
+        self.consecutive_ids = self._consecutive_ids()
+        self.batch_size = _BATCH if self.consecutive_ids else 1
         self.meta_rows: list[dict[str, object]] = []
         self.touched: set[int] = set()
         self.matched: Counter[str] = Counter()
         self.unmatched: dict[tuple[str, str], tuple[Thread, int]] = {}
         self.duplicates = 0
         self.guests: Counter[str] = Counter()
+
+    def _consecutive_ids(self) -> bool:
+        """Whether one INSERT's rows get consecutive ids whatever else is
+        written meanwhile: SQLite's single writer, InnoDB's auto-increment
+        lock modes 0 and 1 (MariaDB's default; mode 2 interleaves)."""
+        dialect = self.site.engine.dialect.name
+        if dialect == "sqlite":
+            return True
+        if dialect != "mysql":
+            return False
+        mode = self.connection.execute(sa.text("SELECT @@innodb_autoinc_lock_mode")).scalar()
+        return mode is not None and int(mode) <= 1
 
     def _options(self, *names: str) -> dict[str, str]:
         t = self.site.table("options")
@@ -162,7 +193,7 @@ class _Writer:
             elif isinstance(record, Source):
                 self.source_site = record.site
                 self.same_site = self.index.this_site(record.site)
-        self.flush_meta()
+        self.flush_comments()
         self.resolve_parents()
         self.recount()
         self.summarise()
@@ -262,11 +293,8 @@ class _Writer:
         own_key = (self.source_site, comment.thread, comment.key)
         identities = self.identities(comment)
         local, gmt = self.dates(comment.created_at_local, comment.created_at)
-        author = comment.author_name or ""
-        content = comment.content or ""
-        existing = next((self.known[i] for i in identities if i in self.known), None)
-        if existing is None:
-            existing = self._fingerprints(post_id).get((author, gmt, content))
+        fingerprint = (comment.author_name or "", gmt, comment.content or "")
+        existing = self.existing(post_id, identities, fingerprint)
         if existing is not None:
             self.id_of[own_key] = existing
             self.duplicates += 1
@@ -276,42 +304,90 @@ class _Writer:
         if parent_ref is not None:
             parent_id = self.id_of.get((self.source_site, comment.thread, parent_ref), 0)
         status = canonical.comment_status(comment)
-        result = self.connection.execute(sa.insert(self.comments).values(
-            comment_post_ID=post_id, comment_author=author,
-            comment_author_email=comment.author_email or "",
-            comment_author_url=comment.author_url or "",
-            comment_author_IP=comment.author_ip or "", comment_date=local,
-            comment_date_gmt=gmt, comment_content=content, comment_karma=0,
-            comment_approved=_APPROVED.get(status, status), comment_agent="",
-            comment_type=canonical.comment_type(comment), comment_parent=parent_id,
-            user_id=self.user_id(comment),
-        ))
-        comment_id = int(result.lastrowid)
-        self.id_of[own_key] = comment_id
-        self._fingerprints(post_id)[(author, gmt, content)] = comment_id
-        for identity in identities:
-            self.known[identity] = comment_id
-        if parent_ref is not None and not parent_id:
-            self.pending.append(_Pending(comment_id, comment.thread, parent_ref))
-        self.touched.add(post_id)
-        self.report.written["comments"] += 1
+        row = {
+            "comment_post_ID": post_id, "comment_author": fingerprint[0],
+            "comment_author_email": comment.author_email or "",
+            "comment_author_url": comment.author_url or "",
+            "comment_author_IP": comment.author_ip or "", "comment_date": local,
+            "comment_date_gmt": gmt, "comment_content": fingerprint[2], "comment_karma": 0,
+            "comment_approved": _APPROVED.get(status, status), "comment_agent": "",
+            "comment_type": canonical.comment_type(comment), "comment_parent": parent_id,
+            "user_id": self.user_id(comment),
+        }
         given = {k for k, _v in comment.meta}
-        meta = [*comment.meta, *(i for i in identities if i[0] not in given)]
+        meta = [(k, v) for k, v in comment.meta if k not in _OUR_META]
+        meta += [i for i in identities if i[0] not in given or i[0] in _OUR_META]
         if comment.origin == "wxr" and not self.same_site and ORIGINAL_ID_META not in given:
             meta.append((ORIGINAL_ID_META, (comment.wp_id or comment.key).strip()))
-        for key, value in meta:
-            if key in _OUR_META and (key, value) not in identities:
-                continue  # another run's identity: this comment has its own
-            self.meta_rows.append({"comment_id": comment_id, "meta_key": key,
-                                   "meta_value": value or ""})
-        if len(self.meta_rows) >= _META_BATCH:
-            self.flush_meta()
+        self.batch.append(_Row(own_key, post_id, row, meta, identities, fingerprint,
+                               parent_ref if parent_ref is not None and not parent_id else None))
+        self.batch_marks.update([(post_id, fingerprint), *identities])
+        self.touched.add(post_id)
+        if len(self.batch) >= self.batch_size:
+            self.flush_comments()
+
+    def existing(self, post_id: int, identities: list[tuple[str, str]],
+                 fingerprint: tuple[str, str, str]) -> int | None:
+        """The id of the comment already in the site (or written by this
+        run) that this one is."""
+        marks = self.batch_marks
+        if (post_id, fingerprint) in marks or any(i in marks for i in identities):
+            self.flush_comments()
+        found = next((self.known[i] for i in identities if i in self.known), None)
+        return found if found is not None else self._fingerprints(post_id).get(fingerprint)
+
+    def flush_comments(self) -> None:
+        """Insert the comments gathered, then their meta; a parent among
+        them or not yet written is set once it is."""
+        if not self.batch:
+            return
+        ids = self.insert_rows([r.row for r in self.batch])
+        for row, comment_id in zip(self.batch, ids, strict=True):
+            self.id_of[row.key] = comment_id
+            self._fingerprints(row.post_id)[row.fingerprint] = comment_id
+            for identity in row.identities:
+                self.known[identity] = comment_id
+            if row.parent is not None:
+                self.pending.append(_Pending(comment_id, row.key[1], row.parent))
+            self.meta_rows += [{"comment_id": comment_id, "meta_key": key,
+                                "meta_value": value or ""} for key, value in row.meta]
+        self.report.written["comments"] += len(self.batch)
+        self.batch = []
+        self.batch_marks = set()
+        self.flush_meta()
+
+    def insert_rows(self, rows: list[dict[str, object]]) -> list[int]:
+        """Insert comment rows, returning their new ids in order: in one
+        statement where the database gives one statement's rows
+        consecutive ids, else one at a time."""
+        if self.consecutive_ids and len(rows) > 1:
+            last = self.insert_in_one(rows)
+            # MariaDB reports the first id of the statement, SQLite the last.
+            first = last - len(rows) + 1 if self.site.engine.dialect.name == "sqlite" else last
+            return list(range(first, first + len(rows)))
+        return [int(self.connection.execute(sa.insert(self.comments).values(row)).lastrowid)
+                for row in rows]
+
+    def insert_in_one(self, rows: list[dict[str, object]]) -> int:
+        """Insert rows with one multi-row INSERT, its text made here so
+        that a full batch's is made once (SQLAlchemy compiles a many-row
+        ``values()`` anew each time); the id the driver reports."""
+        columns = list(rows[0])
+        dialect = self.site.engine.dialect
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        one = "(" + ", ".join([mark] * len(columns)) + ")"
+        quote = dialect.identifier_preparer.quote
+        statement = (f"INSERT INTO {quote(self.site.table_name('comments'))} "
+                     f"({', '.join(quote(c) for c in columns)}) VALUES "
+                     + ", ".join([one] * len(rows)))
+        values = tuple(row[c] for row in rows for c in columns)
+        return int(self.connection.exec_driver_sql(statement, values).lastrowid)
 
     def flush_meta(self) -> None:
         if self.meta_rows:
             self.connection.execute(sa.insert(self.meta), self.meta_rows)
-            self.report.written["comment meta"] += len(self.meta_rows)
-            self.meta_rows = []
+        self.report.written["comment meta"] += len(self.meta_rows)
+        self.meta_rows = []
 
     def resolve_parents(self) -> None:
         """Set the parents of replies written before them; a parent that
@@ -321,18 +397,19 @@ class _Writer:
         for pending in self.pending:
             parent = self.id_of.get((self.source_site, pending.thread, pending.parent))
             if parent is not None:
-                updates.append({"b_id": pending.comment_id, "b_parent": parent})
+                updates.append((pending.comment_id, parent))
                 continue
             lost.append({"comment_id": pending.comment_id, "meta_key": ORIGINAL_PARENT_META,
                          "meta_value": pending.parent})
             self.report.left_out.append(
                 f"comment {pending.comment_id}: its parent {pending.parent} is not written; "
                 "the reply is at the top level")
-        if updates:
-            c = self.comments
+        c = self.comments
+        for start in range(0, len(updates), _BATCH):
+            chunk = dict(updates[start:start + _BATCH])
             self.connection.execute(
-                sa.update(c).where(c.c.comment_ID == sa.bindparam("b_id"))
-                .values(comment_parent=sa.bindparam("b_parent")), updates)
+                sa.update(c).where(c.c.comment_ID.in_(list(chunk)))
+                .values(comment_parent=sa.case(chunk, value=c.c.comment_ID)))
         if lost:
             self.connection.execute(sa.insert(self.meta), lost)
             self.report.written["comment meta"] += len(lost)
@@ -344,8 +421,8 @@ class _Writer:
                     .where(c.c.comment_post_ID == p.c.ID, c.c.comment_approved == "1")
                     .scalar_subquery())
         touched = sorted(self.touched)
-        for start in range(0, len(touched), _META_BATCH):
-            chunk = touched[start:start + _META_BATCH]
+        for start in range(0, len(touched), _BATCH):
+            chunk = touched[start:start + _BATCH]
             self.connection.execute(
                 sa.update(p).where(p.c.ID.in_(chunk)).values(comment_count=approved))
 
