@@ -8,14 +8,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import wp_site
 from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from wp_site import add_comment, add_post, create_tables, insert, set_options, wordpress_url
 
-from wxrbridge import api
+from wxrbridge import api, canonical
 from wxrbridge.cli import cli
 from wxrbridge.errors import InputError, WriteError
+from wxrbridge.formats.wp_db import writer as writer_module
 from wxrbridge.records import Comment, Record, Source, Thread, User
 
 __all__ = ["wordpress_url"]  # the fixture, used by name
@@ -93,7 +95,7 @@ def test_reads_posts_comments_meta_and_users(wordpress_url: str) -> None:
 def test_plain_permalinks_and_a_multisite_blog(wordpress_url: str) -> None:
     engine = _site(wordpress_url)
     _admin(engine)
-    create_tables(engine, "wp_3_", {t: c for t, c in __import__("wp_site").TABLES.items()
+    create_tables(engine, "wp_3_", {t: c for t, c in wp_site.TABLES.items()
                                     if t not in ("users", "usermeta")})
     set_options(engine, "wp_3_", home=HOME + "/three", siteurl=HOME + "/three",
                 permalink_structure="")
@@ -133,8 +135,17 @@ def _dsq(key: str, parent: str | None = None, **fields: object) -> Comment:
                    **values)  # type: ignore[arg-type]
 
 
-def test_writes_disqus_replies_first_threaded_counted_and_once(wordpress_url: str) -> None:
+@pytest.mark.parametrize("batched", [True, False], ids=["batched", "one-at-a-time"])
+def test_writes_disqus_replies_first_threaded_counted_and_once(
+    wordpress_url: str, batched: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not batched:
+        # A database that may interleave one statement's ids (InnoDB's
+        # auto-increment lock mode 2): one row to a statement.
+        monkeypatch.setattr(writer_module._Writer, "_consecutive_ids", lambda self: False)
     engine = _site(wordpress_url)
+    untouched = "SELECT * FROM wp_options ORDER BY option_id"
+    options_before = _rows(engine, untouched)
     post = _post(engine, "first-light")
     add_comment(engine, comment_post_ID=post, comment_content="already here",
                 comment_date_gmt="2024-01-01 00:00:00")
@@ -157,6 +168,27 @@ def test_writes_disqus_replies_first_threaded_counted_and_once(wordpress_url: st
     assert again.written["comments"] == 0
     assert any("3 comments already in the site" in n for n in again.notes)
     assert _rows(engine, "SELECT COUNT(*) FROM wp_comments") == [(4,)]
+    assert _rows(engine, untouched) == options_before
+
+
+def test_an_older_schema_reads(wordpress_url: str) -> None:
+    """comment_approved an enum (WordPress before 2.7), comment_type empty
+    for a comment."""
+    old = dict(wp_site.TABLES)
+    enum = "varchar(20) NOT NULL default '1'" if wordpress_url.startswith("sqlite") \
+        else "enum('0','1','spam') NOT NULL default '1'"
+    old["comments"] = [(n, enum if n == "comment_approved" else
+                        "varchar(20) NOT NULL default ''" if n == "comment_type" else k)
+                       for n, k in wp_site.TABLES["comments"]]
+    engine = create_engine(wordpress_url)
+    create_tables(engine, tables=old)
+    set_options(engine, home=HOME, permalink_structure="")
+    post = _post(engine, "old")
+    add_comment(engine, comment_post_ID=post, comment_content="spammy", comment_approved="spam")
+    add_comment(engine, comment_post_ID=post, comment_content="fine")
+    comments = [c for c in _records(wordpress_url) if isinstance(c, Comment)]
+    assert [(canonical.comment_status(c), canonical.comment_type(c)) for c in comments] == [
+        ("spam", "comment"), ("approved", "comment")]
 
 
 def test_unmatched_thread_is_skipped_or_made_a_post(wordpress_url: str) -> None:
