@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))  # wp_site.py imports conftest
 
 from wxrbridge import api  # noqa: E402
 from wxrbridge.canonical import post_id_in_identifier  # noqa: E402

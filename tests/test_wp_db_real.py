@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import MYSQL_URL, mysql_database
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from wxrbridge import api
 from wxrbridge.records import Thread
 
-MYSQL_URL = os.environ.get("WXRBRIDGE_TEST_MYSQL_URL")
 HARNESS = Path(__file__).with_name("wp_real.php")
 HOME = "http://wp.example.test"
 
@@ -73,11 +73,10 @@ DISQUS = """<?xml version="1.0" encoding="utf-8"?>
 
 
 class Site:
-    def __init__(self, name: str, content: Path) -> None:
-        self.name = name
+    def __init__(self, url: str, content: Path) -> None:
+        self.url = url
+        self.name = make_url(url).database or ""
         self.content = content
-        assert MYSQL_URL
-        self.url = make_url(MYSQL_URL).set(database=name).render_as_string(hide_password=False)
 
     def php(self, action: str) -> str:
         url = make_url(self.url)
@@ -97,19 +96,10 @@ class Site:
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[Site]:
-    assert MYSQL_URL
-    name = f"wxrb_wpdb_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(MYSQL_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
-    try:
-        made = Site(name, tmp_path)
+    with mysql_database(f"wxrb_wpdb_{uuid.uuid4().hex[:12]}") as url:
+        made = Site(url, tmp_path)
         made.php("install")
         yield made
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE `{name}`"))
-        admin.dispose()
 
 
 def test_reading_the_database_is_reading_cores_export(site: Site, tmp_path: Path) -> None:

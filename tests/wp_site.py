@@ -10,7 +10,6 @@ afterwards) on MariaDB when ``WXRBRIDGE_TEST_MYSQL_URL`` is set.
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from collections.abc import Iterator
@@ -18,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from conftest import MYSQL_URL, mysql_database
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
-MYSQL_URL = os.environ.get("WXRBRIDGE_TEST_MYSQL_URL")
 BACKENDS = ["sqlite"] + (["mariadb"] if MYSQL_URL else [])
 
 ID = "bigint(20) unsigned NOT NULL auto_increment"
@@ -168,14 +167,5 @@ def wordpress_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[st
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'wordpress.sqlite'}"
         return
-    assert MYSQL_URL
-    name = f"wxrb_wpdb_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(MYSQL_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
-    try:
-        yield make_url(MYSQL_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE `{name}`"))
-        admin.dispose()
+    with mysql_database(f"wxrb_wpdb_{uuid.uuid4().hex[:12]}") as url:
+        yield url
