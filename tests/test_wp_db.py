@@ -18,7 +18,7 @@ from wxrbridge import api, canonical
 from wxrbridge.cli import cli
 from wxrbridge.errors import InputError, WriteError
 from wxrbridge.formats.wp_db import writer as writer_module
-from wxrbridge.records import Comment, Record, Source, Thread, User
+from wxrbridge.records import Comment, ImportIssue, Record, Source, Thread, User
 
 __all__ = ["wordpress_url"]  # the fixture, used by name
 
@@ -295,3 +295,13 @@ def test_round_trip_through_the_cli(wordpress_url: str, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     result = runner.invoke(cli, ["verify", f"wp:{wordpress_url}", f"wp:{copy_url}"])
     assert result.exit_code == 0, result.output
+
+
+def test_a_comment_on_a_revision_is_left_out_with_an_issue(wordpress_url: str) -> None:
+    engine = _site(wordpress_url)
+    revision = _post(engine, "first-light-revision-v1", post_type="revision")
+    add_comment(engine, comment_post_ID=revision, comment_content="stray")
+    records = _records(wordpress_url)
+    assert not [c for c in records if isinstance(c, Comment)]
+    issues = [r for r in records if isinstance(r, ImportIssue)]
+    assert [(i.code, i.severity) for i in issues] == [("wp-db-orphan-comment", "rejected")]
