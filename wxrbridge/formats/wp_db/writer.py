@@ -145,14 +145,17 @@ class _Writer:
     def _consecutive_ids(self) -> bool:
         """Whether one INSERT's rows get consecutive ids whatever else is
         written meanwhile: SQLite's single writer, InnoDB's auto-increment
-        lock modes 0 and 1 (MariaDB's default; mode 2 interleaves)."""
+        lock modes 0 and 1 (MariaDB's default; mode 2 interleaves) with
+        an increment of 1."""
         dialect = self.site.engine.dialect.name
         if dialect == "sqlite":
             return True
         if dialect != "mysql":
             return False
-        mode = self.connection.execute(sa.text("SELECT @@innodb_autoinc_lock_mode")).scalar()
-        return mode is not None and int(mode) <= 1
+        mode, step = self.connection.execute(
+            sa.text("SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment")).one()
+        # A cluster numbering in steps (Galera) is written one row at a time too.
+        return mode is not None and int(mode) <= 1 and int(step or 1) == 1
 
     def _options(self, *names: str) -> dict[str, str]:
         t = self.site.table("options")
