@@ -78,12 +78,12 @@ class Site:
         self.name = make_url(url).database or ""
         self.content = content
 
-    def php(self, action: str) -> str:
+    def php(self, action: str, **more: str) -> str:
         url = make_url(self.url)
         env = {**os.environ, "WXRB_DB_NAME": self.name,
                "WXRB_DB_HOST": f"{url.host or '127.0.0.1'}:{url.port or 3306}",
                "WXRB_DB_USER": url.username or "root", "WXRB_DB_PASSWORD": url.password or "",
-               "WXRB_CONTENT_DIR": str(self.content)}
+               "WXRB_CONTENT_DIR": str(self.content), **more}
         done = subprocess.run(["php", str(HARNESS), action], env=env, capture_output=True,
                               text=True, timeout=120, check=False)
         assert done.returncode == 0, done.stderr
@@ -110,6 +110,22 @@ def test_reading_the_database_is_reading_cores_export(site: Site, tmp_path: Path
     assert report.comments == (5, 5)
     links = {p["link"] for p in site.read()["posts"]}
     assert links <= {t.link for t in api.read(f"wp:{site.url}") if isinstance(t, Thread)}
+
+
+# Permalink structures, each tag among them, the PATHINFO kind and none.
+STRUCTURES = ["/%year%/%monthnum%/%day%/%postname%/", "/%category%/%post_id%",
+              "/index.php/%author%/%postname%/", "/archives/%hour%%minute%%second%-%post_id%/",
+              ""]
+
+
+def test_links_are_wordpress_permalinks(site: Site) -> None:
+    """Posts, pages under pages, an attachment, a post in a child category,
+    private and scheduled posts: get_permalink's link, for each structure."""
+    for structure in STRUCTURES:
+        wordpress = {int(k): v for k, v in
+                     json.loads(site.php("links", WXRB_STRUCTURE=structure)).items()}
+        ours = {int(t.key): t.link for t in api.read(f"wp:{site.url}") if isinstance(t, Thread)}
+        assert {k: ours.get(k) for k in wordpress} == wordpress, structure
 
 
 def test_a_disqus_export_written_in_is_what_wordpress_shows(site: Site, tmp_path: Path

@@ -9,6 +9,9 @@
  *             WordPress's own functions (JSON of their ids on stdout)
  *   read      what get_comments() and get_post() show (JSON)
  *   export    core's export_wp(), the WXR Tools > Export makes
+ *   links     add pages, an attachment and categories (once), set the
+ *             permalink structure WXRB_STRUCTURE, print get_permalink()
+ *             of every post (JSON, by id)
  */
 define('ABSPATH', getenv('WXRB_WP_ROOT') ?: '/usr/share/wordpress/');
 define('DB_NAME', getenv('WXRB_DB_NAME'));
@@ -74,6 +77,30 @@ if (WXRB_ACTION === 'install') {
                                 'link' => get_permalink($p));
     }
     echo json_encode($out);
+} elseif (WXRB_ACTION === 'links') {
+    if (!get_page_by_path('guides/tides')) {
+        $guides = wp_insert_post(array('post_title' => 'Guides', 'post_name' => 'guides',
+                                       'post_type' => 'page', 'post_status' => 'publish'));
+        wp_insert_post(array('post_title' => 'Tides', 'post_name' => 'tides', 'post_type' => 'page',
+                             'post_status' => 'publish', 'post_parent' => $guides));
+        $sea = wp_insert_term('Sea', 'category');
+        $shore = wp_insert_term('Shore', 'category', array('parent' => $sea['term_id']));
+        wp_set_post_categories(4, array($shore['term_id']));
+        wp_insert_attachment(array('post_title' => 'Photo', 'post_name' => 'photo',
+                                   'post_mime_type' => 'image/jpeg', 'post_status' => 'inherit'),
+                             false, 4);
+        wp_insert_post(array('post_title' => 'Private', 'post_status' => 'private'));
+        wp_insert_post(array('post_title' => 'Later', 'post_status' => 'future',
+                             'post_date' => '2099-01-01 00:00:00'));
+    }
+    update_option('permalink_structure', getenv('WXRB_STRUCTURE'));
+    $GLOBALS['wp_rewrite']->init();
+    wp_set_current_user(1);  // an administrator, as for an export
+    $links = array();
+    foreach (get_posts(array('post_type' => 'any', 'post_status' => 'any', 'numberposts' => -1)) as $p) {
+        $links[$p->ID] = get_permalink($p);
+    }
+    echo json_encode($links);
 } elseif (WXRB_ACTION === 'export') {
     require_once ABSPATH . 'wp-admin/includes/export.php';
     wp_set_current_user(1);
