@@ -123,6 +123,10 @@ class _Writer:
                 self.user_by_email.setdefault((text(email) or "").strip().lower(), int(user_id))
         self.known = self._known_identities()
         self.fingerprints: dict[int, dict[tuple[str, str, str], int]] = {}
+        # The posts with comments: the others have none to compare with.
+        comments = self.comments
+        self.commented = set(connection.execute(
+            sa.select(comments.c.comment_post_ID).distinct()).scalars())
         # The source being written, and its accounts by id.
         self.source_site = ""
         self.same_site = False
@@ -174,6 +178,8 @@ class _Writer:
     def _fingerprints(self, post_id: int) -> dict[tuple[str, str, str], int]:
         """The post's comments by author, UTC date and content."""
         found = self.fingerprints.get(post_id)
+        if found is None and post_id not in self.commented:
+            found = self.fingerprints[post_id] = {}
         if found is None:
             c = self.comments
             rows = self.connection.execute(
