@@ -54,11 +54,12 @@ def number(value: Any) -> int:
         return 0
 
 
-def options(connection: Connection, site: Site) -> dict[str, str]:
-    """The site options links and the source are made from."""
+def options(connection: Connection, site: Site, more: tuple[str, ...] = ()) -> dict[str, str]:
+    """The site options links and the source are made from, and ``more``."""
     t = site.table("options")
     rows = connection.execute(
-        sa.select(t.c.option_name, t.c.option_value).where(t.c.option_name.in_(_OPTIONS))
+        sa.select(t.c.option_name, t.c.option_value)
+        .where(t.c.option_name.in_([*_OPTIONS, *more]))
     )
     return {str(name): text(value) or "" for name, value in rows}
 

@@ -104,8 +104,7 @@ class _Writer:
         self.posts_table = site.table("posts")
         self.comments = site.table("comments")
         self.meta = site.table("commentmeta")
-        found = options(connection, site)
-        found.update(self._options("gmt_offset", "timezone_string"))
+        found = options(connection, site, ("gmt_offset", "timezone_string"))
         self.zone = _site_zone(found)
         self.links = permalinks(connection, site, found, post_rows(connection, site))
         self.index = PostIndex(self.links, url_map)
@@ -160,12 +159,6 @@ class _Writer:
             sa.text("SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment")).one()
         # A cluster numbering in steps (Galera) is written one row at a time too.
         return mode is not None and int(mode) <= 1 and int(step or 1) == 1
-
-    def _options(self, *names: str) -> dict[str, str]:
-        t = self.site.table("options")
-        rows = self.connection.execute(
-            sa.select(t.c.option_name, t.c.option_value).where(t.c.option_name.in_(names)))
-        return {str(k): text(v) or "" for k, v in rows}
 
     def _known_identities(self) -> dict[tuple[str, str], int]:
         """The comments already written from elsewhere, by identity."""
