@@ -92,7 +92,7 @@ def main() -> None:
             if profile is not None:
                 profile.disable()
                 pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
-            print(f"{args.comments} comments in the corpus; {report.written['comments']} "
+            print(f"{args.comments} comments in the corpus; {report.written['comment']} "
                   f"written; import into a MariaDB store {imported:.1f} s, "
                   f"export into WordPress {written:.1f} s ({written / imported:.2f}x)")
         finally:

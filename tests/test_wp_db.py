@@ -121,6 +121,13 @@ def test_not_wordpress_is_refused_naming_what_is_missing(wordpress_url: str) -> 
         api.write(iter([]), f"wp:{wordpress_url}", format="wp-db")
 
 
+def test_a_sqlite_file_that_is_not_there_is_not_made(tmp_path: Path) -> None:
+    missing = tmp_path / "no.sqlite"
+    with pytest.raises(InputError, match="there is no database file"):
+        _records(f"sqlite:///{missing}")
+    assert not missing.exists()
+
+
 def _disqus(link: str, *comments: Comment) -> Iterator[Record]:
     yield Source(origin="disqus", site="fieldnotes")
     yield Thread(origin="disqus", key="t1", dsq_id="t1", link=link, title="First light")
@@ -154,7 +161,7 @@ def test_writes_disqus_replies_first_threaded_counted_and_once(
     comments = [_dsq("p2", parent="p1"), _dsq("p1"), _dsq("p3", dsq_is_approved="false")]
     link = "http://www.blog.example.org/2024/03/first-light"
     report = api.write(_disqus(link, *comments), target, format="wp-db")
-    assert report.written["comments"] == 3
+    assert report.written["comment"] == 3
     rows = _rows(engine, "SELECT c.comment_ID, c.comment_parent, c.comment_approved, "
                  "c.comment_date, m.meta_value FROM wp_comments c JOIN wp_commentmeta m "
                  "ON m.comment_id = c.comment_ID AND m.meta_key = 'dsq_post_id' "
@@ -165,7 +172,7 @@ def test_writes_disqus_replies_first_threaded_counted_and_once(
     assert str(by_dsq["p1"][3]).startswith("2024-04-01 12:00:00")  # the site's +2 hours
     assert _rows(engine, f"SELECT comment_count FROM wp_posts WHERE ID = {post}") == [(3,)]
     again = api.write(_disqus(link, *comments), target, format="wp-db")
-    assert again.written["comments"] == 0
+    assert again.written["comment"] == 0
     assert any("3 comments already in the site" in n for n in again.notes)
     assert _rows(engine, "SELECT COUNT(*) FROM wp_comments") == [(4,)]
     assert _rows(engine, untouched) == options_before
@@ -195,15 +202,15 @@ def test_unmatched_thread_is_skipped_or_made_a_post(wordpress_url: str) -> None:
     engine = _site(wordpress_url)
     target = f"wp:{wordpress_url}"
     report = api.write(_disqus(HOME + "/gone", _dsq("p1")), target, format="wp-db")
-    assert report.written["comments"] == 0
+    assert report.written["comment"] == 0
     assert any("thread t1" in line and "1 comment skipped" in line for line in report.left_out)
     dry = api.write(_disqus(HOME + "/gone", _dsq("p1")), target, format="wp-db",
                     create_posts=True, dry_run=True)
-    assert dry.written["comments"] == 1 and "dry run: nothing was written" in dry.notes
+    assert dry.written["comment"] == 1 and "dry run: nothing was written" in dry.notes
     assert _rows(engine, "SELECT COUNT(*) FROM wp_posts") == [(0,)]
     made = api.write(_disqus(HOME + "/gone", _dsq("p1")), target, format="wp-db",
                      create_posts=True)
-    assert (made.written["posts"], made.written["comments"]) == (1, 1)
+    assert (made.written["post"], made.written["comment"]) == (1, 1)
     assert _rows(engine, "SELECT post_title, comment_count FROM wp_posts") == [
         ("First light", 1)]
 
@@ -217,10 +224,10 @@ def test_url_map_matches_a_moved_blog(wordpress_url: str, tmp_path: Path) -> Non
     link = "https://old.example.com/2024/03/first-light/"
     target = f"wp:{wordpress_url}"
     assert api.write(_disqus(link, _dsq("p1")), target, format="wp-db",
-                     dry_run=True).written["comments"] == 0
+                     dry_run=True).written["comment"] == 0
     written = api.write(_disqus(link, _dsq("p1")), target, format="wp-db",
                         url_map=str(mapping))
-    assert written.written["comments"] == 1
+    assert written.written["comment"] == 1
     assert any("link 1" in n for n in written.notes)
 
 

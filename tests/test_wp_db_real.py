@@ -134,7 +134,7 @@ def test_a_disqus_export_written_in_is_what_wordpress_shows(site: Site, tmp_path
     source.write_text(DISQUS, encoding="utf-8")
     before = site.read()
     result = api.convert(source, f"wp:{site.url}", user_map={"keeper_dsq": "keeper"})
-    assert result.written.written["comments"] == 4
+    assert result.written.written["comment"] == 4
     after = site.read()
     new = {c["dsq_post_id"]: c for c in after["comments"] if c["dsq_post_id"]}
     assert set(new) == {"901", "902", "903", "904"}
@@ -149,7 +149,7 @@ def test_a_disqus_export_written_in_is_what_wordpress_shows(site: Site, tmp_path
     assert evening["comment_count"] == 3
     assert len(after["comments"]) == len(before["comments"]) + 4
     again = api.convert(source, f"wp:{site.url}", user_map={"keeper_dsq": "keeper"})
-    assert again.written.written["comments"] == 0
+    assert again.written.written["comment"] == 0
     assert len(site.read()["comments"]) == len(after["comments"])
     # Core's own export has every comment, under its parent, but the spam
     # one: WordPress's exporter leaves spam out, the database keeps it.
@@ -164,7 +164,7 @@ def test_a_wxr_written_in_adds_only_what_is_new(site: Site, tmp_path: Path) -> N
     export = tmp_path / "core.wxr.xml"
     export.write_text(site.php("export"), encoding="utf-8")
     same = api.convert(export, f"wp:{site.url}")
-    assert same.written.written["comments"] == 0
+    assert same.written.written["comment"] == 0
     # The same site's export, its comments removed from the site first.
     engine = create_engine(site.url)
     with engine.begin() as connection:
@@ -173,7 +173,7 @@ def test_a_wxr_written_in_adds_only_what_is_new(site: Site, tmp_path: Path) -> N
         connection.execute(text("UPDATE wp_posts SET comment_count = 0"))
     engine.dispose()
     back = api.convert(export, f"wp:{site.url}")
-    assert back.written.written["comments"] == 3
+    assert back.written.written["comment"] == 3
     shown = site.read()
     walk = [c for c in shown["comments"] if c["post"] == 4]
     by_content = {c["content"]: c for c in walk}

@@ -12,6 +12,7 @@ missing.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -124,6 +125,10 @@ def open_site(location: str, **engine_options: Any) -> Site:
             raise ValueError(f"blog {blog_text!r} is not a blog number")
         blog = int(blog_text)
     url = url.difference_update_query([PREFIX_OPTION, BLOG_OPTION])
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+            and not os.path.isfile(url.database):
+        # Opening it would make an empty database there.
+        raise ValueError(f"there is no database file {url.database}")
     name = "wp:" + url.render_as_string(hide_password=True)
     if url.get_backend_name() == "mysql" and "charset" not in url.query:
         # WordPress stores utf8mb4; the driver's default would mangle it.

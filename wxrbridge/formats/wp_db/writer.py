@@ -237,7 +237,7 @@ class _Writer:
             post_type=post_type, post_mime_type="", comment_count=0,
         ))
         post_id = int(result.lastrowid)
-        self.report.written["posts"] += 1
+        self.report.written["post"] += 1
         if self.dry_run:
             self.report.notes.append(f"thread {thread.key}: a new post would be made")
         return post_id
@@ -353,7 +353,7 @@ class _Writer:
                 self.pending.append(_Pending(comment_id, row.key[1], row.parent))
             self.meta_rows += [{"comment_id": comment_id, "meta_key": key,
                                 "meta_value": value or ""} for key, value in row.meta]
-        self.report.written["comments"] += len(self.batch)
+        self.report.written["comment"] += len(self.batch)
         self.batch = []
         self.batch_marks = set()
         self.flush_meta()
@@ -388,7 +388,7 @@ class _Writer:
     def flush_meta(self) -> None:
         if self.meta_rows:
             self.connection.execute(sa.insert(self.meta), self.meta_rows)
-        self.report.written["comment meta"] += len(self.meta_rows)
+        self.report.written["comment meta row"] += len(self.meta_rows)
         self.meta_rows = []
 
     def resolve_parents(self) -> None:
@@ -414,7 +414,7 @@ class _Writer:
                 .values(comment_parent=sa.case(chunk, value=c.c.comment_ID)))
         if lost:
             self.connection.execute(sa.insert(self.meta), lost)
-            self.report.written["comment meta"] += len(lost)
+            self.report.written["comment meta row"] += len(lost)
 
     def recount(self) -> None:
         """comment_count of each post written to, as WordPress counts it."""
@@ -430,7 +430,12 @@ class _Writer:
 
     def summarise(self) -> None:
         report = self.report
+        empty = sum(1 for _thread, count in self.unmatched.values() if not count)
+        if empty:
+            report.notes.append(f"{empty} threads without comments match no post")
         for (_site, key), (thread, count) in self.unmatched.items():
+            if not count:
+                continue
             what = f"{count} comment" + ("" if count == 1 else "s")
             report.left_out.append(
                 f"thread {key} ({thread.link or thread.guid or thread.title or 'no link'}): "
