@@ -14,6 +14,7 @@ import os
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -47,18 +48,25 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
                 connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
             admin.dispose()
     else:
-        assert MYSQL_URL
-        admin = create_engine(MYSQL_URL, isolation_level="AUTOCOMMIT")
+        with mysql_database(name, collation="utf8mb4_nopad_bin") as url:
+            yield url
+
+
+@contextmanager
+def mysql_database(name: str, collation: str | None = None) -> Iterator[str]:
+    """A MariaDB database of that name on WXRBRIDGE_TEST_MYSQL_URL's
+    server, made for the caller and dropped after; its URL."""
+    assert MYSQL_URL
+    admin = create_engine(MYSQL_URL, isolation_level="AUTOCOMMIT")
+    collate = f" COLLATE {collation}" if collation else ""
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4{collate}"))
+    try:
+        yield make_url(MYSQL_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
         with admin.connect() as connection:
-            connection.execute(
-                text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin")
-            )
-        try:
-            yield make_url(MYSQL_URL).set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f"DROP DATABASE `{name}`"))
-            admin.dispose()
+            connection.execute(text(f"DROP DATABASE `{name}`"))
+        admin.dispose()
 
 
 def generate_corpus(comments: int, folder: Path, seed: int = 0) -> tuple[Path, Path]:

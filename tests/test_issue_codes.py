@@ -118,6 +118,8 @@ def _emitters(modules: set[str]) -> set[str]:
             names.add("Commento reader")
         elif module.startswith("formats/isso/"):
             names.add("Isso reader")
+        elif module.startswith("formats/wp_db/"):
+            names.add("WordPress database reader")
         elif module == _READERS_SHARED:
             names |= {"WXR reader", "Disqus reader"}
         else:

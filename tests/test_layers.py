@@ -67,7 +67,8 @@ LAYERS: list[tuple[str, list[tuple[str, ...]], tuple[str, ...]]] = [
      ("foundation",)),
     ("foundation", [("wxrbridge.records", "wxrbridge.canonical", "wxrbridge.errors",
                      "wxrbridge.inputs", "wxrbridge.outputs", "wxrbridge.version",
-                     "wxrbridge.redact", "wxrbridge.usermap", "wxrbridge.threads")],
+                     "wxrbridge.redact", "wxrbridge.usermap", "wxrbridge.urlmap",
+                     "wxrbridge.threads")],
      ()),
 ]
 

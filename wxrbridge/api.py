@@ -224,6 +224,10 @@ def write(
 def _write_to(fmt: formats.Format, records: Iterable[Record],
               target: str | os.PathLike[str] | IO[bytes], options: dict[str, object]
               ) -> WriteReport:
+    if fmt.write_location is not None:
+        assert isinstance(target, (str, os.PathLike))  # _check_target saw to it
+        return fmt.write_location(records, formats.location_of(fmt, os.fspath(target)),
+                                  **options)
     if fmt.write_path is not None:
         assert isinstance(target, (str, os.PathLike))  # _check_target saw to it
         return fmt.write_path(records, Path(target), **options)
@@ -250,6 +254,10 @@ def check_target(format: str, target: str | os.PathLike[str] | IO[bytes]) -> Non
 
 def _check_target(fmt: formats.Format, target: str | os.PathLike[str] | IO[bytes]) -> None:
     path = os.fspath(target) if isinstance(target, (str, os.PathLike)) else "-"
+    if fmt.write_location is not None:
+        if path == "-":
+            raise OutputUsageError(f"{fmt.name} output is a database: give its URL")
+        return
     if fmt.write_path is not None and path == "-":
         raise OutputUsageError(f"{fmt.name} output is a database file: give its path")
     if fmt.write_folder is not None:
@@ -461,6 +469,9 @@ def verify(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> VerifyReport
 def by_target(target: str | os.PathLike[str] | IO[bytes]) -> formats.Format:
     """The output format a target path's extension names, or an error."""
     name = os.fspath(target) if isinstance(target, (str, os.PathLike)) else ""
+    located = formats.at_location(name) if name else None
+    if located is not None and located[0].write_location is not None:
+        return located[0]
     fmt = formats.by_extension(name) if name and name != "-" else None
     if fmt is None:
         raise OutputError(

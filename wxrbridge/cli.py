@@ -293,6 +293,7 @@ def import_command(
         wxrbridge import blog.wordpress.2024-05-01.xml --db sqlite:///blog.sqlite
         wxrbridge import blog.xml blog-disqus.xml.gz --map-user jdoe_mod=jdoe
         wxrbridge import blog-export.xml wordpress.xml --url-map moved.txt
+        wxrbridge import wp:mysql+pymysql://root@127.0.0.1/blog   (a WordPress database)
     \b
     A --url-map file, # starting a comment:
         http://old.example.com/ https://example.com/
@@ -483,7 +484,8 @@ def _report_written(quiet: bool, report: formats.WriteReport, target: str) -> No
 @DB_OPTION
 @_format_option("--format", "-f", "format_name", help="Output format", required=True)
 @click.option("--output", "-o", required=True, metavar="PATH",
-              help="Output file, or - for stdout (a folder for a folder format).")
+              help="Output file, or - for stdout (a folder for a folder format; "
+              "wp:URL, a WordPress database, for wp-db).")
 @_selection_options
 @_writer_options
 @QUIET_OPTION
@@ -498,6 +500,7 @@ def export_command(db_url: str | None, format_name: str, output: str, thread: st
         wxrbridge export --db sqlite:///blog.sqlite --format wxr -o blog.xml
         wxrbridge export --format jsonl -o - --status approved | gzip > archive.jsonl.gz
         wxrbridge export --format html -o archive/ --redact emails,ips
+        wxrbridge export --format wp-db -o wp:mysql+pymysql://root@127.0.0.1/blog
     """
     options = _given_writer_options(writer_values)
     statuses = _statuses(statuses)
@@ -539,6 +542,7 @@ def convert_command(source: str, target: str, to_format: str | None, recover: bo
         wxrbridge convert disqus-export.xml.gz comments.xml --to wxr
         wxrbridge convert comments.db site.wxr.xml        (Isso's database)
         wxrbridge convert disqus-export.xml.gz comments.db --to isso
+        wxrbridge convert disqus-export.xml.gz wp:mysql+pymysql://root@127.0.0.1/blog
     """
     if to_format is None:
         try:

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 # The built-in format packages, in the order they are registered.
 _BUILTINS = (
     "wxr", "disqus", "disqus_import", "jsonl", "html", "wacz", "blogger", "wp_rest", "staticman",
-    "remark42", "commento", "isso",
+    "remark42", "commento", "isso", "wp_db",
 )
 # Installed packages name their Format objects under this entry-point group.
 ENTRY_POINT_GROUP = "wxrbridge.formats"
@@ -70,6 +70,14 @@ class PathReader(Protocol):
     file, which is not read as a stream); ``name`` is the file as given."""
 
     def __call__(self, path: str, *, name: str, recover: bool = False) -> Iterator[Record]: ...
+
+
+class LocationWriter(Protocol):
+    """Writes records into a location (a database's URL) it opens itself,
+    all or nothing; it also takes, as keyword-only parameters, the options
+    its format declares."""
+
+    def __call__(self, records: Iterable[Record], location: str, /) -> WriteReport: ...
 
 
 class Writer(Protocol):
@@ -159,8 +167,11 @@ class Format:
     LOCATION), or from a file path (``read_path``: a file whose first bytes
     ``detect`` recognises is given by its path, not opened as a stream).  It
     is written to a byte stream (``write_stream``), into a folder
-    (``write_folder``) or into the file at a path (``write_path``), with the
-    keyword options listed in ``options``.  ``statuses_add_to_approved`` says the writer picks
+    (``write_folder``), into the file at a path (``write_path``) or into a
+    location (``write_location``: the target is ``NAME:LOCATION`` as for
+    reading), with the keyword options listed in ``options``.  ``scheme`` is
+    the NAME of a location spec when it is not the format's name (``wp:``
+    for ``wp-db``).  ``statuses_add_to_approved`` says the writer picks
     comments by status itself, approved ones always: its ``statuses``
     option adds others, and the CLI's ``--status`` goes there instead of
     filtering what is read.  ``recovery`` is the layout ``--recover``
@@ -177,16 +188,19 @@ class Format:
     write_stream: Writer | None = None
     write_folder: FolderWriter | None = None
     write_path: PathWriter | None = None
+    write_location: LocationWriter | None = None
+    scheme: str | None = None
     options: tuple[Option, ...] = ()
     statuses_add_to_approved: bool = False
     recovery: Layout | None = None
 
     @property
-    def write(self) -> Writer | FolderWriter | PathWriter | None:
+    def write(self) -> Writer | FolderWriter | PathWriter | LocationWriter | None:
         """The writer, whichever kind it is (None: not writable)."""
-        if self.write_stream is not None:
-            return self.write_stream
-        return self.write_folder if self.write_folder is not None else self.write_path
+        for writer in (self.write_stream, self.write_folder, self.write_path):
+            if writer is not None:
+                return writer
+        return self.write_location
 
     @property
     def directory(self) -> bool:
@@ -244,8 +258,11 @@ def register(fmt: Format) -> Format:
 
 
 def _check(fmt: Format, others: Iterable[Format]) -> None:
-    if sum(w is not None for w in (fmt.write_stream, fmt.write_folder, fmt.write_path)) > 1:
+    writers = (fmt.write_stream, fmt.write_folder, fmt.write_path, fmt.write_location)
+    if sum(w is not None for w in writers) > 1:
         raise ValueError(f"format {fmt.name!r} has more than one writer")
+    if fmt.write_location is not None and fmt.read_location is None:
+        raise ValueError(f"format {fmt.name!r} writes a location it cannot name")
     if fmt.read_path is not None and fmt.detect is None:
         raise ValueError(f"format {fmt.name!r} reads paths but cannot detect its files")
     names = [o.name for o in fmt.options]
@@ -354,9 +371,18 @@ def at_location(spec: str) -> tuple[Format, str] | None:
         return None
     _load()
     fmt = _registry.get(name)
+    if fmt is None:
+        fmt = next((f for f in _registry.values() if f.scheme == name), None)
     if fmt is None or fmt.read_location is None:
         return None
     return fmt, location
+
+
+def location_of(fmt: Format, target: str) -> str:
+    """The LOCATION a location writer is given for ``target``: without its
+    ``NAME:`` when it has one naming ``fmt``."""
+    found = at_location(target)
+    return found[1] if found is not None and found[0] is fmt else target
 
 
 # Enough of a file's first bytes to recognise a database file by.

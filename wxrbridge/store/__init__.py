@@ -19,9 +19,10 @@ from sqlalchemy.schema import AddConstraint, DropConstraint
 from .. import readahead
 from ..errors import NoStoreError, StoreError
 from ..records import Record
+from ..urlmap import UrlMap
 from .engine import create_store_engine, parse_store_url, sqlite_path
 from .load import Loader, LoadReport, count_stored
-from .merge import MergeOptions, UrlMap
+from .merge import MergeOptions
 from .migrate import check_current, ensure_current, has_schema
 from .models import Base
 from .read import Selection, iter_records, read_records_ahead, thread_exists
