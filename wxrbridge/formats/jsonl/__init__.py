@@ -16,8 +16,10 @@ from typing import IO, Any
 
 from ... import canonical
 from ...records import Comment, Extra, ImportIssue, Record, Source, Term, Thread, User
-from .. import Format, WriteReport
-from .reader import detect, read_jsonl
+from .. import Format, WriteReport, imported_when_called
+
+detect = imported_when_called(f"{__name__}.reader", "detect")
+read_jsonl = imported_when_called(f"{__name__}.reader", "read_jsonl")
 
 # Records hold only strings, numbers and None outside the lists handled
 # field by field, so plain attribute reads give what dataclasses.asdict's
