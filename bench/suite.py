@@ -118,6 +118,8 @@ class Machine:
     def __init__(self, env: dict[str, str], log: Path) -> None:
         self.env = env
         self.log = log.open("a", encoding="utf-8")
+        # Not the checkout: ``python -c`` would import its wxrbridge first.
+        self.log_dir = log.parent
 
     def run(self, command: list[str], cores: int) -> Run:
         pinned = ["taskset", "-c", "0" if cores == 1 else "0,1", *command]
@@ -125,7 +127,7 @@ class Machine:
         self.log.flush()
         started = time.perf_counter()
         child = subprocess.Popen(pinned, env=self.env, stdout=self.log, stderr=self.log,
-                                 cwd=REPO)
+                                 cwd=self.log_dir)
         _pid, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - started
         child.returncode = os.waitstatus_to_exitcode(status)
@@ -199,6 +201,15 @@ def code_snapshot(rev: str, out: Path) -> tuple[Path, str]:
         archive = subprocess.run(["git", "-C", str(REPO), "archive", sha, "wxrbridge",
                                   "migrations"], check=True, capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    # An editable install answers ``import wxrbridge`` with the checkout
+    # through a finder of its own, ahead of PYTHONPATH; site imports this
+    # after the .pth files that install it, in every process (an import's
+    # reading process too), and takes it out.
+    (folder / "sitecustomize.py").write_text(
+        "import sys\n"
+        "sys.meta_path[:] = [f for f in sys.meta_path\n"
+        "                    if not type(f).__module__.startswith('__editable__')]\n",
+        encoding="utf-8")
     return folder, sha
 
 
@@ -458,9 +469,8 @@ def main(argv: list[str] | None = None) -> int:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     described = "the working tree"
     if args.commit:
-        folder, sha = code_snapshot(args.commit, out)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(folder),
-                                                           env.get("PYTHONPATH")]))
+        code, sha = code_snapshot(args.commit, out)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(code), env.get("PYTHONPATH")]))
         described = f"commit {sha[:12]}"
     # Byte-compiled first, as an installed package is: start-up is measured
     # as a user meets it, not with every module compiled afresh.
@@ -468,7 +478,7 @@ def main(argv: list[str] | None = None) -> int:
                     *[p for p in sys.path if p.endswith("site-packages")]],
                    env=env, stdout=subprocess.DEVNULL, check=False)
     if args.commit:
-        subprocess.run([sys.executable, "-m", "compileall", "-q", env["PYTHONPATH"]],
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(code)],
                        env=env, stdout=subprocess.DEVNULL, check=False)
     runner = Machine(env, work / "steps.log")
     steps, absolutes = plan(args, work, out)
