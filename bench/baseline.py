@@ -7,26 +7,31 @@ repair, no thread resolution, no recovery from broken XML. It is meant as
 an honest floor, so it uses the fast paths any careful programmer would:
 lxml's tag-filtered iterparse, clearing finished elements, executemany.
 
-    python bench/baseline.py EXPORT [--db PATH]
+    python bench/baseline.py wxr-import WXR DB       # lxml iterparse + executemany
+    python bench/baseline.py wxr-pipeline WXR DB     # the same in two processes
+    python bench/baseline.py disqus-import DISQUS DB
+    python bench/baseline.py parse WXR [WXR]         # parse only (stats, verify)
+    python bench/baseline.py export STORE OUT        # SELECT + escape + write
+    python bench/baseline.py server-import WXR URL   # executemany into PostgreSQL/MariaDB
 
-prints the row count, wall time and peak RSS. EXPORT may be WXR or a
-Disqus export, plain or gzipped.
+each prints its row count and wall time; bench/run runs them as whole
+processes beside the wxrbridge command doing the same step. Exports may be
+plain or gzipped.
 """
 
 from __future__ import annotations
 
-import argparse
 import gzip
+import marshal
 import os
 import re
-import resource
 import sqlite3
+import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import IO
+from typing import IO, Any
 
 from lxml import etree
 
@@ -73,28 +78,31 @@ def _connect(db_path: str | os.PathLike[str], schema: str) -> sqlite3.Connection
     return conn
 
 
-def bare_wxr_to_sqlite(wxr_path: str | os.PathLike[str], db_path: str | os.PathLike[str]) -> int:
-    """Load every wp:comment (and its commentmeta) of a WXR file; return the count."""
+Row = tuple["str | None", ...]
+Meta = tuple["str | None", "str | None", "str | None"]
+COMMENTS_SCHEMA = """
+    CREATE TABLE comments (
+        comment_id TEXT, post_id TEXT,
+        author TEXT, author_email TEXT, author_url TEXT, author_ip TEXT,
+        date TEXT, date_gmt TEXT, content TEXT, approved TEXT, type TEXT,
+        parent TEXT, user_id TEXT);
+    CREATE TABLE comment_meta (comment_id TEXT, meta_key TEXT, meta_value TEXT);
+"""
+INSERT_COMMENT = "INSERT INTO comments VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+INSERT_META = "INSERT INTO comment_meta VALUES (?,?,?)"
+
+
+def wxr_batches(wxr_path: str | os.PathLike[str]) -> Iterator[tuple[list[Row], list[Meta]]]:
+    """Every wp:comment of a WXR file as a row, and its commentmeta, in
+    batches of about BATCH comments."""
     wp = _wp_namespace(wxr_path)
     comment_tag, item_tag = f"{wp}comment", "item"
     meta_tag, key_tag, value_tag = f"{wp}commentmeta", f"{wp}meta_key", f"{wp}meta_value"
     id_tag, post_id_tag = f"{wp}comment_id", f"{wp}post_id"
     column = {f"{wp}{name}": i for i, name in enumerate(WXR_FIELDS)}
     width = len(WXR_FIELDS)
-
-    conn = _connect(db_path, """
-        CREATE TABLE comments (
-            comment_id TEXT, post_id TEXT,
-            author TEXT, author_email TEXT, author_url TEXT, author_ip TEXT,
-            date TEXT, date_gmt TEXT, content TEXT, approved TEXT, type TEXT,
-            parent TEXT, user_id TEXT);
-        CREATE TABLE comment_meta (comment_id TEXT, meta_key TEXT, meta_value TEXT);
-    """)
-    insert_comment = "INSERT INTO comments VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
-    insert_meta = "INSERT INTO comment_meta VALUES (?,?,?)"
-    rows: list[tuple[str | None, ...]] = []
-    metas: list[tuple[str | None, str | None, str | None]] = []
-    count = 0
+    rows: list[Row] = []
+    metas: list[Meta] = []
     current_item = None
     post_id: str | None = None
 
@@ -127,19 +135,177 @@ def bare_wxr_to_sqlite(wxr_path: str | os.PathLike[str], db_path: str | os.PathL
                 elif tag == meta_tag:
                     metas.append((comment_id, child.findtext(key_tag), child.findtext(value_tag)))
             rows.append((comment_id, post_id, *values))
-            count += 1
             el.clear()
             while el.getprevious() is not None:
                 del item[0]
             if len(rows) >= BATCH:
-                conn.executemany(insert_comment, rows)
-                rows.clear()
-            if len(metas) >= BATCH:
-                conn.executemany(insert_meta, metas)
-                metas.clear()
-    conn.executemany(insert_comment, rows)
-    conn.executemany(insert_meta, metas)
+                yield rows, metas
+                rows, metas = [], []
+    yield rows, metas
+
+
+def _store_batches(
+    conn: sqlite3.Connection, batches: Iterable[tuple[list[Row], list[Meta]]]
+) -> int:
+    count = 0
+    for rows, metas in batches:
+        conn.executemany(INSERT_COMMENT, rows)
+        conn.executemany(INSERT_META, metas)
+        count += len(rows)
     conn.execute("COMMIT")
+    conn.close()
+    return count
+
+
+def bare_wxr_to_sqlite(wxr_path: str | os.PathLike[str], db_path: str | os.PathLike[str]) -> int:
+    """Load every wp:comment (and its commentmeta) of a WXR file; return the count."""
+    return _store_batches(_connect(db_path, COMMENTS_SCHEMA), wxr_batches(wxr_path))
+
+
+def bare_wxr_pipeline(wxr_path: str | os.PathLike[str], db_path: str | os.PathLike[str]) -> int:
+    """bare_wxr_to_sqlite in two processes, as wxrbridge reads ahead: a
+    second Python parses and sends each batch through a pipe (marshal),
+    this one stores them."""
+    child = subprocess.Popen([sys.executable, __file__, "send", os.fspath(wxr_path)],
+                             stdout=subprocess.PIPE)
+    assert child.stdout is not None
+
+    def received() -> Iterator[tuple[list[Row], list[Meta]]]:
+        assert child.stdout is not None
+        while True:
+            header = child.stdout.read(8)
+            if len(header) < 8:
+                return
+            yield marshal.loads(child.stdout.read(int.from_bytes(header, "little")))
+
+    count = _store_batches(_connect(db_path, COMMENTS_SCHEMA), received())
+    if child.wait() != 0:
+        raise RuntimeError("the parsing process failed")
+    return count
+
+
+def _send(wxr_path: str) -> int:
+    out = sys.stdout.buffer
+    count = 0
+    for batch in wxr_batches(wxr_path):
+        data = marshal.dumps(batch)
+        out.write(len(data).to_bytes(8, "little"))
+        out.write(data)
+        count += len(batch[0])
+    out.flush()
+    return count
+
+
+def bare_wxr_parse(*wxr_paths: str | os.PathLike[str]) -> int:
+    """Parse WXR files as the bare import does and count their comments and
+    meta, storing nothing: the floor for ``stats FILE`` (one file) and
+    ``verify A B`` (two)."""
+    count = 0
+    for path in wxr_paths:
+        for rows, metas in wxr_batches(path):
+            count += len(rows) + 0 * len(metas)
+    return count
+
+
+def bare_wxr_to_server(wxr_path: str | os.PathLike[str], url: str) -> int:
+    """bare_wxr_to_sqlite into PostgreSQL (psycopg) or MariaDB (PyMySQL),
+    executemany into plain tables of a fresh schema or database named
+    after this process, dropped at the end."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("+psycopg", "").replace("+pymysql", ""))
+    scratch = f"bare_bench_{os.getpid()}"
+    if parts.scheme.startswith("postgres"):
+        import psycopg
+
+        conn: Any = psycopg.connect(url.replace("+psycopg", ""), autocommit=True)
+        conn.execute(f"CREATE SCHEMA {scratch}")
+        conn.execute(f"SET search_path TO {scratch}")
+        mark = "%s"
+    else:
+        import pymysql
+
+        conn = pymysql.connect(host=parts.hostname, port=parts.port or 3306,
+                               user=parts.username, password=parts.password or "",
+                               autocommit=True, charset="utf8mb4")
+        conn.cursor().execute(f"CREATE DATABASE {scratch}")
+        conn.select_db(scratch)
+        mark = "%s"
+    try:
+        cursor = conn.cursor()
+        for statement in COMMENTS_SCHEMA.split(";"):
+            if statement.strip():
+                cursor.execute(statement)
+        insert_comment = INSERT_COMMENT.replace("?", mark)
+        insert_meta = INSERT_META.replace("?", mark)
+        count = 0
+        if hasattr(conn, "autocommit") and not callable(conn.autocommit):
+            conn.autocommit = False
+        else:
+            conn.autocommit(False)
+        for rows, metas in wxr_batches(wxr_path):
+            cursor.executemany(insert_comment, rows)
+            if metas:
+                cursor.executemany(insert_meta, metas)
+            count += len(rows)
+        conn.commit()
+    finally:
+        cursor = conn.cursor()
+        if parts.scheme.startswith("postgres"):
+            conn.rollback()
+            conn.autocommit = True
+            conn.execute(f"DROP SCHEMA {scratch} CASCADE")
+        else:
+            cursor.execute(f"DROP DATABASE {scratch}")
+        conn.close()
+    return count
+
+
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def bare_export(store_path: str | os.PathLike[str], out_path: str | os.PathLike[str]) -> int:
+    """The floor of an export: every comment of a wxrbridge SQLite store
+    read with one SELECT in thread order, each of its fields and meta
+    escaped and written as WXR-like markup, one item a thread."""
+    conn = sqlite3.connect(f"file:{os.fspath(store_path)}?mode=ro", uri=True)
+    fields = ("wp_id", "author_name", "author_email", "author_url", "author_ip",
+              "created_at_local", "created_at_raw", "content", "wp_approved", "wp_type",
+              "parent", "wp_user_id")
+    meta: dict[int, list[tuple[str, str]]] = {}
+    for owner_id, key, value in conn.execute(
+            "SELECT comment_id, meta_key, meta_value FROM comment_meta "
+            "ORDER BY comment_id, position"):
+        meta.setdefault(owner_id, []).append((key, value or ""))
+    titles = dict(conn.execute("SELECT id, title FROM threads"))
+    count = 0
+    thread: int | None = None
+    with open(out_path, "w", encoding="utf-8") as out:
+        write = out.write
+        write('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
+              'xmlns:wp="http://wordpress.org/export/1.2/">\n<channel>\n')
+        query = (f"SELECT id, thread_id, {', '.join(fields)} FROM comments "
+                 "ORDER BY thread_id, position")
+        for row in conn.execute(query):
+            if row[1] != thread:
+                if thread is not None:
+                    write("</item>\n")
+                thread = row[1]
+                write(f"<item><title>{(titles.get(thread) or '').translate(_ESCAPES)}</title>\n")
+            parts = ["<wp:comment>"]
+            for name, value in zip(fields, row[2:], strict=True):
+                if value is not None:
+                    parts.append(f"<wp:{name}>{value.translate(_ESCAPES)}</wp:{name}>")
+            for key, value in meta.get(row[0], ()):
+                parts.append(f"<wp:commentmeta><wp:meta_key>{key.translate(_ESCAPES)}"
+                             f"</wp:meta_key><wp:meta_value>{value.translate(_ESCAPES)}"
+                             "</wp:meta_value></wp:commentmeta>")
+            parts.append("</wp:comment>\n")
+            write("".join(parts))
+            count += 1
+        if thread is not None:
+            write("</item>\n")
+        write("</channel>\n</rss>\n")
     conn.close()
     return count
 
@@ -219,30 +385,31 @@ def bare_disqus_to_sqlite(path: str | os.PathLike[str], db_path: str | os.PathLi
     return count
 
 
-def _is_disqus(path: str | os.PathLike[str]) -> bool:
-    with _open(path) as f:
-        return b"<disqus" in f.read(4096)
+STEPS: dict[str, Callable[..., int]] = {
+    "wxr-import": bare_wxr_to_sqlite,
+    "wxr-pipeline": bare_wxr_pipeline,
+    "disqus-import": bare_disqus_to_sqlite,
+    "parse": bare_wxr_parse,
+    "export": bare_export,
+    "server-import": bare_wxr_to_server,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Bare lxml + sqlite3 load: the floor.")
-    ap.add_argument("export", help="WXR or Disqus export (plain or gzipped)")
-    ap.add_argument("--db", help="SQLite file to create (default: a temporary file)")
-    args = ap.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        db = args.db or os.path.join(tmp, "bare.sqlite")
-        if os.path.exists(db):
-            os.remove(db)  # the loader creates its tables; start clean
-        load = bare_disqus_to_sqlite if _is_disqus(args.export) else bare_wxr_to_sqlite
-        started = time.perf_counter()
-        n = load(args.export, db)
-        elapsed = time.perf_counter() - started
-        # ru_maxrss is in KiB on Linux (bytes on macOS).
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        scale = 1 if sys.platform == "darwin" else 1024
-        size = os.path.getsize(args.export)
-        print(f"{load.__name__}: {n} rows from {size / 1e6:.1f} MB in {elapsed:.2f} s, "
-              f"peak RSS {peak * scale / 1e6:.1f} MB")
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["send"]:  # the parsing process of wxr-pipeline
+        _send(args[1])
+        return 0
+    if not args or args[0] not in STEPS:
+        print(__doc__, file=sys.stderr)
+        return 2
+    step, rest = STEPS[args[0]], args[1:]
+    if args[0] in ("wxr-import", "wxr-pipeline", "disqus-import") and os.path.exists(rest[1]):
+        os.remove(rest[1])  # the loader creates its tables; start clean
+    started = time.perf_counter()
+    n = step(*rest)
+    elapsed = time.perf_counter() - started
+    print(f"{args[0]}: {n} rows in {elapsed:.2f} s")
     return 0
 
 

@@ -1,144 +1,153 @@
-"""Run the whole benchmark and write bench/RESULTS.md; started by bench/run.
+"""Run the benchmark and write bench/RESULTS.md; started by bench/run.
 
-Every step runs in a new interpreter (bench/measure.py), one after another,
-so its wall time and peak RSS are its own. Each wxrbridge step is compared
-with a reference measured in the same run, on the same file, on the same
-machine, so the ratios hold even when the machine is slower or busier than
-the one the targets were set on.
+Every measurement is a whole process as a user runs it (``wxrbridge import
+FILE --db …``, interpreter start-up and imports included), pinned to one
+core (``taskset -c 0``) or given two (``taskset -c 0,1``).  Its wall time
+and its CPU time are taken from ``os.wait4``: the rusage of the process and
+of every child it waited for, so an import that reads ahead in a second
+process is charged for both.  Each wxrbridge step is compared with a bare
+reference doing the same step (bench/baseline.py), run the same way in the
+same run, the two taking turns round after round; the median of the rounds
+is kept.  Targets are judged on CPU ratios and one-core ratios: CPU time is
+what a step costs whatever else the machine runs, and on one core a second
+process cannot hide work behind an idle neighbour.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
-MEASURE = BENCH / "measure.py"
+BASELINE = BENCH / "baseline.py"
 DEFAULT_OUT = BENCH / "out"
-CONVERT_SIZE = 700_000
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+DEFAULT_MYSQL = "mysql+pymysql://root@127.0.0.1:3306/test"
+# What wxrbridge/readahead.py reads ahead: a file this large, with two cores.
+READ_AHEAD_BYTES = 8 * 1024 * 1024
 
 sys.path.insert(0, str(BENCH))
 import corpus  # noqa: E402  (bench/ is not a package)
 
 
 @dataclass
-class Row:
-    """One line of the results table: a wxrbridge step against its reference."""
+class Run:
+    """One process: wall seconds, CPU seconds (user + system, children
+    waited for included) and the largest resident set of any of them."""
 
-    what: str
-    size: int
-    ours: dict[str, Any] | None
-    reference_name: str
-    reference: dict[str, Any] | None
-    target: float | None = None  # ratio ceiling, None when there is none
-    ratio_of: str = "seconds"  # which figure of both sides the ratio compares
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def ratio(self) -> float | None:
-        if not self.ours or not self.reference:
-            return None
-        return self.ours[self.ratio_of] / self.reference[self.ratio_of]
+    wall: float
+    cpu: float
+    rss_mb: float
 
 
 @dataclass
-class Check:
-    """A target and whether this run met it."""
+class Side:
+    """A command measured over the rounds."""
+
+    label: str
+    make: Callable[[], list[str]]  # the command line, made fresh each round
+    before: Callable[[], None] = lambda: None  # cleanup run before each round, not timed
+    runs: list[Run] = field(default_factory=list)
+    failed: str | None = None
+
+    def median(self, attr: str) -> float | None:
+        if self.failed or not self.runs:
+            return None
+        return statistics.median(getattr(r, attr) for r in self.runs)
+
+
+@dataclass
+class Step:
+    """A wxrbridge step and its reference on a number of cores."""
 
     name: str
-    value: str
-    target: str
-    met: bool | None  # None: not measured
+    size: str
+    cores: int
+    ours: Side
+    reference: Side
+    target: float | None = None  # the ratio ceiling
+    judged_on: str = "cpu"  # "cpu" or "wall"
+    note: str = ""
+
+    def ratio(self, attr: str) -> float | None:
+        a, b = self.ours.median(attr), self.reference.median(attr)
+        return None if a is None or not b else a / b
+
+
+@dataclass
+class Absolute:
+    """A wxrbridge command judged on its own CPU seconds (start-up)."""
+
+    name: str
+    cores: int
+    ours: Side
+    limit: float
+
+
+def human(n: int) -> str:
+    return f"{n // 1_000_000}M" if n % 1_000_000 == 0 else (
+        f"{n // 1000}k" if n % 1000 == 0 else str(n))
 
 
 def parse_sizes(text: str) -> list[int]:
     sizes = []
     for part in text.split(","):
         part = part.strip().lower().replace("_", "")
-        if part.endswith("k"):
-            sizes.append(int(float(part[:-1]) * 1000))
-        elif part.endswith("m"):
-            sizes.append(int(float(part[:-1]) * 1_000_000))
-        elif part:
-            sizes.append(int(part))
+        scale = {"k": 1000, "m": 1_000_000}.get(part[-1:], 1)
+        sizes.append(int(float(part.rstrip("km")) * scale))
     if not sizes or any(n <= 0 for n in sizes):
         raise argparse.ArgumentTypeError(f"not a list of sizes: {text!r}")
     return sorted(set(sizes))
 
 
-def human(n: int) -> str:
-    return f"{n // 1000}k" if n % 1000 == 0 else str(n)
+class Machine:
+    """Runs commands as whole processes and keeps their output in a log."""
 
-
-class Runner:
-    """Starts measure.py steps and keeps going when one fails."""
-
-    def __init__(self, env: dict[str, str], log: Path, cwd: Path, rounds: int = 1) -> None:
+    def __init__(self, env: dict[str, str], log: Path) -> None:
         self.env = env
-        self.rounds = rounds
-        self.cwd = cwd
-        self.log = log
-        self.failures: list[str] = []
-        self.code: str | None = None  # the wxrbridge package folder every step must use
+        self.log = log.open("a", encoding="utf-8")
+        # Not the checkout: ``python -c`` would import its wxrbridge first.
+        self.log_dir = log.parent
 
-    def step(self, label: str, *args: str) -> dict[str, Any] | None:
-        print(f"  {label} ...", end="", flush=True, file=sys.stderr)
+    def run(self, command: list[str], cores: int) -> Run:
+        pinned = ["taskset", "-c", "0" if cores == 1 else "0,1", *command]
+        self.log.write(f"$ {' '.join(pinned)}\n")
+        self.log.flush()
         started = time.perf_counter()
-        # Not run from the checkout: for `python -c` the current folder comes
-        # first on sys.path and would shadow a --commit snapshot.
-        proc = subprocess.run([sys.executable, str(MEASURE), *args], env=self.env,
-                              capture_output=True, text=True, cwd=self.cwd)
+        child = subprocess.Popen(pinned, env=self.env, stdout=self.log, stderr=self.log,
+                                 cwd=self.log_dir)
+        _pid, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - started
-        with self.log.open("a", encoding="utf-8") as log:
-            log.write(f"$ measure.py {' '.join(args)}\n{proc.stdout}{proc.stderr}\n")
-        if proc.returncode != 0:
-            tail = proc.stderr.strip().splitlines()[-1:] or ["(no output)"]
-            print(f" FAILED: {tail[0]}", file=sys.stderr)
-            self.failures.append(f"{label}: {tail[0]}")
-            return None
-        result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-        if self.code and result.get("wxrbridge", self.code) != self.code:
-            self.failures.append(f"{label}: measured {result['wxrbridge']}, not {self.code}")
-        result["process_seconds"] = wall
-        print(f" {result['seconds']:.2f} s, peak RSS {result['peak_rss_mb']:.0f} MB",
-              file=sys.stderr)
-        return result
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            raise RuntimeError(f"exit {child.returncode}: {' '.join(command)}")
+        return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
-    def best(self, *calls: tuple[str, list[str]],
-             key: str = "seconds") -> list[dict[str, Any] | None]:
-        """Run each call ``rounds`` times, taking turns, and keep each one's
-        fastest run: other work on the machine only ever adds time, so the
-        minimum is the closest to the true cost. Taking turns spreads a busy
-        spell over both sides of a comparison instead of one. The peak RSS
-        kept is the highest seen, the cautious figure."""
-        best: list[dict[str, Any] | None] = [None] * len(calls)
-        peaks = [0.0] * len(calls)
-        for _ in range(self.rounds):
-            for i, (label, args) in enumerate(calls):
-                result = self.step(label, *args)
-                if result is None:
+    def measure(self, sides: Sequence[Side], cores: int, rounds: int) -> None:
+        """Each side once a round, the order turning each round, so that a
+        change in the machine's load falls on all of them alike."""
+        for index in range(rounds):
+            shift = index % len(sides)
+            for side in [*sides[shift:], *sides[:shift]]:
+                if side.failed:
                     continue
-                peaks[i] = max(peaks[i], result["peak_rss_mb"])
-                if best[i] is None or result[key] < best[i][key]:  # type: ignore[index]
-                    best[i] = result
-        for i, result in enumerate(best):
-            if result is not None:
-                result["peak_rss_mb"] = peaks[i]
-        return best
+                try:
+                    side.before()
+                    side.runs.append(self.run(side.make(), cores))
+                except Exception as exc:  # reported in RESULTS.md, the run goes on
+                    side.failed = str(exc).splitlines()[0] if str(exc) else repr(exc)
 
 
 def remove_db(path: Path) -> None:
@@ -147,11 +156,8 @@ def remove_db(path: Path) -> None:
 
 
 def corpus_files(n: int, out: Path) -> tuple[Path, Path]:
-    """The corpus for n comments, generated once and reused afterwards.
-
-    A file is trusted only once it is complete, so a run stopped during
-    generation does not leave a truncated corpus to be measured later.
-    """
+    """The corpus for n comments, generated once and reused afterwards (a
+    file is trusted once its generation completed)."""
     wxr, dsq = out / f"site-{n}.wxr.xml", out / f"site-{n}.disqus.xml"
     done = out / f".site-{n}.complete"
     if not (done.exists() and wxr.exists() and dsq.exists()):
@@ -161,44 +167,32 @@ def corpus_files(n: int, out: Path) -> tuple[Path, Path]:
     return wxr, dsq
 
 
-def pg_schema(url: str, name: str, create: bool) -> str | None:
-    """Create or drop the run's own PostgreSQL schema; the error text on failure."""
+def server_scratch(url: str, name: str, create: bool) -> str:
+    """A URL into a schema (PostgreSQL) or database (MariaDB) of the run's
+    own, created or dropped."""
     from sqlalchemy import create_engine
 
     engine = create_engine(url)
     try:
         with engine.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
-            if create:
-                connection.exec_driver_sql(f'CREATE SCHEMA "{name}"')
-    except Exception as exc:  # any failure means: no PostgreSQL for this run
-        return str(exc).splitlines()[0]
+            if engine.dialect.name == "postgresql":
+                connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+                if create:
+                    connection.exec_driver_sql(f'CREATE SCHEMA "{name}"')
+            else:
+                connection.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
+                if create:
+                    connection.exec_driver_sql(f"CREATE DATABASE `{name}`")
     finally:
         engine.dispose()
-    return None
-
-
-def pg_server_version(url: str) -> str:
-    from sqlalchemy import create_engine
-
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return str(connection.exec_driver_sql("SHOW server_version").scalar())
-    except Exception:
-        return "unreachable"
-    finally:
-        engine.dispose()
-
-
-def with_search_path(url: str, schema: str) -> str:
-    sep = "&" if "?" in url else "?"
-    return f"{url}{sep}options=-csearch_path%3D{schema}"
+    if url.startswith("postgresql"):
+        return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{name}"
+    return url.rsplit("/", 1)[0] + f"/{name}"
 
 
 def code_snapshot(rev: str, out: Path) -> tuple[Path, str]:
-    """Export wxrbridge as of a git revision, to measure it while the working
-    tree is being edited; return the folder to put first on PYTHONPATH."""
+    """wxrbridge as of a git revision, exported to measure it while the
+    working tree is being edited: the folder to put first on PYTHONPATH."""
     sha = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--verify", f"{rev}^{{commit}}"],
                          check=True, capture_output=True, text=True).stdout.strip()
     folder = out / f"code-{sha[:12]}"
@@ -207,57 +201,34 @@ def code_snapshot(rev: str, out: Path) -> tuple[Path, str]:
         archive = subprocess.run(["git", "-C", str(REPO), "archive", sha, "wxrbridge",
                                   "migrations"], check=True, capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    # An editable install answers ``import wxrbridge`` with the checkout
+    # through a finder of its own, ahead of PYTHONPATH; site imports this
+    # after the .pth files that install it, in every process (an import's
+    # reading process too), and takes it out.
+    (folder / "sitecustomize.py").write_text(
+        "import sys\n"
+        "sys.meta_path[:] = [f for f in sys.meta_path\n"
+        "                    if not type(f).__module__.startswith('__editable__')]\n",
+        encoding="utf-8")
     return folder, sha
 
 
-def provenance(env: dict[str, str], snapshot_sha: str | None, cwd: Path) -> tuple[str, str]:
-    """Which wxrbridge the children import (its folder), and a description
-    with the commit."""
-    proc = subprocess.run(
-        [sys.executable, "-c", "import wxrbridge, sys; sys.stdout.write(wxrbridge.__file__)"],
-        env=env, capture_output=True, text=True, cwd=cwd)
-    if proc.returncode != 0:
-        tail = (proc.stderr.strip().splitlines() or ["?"])[-1]
-        raise SystemExit(f"bench/run: cannot import wxrbridge: {tail}")
-    package = Path(proc.stdout).resolve().parent
-    where = package.parent
-    if snapshot_sha:
-        return str(package), f"commit {snapshot_sha[:12]} (exported to {where})"
-
-    def git(*args: str) -> str:
-        return subprocess.run(["git", "-C", str(where), *args], capture_output=True,
-                              text=True).stdout.strip()
-
-    sha = git("rev-parse", "HEAD")
-    if not sha:
-        return str(package), str(where)
-    dirty = git("status", "--porcelain", "--", "wxrbridge", "migrations")
-    return str(package), f"commit {sha[:12]}" + \
-        (" plus uncommitted changes" if dirty else "") + f" ({where})"
-
-
-def machine(pg_url: str | None) -> list[tuple[str, str]]:
+def machine_details() -> list[tuple[str, str]]:
     import lxml.etree
     import sqlalchemy
 
     cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     memory = "unknown"
     try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-                break
-    except OSError:
+        cpu = next(line.split(":", 1)[1].strip() for line in
+                   Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
+        memory = next(f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB" for line in
+                      Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal:"))
+    except (OSError, StopIteration):
         pass
     libxml = ".".join(map(str, lxml.etree.LIBXML_VERSION))
-    details = [
+    return [
         ("CPU", f"{cpu}, {os.cpu_count()} cores"),
         ("Memory", memory),
         ("OS", f"{platform.system()} {platform.release()}"),
@@ -266,321 +237,291 @@ def machine(pg_url: str | None) -> list[tuple[str, str]]:
         ("lxml", f"{lxml.etree.__version__} (libxml2 {libxml})"),
         ("SQLAlchemy", sqlalchemy.__version__),
     ]
-    if pg_url:
-        try:
-            import psycopg
-
-            details.append(("psycopg", psycopg.__version__))
-        except ImportError:
-            pass
-        details.append(("PostgreSQL", pg_server_version(pg_url)))
-    return details
 
 
 def load_average() -> str:
-    """The 1-minute load average: the machine may be shared, and a busy one
-    slows both sides of a comparison, but not always equally."""
     try:
         return Path("/proc/loadavg").read_text().split()[0]
     except OSError:
         return "unknown"
 
 
-def fmt_s(result: dict[str, Any] | None, key: str = "seconds") -> str:
-    return "failed" if result is None else f"{result[key]:.2f} s"
+def wxrbridge_command() -> list[str]:
+    """The console script beside this interpreter, as a user runs it; else
+    ``python -m wxrbridge``."""
+    script = Path(sys.executable).with_name("wxrbridge")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "wxrbridge"]
 
 
-def fmt_mb(result: dict[str, Any] | None) -> str:
-    return "—" if result is None else f"{result['peak_rss_mb']:.0f} MB"
+def plan(args: argparse.Namespace, work: Path, out: Path) -> tuple[list[Step], list[Absolute]]:
+    """Every comparison of the run, in the order they are measured."""
+    wxr_cmd = wxrbridge_command()
+    py = sys.executable
+    bare = [py, str(BASELINE)]
+    core_counts = [1, 2] if args.cores == "both" else [int(args.cores)]
+    steps: list[Step] = []
+    absolutes: list[Absolute] = []
+    for cores in core_counts:
+        for flag in ("--version", "--help"):
+            absolutes.append(Absolute(f"`wxrbridge {flag}`", cores,
+                                      Side(f"wxrbridge {flag}", lambda f=flag: [*wxr_cmd, f]),
+                                      args.startup_limit))
+        steps.append(Step("start-up: `wxrbridge --version`", "—", cores,
+                          Side("wxrbridge --version", lambda: [*wxr_cmd, "--version"]),
+                          Side("import lxml, sqlite3",
+                               lambda: [py, "-c", "import lxml.etree, sqlite3"]),
+                          note="information; the target is the absolute CPU time"))
+
+    for n in args.sizes:
+        size = human(n)
+        wxr, dsq = corpus_files(n, out)
+        twin = out / f"site-{n}.copy.wxr.xml"
+        if not twin.exists():
+            shutil.copyfile(wxr, twin)
+        db = work / f"ours-{n}.sqlite"
+        ref_db = work / f"bare-{n}.sqlite"
+        store = work / f"store-{n}.sqlite"  # made once, read by the exports
+        dsq_db = work / f"ours-dsq-{n}.sqlite"
+
+        def fresh(*paths: Path) -> Callable[[], None]:
+            def remove() -> None:
+                for path in paths:
+                    remove_db(path)
+            return remove
+
+        for cores in core_counts:
+            two = cores > 1 and wxr.stat().st_size >= READ_AHEAD_BYTES
+            steps.append(Step(
+                "WXR import → SQLite", size, cores,
+                Side("wxrbridge import", lambda w=wxr, d=db: [*wxr_cmd, "import", str(w),
+                                                              "--db", f"sqlite:///{d}", "-q"],
+                     fresh(db)),
+                Side("bare pipeline (2 processes)" if two else "bare import",
+                     lambda w=wxr, d=ref_db, t=two: [*bare, "wxr-pipeline" if t else "wxr-import",
+                                                     str(w), str(d)], fresh(ref_db)),
+                target=1.3, judged_on="cpu" if cores > 1 else "wall",
+                note="wxrbridge reads ahead in a second process" if two else ""))
+            if two:
+                steps.append(Step(
+                    "WXR import → SQLite, vs one-process bare import", size, cores,
+                    Side("wxrbridge import", lambda w=wxr, d=db: [
+                        *wxr_cmd, "import", str(w), "--db", f"sqlite:///{d}", "-q"], fresh(db)),
+                    Side("bare import", lambda w=wxr, d=ref_db: [*bare, "wxr-import", str(w),
+                                                                 str(d)], fresh(ref_db)),
+                    note="information: the floor without a second process"))
+            steps.append(Step(
+                "Disqus import → SQLite", size, cores,
+                Side("wxrbridge import", lambda f=dsq, d=dsq_db: [
+                    *wxr_cmd, "import", str(f), "--db", f"sqlite:///{d}", "-q"], fresh(dsq_db)),
+                Side("bare Disqus import", lambda f=dsq, d=ref_db: [
+                    *bare, "disqus-import", str(f), str(d)], fresh(ref_db)),
+                note="information"))
+            steps.append(Step(
+                "`stats FILE`", size, cores,
+                Side("wxrbridge stats", lambda w=wxr: [*wxr_cmd, "stats", str(w)]),
+                Side("bare parse", lambda w=wxr: [*bare, "parse", str(w)]),
+                target=1.2))
+            exports = [("wxr", "xml", 1.5), ("disqus", "xml", 1.5), ("jsonl", "jsonl", 1.5),
+                       ("html", "", 3.0)]
+            for fmt, ext, limit in exports:
+                target_path = work / (f"export-{n}.{fmt}.{ext}" if ext else f"export-{n}-html")
+                steps.append(Step(
+                    f"{fmt.upper() if fmt != 'jsonl' else 'JSON Lines'} export ← SQLite",
+                    size, cores,
+                    Side(f"wxrbridge export -f {fmt}", lambda f=fmt, t=target_path, s=store: [
+                        *wxr_cmd, "export", "-f", f, "--db", f"sqlite:///{s}", "-o", str(t),
+                        "-q"], lambda t=target_path: shutil.rmtree(t, ignore_errors=True)
+                        if t.is_dir() else t.unlink(missing_ok=True)),
+                    Side("bare export", lambda s=store, t=work / f"bare-export-{n}.xml": [
+                        *bare, "export", str(s), str(t)]),
+                    target=limit))
+            steps.append(Step(
+                "convert Disqus → WXR", size, cores,
+                Side("wxrbridge convert", lambda f=dsq, t=work / f"convert-{n}.xml": [
+                    *wxr_cmd, "convert", str(f), str(t), "--to", "wxr", "-q"],
+                    lambda t=work / f"convert-{n}.xml": t.unlink(missing_ok=True)),
+                Side("bare Disqus import, then bare export", lambda f=dsq, d=ref_db, s=store,
+                     t=work / f"bare-export-{n}.xml": [
+                         "sh", "-c", '"$0" "$1" disqus-import "$2" "$3" && '
+                         '"$0" "$1" export "$4" "$5"', py, str(BASELINE), str(f), str(d),
+                         str(s), str(t)], fresh(ref_db)),
+                target=2.0,
+                note="the bare export reads the WXR store of the same size"))
+            steps.append(Step(
+                "`verify A B` (two equal WXR files)", size, cores,
+                Side("wxrbridge verify", lambda a=wxr, b=twin: [*wxr_cmd, "verify", str(a),
+                                                                str(b)]),
+                Side("two bare parses", lambda a=wxr, b=twin: [*bare, "parse", str(a), str(b)]),
+                target=2.0))
+        for label, url in (("PostgreSQL", args.pg_url), ("MariaDB", args.mysql_url)):
+            if not url or args.no_servers:
+                continue
+            scratch = f"wxrbridge_bench_{os.getpid()}_{n}"
+
+            def ours_cmd(u: str = url, s: str = scratch, w: Path = wxr) -> list[str]:
+                return [*wxr_cmd, "import", str(w), "--db", server_scratch(u, s, True), "-q"]
+
+            steps.append(Step(
+                f"WXR import → {label}", size, 2,
+                Side("wxrbridge import", ours_cmd),
+                Side("bare executemany", lambda u=url, w=wxr: [*bare, "server-import", str(w),
+                                                               u]),
+                target=1.5, judged_on="wall",
+                note="wall: the server's work is not in the client's CPU time"))
+    return steps, absolutes
 
 
-def mark(met: bool | None) -> str:
-    return "—" if met is None else ("✓" if met else "✗")
+def fmt(value: float | None, unit: str = " s") -> str:
+    return "failed" if value is None else f"{value:.2f}{unit}"
 
 
-def cpu_ratio(row: Row) -> str:
-    """The same comparison in CPU seconds, where both sides report them:
-    it shows how much of a wall-time ratio is waiting rather than work.
-
-    Store.load's inner times are wall only, and PostgreSQL does its work in
-    the server, so neither has a meaningful CPU ratio."""
-    if (not row.ours or not row.reference or row.ratio_of != "seconds"
-            or row.what.endswith("PostgreSQL")):
+def verdict(value: float | None, limit: float | None) -> str:
+    if limit is None:
         return "—"
-    ours, ref = row.ours.get("cpu_seconds"), row.reference.get("cpu_seconds")
-    return f"{ours / ref:.2f}x" if ours and ref else "—"
+    if value is None:
+        return "not measured"
+    return f"≤ {limit:g} {'✓' if value <= limit else '✗'}"
 
 
-def table(rows: Sequence[Row]) -> list[str]:
+def render(steps: Sequence[Step], absolutes: Sequence[Absolute], details: list[tuple[str, str]],
+           started: datetime, minutes: float, command: str) -> str:
     lines = [
-        "| step | size | rows | wxrbridge | peak RSS | reference | ref. time | ref. RSS "
-        "| ratio | target | CPU ratio |",
-        "|---|---:|---:|---:|---:|---|---:|---:|---:|---|---:|",
+        "# Benchmark results", "",
+        "Written by `bench/run`; rerun it to refresh this file (it is overwritten).", "",
+        f"Run {started:%Y-%m-%d %H:%M} UTC, {minutes:.1f} minutes in all.", "",
+        "| | |", "|---|---|", *(f"| {k} | {v} |" for k, v in details), "",
+        "## Targets", "",
+        "Judged on the CPU ratio (two cores) or the one-core wall ratio, each "
+        "against the bare reference measured in the same run; start-up on its "
+        "own CPU seconds.", "",
+        "| step | size | cores | judged on | ratio | target |", "|---|---:|---:|---|---:|---|",
     ]
-    for r in rows:
-        ratio = r.ratio
-        target = "—"
-        if r.target is not None:
-            target = f"≤ {r.target:g} {mark(None if ratio is None else ratio <= r.target)}"
-        rows_n = f"{r.ours['rows']:,}" if r.ours else "—"
-        lines.append(
-            f"| {r.what} | {human(r.size)} | {rows_n} | {fmt_s(r.ours, r.ratio_of)} "
-            f"| {fmt_mb(r.ours)} | {r.reference_name} | {fmt_s(r.reference, r.ratio_of)} "
-            f"| {fmt_mb(r.reference)} | {'—' if ratio is None else f'{ratio:.2f}x'} "
-            f"| {target} | {cpu_ratio(r)} |")
-    return lines
-
-
-def checks(rows: Sequence[Row], wxr_imports: dict[int, dict[str, Any] | None],
-           rss_limit: float) -> list[Check]:
-    out: list[Check] = []
-    for r in rows:
-        if r.target is None:
+    for a in absolutes:
+        cpu = a.ours.median("cpu")
+        met = "not measured" if cpu is None else f"≤ {a.limit:g} s {'✓' if cpu <= a.limit else '✗'}"
+        lines.append(f"| {a.name} CPU | — | {a.cores} | CPU seconds | {fmt(cpu)} | {met} |")
+    for s in steps:
+        if s.target is None:
             continue
-        ratio = r.ratio
-        out.append(Check(f"{r.what}, {human(r.size)}",
-                         "not measured" if ratio is None else f"{ratio:.2f}x",
-                         f"≤ {r.target:g}x", None if ratio is None else ratio <= r.target))
-    for n, result in wxr_imports.items():
-        peak = None if result is None else result["peak_rss_mb"]
-        out.append(Check(f"WXR import peak RSS, {human(n)}",
-                         "not measured" if peak is None else f"{peak:.0f} MB",
-                         f"≤ {rss_limit:g} MB", None if peak is None else peak <= rss_limit))
-    measured = {n: r["peak_rss_mb"] for n, r in wxr_imports.items() if r}
-    if len(measured) >= 2:
-        small, large = min(measured), max(measured)
-        growth = measured[large] / measured[small] - 1
-        # "Flat": the largest file may cost at most 10% more memory than the
-        # smallest; a per-comment leak shows up as far more than that at 10x.
-        out.append(Check(
-            f"WXR import peak RSS flat, {human(small)} → {human(large)}",
-            f"{measured[small]:.0f} → {measured[large]:.0f} MB ({growth:+.0%})",
-            "≤ +10%", growth <= 0.10))
-    return out
+        value = s.ratio(s.judged_on)
+        what = "CPU" if s.judged_on == "cpu" else ("one-core wall" if s.cores == 1 else "wall")
+        lines.append(f"| {s.name} | {s.size} | {s.cores} | {what} | {fmt(value, 'x')} | "
+                     f"{verdict(value, s.target)} |")
+    lines += [
+        "", "## Every measurement", "",
+        "Medians of the rounds. CPU is user + system of the process and of every "
+        "child it waited for (an import's reading process included). RSS is the "
+        "largest resident set of any one of them (`ru_maxrss`), not their sum.", "",
+        "| step | size | cores | wxrbridge wall | CPU | RSS | reference | wall | CPU | RSS "
+        "| wall ratio | CPU ratio | note |",
+        "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for s in steps:
+        o, r = s.ours, s.reference
+        rss_o, rss_r = o.median("rss_mb"), r.median("rss_mb")
+        lines.append(
+            f"| {s.name} | {s.size} | {s.cores} | {fmt(o.median('wall'))} | "
+            f"{fmt(o.median('cpu'))} | {fmt(rss_o, ' MB')} | {r.label} | "
+            f"{fmt(r.median('wall'))} | {fmt(r.median('cpu'))} | {fmt(rss_r, ' MB')} | "
+            f"{fmt(s.ratio('wall'), 'x')} | {fmt(s.ratio('cpu'), 'x')} | {s.note} |")
+    problems = [f"- {s.name} {s.size} ({s.cores} cores), {side.label}: {side.failed}"
+                for s in steps for side in (s.ours, s.reference) if side.failed]
+    problems += [f"- {a.name}: {a.ours.failed}" for a in absolutes if a.ours.failed]
+    if problems:
+        lines += ["", "## Problems", "", *problems]
+    lines += ["", f"Command: `{command}`", ""]
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(
-        prog="bench/run",
-        description="Benchmark wxrbridge against the bare pipeline; writes bench/RESULTS.md.")
-    ap.add_argument("--sizes", type=parse_sizes, default=parse_sizes("50k,100k,500k"),
-                    help="comment counts, comma-separated (default: 50k,100k,500k)")
-    ap.add_argument("--quick", action="store_true", help="50k only (overrides --sizes)")
-    ap.add_argument("--pg-url", default=os.environ.get("WXRBRIDGE_BENCH_PG", DEFAULT_PG),
-                    help="PostgreSQL database to import into, in a schema of the run's own "
-                         "(default: $WXRBRIDGE_BENCH_PG or %(default)s)")
-    ap.add_argument("--pg-size", type=parse_sizes,
-                    help="comment count for the PostgreSQL import (default: the largest size)")
-    ap.add_argument("--no-pg", action="store_true", help="skip the PostgreSQL import")
-    ap.add_argument("--convert-size", type=parse_sizes,
-                    help="comment count of the site whose Disqus export is converted "
-                         "(default: 700k, whose export holds 502,295 posts; 50k with --quick)")
-    ap.add_argument("--store-load-size", type=parse_sizes,
-                    help="comments for the Store.load comparison (default: the largest size)")
-    ap.add_argument("--rounds", type=int, default=1,
-                    help="run every step this many times and keep its fastest run (default 1)")
-    ap.add_argument("--commit", metavar="REV",
-                    help="measure wxrbridge as of this git revision instead of the working tree")
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                    help="folder for corpora and scratch files (default: bench/out)")
-    ap.add_argument("--results", type=Path, default=BENCH / "RESULTS.md",
-                    help="Markdown file to (over)write (default: bench/RESULTS.md)")
+    ap = argparse.ArgumentParser(prog="bench/run", description=__doc__.splitlines()[0])
+    ap.add_argument("--size", "--sizes", dest="sizes", type=parse_sizes, default=None,
+                    help="comment counts, e.g. 100000 or 100k,500k (default 100k,500k)")
+    ap.add_argument("--quick", action="store_true",
+                    help="20k comments, one round, no database servers: a minute or two")
+    ap.add_argument("--rounds", type=int, default=None, help="rounds per step (default 3)")
+    ap.add_argument("--cores", choices=("1", "2", "both"), default="both")
+    ap.add_argument("--pg-url", default=os.environ.get("WXRBRIDGE_BENCH_PG", DEFAULT_PG))
+    ap.add_argument("--mysql-url", default=os.environ.get("WXRBRIDGE_BENCH_MYSQL",
+                                                          DEFAULT_MYSQL))
+    ap.add_argument("--no-servers", action="store_true", help="skip PostgreSQL and MariaDB")
+    ap.add_argument("--only", default="", help="run only steps whose name contains this")
+    ap.add_argument("--startup-limit", type=float, default=0.15)
+    ap.add_argument("--commit", help="measure this git revision instead of the working tree")
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--results", type=Path, default=BENCH / "RESULTS.md")
     args = ap.parse_args(argv)
+    if args.quick:
+        args.sizes = args.sizes or [20_000]
+        args.rounds = args.rounds or 1
+        args.no_servers = True
+    args.sizes = args.sizes or [100_000, 500_000]
+    args.rounds = args.rounds or 3
+    if not shutil.which("taskset"):
+        raise SystemExit("bench/run: taskset (util-linux) is needed to pin processes to cores")
+    if len(os.sched_getaffinity(0)) < 2 and args.cores != "1":
+        raise SystemExit("bench/run: fewer than two cores here; use --cores 1")
 
-    sizes = [50_000] if args.quick else args.sizes
-    largest = max(sizes)
-    pg_size = None if args.no_pg else (args.pg_size or [largest])[0]
-    load_size = (args.store_load_size or [largest])[0]
-    # The target is for 500k Disqus posts. The corpus's Disqus export holds
-    # what the WordPress plugin sends, approved comments of type comment:
-    # about 0.72 posts a comment, so 700k comments.
-    convert_size = (args.convert_size or [50_000 if args.quick else CONVERT_SIZE])[0]
-    out: Path = args.out.resolve()
-    work = out / "work"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    log = work / "steps.log"
-
-    env = dict(os.environ)
-    snapshot_sha = None
-    if args.commit:
-        folder, snapshot_sha = code_snapshot(args.commit, out)
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(folder), env.get("PYTHONPATH", "")) if p)
-    package, code = provenance(env, snapshot_sha, work)
-    run = Runner(env, log, work, args.rounds)
-    run.code = package
     started = datetime.now(timezone.utc)
+    out: Path = args.out
+    work = out / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    described = "the working tree"
+    if args.commit:
+        code, sha = code_snapshot(args.commit, out)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(code), env.get("PYTHONPATH")]))
+        described = f"commit {sha[:12]}"
+    # Byte-compiled first, as an installed package is: start-up is measured
+    # as a user meets it, not with every module compiled afresh.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "wxrbridge"),
+                    *[p for p in sys.path if p.endswith("site-packages")]],
+                   env=env, stdout=subprocess.DEVNULL, check=False)
+    if args.commit:
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(code)],
+                       env=env, stdout=subprocess.DEVNULL, check=False)
+    runner = Machine(env, work / "steps.log")
+    steps, absolutes = plan(args, work, out)
+    if args.only:
+        steps = [s for s in steps if args.only.lower() in s.name.lower()]
+        absolutes = [a for a in absolutes if args.only.lower() in a.name.lower()]
     load_before = load_average()
-    clock = time.perf_counter()
-    print(f"wxrbridge: {code}", file=sys.stderr)
-
-    rows: list[Row] = []
-    wxr_imports: dict[int, dict[str, Any] | None] = {}
-    extra_sizes = {n for n in (pg_size,) if n is not None and n not in sizes}
-    for n in sorted(set(sizes) | extra_sizes):
-        print(f"{human(n)} comments", file=sys.stderr)
-        wxr, dsq = corpus_files(n, out)
-        store = work / f"wxr-{n}.sqlite"
-        ours_call = ("wxrbridge WXR import", ["import", f"sqlite:///{store}", str(wxr)])
-        if n in sizes:
-            bare, ours = run.best(
-                ("bare WXR → SQLite", ["bare-wxr", str(wxr), str(work / "bare.sqlite")]),
-                ours_call)
-            remove_db(work / "bare.sqlite")
-        else:  # a size wanted only for PostgreSQL needs no bare run
-            bare, (ours,) = None, run.best(ours_call)
-        wxr_imports[n] = ours
-        if n in sizes:
-            rows.append(Row("WXR import → SQLite", n, ours, "bare_wxr_to_sqlite", bare, 1.5))
-        if n != largest:
-            remove_db(store)  # the largest store is exported below
-        if n not in sizes:
-            continue
-        bare, ours = run.best(
-            ("bare Disqus → SQLite", ["bare-disqus", str(dsq), str(work / "bare.sqlite")]),
-            ("wxrbridge Disqus import", ["import", f"sqlite:///{work / 'dsq.sqlite'}",
-                                         str(dsq)]))
-        remove_db(work / "bare.sqlite")
-        remove_db(work / "dsq.sqlite")
-        rows.append(Row("Disqus import → SQLite", n, ours, "bare_disqus_to_sqlite", bare))
-
-    print(f"export, {human(largest)}", file=sys.stderr)
-    store = work / f"wxr-{largest}.sqlite"
-    exported = None
-    if wxr_imports.get(largest):
-        (exported,) = run.best(("wxrbridge WXR export", [
-            "export", f"sqlite:///{store}", str(work / "export.wxr.xml")]))
-        (work / "export.wxr.xml").unlink(missing_ok=True)
-    rows.append(Row("WXR export ← SQLite", largest, exported,
-                    "WXR import, same size", wxr_imports.get(largest), 1.0))
-    remove_db(store)
-    # The bare Disqus load is measured again, taking turns with convert, so
-    # that a busy spell on a shared machine cannot fall on one side only.
-    print(f"convert, {human(convert_size)} comments", file=sys.stderr)
-    _wxr, dsq = corpus_files(convert_size, out)
-    bare_dsq, converted = run.best(
-        ("bare Disqus → SQLite", ["bare-disqus", str(dsq), str(work / "bare.sqlite")]),
-        ("wxrbridge convert Disqus → WXR", ["convert", str(dsq),
-                                            str(work / "convert.wxr.xml")]))
-    remove_db(work / "bare.sqlite")
-    (work / "convert.wxr.xml").unlink(missing_ok=True)
-    rows.append(Row("convert Disqus → WXR", convert_size, converted,
-                    "bare_disqus_to_sqlite", bare_dsq, 2.5))
-
-    pg_note = None
-    if pg_size is not None:
-        print(f"PostgreSQL, {human(pg_size)}", file=sys.stderr)
-        schema = f"wxrbridge_bench_{os.getpid()}"
-        wxr_pg, _ = corpus_files(pg_size, out)
-        pg_result: dict[str, Any] | None = None
-        # Not run.best: every round needs an empty schema, or it would
-        # measure a re-import (upserts) instead of a first import.
-        for _ in range(args.rounds):
-            error = pg_schema(args.pg_url, schema, create=True)
-            if error:
-                pg_note = f"PostgreSQL import skipped: {error}"
-                print(f"  {pg_note}", file=sys.stderr)
-                break
-            try:
-                result = run.step("wxrbridge WXR import → PostgreSQL", "import",
-                                  with_search_path(args.pg_url, schema), str(wxr_pg))
-            finally:
-                pg_schema(args.pg_url, schema, create=False)
-            if result and (pg_result is None or result["seconds"] < pg_result["seconds"]):
-                if pg_result:
-                    result["peak_rss_mb"] = max(result["peak_rss_mb"], pg_result["peak_rss_mb"])
-                pg_result = result
-        rows.append(Row("WXR import → PostgreSQL", pg_size, pg_result,
-                        "WXR import → SQLite", wxr_imports.get(pg_size), 2.0))
-    remove_db(work / f"wxr-{largest}.sqlite")
-    for n in extra_sizes:
-        remove_db(work / f"wxr-{n}.sqlite")
-
-    print(f"Store.load, {human(load_size)}", file=sys.stderr)
-    bare_load, ours_load = run.best(
-        ("bare executemany", ["store-load-bare", str(load_size),
-                              str(work / "load-bare.sqlite")]),
-        ("Store.load", ["store-load-store", str(load_size), str(work / "load-store.sqlite")]),
-        key="inner_seconds")
-    remove_db(work / "load-bare.sqlite")
-    remove_db(work / "load-store.sqlite")
-    rows.append(Row("Store.load (records → SQLite)", load_size, ours_load,
-                    "sqlite3 executemany", bare_load, 1.3, ratio_of="inner_seconds"))
-
-    total = time.perf_counter() - clock
-    results = checks(rows, {n: r for n, r in wxr_imports.items() if n in sizes}, 100.0)
-    details = machine(None if pg_size is None else args.pg_url)
-    details.append(("Load average (1 min)", f"{load_before} at the start, "
-                    f"{load_average()} at the end"))
-    details.append(("Rounds", f"{args.rounds} (fastest kept)" if args.rounds > 1 else "1"))
-    details.append(("Command", "`" + " ".join(["bench/run", *(argv or sys.argv[1:])]) + "`"))
-    report = render(rows, results, details, code, started, total, run.failures, pg_note)
-    args.results.write_text(report, encoding="utf-8")
-    print(file=sys.stderr)
-    print("\n".join(table(rows)))
-    print()
-    for c in results:
-        print(f"{mark(c.met)} {c.name}: {c.value} (target {c.target})")
-    for failure in run.failures:
-        print(f"failed: {failure}")
-    print(f"\nwrote {args.results} ({total / 60:.1f} min); step output in {log}")
-    return 1 if run.failures else 0
-
-
-def render(rows: Sequence[Row], results: Sequence[Check], details: list[tuple[str, str]],
-           code: str, started: datetime, total: float, failures: Sequence[str],
-           pg_note: str | None) -> str:
-    lines = [
-        "# Benchmark results",
-        "",
-        "Written by `bench/run`; rerun it to refresh this file (it is overwritten).",
-        "",
-        f"Run {started:%Y-%m-%d %H:%M} UTC, {total / 60:.1f} minutes in all.",
-        "",
-        "| | |",
-        "|---|---|",
-        f"| wxrbridge | {code} |",
-        *(f"| {k} | {v} |" for k, v in details),
-        "",
-        "## Steps",
-        "",
-        *table(rows),
-        "",
-        "Each step ran in a fresh interpreter (`bench/measure.py`), so peak RSS is",
-        "that step's own (VmHWM, see measure.py) and includes the interpreter and",
-        "its imports. An import reads a file of 8 MB or more in a second process",
-        "(wxrbridge/readahead.py) while the first stores its records, and an",
-        "export (convert's too) reads a SQLite store of 8 MB or more in a second",
-        "process while the first writes: the peak RSS of such a step is the sum",
-        "of both processes' peaks, and its CPU seconds are both processes'",
-        "together. Sizes are the site's comment count; its Disqus export holds",
-        "what the WordPress plugin sends (approved comments of type comment),",
-        "about 0.72 posts per comment, so the convert target, 500k posts, is",
-        "measured on the 700k-comment site.",
-        "Times are wall clock for the work alone: start-up and imports are left out,",
-        "opening the store and creating its schema are counted. The Store.load",
-        "times are store_load.py's own (records built and schema created first);",
-        "the PostgreSQL RSS is the client's only. Ratios compare with the",
-        "reference measured in this same run, the two taking turns when there are",
-        "several rounds; the targets are judged on them. The CPU ratio is the same",
-        "comparison in CPU seconds: where it is well below the wall ratio, the",
-        "difference was spent waiting (fsync at commit, a database server); where",
-        "it is above, the work ran on two cores at once.",
-        "",
-        "## Targets",
-        "",
-        "| target | measured | limit | met |",
-        "|---|---:|---|:-:|",
-        *(f"| {c.name} | {c.value} | {c.target} | {mark(c.met)} |" for c in results),
-        "",
-    ]
-    if pg_note or failures:
-        lines += ["## Problems", ""]
-        lines += [f"- {pg_note}"] if pg_note else []
-        lines += [f"- failed: {f}" for f in failures]
-        lines.append("")
-    return "\n".join(lines)
+    for a in absolutes:
+        print(f"  {a.name}, {a.cores} core(s)", file=sys.stderr, flush=True)
+        runner.measure([a.ours], a.cores, max(args.rounds, 5))
+    made: set[int] = set()
+    for s in steps:
+        n = next((n for n in args.sizes if human(n) == s.size), None)
+        if n is not None and n not in made and ("export" in s.name or "convert" in s.name):
+            wxr, _dsq = corpus_files(n, out)
+            store = work / f"store-{n}.sqlite"
+            remove_db(store)
+            runner.run([*wxrbridge_command(), "import", str(wxr), "--db", f"sqlite:///{store}",
+                        "-q"], 2)
+            made.add(n)
+        print(f"  {s.name}, {s.size}, {s.cores} core(s)", file=sys.stderr, flush=True)
+        runner.measure([s.ours, s.reference], s.cores, args.rounds)
+        print(f"    CPU {fmt(s.ratio('cpu'), 'x')}, wall {fmt(s.ratio('wall'), 'x')}",
+              file=sys.stderr, flush=True)
+    for n in args.sizes:  # the servers' scratch schemas and databases
+        for url in (args.pg_url, args.mysql_url):
+            if url and not args.no_servers:
+                try:
+                    server_scratch(url, f"wxrbridge_bench_{os.getpid()}_{n}", False)
+                except Exception:  # an unreachable server: its steps say so
+                    pass
+    minutes = (datetime.now(timezone.utc) - started).total_seconds() / 60
+    details = [("wxrbridge", described), *machine_details(),
+               ("Load average (1 min)", f"{load_before} at the start, {load_average()} at the end"),
+               ("Rounds", f"{args.rounds} (median kept; start-up {max(args.rounds, 5)})")]
+    text = render(steps, absolutes, details, started, minutes,
+                  "bench/run " + " ".join(argv if argv is not None else sys.argv[1:]))
+    args.results.write_text(text, encoding="utf-8")
+    targets = text.split("## Every measurement")[0].split("## Targets")[1]
+    print(targets.strip(), file=sys.stderr)
+    print(f"\nwritten to {args.results}", file=sys.stderr)
+    failed = any(side.failed for s in steps for side in (s.ours, s.reference))
+    return 1 if failed or any(a.ours.failed for a in absolutes) else 0
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 from click.core import ParameterSource
 
-from . import api, formats
+from . import formats
 from .canonical import STATUSES
 from .errors import InputError, NoSuchThreadError, OutputError, UnknownOptionError, WxrbridgeError
 from .formats import Format, Option
@@ -299,6 +299,7 @@ def import_command(
         http://old.example.com/ https://example.com/
         https://example.blogspot.com/2019/06/beans.html https://example.com/2019/06/01/beans/
     """
+    from . import api
     merge = _merge_options(user_maps, url_map)
     sizes = [input_size(f) for f in files]
     total = None if None in sizes else sum(s or 0 for s in sizes)
@@ -325,6 +326,7 @@ def _user_map(user_maps: tuple[str, ...]) -> dict[str, str]:
 
 
 def _merge_options(user_maps: tuple[str, ...], url_map: Any) -> MergeOptions:
+    from . import api
     users = _user_map(user_maps)
     prefixes = api.UrlMap()
     if url_map is not None:
@@ -386,6 +388,7 @@ def _statuses(statuses: tuple[str, ...]) -> tuple[str, ...]:
 
 def _selection(thread: str | None, since: str | None, until: str | None,
                statuses: tuple[str, ...], types: tuple[str, ...]) -> Selection:
+    from . import api
     return api.Selection(thread=thread, since=_datetime(since), until=_datetime(until),
                          statuses=statuses, types=types)
 
@@ -502,6 +505,7 @@ def export_command(db_url: str | None, format_name: str, output: str, thread: st
         wxrbridge export --format html -o archive/ --redact emails,ips
         wxrbridge export --format wp-db -o wp:mysql+pymysql://root@127.0.0.1/blog
     """
+    from . import api
     options = _given_writer_options(writer_values)
     statuses = _statuses(statuses)
     if formats.get(format_name).statuses_add_to_approved and statuses:
@@ -544,6 +548,7 @@ def convert_command(source: str, target: str, to_format: str | None, recover: bo
         wxrbridge convert disqus-export.xml.gz comments.db --to isso
         wxrbridge convert disqus-export.xml.gz wp:mysql+pymysql://root@127.0.0.1/blog
     """
+    from . import api
     if to_format is None:
         try:
             to_format = api.by_target(target).name
@@ -564,6 +569,7 @@ def convert_command(source: str, target: str, to_format: str | None, recover: bo
 @contextmanager
 def _store_for(file: str | None, db_url: str | None, recover: bool) -> Iterator[Store]:
     """The store to describe: a given file loaded into a scratch store, or the store."""
+    from . import api
     if file is None:
         if recover:
             raise click.UsageError("--recover is for reading a FILE, not a store")
@@ -625,6 +631,7 @@ def verify_command(a: str, b: str, as_json: bool, exact: bool) -> None:
         wxrbridge verify blog.wxr.xml imported-back.wxr.xml
         wxrbridge verify blog.wxr.xml sqlite:///blog.sqlite --json
     """
+    from . import api
     ctx = click.get_current_context()
     if exact:
         lines = api.compare_xml(a, b)
@@ -663,6 +670,7 @@ def db_upgrade(db_url: str | None) -> None:
     Example:
         wxrbridge db upgrade --db postgresql+psycopg://wxr@localhost/comments
     """
+    from . import api
     revision = api.upgrade_store(db_url)
     click.echo(f"{revision.url}: at {revision.current} (head)")
 
@@ -676,6 +684,7 @@ def db_current(db_url: str | None) -> None:
     Example:
         wxrbridge db current --db sqlite:///blog.sqlite
     """
+    from . import api
     revision = api.store_revision(db_url)
     state = "current" if revision.is_current else f"out of date, head is {revision.head}"
     click.echo(f"{revision.url}: {revision.current or 'empty'} ({state})")

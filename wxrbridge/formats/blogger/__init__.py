@@ -3,9 +3,10 @@ pages and threaded comments (read only)."""
 
 from __future__ import annotations
 
-from .. import Format
-from .reader import read_blogger
+from .. import Format, imported_when_called
 from .schema import RECOVERY_LAYOUT, detect
+
+read_blogger = imported_when_called(f"{__name__}.reader", "read_blogger")
 
 FORMAT = Format(
     name="blogger",

@@ -4,8 +4,9 @@ of a domain's comments and commenters."""
 from __future__ import annotations
 
 from .. import Format, Option, imported_when_called
-from .reader import detect, read_commento
 
+detect = imported_when_called(f"{__name__}.reader", "detect")
+read_commento = imported_when_called(f"{__name__}.reader", "read_commento")
 write_commento = imported_when_called(f"{__name__}.writer", "write_commento")
 
 FORMAT = Format(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from .. import Format, Option, imported_when_called
-from .reader import detect, read_disqus
 from .schema import RECOVERY_LAYOUT
 
+detect = imported_when_called(f"{__name__}.reader", "detect")
+read_disqus = imported_when_called(f"{__name__}.reader", "read_disqus")
 write_disqus = imported_when_called(f"{__name__}.writer", "write_disqus")
 
 # Also taken by the Disqus import file (formats.disqus_import) and Isso.

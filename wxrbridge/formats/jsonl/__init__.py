@@ -28,8 +28,10 @@ from ...records import (
     Thread,
     User,
 )
-from .. import HISTORY_OPTION, Format, Option, WriteReport
-from .reader import detect, read_jsonl
+from .. import HISTORY_OPTION, Format, Option, WriteReport, imported_when_called
+
+detect = imported_when_called(f"{__name__}.reader", "detect")
+read_jsonl = imported_when_called(f"{__name__}.reader", "read_jsonl")
 
 # Records hold only strings, numbers and None outside the lists handled
 # field by field, so plain attribute reads give what dataclasses.asdict's

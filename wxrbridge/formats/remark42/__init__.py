@@ -4,8 +4,9 @@ posts on the first line, then one comment a line."""
 from __future__ import annotations
 
 from .. import TARGET_PATH_OPTION, Format, Option, imported_when_called
-from .reader import detect, read_remark42
 
+detect = imported_when_called(f"{__name__}.reader", "detect")
+read_remark42 = imported_when_called(f"{__name__}.reader", "read_remark42")
 write_remark42 = imported_when_called(f"{__name__}.writer", "write_remark42")
 
 FORMAT = Format(

@@ -5,8 +5,8 @@ and written as one (``export --format staticman -o SITE``)."""
 from __future__ import annotations
 
 from .. import Format, Option, imported_when_called
-from .reader import read_staticman
 
+read_staticman = imported_when_called(f"{__name__}.reader", "read_staticman")
 write_staticman = imported_when_called(f"{__name__}.writer", "write_staticman")
 
 FORMAT = Format(

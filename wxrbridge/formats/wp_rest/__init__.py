@@ -7,8 +7,11 @@ a folder's pages as one source."""
 
 from __future__ import annotations
 
-from .. import Format
-from .reader import detect, read_wp_rest, read_wp_rest_pages
+from .. import Format, imported_when_called
+
+detect = imported_when_called(f"{__name__}.reader", "detect")
+read_wp_rest = imported_when_called(f"{__name__}.reader", "read_wp_rest")
+read_wp_rest_pages = imported_when_called(f"{__name__}.reader", "read_wp_rest_pages")
 
 FORMAT = Format(
     name="wp-rest",

@@ -7,8 +7,8 @@ import re
 from .. import Format, Option, imported_when_called
 from ..xml.head import first_element_offset, normalise_head
 from .names import RECOVERY_LAYOUT
-from .reader import read_wxr
 
+read_wxr = imported_when_called(f"{__name__}.reader", "read_wxr")
 write_wxr = imported_when_called(f"{__name__}.writer", "write_wxr")
 
 __all__ = ["FORMAT", "detect", "read_wxr", "write_wxr"]

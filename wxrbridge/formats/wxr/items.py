@@ -16,7 +16,7 @@ from typing import Any
 from lxml import etree
 
 from ...records import Comment, Extra, ImportIssue, Meta, Record, Term, Thread, ThreadTerm, User
-from ..xml.extras import extra_from_node
+from ..xml.extras import attribute_items, extra_from_node
 from ..xml.prefixes import PrefixBinder
 from .groups import PostIdKeys, ThreadGroups
 from .names import (
@@ -186,7 +186,7 @@ class ItemReader:
         """Attributes and namespace declarations the schema has no field for,
         on a record's own element (``anchor`` None) or on a known child."""
         if node.attrib:
-            for key, value in node.attrib.items():
+            for key, value in attribute_items(node):
                 if key not in skip:
                     if self.prefixes.seen:
                         key = self.prefixes.attribute(key)

@@ -21,6 +21,7 @@ from ...errors import InputError
 from ...inputs import Prepended
 from ...records import Extra, ImportIssue, Record, Source
 from ..xml.errors import not_well_formed, parser_recoveries, reading_stopped
+from ..xml.extras import attribute_items
 from ..xml.prefixes import FIRST_ITEM, declare_on_root, undeclared_prefix
 from ..xml.text import SAFE_PARSING
 from .items import ItemReader, note_child
@@ -251,7 +252,7 @@ class _WxrReader:
             self.source.namespaces[prefix or ""] = uri
             if self.items.wp_ns is None and WP_NS_RE.match(uri):
                 self._set_wp_ns(uri)
-        for key, value in node.attrib.items():
+        for key, value in attribute_items(node):
             self.source.extras.append(Extra("attribute", key, value, RSS_ANCHOR))
         if self.items.wp_ns is None:
             self._set_wp_ns(None)
@@ -263,7 +264,7 @@ class _WxrReader:
         self._sweep_rss(node)
         self.channel = node
         self.channel_line = node.sourceline
-        for key, value in node.attrib.items():
+        for key, value in attribute_items(node):
             self.source.extras.append(Extra("attribute", key, value, None))
         self._declarations(node, inside=False)
         for prefix, uri in self.ns_decls.pop(node, ()):

@@ -3,12 +3,33 @@ writer of the same format can put it back where it was."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from lxml import etree
 
 from ...records import Extra
 from .text import serialize_fragment
+
+# Up to this many attributes an element's own mapping is read; past it, one
+# XPath pass.  lxml looks each value up by its name along the element's list
+# of attributes, so ``attrib.items()`` is quadratic: 100,000 attributes took
+# minutes, where the XPath results carry their values with them.
+_FEW_ATTRIBUTES = 32
+_ALL_ATTRIBUTES: Any = etree.XPath("@*")  # a list of "smart" strings
+
+
+def attribute_items(node: Any) -> Iterator[tuple[str, str]]:
+    """``node``'s attributes as ``(name, value)`` in document order, names
+    in Clark notation as ``attrib`` gives them, in time linear in their
+    number."""
+    attrib = node.attrib
+    if len(attrib) <= _FEW_ATTRIBUTES:
+        yield from attrib.items()
+        return
+    value: Any
+    for value in _ALL_ATTRIBUTES(node):
+        yield value.attrname, str(value)
 
 
 def extra_from_node(node: Any, anchor: str | None = None, prefix: str = "") -> Extra | None:
