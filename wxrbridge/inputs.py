@@ -303,6 +303,7 @@ def open_inputs(
 
 def _zip_members(raw: IO[bytes], display: str, *, recover: bool) -> Iterator[InputFile]:
     import zipfile
+    import zlib
 
     # zipfile needs to seek; standard input and pipes get spooled first.
     try:
@@ -321,13 +322,21 @@ def _zip_members(raw: IO[bytes], display: str, *, recover: bool) -> Iterator[Inp
             (info for info in archive.infolist() if not info.is_dir()),
             key=lambda info: info.filename,
         )
+        # What zipfile raises for a damaged member: a bad header or checksum,
+        # broken deflate data, a method or an encryption it cannot read.
+        damage = (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError)
         for info in members:
-            member = info.filename
-            with archive.open(info) as inner:
+            name = f"{display}!{info.filename}"
+            try:
+                inner = archive.open(info)
+            except damage as exc:
+                raise InputError(f"zip member unreadable: {exc}", file=name) from None
+            with inner:
                 # typeshed says IO[bytes]; it is a ZipExtFile, a raw-readable stream.
-                data = io.BufferedReader(inner, 1 << 16)  # type: ignore[type-var]
+                member = Damaged(inner, "zip", name, recover=recover,  # type: ignore[arg-type]
+                                 errors=damage)
+                data = io.BufferedReader(member, 1 << 16)
                 head = data.peek(8)[:8]
-                name = f"{display}!{member}"
                 yield InputFile(
                     name, HashingReader(decompressed(data, head, name=name, recover=recover))
                 )
