@@ -332,9 +332,7 @@ def _zip_members(raw: IO[bytes], display: str, *, recover: bool) -> Iterator[Inp
             except damage as exc:
                 raise InputError(f"zip member unreadable: {exc}", file=name) from None
             with inner:
-                # typeshed says IO[bytes]; it is a ZipExtFile, a raw-readable stream.
-                member = Damaged(inner, "zip", name, recover=recover,  # type: ignore[arg-type]
-                                 errors=damage)
+                member = Damaged(inner, "zip", name, recover=recover, errors=damage)
                 data = io.BufferedReader(member, 1 << 16)
                 head = data.peek(8)[:8]
                 yield InputFile(
