@@ -311,9 +311,13 @@ def _zip_members(raw: IO[bytes], display: str, *, recover: bool) -> Iterator[Inp
         seekable: IO[bytes] = raw
     except (OSError, io.UnsupportedOperation):
         seekable = io.BytesIO(raw.read())
+    # What zipfile raises for a damaged archive or member: a bad header or
+    # checksum, broken deflate data, an offset before the start (a negative
+    # seek), a method or an encryption it cannot read.
+    damage = (zipfile.BadZipFile, zlib.error, ValueError, NotImplementedError, RuntimeError)
     try:
         archive = zipfile.ZipFile(seekable)
-    except zipfile.BadZipFile as exc:
+    except damage as exc:
         raise InputError(f"not a readable zip: {exc}", file=display) from None
     with archive:
         # By entry, not by name: two members of one name are both read
@@ -322,9 +326,6 @@ def _zip_members(raw: IO[bytes], display: str, *, recover: bool) -> Iterator[Inp
             (info for info in archive.infolist() if not info.is_dir()),
             key=lambda info: info.filename,
         )
-        # What zipfile raises for a damaged member: a bad header or checksum,
-        # broken deflate data, a method or an encryption it cannot read.
-        damage = (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError)
         for info in members:
             name = f"{display}!{info.filename}"
             try:
