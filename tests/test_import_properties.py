@@ -134,6 +134,14 @@ def test_a_document_in_its_declared_encoding_reads_the_same(
 LIES = ["US-ASCII", "ISO-8859-1", "UTF-16", "UTF-32"]
 
 
+def _read_lying(folder: Path, comments: list[Comment], lie: str) -> list[Record]:
+    """The records --recover reads from the UTF-8 export of ``comments``
+    declared as ``lie``."""
+    path = folder / "lying.xml"
+    path.write_bytes(_declared(wxr(comments), lie, "utf-8"))
+    return list(api.read(path, recover=True))
+
+
 @SETTINGS
 @given(comments=sites(), lie=st.sampled_from(LIES))
 def test_a_lying_declaration_never_crashes_recover(
@@ -141,9 +149,7 @@ def test_a_lying_declaration_never_crashes_recover(
 ) -> None:
     # UTF-8 bytes under another name: strict mode may refuse them (an
     # InputError), --recover reads them (a UTF-16 one was a UnicodeError).
-    path = tmp_path / "lying.xml"
-    path.write_bytes(_declared(wxr(comments), lie, "utf-8"))
-    records = list(api.read(path, recover=True))
+    records = _read_lying(tmp_path, comments, lie)
     assert len([r for r in records if isinstance(r, Comment)]) == len(comments)
 
 
@@ -155,9 +161,7 @@ def test_a_lying_declaration_never_crashes_recover(
 def test_a_lying_declaration_changes_no_character_silently(
     tmp_path: Path, comments: list[Comment], lie: str
 ) -> None:
-    path = tmp_path / "lying.xml"
-    path.write_bytes(_declared(wxr(comments), lie, "utf-8"))
-    records = list(api.read(path, recover=True))
+    records = _read_lying(tmp_path, comments, lie)
     issues = [r for r in records if isinstance(r, ImportIssue)]
     read = {c.key: c for c in records if isinstance(c, Comment)}
     changed = [c.key for c in comments if read[c.key].content != c.content
@@ -166,15 +170,6 @@ def test_a_lying_declaration_changes_no_character_silently(
 
 
 # -- import order and re-imports -----------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An empty, migrated store, copied for each example (migrating is slow)."""
-    path = tmp_path_factory.mktemp("template") / "empty.sqlite"
-    with open_store(f"sqlite:///{path}"):
-        pass
-    return path
 
 
 @contextmanager
