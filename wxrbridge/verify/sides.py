@@ -45,7 +45,7 @@ class Sides:
         self.db = sqlite3.connect(os.path.join(folder, "verify.sqlite"), isolation_level=None)
         # A scratch file: nothing to keep if the process dies.
         for pragma in ("journal_mode = OFF", "synchronous = OFF", "temp_store = FILE",
-                       "cache_size = -32000", "locking_mode = EXCLUSIVE"):
+                       "cache_size = -16000", "locking_mode = EXCLUSIVE"):
             self.db.execute(f"PRAGMA {pragma}")
         for side in SIDES:
             self.db.executescript(_schema(side))
