@@ -81,6 +81,18 @@ def generate_corpus(comments: int, folder: Path, seed: int = 0) -> tuple[Path, P
     return Path(wxr), Path(disqus)
 
 
+@pytest.fixture(scope="session")
+def store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty, migrated SQLite store, to copy for each hypothesis example
+    (migrating is slow)."""
+    from wxrbridge.store import open_store
+
+    path = tmp_path_factory.mktemp("template") / "empty.sqlite"
+    with open_store(f"sqlite:///{path}"):
+        pass
+    return path
+
+
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'store.sqlite'}"

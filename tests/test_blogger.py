@@ -265,3 +265,13 @@ def test_recover_keeps_the_entries_before_the_cut(tmp_path: Path) -> None:
 def test_a_file_that_is_not_a_feed_is_refused() -> None:
     with pytest.raises(InputError, match="not a Blogger export"):
         list(read_blogger(io.BytesIO(b"<rss><channel/></rss>"), name="x.xml"))
+
+
+def test_a_repaired_root_with_an_unbound_prefix_is_refused_in_one_line() -> None:
+    # Found by the fuzz campaign: recover mode made <wp:comment_author_url>
+    # the root, a tag lxml's QName refuses (a ValueError traceback).
+    data = (b"<wp:comment_author_url></wp:comme\n"
+            b'<feed xmlns="http://www.w3.org/2005/Atom"><id>tag:blogger.com,1999:blog-7</id></feed>')
+    item = InputFile("x.atom", HashingReader(io.BytesIO(data)))
+    with pytest.raises(InputError, match="the root is <wp:comment_author_url>"):
+        list(formats.read_input(item, format="blogger", recover=True))

@@ -115,3 +115,29 @@ def test_other_compressions_cut_short_are_input_errors(tmp_path: Path, kind: str
     with pytest.raises(InputError) as caught:
         _comments(path)
     assert caught.value.file == str(path) and f"{kind} data damaged" in caught.value.reason
+
+
+def _zip_damaged(tmp_path: Path, how: str) -> Path:
+    packed = tmp_path / f"{how}.zip"
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr("a.xml", LEGACY.read_bytes())
+        archive.writestr("b.xml", WXR.read_bytes())
+    data = bytearray(packed.read_bytes())
+    second = data.index(b"PK\x03\x04", 4)
+    # The first two were found by the fuzz campaign (tracebacks).
+    if how == "bad-header":  # BadZipFile
+        data[second + 3] = 0x05
+    elif how == "bytes-cut":  # the members before b.xml's header start: a negative seek
+        del data[100:300]
+    else:  # a stored member's byte changed: its CRC no longer matches
+        data[second + 200] ^= 0x01
+    packed.write_bytes(bytes(data))
+    return packed
+
+
+@pytest.mark.parametrize("how", ["bad-header", "bytes-cut", "bad-crc"])
+def test_a_damaged_zip_member_is_an_input_error_naming_it(tmp_path: Path, how: str) -> None:
+    packed = _zip_damaged(tmp_path, how)
+    with pytest.raises(InputError) as caught:
+        _comments(packed)
+    assert caught.value.file.startswith(f"{packed}!")

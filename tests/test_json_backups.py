@@ -24,6 +24,7 @@ from conftest import REPO, SAMPLES
 from wxrbridge import api
 from wxrbridge.canonical import comment_status
 from wxrbridge.cli import cli
+from wxrbridge.errors import InputError
 from wxrbridge.formats import detect
 from wxrbridge.formats.commento import read_commento, write_commento
 from wxrbridge.formats.remark42 import read_remark42, write_remark42
@@ -375,3 +376,13 @@ def test_disqus_through_the_format_and_back_keeps_threads(
         assert value == posts[key] or (
             posts[key][0] in lost and value[1] == posts[key][1]
             and any(line.startswith(f"comment {key}: its parent") for line in report.notes))
+
+
+@pytest.mark.parametrize("recover", [False, True])
+def test_a_header_line_that_is_not_utf8_is_one_input_error(recover: bool) -> None:
+    # Found by the fuzz campaign: a UnicodeDecodeError traceback from the
+    # first line, where any other line says "not UTF-8".
+    data = b'{"version":1,"users":[{"id":"\xff\xff"}]}\n'
+    with pytest.raises(InputError, match="not UTF-8") as caught:
+        list(read_remark42(io.BytesIO(data), name="backup.jsonl", recover=recover))
+    assert caught.value.line == 1

@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -296,15 +295,6 @@ def _no_surrogates(tree: list[dict]) -> list[dict]:
         return value
 
     return [{name: clean(value) for name, value in c.items()} for c in tree]
-
-
-@pytest.fixture(scope="module")
-def store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An empty, migrated store, copied for each example (migrating is slow)."""
-    path = tmp_path_factory.mktemp("template") / "empty.sqlite"
-    with open_store(f"sqlite:///{path}"):
-        pass
-    return path
 
 
 @SETTINGS

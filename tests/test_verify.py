@@ -1,10 +1,11 @@
-"""verify on inputs that once tripped it."""
+"""verify: inputs that once tripped it, and data it must not call equal."""
 
 from __future__ import annotations
 
 import bz2
 from pathlib import Path
 
+import pytest
 from conftest import SAMPLES
 
 from wxrbridge import api
@@ -35,3 +36,63 @@ def test_exact_comparison_reads_compressed_files(tmp_path: Path) -> None:
     packed.write_bytes(bz2.compress(original.read_bytes()))
     assert diff_documents(original, packed) == []
     assert diff_documents(original.read_bytes(), bz2.compress(original.read_bytes())) == []
+
+
+CORE = Path(__file__).parent / "data" / "wxr" / "core-1.2.xml"
+FIRST_META = """			<wp:commentmeta>
+				<wp:meta_key><![CDATA[akismet_result]]></wp:meta_key>
+				<wp:meta_value><![CDATA[false]]></wp:meta_value>
+			</wp:commentmeta>
+"""
+# One change each to a copy of CORE (whose comment 102, an author's reply,
+# is made user 7's in both), and the difference verify must report.
+CHANGES = {
+    "dropped meta": ((FIRST_META, ""), "comment 101: meta akismet_result 'false' -> None"),
+    "changed meta value": (("<![CDATA[false]]>", "<![CDATA[true]]>"),
+                           "comment 101: meta akismet_result 'false' -> 'true'"),
+    "changed ip": (("192.0.2.10]", "192.0.2.99]"),
+                   "comment 102: author_ip '192.0.2.10' -> '192.0.2.99'"),
+    "user 7 to 0": (("<wp:comment_user_id>7<", "<wp:comment_user_id>0<"),
+                    "comment 102: user_id '7' -> None"),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_changed_data_is_a_difference(tmp_path: Path, change: str) -> None:
+    (old, new), expected = CHANGES[change]
+    original = CORE.read_text(encoding="utf-8").replace(
+        "<wp:comment_user_id>1</wp:comment_user_id>", "<wp:comment_user_id>7</wp:comment_user_id>")
+    assert original.count(old) == 1
+    a, b = tmp_path / "a.wxr.xml", tmp_path / "b.wxr.xml"
+    a.write_text(original, encoding="utf-8")
+    b.write_text(original.replace(old, new), encoding="utf-8")
+    assert api.verify(a, a).equivalent
+    assert [str(d) for d in api.verify(a, b).differences] == [expected]
+
+
+def test_meta_order_and_padding_around_an_ip_are_not_differences(tmp_path: Path) -> None:
+    original = CORE.read_text(encoding="utf-8")
+    a, b = tmp_path / "a.wxr.xml", tmp_path / "b.wxr.xml"
+    a.write_text(original, encoding="utf-8")
+    # The first comment's first meta moved to its end; spaces around an IP.
+    end = "\t\t</wp:comment>\n"
+    changed = original.replace(FIRST_META, "").replace(end, FIRST_META + end, 1)
+    b.write_text(changed.replace("192.0.2.10]", " 192.0.2.10 ]"), encoding="utf-8")
+    assert changed.index(FIRST_META) > original.index(FIRST_META)
+    assert api.verify(a, b).equivalent, [str(d) for d in api.verify(a, b).differences]
+
+
+def test_fields_a_format_cannot_hold_are_not_compared_across_formats(tmp_path: Path) -> None:
+    # Disqus holds no comment meta and no site user ids, but an IP address:
+    # a WXR and its Disqus conversion differ by meta and user ids, not in
+    # verify's eyes; a changed IP still shows.
+    converted = tmp_path / "site.disqus.xml"
+    api.convert(CORE, converted)
+    report = api.verify(CORE, converted)
+    assert not [d for d in report.differences
+                if d.field and d.field.startswith(("meta", "user_id", "author_ip"))]
+    text = converted.read_text(encoding="utf-8")
+    assert text.count("192.0.2.10<") == 1
+    converted.write_text(text.replace("192.0.2.10<", "192.0.2.99<"), encoding="utf-8")
+    assert "comment 102: author_ip '192.0.2.10' -> '192.0.2.99'" in [
+        str(d) for d in api.verify(CORE, converted).differences]

@@ -623,8 +623,28 @@ def verify_command(a: str, b: str, as_json: bool, exact: bool) -> None:
     Each of A and B is an export file or a store URL. Comments are matched
     across formats (a WXR against a Disqus export of the same site) by the
     merge's identity rules, then threads, parent links, types, statuses,
-    authors, dates and content are compared. Exit status: 0 when equivalent,
-    1 when not.
+    authors (name, email, URL, IP address, site user id), dates, content
+    and comment meta are compared. Exit status: 0 when equivalent, 1 when
+    not. Memory stays flat: both sides wait in a scratch file.
+
+    \b
+    Treated as equal on purpose:
+      - ids renumbered by a writer, when an identity token still pairs them
+      - the order of threads, comments and meta entries
+      - CDATA or escaped text; spaces around dates, emails, URLs and IPs;
+        the case of emails
+      - the spellings of one status or type ("1" and "approve"; "" and
+        "comment"), and trash, post-trashed and deleted between WXR and
+        Disqus
+      - an email, URL or date that one side does not have
+      - across formats, what one of them cannot hold: an IP address unless
+        both are WXR, Disqus or WP REST (Isso keeps only its network); a
+        site user id unless both are WXR or WP REST; comment meta unless
+        both are the same format
+      - the _wxrbridge_* meta that carries an id or a parent across formats
+    Threads are paired, not compared field by field; users and terms are
+    not compared.
+    --exact compares two XML files element by element instead.
 
     \b
     Examples:

@@ -303,6 +303,7 @@ def open_inputs(
 
 def _zip_members(raw: IO[bytes], display: str, *, recover: bool) -> Iterator[InputFile]:
     import zipfile
+    import zlib
 
     # zipfile needs to seek; standard input and pipes get spooled first.
     try:
@@ -310,9 +311,13 @@ def _zip_members(raw: IO[bytes], display: str, *, recover: bool) -> Iterator[Inp
         seekable: IO[bytes] = raw
     except (OSError, io.UnsupportedOperation):
         seekable = io.BytesIO(raw.read())
+    # What zipfile raises for a damaged archive or member: a bad header or
+    # checksum, broken deflate data, an offset before the start (a negative
+    # seek), a method or an encryption it cannot read.
+    damage = (zipfile.BadZipFile, zlib.error, ValueError, NotImplementedError, RuntimeError)
     try:
         archive = zipfile.ZipFile(seekable)
-    except zipfile.BadZipFile as exc:
+    except damage as exc:
         raise InputError(f"not a readable zip: {exc}", file=display) from None
     with archive:
         # By entry, not by name: two members of one name are both read
@@ -322,12 +327,15 @@ def _zip_members(raw: IO[bytes], display: str, *, recover: bool) -> Iterator[Inp
             key=lambda info: info.filename,
         )
         for info in members:
-            member = info.filename
-            with archive.open(info) as inner:
-                # typeshed says IO[bytes]; it is a ZipExtFile, a raw-readable stream.
-                data = io.BufferedReader(inner, 1 << 16)  # type: ignore[type-var]
+            name = f"{display}!{info.filename}"
+            try:
+                inner = archive.open(info)
+            except damage as exc:
+                raise InputError(f"zip member unreadable: {exc}", file=name) from None
+            with inner:
+                member = Damaged(inner, "zip", name, recover=recover, errors=damage)
+                data = io.BufferedReader(member, 1 << 16)
                 head = data.peek(8)[:8]
-                name = f"{display}!{member}"
                 yield InputFile(
                     name, HashingReader(decompressed(data, head, name=name, recover=recover))
                 )

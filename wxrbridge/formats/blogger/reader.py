@@ -93,8 +93,10 @@ class _Reader:
         while root.getparent() is not None:
             root = root.getparent()
         if root.tag != f"{_A}feed":
+            # Not QName(root).localname: a repaired file can leave a prefix
+            # unbound ("wp:comment"), a tag QName() refuses.
             raise InputError(
-                f"not a Blogger export: the root is <{etree.QName(root).localname}>, "
+                f"not a Blogger export: the root is <{str(root.tag).rpartition('}')[2]}>, "
                 "not an Atom <feed>", file=self.name, line=root.sourceline,
             )
         self.root = root

@@ -95,6 +95,8 @@ class _Reader:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise json_error(exc, self.name, number) from None
+        except UnicodeDecodeError as exc:  # as for any other line (see _parse)
+            raise self.fail(f"not UTF-8: {exc.reason}", number, exc.start + 1) from None
         if not isinstance(data, dict):
             raise self.fail("the first line is not the backup's meta object", number)
         version = data.get("version")

@@ -52,6 +52,12 @@ class Decoder:
             self.mends.append(Mend("bad-encoding", f"unknown encoding {name!r} read as UTF-8",
                                     1))
             name = "utf-8"
+        if name.startswith(("utf-16", "utf-32")):
+            # A declaration read as ASCII, with no byte order mark: the
+            # bytes are not UTF-16 or UTF-32, whatever they say.
+            self.mends.append(Mend("bad-encoding", f"declared {name} without a byte order "
+                                   "mark, in single bytes: read as UTF-8", 1))
+            name = "utf-8"
         return name, head
 
     def read(self) -> str | None:

@@ -1,0 +1,84 @@
+"""verify at scale: wall, CPU and peak memory against two bare parses.
+
+    python bench/verify_scale.py --comments 500000 --out /tmp/corpus
+
+generates the corpus if it is missing (bench/corpus.py), then runs, as
+whole processes, ``wxrbridge verify site.wxr.xml site.wxr.xml`` and the
+bare reference twice (bench/baseline.py: lxml into sqlite3, the floor of
+reading one side), and prints one markdown row for each.  Peak memory is
+the process tree's summed RSS, sampled every 0.1 s (verify reads each side
+in a second process), next to the largest single process's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+
+def _tree_rss(pid: int) -> int:
+    """Summed RSS in bytes of ``pid`` and its descendants."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            with open(f"/proc/{current}/statm") as statm:
+                total += int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            with open(f"/proc/{current}/task/{current}/children") as children:
+                todo.extend(int(child) for child in children.read().split())
+        except OSError:
+            continue
+    return total
+
+
+def measure(command: list[str]) -> tuple[float, float, int, int]:
+    """Wall s, CPU s (user + system, children included), peak summed RSS,
+    peak single-process RSS (bytes)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    peak = 0
+    while True:
+        # wait4 gives this child's own usage, its waited-for children included.
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        peak = max(peak, _tree_rss(process.pid))
+        time.sleep(0.1)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - started
+    return wall, usage.ru_utime + usage.ru_stime, peak, usage.ru_maxrss * 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--comments", type=int, required=True)
+    parser.add_argument("--out", type=Path, required=True, help="the corpus folder")
+    parser.add_argument("--wxrbridge", default=str(Path(sys.executable).with_name("wxrbridge")),
+                        help="the command to run it by (a shell word list)")
+    args = parser.parse_args()
+    wxr = args.out / f"site-{args.comments}.wxr.xml"
+    if not wxr.exists():
+        subprocess.run([sys.executable, str(HERE / "corpus.py"), "--comments",
+                        str(args.comments), "--out", str(args.out)], check=True)
+    bare = [sys.executable, str(HERE / "baseline.py"), str(wxr)]
+    steps = {
+        "verify A A": [*shlex.split(args.wxrbridge), "verify", str(wxr), str(wxr)],
+        "bare parse, twice": ["sh", "-c", f"{' '.join(bare)} && {' '.join(bare)}"],
+    }
+    print("| step | comments | wall s | CPU s | peak RSS, tree (MB) | largest process (MB) |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name, command in steps.items():
+        wall, cpu, tree, single = measure(command)
+        print(f"| {name} | {args.comments:,} | {wall:.1f} | {cpu:.1f} | {tree / 1e6:.0f} "
+              f"| {single / 1e6:.0f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

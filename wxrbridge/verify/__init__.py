@@ -1,0 +1,205 @@
+"""The migration check: are two exports (or stores) the same discussions?
+
+Each side is read into records and every thread and comment gets identity
+tokens, by the rules the merge uses: a WordPress comment id, the ``wp_id=N``
+a Disqus post carries, the Disqus id kept in ``dsq_post_id`` meta, the id a
+renumbering writer kept in ``_wxrbridge_original_id``; a post id, a Disqus
+identifier, a normalised link.  Comments that share a token are the same
+comment; then threads, parent links, types, statuses, authors, dates and
+content are compared, and every difference is one line.
+
+A format that keys threads by path alone (Isso) is matched by the link's
+path and query when no stronger token pairs a thread.  Comments that no
+token pairs but whose threads are paired (a tool that renumbered them, such
+as Isso's own importer) are paired by the same id, then by the same author
+name in date order, then by the same date.
+
+Fields one format cannot hold are not held against it: an email or a local
+date missing on one side is not a difference, a different one is; an IP
+address, a site user id and comment meta are compared where both formats
+hold them (see :mod:`.identity`).
+
+Both sides are kept in a scratch SQLite file while they are compared
+(:mod:`.sides`), so memory stays flat however large the exports are.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any
+
+from ..records import Record
+from .identity import FIELDS, compared, field_differences
+from .sides import Sides
+
+
+@dataclass
+class Difference:
+    """One way B differs from A."""
+
+    kind: str  # missing, extra, changed
+    what: str  # thread or comment
+    key: str  # A's id (B's for extra)
+    field: str | None = None
+    a: Any = None
+    b: Any = None
+
+    def __str__(self) -> str:
+        if self.kind == "missing":
+            return f"{self.what} {self.key}: in A, not in B"
+        if self.kind == "extra":
+            return f"{self.what} {self.key}: in B, not in A"
+        return f"{self.what} {self.key}: {self.field} {self.a!r} -> {self.b!r}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "what": self.what, "key": self.key,
+                "field": self.field, "a": self.a, "b": self.b}
+
+
+@dataclass
+class VerifyReport:
+    threads: tuple[int, int] = (0, 0)
+    comments: tuple[int, int] = (0, 0)
+    differences: list[Difference] = field(default_factory=list)
+
+    @property
+    def equivalent(self) -> bool:
+        return not self.differences
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "equivalent": self.equivalent,
+            "threads": {"a": self.threads[0], "b": self.threads[1]},
+            "comments": {"a": self.comments[0], "b": self.comments[1]},
+            "differences": [d.as_dict() for d in self.differences],
+        }
+
+
+# An unpaired comment: (B's thread, index, key, author name, UTC date).
+_Left = tuple[int, int, str, Any, Any]
+
+
+def _ranked(comments: list[_Left], by_author: bool) -> dict[Any, _Left]:
+    """Each comment by (author name, or its date, and its rank among the
+    comments sharing that, in date order)."""
+    ranked: dict[Any, _Left] = {}
+    seen: Counter[str] = Counter()
+    for comment in sorted(comments, key=lambda c: (c[4] or "", c[2])):
+        name = ((comment[3] if by_author else comment[4]) or "").strip()
+        ranked[(name, seen[name])] = comment
+        seen[name] += 1
+    return ranked
+
+
+def _pair_in_thread(mine: list[_Left], candidates: list[_Left]) -> Iterator[tuple[int, int]]:
+    """Pair one thread's comments no token paired: by the same id, then by
+    author, then by date (see the module)."""
+    by_key = {c[2].strip(): c for c in candidates}
+    used: set[int] = set()
+    rest = []
+    for comment in mine:
+        other = by_key.pop(comment[2].strip(), None)
+        if other is None:
+            rest.append(comment)
+        else:
+            used.add(other[1])
+            yield comment[1], other[1]
+    for by_author in (True, False):
+        ranked_b = _ranked([c for c in candidates if c[1] not in used], by_author)
+        paired = set()
+        for rank, comment in _ranked(rest, by_author).items():
+            other = ranked_b.get(rank)
+            if other is not None:
+                used.add(other[1])
+                paired.add(comment[1])
+                yield comment[1], other[1]
+        rest = [c for c in rest if c[1] not in paired]
+
+
+def _pair_in_threads(sides: Sides, pairs: Any, taken: bytearray) -> None:
+    """Pair, within paired threads, the comments no token paired."""
+    mine = sides.unpaired("a", (i for i, b in enumerate(pairs) if b < 0))
+    theirs = groupby(sides.unpaired("b", (i for i, t in enumerate(taken) if not t)),
+                     key=lambda c: c[0])
+    group: tuple[int, list[_Left]] = (-1, [])
+    found: list[tuple[int, int]] = []
+    for thread, comments in groupby(mine, key=lambda c: c[0]):
+        while group[0] < thread:
+            following = next(theirs, None)
+            if following is None:
+                group = (1 << 62, [])
+                break
+            group = (following[0], list(following[1]))
+        if group[0] == thread:
+            found.extend(_pair_in_thread(list(comments), group[1]))
+    for i, b in found:
+        pairs[i] = b
+        taken[b] = 1
+
+
+def _compare(row: tuple[Any, ...], thread_pairs: Any, diffs: list[Difference]) -> None:
+    """The differences of one A comment (one row of Sides.pairs_of_comments)."""
+    (key, origin, thread_idx, thread_key, parent_key, parent_idx, parent_pair,
+     b_idx, b_origin, b_thread_idx, b_thread_key, b_parent_key, b_parent_idx) = row[:13]
+    if b_idx is None:
+        diffs.append(Difference("missing", "comment", key))
+        return
+    if thread_pairs[thread_idx] != b_thread_idx:
+        diffs.append(Difference("changed", "comment", key, "thread", thread_key, b_thread_key))
+    if parent_idx is None and parent_key is not None:
+        # A parent A does not have either: B should keep the same dangling id.
+        if b_parent_idx is not None or b_parent_key is None:
+            diffs.append(Difference("changed", "comment", key, "parent", parent_key,
+                                    b_parent_key))
+    elif (parent_pair if parent_idx is not None else None) != b_parent_idx:
+        diffs.append(Difference("changed", "comment", key, "parent",
+                                parent_key if parent_idx is not None else None, b_parent_key))
+    count = len(FIELDS)
+    same_origin = origin == b_origin
+    for name, mine, theirs in zip(FIELDS, row[13:13 + count], row[13 + count:],
+                                  strict=True):
+        if compared(name, origin, b_origin):
+            for what, a, b in field_differences(name, mine, theirs, same_origin):
+                diffs.append(Difference("changed", "comment", key, what, a, b))
+
+
+def _unpaired(flags: Iterable[bool]) -> list[int]:
+    return [i for i, flag in enumerate(flags) if flag]
+
+
+def verify_records(a: Iterable[Record], b: Iterable[Record]) -> VerifyReport:
+    """Compare two record streams; see the module's docstring."""
+    with tempfile.TemporaryDirectory(prefix="wxrbridge-verify-") as folder:
+        sides = Sides(folder)
+        try:
+            return _verify(sides, a, b)
+        finally:
+            sides.close()
+
+
+def _verify(sides: Sides, a: Iterable[Record], b: Iterable[Record]) -> VerifyReport:
+    sides.load("a", a)
+    sides.load("b", b)
+    report = VerifyReport(threads=(sides.threads["a"], sides.threads["b"]),
+                          comments=(sides.comments["a"], sides.comments["b"]))
+    diffs = report.differences
+
+    thread_pairs, threads_taken = sides.match("thread")
+    for key in sides.keys("a_thread", _unpaired(p < 0 for p in thread_pairs)):
+        diffs.append(Difference("missing", "thread", key))
+    for key in sides.keys("b_thread", _unpaired(not t for t in threads_taken)):
+        diffs.append(Difference("extra", "thread", key))
+    sides.pair_threads(thread_pairs)
+
+    pairs, taken = sides.match("comment")
+    if min(pairs, default=0) < 0 and not all(taken):
+        _pair_in_threads(sides, pairs, taken)
+    for row in sides.pairs_of_comments(pairs):
+        _compare(row, thread_pairs, diffs)
+    for key in sides.keys("b_comment", _unpaired(not t for t in taken)):
+        diffs.append(Difference("extra", "comment", key))
+    return report

@@ -1,0 +1,161 @@
+"""What verify knows of one record: its identity tokens and the fields it
+compares, and which fields a pair of formats can both hold."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+from .. import canonical
+from ..canonical import normalise_url, post_id_in_identifier, post_id_in_url, wp_id_in_identifier
+from ..records import Comment, Thread
+
+Token = tuple[str, str]
+
+
+def _tokens(named: Iterable[tuple[str, str | None]]) -> set[Token]:
+    """The ``(kind, value)`` pairs that have a value, the value stripped."""
+    return {(kind, value.strip()) for kind, value in named if value}
+
+
+def _meta_named(
+    meta: Iterable[tuple[str, str | None]], name: str, kind: str
+) -> Iterator[tuple[str, str | None]]:
+    """Each value of the meta key ``name``, as a token of ``kind``."""
+    for key, value in meta:
+        if key == name:
+            yield kind, value
+
+
+# The token kind of a record's own key, by origin (Disqus for the others).
+_THREAD_KEY = {"wxr": "post", "isso": "isso"}
+_COMMENT_KEY = {"wxr": "wp", "isso": "isso"}
+# A link's path: the weakest token, tried after all the others.
+_PATH = "~path"
+
+
+def _path_token(url: str | None) -> set[Token]:
+    if not url or not url.strip():
+        return set()
+    parts = urlsplit(url.strip())
+    query = f"?{parts.query}" if parts.query else ""
+    return {(_PATH, (parts.path.rstrip("/") or "/") + query)}
+
+
+def thread_tokens(thread: Thread) -> list[Token]:
+    """A thread's identity tokens, in the order they are tried."""
+    # The thread's own key is a token even when blank: it is its identity.
+    tokens = {(_THREAD_KEY.get(thread.origin, "dsq"), thread.key.strip())}
+    tokens |= _path_token(thread.link)
+    tokens |= _tokens([
+        ("post", thread.wp_post_id),
+        ("dsq", thread.dsq_id),
+        ("post", post_id_in_identifier(thread.identifier)),
+        *_meta_named(thread.meta, "dsq_thread_id", "dsq"),
+        *_meta_named(thread.meta, "_wxrbridge_original_post_id", "post"),
+    ])
+    for url in (thread.link, thread.guid):
+        normal = normalise_url(url)
+        if normal:
+            tokens.add(("url", normal))
+        if thread.origin == "wxr":
+            tokens |= _tokens([("post", post_id_in_url(url))])
+    return sorted(tokens)
+
+
+def comment_tokens(comment: Comment) -> list[Token]:
+    """A comment's identity tokens, in the order they are tried."""
+    tokens = {(_COMMENT_KEY.get(comment.origin, "dsq"), comment.key.strip())}
+    tokens |= _tokens([
+        ("wp", comment.wp_id),
+        ("dsq", comment.dsq_id),
+        ("wp", wp_id_in_identifier(comment.dsq_identifier)),
+        *_meta_named(comment.meta, "dsq_post_id", "dsq"),
+        *_meta_named(comment.meta, "_wxrbridge_original_id", "wp"),
+    ])
+    return sorted(tokens)
+
+
+# Meta wxrbridge's own writers add to carry an identity or a dangling
+# parent across formats: how the comment is found, not its data.
+OWN_META = "_wxrbridge_"
+
+# The fields compared, in the order differences are listed.
+FIELDS = ("type", "status", "author_name", "author_email", "author_url", "created_at",
+          "created_at_local", "content", "author_ip", "user_id", "meta")
+
+
+def _stripped(value: str | None) -> str | None:
+    return (value or "").strip() or None
+
+
+def comment_fields(comment: Comment) -> tuple[Any, ...]:
+    """The values of :data:`FIELDS`, as compared (meta as JSON text)."""
+    meta = sorted(((key, value) for key, value in comment.meta if not key.startswith(OWN_META)),
+                  key=lambda pair: (pair[0], pair[1] or ""))
+    return (
+        canonical.comment_type(comment),
+        canonical.comment_status(comment),
+        comment.author_name,
+        (comment.author_email or "").strip().lower() or None,
+        _stripped(comment.author_url),
+        canonical.utc_iso(comment.created_at, not_a_date=comment.created_at),
+        # A date: padding around it is not a difference (WXR exports write it trimmed).
+        None if comment.created_at_local is None else comment.created_at_local.strip(),
+        comment.content,
+        _stripped(comment.author_ip),
+        canonical.site_user_id(comment.wp_user_id),
+        json.dumps(meta, ensure_ascii=False) if meta else None,
+    )
+
+
+# Fields compared only when both sides have a value: one format may not
+# carry them at all (Disqus exports have no emails, no local dates).
+_WHEN_BOTH = {"author_email", "author_url", "created_at", "created_at_local"}
+# Fields only some formats hold, by the origins that hold them; between two
+# records of one origin they are always compared.  Isso keeps an address
+# cut to its network (192.0.2.0), not the address.  Comment meta is each
+# format's own (WordPress comment meta, another format's unmapped fields
+# under its prefix), so it is compared within one origin only.
+_HELD_BY = {
+    "author_ip": {"wxr", "disqus", "wp-rest"},
+    "user_id": {"wxr", "wp-rest"},
+    "meta": set(),
+}
+# Disqus has one "deleted" where WordPress has trash and post-trashed: across
+# the two formats those are the same state.
+_REMOVED = {canonical.TRASH, canonical.POST_TRASHED, canonical.DELETED}
+
+
+def compared(name: str, a_origin: str, b_origin: str) -> bool:
+    """Whether field ``name`` is compared between records of these origins."""
+    holders = _HELD_BY.get(name)
+    return holders is None or a_origin == b_origin or (a_origin in holders
+                                                       and b_origin in holders)
+
+
+def field_differences(
+    name: str, mine: Any, theirs: Any, same_origin: bool
+) -> Iterator[tuple[str, Any, Any]]:
+    """``(field, A's value, B's value)`` for each way one compared field
+    differs (none when it is the same, or the same on purpose)."""
+    if mine == theirs or (name in _WHEN_BOTH and (mine is None or theirs is None)):
+        return
+    if name == "status" and not same_origin and mine in _REMOVED and theirs in _REMOVED:
+        return
+    if name != "meta":
+        yield name, mine, theirs
+        return
+    # Meta by key, each key's values as a sorted list (keys may repeat).
+    a_values: dict[str, list[Any]] = {}
+    b_values: dict[str, list[Any]] = {}
+    for text, values in ((mine, a_values), (theirs, b_values)):
+        for key, value in json.loads(text) if text else []:
+            values.setdefault(key, []).append(value)
+    for key in sorted(a_values.keys() | b_values.keys()):
+        a, b = a_values.get(key), b_values.get(key)
+        if a != b:
+            yield (f"meta {key}", a[0] if a and len(a) == 1 else a,
+                   b[0] if b and len(b) == 1 else b)
