@@ -248,8 +248,6 @@ def test_a_re_import_with_changes_holds_the_latest_values(
         assert _snapshot(store) == expected
 
 
-@pytest.mark.xfail(strict=False, reason="issue 16 item 1: a Disqus export imported before "
-                   "its site's WXR is stored beside it, not merged into it")
 def test_a_wxr_and_its_disqus_export_give_one_store_in_either_order(
     tmp_path: Path, store_template: Path
 ) -> None:
