@@ -121,3 +121,62 @@ def test_a_text_at_the_limit_is_kept_whole(
     records = _read(path)
     assert not _issues(records, "text-cut")
     assert len(_comments(records)["3"] or "") == size
+
+
+# -- declarations that lie -------------------------------------------------
+
+_NAMES = "Ren\u00e9e Fa\u00e7on, cr\u00e8me br\u00fbl\u00e9e \u2603"
+
+
+def _declared(encoding: str, padding: int = 0) -> str:
+    head = _HEAD.replace('encoding="UTF-8"', f'encoding="{encoding}"')
+    # Padding puts the first non-ASCII byte past the decoder's first read.
+    pad = f"<!-- {'x' * padding} -->\n" if padding else ""
+    return head + pad + _comment(1, "plain") + _comment(3, _NAMES) + _TAIL
+
+
+@pytest.mark.parametrize("padding", [0, 300_000])
+@pytest.mark.parametrize("encoding", ["US-ASCII", "ISO-8859-1", "windows-1252", "UTF-16"])
+def test_utf8_under_a_lying_declaration_is_read_as_utf8_and_reported(
+    tmp_path: Path, encoding: str, padding: int
+) -> None:
+    path = tmp_path / "lie.xml"
+    path.write_bytes(_declared(encoding, padding).encode("utf-8"))
+    records = _read(path)
+    assert _comments(records) == {"1": "plain", "3": _NAMES}
+    (issue,) = _issues(records, "wrong-encoding")
+    assert issue.severity == "repaired" and f"declared {encoding}" in issue.reason
+    assert issue.line == (1 if encoding == "UTF-16" else 7 if padding else 6)
+    assert not _issues(records, "bad-encoding")
+
+
+@pytest.mark.parametrize("encoding", ["US-ASCII", "UTF-16"])
+def test_strict_mode_refuses_bytes_the_declaration_cannot_hold(
+    tmp_path: Path, encoding: str
+) -> None:
+    path = tmp_path / "lie.xml"
+    path.write_bytes(_declared(encoding).encode("utf-8"))
+    with pytest.raises(InputError) as caught:
+        list(api.read(path))
+    assert caught.value.line is not None and caught.value.recoverable
+
+
+def test_a_true_single_byte_declaration_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.xml"
+    text = _NAMES.replace("\u2603", "")
+    path.write_bytes(_declared("ISO-8859-1").replace(_NAMES, text).encode("latin-1"))
+    records = _read(path)
+    assert _comments(records)["3"] == text
+    assert not [r for r in records if isinstance(r, ImportIssue)]
+
+
+def test_bytes_no_reading_takes_are_counted_where_they_are(tmp_path: Path) -> None:
+    path = tmp_path / "sjis.xml"
+    document = _declared("Shift_JIS").replace(_NAMES, "\u65e5\u672c")
+    path.write_bytes(document.encode("shift_jis").replace("\u672c".encode("shift_jis"),
+                                                          b"\x81\x20"))
+    records = _read(path)
+    (issue,) = _issues(records, "bad-encoding")
+    assert "1 byte not valid shift_jis replaced by U+FFFD" in issue.reason
+    assert issue.line == 6
+    assert (_comments(records)["3"] or "").count("\ufffd") == 1
