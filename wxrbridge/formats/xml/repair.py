@@ -101,6 +101,7 @@ class Repair(io.RawIOBase):
         self._scanner = Scanner(Decoder(stream, self.mends), self.mends)
         self._pieces = self._run()
         self._out = b""
+        self._sent = 0
         self._parser = _checker()
 
     # -- io --------------------------------------------------------------
@@ -109,14 +110,16 @@ class Repair(io.RawIOBase):
         return True
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        while not self._out:
+        while self._sent >= len(self._out):
             piece = next(self._pieces, None)
             if piece is None:
                 return 0
-            self._out = piece.encode("utf-8")
-        size = min(len(buffer), len(self._out))
-        buffer[:size] = self._out[:size]
-        self._out = self._out[size:]
+            self._out, self._sent = piece.encode("utf-8"), 0
+        # By an offset: cutting what was sent off a record's bytes would copy
+        # the rest at every read, quadratic in the record's size.
+        size = min(len(buffer), len(self._out) - self._sent)
+        buffer[:size] = memoryview(self._out)[self._sent:self._sent + size]
+        self._sent += size
         return size
 
     def take_issues(self) -> list[ImportIssue]:
@@ -308,6 +311,8 @@ class Repair(io.RawIOBase):
         lines = 0  # newlines of what was left out, still to be emitted
         for token in source:
             kind = token.kind
+            # Before each token goes on (the scanner reads the next one then):
+            # whether what it reads next is being left out.
             if skipping or (cut is not None and kind in ("text", "cdata")):
                 if cut is not None:
                     cut.dropped += _utf8_size(token.text)
@@ -316,6 +321,7 @@ class Repair(io.RawIOBase):
                     level += 1 if kind == "start" else -1
                     if level < skipping:
                         skipping = 0
+                self._scanner.dropping = bool(skipping) or cut is not None
                 continue
             if kind in ("text", "cdata"):
                 size = _utf8_size(token.text)
@@ -326,6 +332,7 @@ class Repair(io.RawIOBase):
                     kept = _utf8_size(token.text)
                     cut = _Cut(node_line, node + kept, size - kept)
                 node += size
+                self._scanner.dropping = cut is not None
                 yield token
                 continue
             if cut is not None:
@@ -342,9 +349,11 @@ class Repair(io.RawIOBase):
                 if kind == "start":
                     level += 1
                     skipping = level
+                self._scanner.dropping = bool(skipping)
                 continue
             elif kind == "start":
                 level += 1
+            self._scanner.dropping = False
             yield token
             if kind == "end" and lines:
                 yield Token("text", "\n" * lines, "\n" * lines, token.line)
