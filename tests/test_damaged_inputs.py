@@ -62,7 +62,8 @@ CUTS = ["truncated", "no-trailer", "garbage", "checksum"]
 @pytest.mark.parametrize("cut", CUTS)
 def test_a_small_damaged_gzip_is_one_line_with_the_offset(tmp_path: Path, cut: str) -> None:
     # Under 4 KiB decompressed: the damage is met while the format is detected.
-    path, offset = _gzipped(tmp_path, cut, Path(__file__).parent / "data" / "wxr" / "no-version.xml")
+    small = Path(__file__).parent / "data" / "wxr" / "no-version.xml"
+    path, offset = _gzipped(tmp_path, cut, small)
     result = CliRunner().invoke(cli, ["stats", str(path)])
     assert result.exit_code == 3, result.output
     lines = result.output.strip().splitlines()
