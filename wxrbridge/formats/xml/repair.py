@@ -23,11 +23,8 @@ well-formed file and builds records with the same code as in strict mode;
 
 Line numbers survive the repairs (every newline of the source is kept, even
 for text left out), so issues from both passes point into the original file.
-Memory stays flat: only the record being scanned is held.  What strict mode's
-parser refuses for its size is bounded here the same way, at the same limits
-(:data:`MAX_DEPTH`, :data:`MAX_TEXT_BYTES`): an element nested deeper is left
-out with everything in it, a text longer is cut there, and either is an
-issue, so that no input makes the record held, or the work, unbounded.
+Memory stays flat: only the record being scanned is held, and what strict
+mode's parser refuses for its size is bounded the same way (:mod:`.bounds`).
 """
 
 from __future__ import annotations
@@ -41,6 +38,7 @@ from typing import IO
 from lxml import etree
 
 from ...records import ImportIssue, Record
+from .bounds import MAX_DEPTH, MAX_TEXT_BYTES, bounded
 from .decoding import Decoder, Mend
 from .errors import kept_fragment
 from .layout import Layout
@@ -48,12 +46,6 @@ from .prefixes import undeclared_prefix
 from .scanner import PREDEFINED_TEXT, REFERENCE, Scanner, Token, xml_char
 from .text import SAFE_PARSING
 
-# libxml2's limits with huge_tree (XML_PARSE_HUGE), which strict mode reads
-# with: how deep elements nest, and how many bytes one text (or CDATA) node
-# holds.  Strict mode refuses a file past either; the repaired document is
-# parsed by the same parser, so it must stay within them too.
-MAX_DEPTH = 2048
-MAX_TEXT_BYTES = 1_000_000_000
 # What lost something rather than changed it.
 _LOSSES = {"too-deep": "rejected", "text-cut": "rejected", "truncated": "warning"}
 # How deep a damaged record is mended child by child; a part deeper than this
@@ -227,7 +219,7 @@ class Repair(io.RawIOBase):
         is still open."""
         depth = self.layout.record_depth
         root_done = False
-        source = self._bounded(self._scanner.tokens())
+        source = bounded(self._scanner, self.mends, self.max_depth, self.max_text)
         for token in source:
             if root_done and not stack and token.kind not in ("comment", "pi") and (
                 token.kind != "text" or token.text.strip()
@@ -295,78 +287,6 @@ class Repair(io.RawIOBase):
             self.mends.append(Mend("truncated", f"the file ends inside {names}",
                                     self._scanner.line))
             yield from _close(stack, 0, self._scanner.line, "eof", self.mends, quiet=True)
-
-    def _bounded(self, source: Iterator[Token]) -> Iterator[Token]:
-        """The scanner's tokens within strict mode's limits: an element
-        nested deeper than ``max_depth`` is left out with all it holds, and
-        a text node is cut at ``max_text`` bytes.  Depth is counted on the
-        tokens as written (unclosed elements count), so that no input makes
-        the balancing above, or a record, unbounded.  The newlines of what
-        is left out follow the next end tag, not to be taken as text."""
-        level = 0
-        skipping = 0  # the level whose subtree is being left out, or 0
-        node = 0  # UTF-8 bytes of the text node read so far
-        node_line = 1  # where it starts
-        cut: _Cut | None = None
-        lines = 0  # newlines of what was left out, still to be emitted
-        for token in source:
-            kind = token.kind
-            # Before each token goes on (the scanner reads the next one then):
-            # whether what it reads next is being left out.
-            if skipping or (cut is not None and kind in ("text", "cdata")):
-                if cut is not None:
-                    cut.dropped += _utf8_size(token.text)
-                lines += token.raw.count("\n")
-                if kind in ("start", "end"):
-                    level += 1 if kind == "start" else -1
-                    if level < skipping:
-                        skipping = 0
-                self._scanner.dropping = bool(skipping) or cut is not None
-                continue
-            if kind in ("text", "cdata"):
-                size = _utf8_size(token.text)
-                if node == 0:
-                    node_line = token.line
-                if node + size > self.max_text:
-                    token = _cut_token(token, self.max_text - node)
-                    kept = _utf8_size(token.text)
-                    cut = _Cut(node_line, node + kept, size - kept)
-                node += size
-                self._scanner.dropping = cut is not None
-                yield token
-                continue
-            if cut is not None:
-                self._text_cut(cut)
-                cut = None
-            node = 0
-            if kind == "end":
-                level = max(0, level - 1)
-            elif kind in ("start", "empty") and level >= self.max_depth:
-                self.mends.append(Mend("too-deep", f"<{token.name}> nested more than "
-                                       f"{self.max_depth} elements deep (the most strict mode "
-                                       "reads); left out with everything in it", token.line))
-                lines += token.raw.count("\n")
-                if kind == "start":
-                    level += 1
-                    skipping = level
-                self._scanner.dropping = bool(skipping)
-                continue
-            elif kind == "start":
-                level += 1
-            self._scanner.dropping = False
-            yield token
-            if kind == "end" and lines:
-                yield Token("text", "\n" * lines, "\n" * lines, token.line)
-                lines = 0
-        if cut is not None:
-            self._text_cut(cut)
-        if lines:
-            yield Token("text", "\n" * lines, "\n" * lines, self._scanner.line)
-
-    def _text_cut(self, cut: _Cut) -> None:
-        self.mends.append(Mend(
-            "text-cut", f"a text of {cut.kept + cut.dropped:,} bytes (as repaired) cut after "
-            f"{cut.kept:,}, the most strict mode reads; {cut.dropped:,} left out", cut.line))
 
     # -- one record ------------------------------------------------------
 
@@ -501,36 +421,6 @@ class Repair(io.RawIOBase):
             return text
         return self._reject(tokens, f"<{start.name}> at line {start.line} is damaged "
                             f"beyond repair ({trouble}); not read", key)
-
-
-@dataclass
-class _Cut:
-    """A text node being cut: where it starts, and how much is left out."""
-
-    line: int
-    kept: int
-    dropped: int
-
-
-def _utf8_size(text: str) -> int:
-    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
-
-
-def _cut_token(token: Token, size: int) -> Token:
-    """A text or CDATA token cut to at most ``size`` bytes of UTF-8, never
-    inside a character or an entity reference."""
-    if token.kind == "cdata":
-        body = token.text[9:-3]
-        kept = body.encode("utf-8", "surrogatepass")[:max(0, size - 12)]
-        body = kept.decode("utf-8", "ignore")
-        if body.endswith("]]"):
-            body = body[:-2]
-        return Token("cdata", f"<![CDATA[{body}]]>", token.raw, token.line, token.name)
-    text = token.text.encode("utf-8", "surrogatepass")[:max(0, size)].decode("utf-8", "ignore")
-    amp = text.rfind("&", max(0, len(text) - 16))
-    if amp >= 0 and ";" not in text[amp:]:
-        text = text[:amp]
-    return Token("text", text, token.raw, token.line)
 
 
 def _drop_rest(first: Token, rest: Iterator[Token]) -> Iterator[Token]:
