@@ -1,6 +1,7 @@
-"""Recover mode within strict mode's limits: elements nested deeper than
-the parser reads, and a text node longer than it reads, are bounded the same
-way (left out, or cut) and reported, never a crash or unbounded memory."""
+"""Recover mode within bounds: elements nested deeper than strict mode's
+parser reads are left out, a text node longer than recover mode keeps is
+cut, each reported, never a crash or unbounded memory; and declared
+encodings that lie."""
 
 from __future__ import annotations
 
@@ -94,7 +95,7 @@ def _gzipped_text(tmp_path: Path, cdata: bool) -> tuple[Path, int]:
 
 
 @pytest.mark.parametrize("cdata", [True, False])
-def test_a_text_longer_than_strict_reads_is_cut_and_reported(
+def test_a_text_longer_than_recover_keeps_is_cut_and_reported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cdata: bool
 ) -> None:
     limit = 100_000

@@ -2,8 +2,8 @@
 
 What strict mode's parser refuses for its size is bounded the same way, at
 the same limits: an element nested deeper than :data:`MAX_DEPTH` is left out
-with everything in it, a text longer than :data:`MAX_TEXT_BYTES` is cut
-there, and either is a mend, so that no input makes the record the repairer
+with everything in it, a text longer than :data:`MAX_TEXT_BYTES` (what a
+store can take) is cut there, and either is a mend, so that no input makes the record the repairer
 holds, or its work, unbounded.
 """
 
@@ -15,12 +15,17 @@ from dataclasses import dataclass
 from .decoding import Mend
 from .scanner import Scanner, Token
 
-# libxml2's limits with huge_tree (XML_PARSE_HUGE), which strict mode reads
-# with: how deep elements nest, and how many bytes one text (or CDATA) node
-# holds.  Strict mode refuses a file past either; the repaired document is
-# parsed by the same parser, so it must stay within them too.
+# How deep elements nest: libxml2's limit with huge_tree (XML_PARSE_HUGE),
+# which strict mode reads with; the repaired document is parsed by the same
+# parser, so it must stay within it too.
 MAX_DEPTH = 2048
-MAX_TEXT_BYTES = 1_000_000_000
+# The most bytes one text (or CDATA) node keeps.  Strict mode's parser
+# refuses a node past 1,000,000,000 bytes, but no store takes a value that
+# size (SQLite's and PostgreSQL's limits are about there, for the whole row
+# or value), and recover mode holds a record several times over while it
+# checks it: cut at 256 MiB, far past any real comment or post, the peak
+# stays near 1.5 GB and the value can be stored.
+MAX_TEXT_BYTES = 256 << 20
 
 
 def bounded(scanner: Scanner, mends: list[Mend], max_depth: int,
@@ -94,7 +99,8 @@ def bounded(scanner: Scanner, mends: list[Mend], max_depth: int,
 def _text_cut(cut: _Cut) -> Mend:
     return Mend(
         "text-cut", f"a text of {cut.kept + cut.dropped:,} bytes (as repaired) cut after "
-        f"{cut.kept:,}, the most strict mode reads; {cut.dropped:,} left out", cut.line)
+        f"{cut.kept:,}, the most recover mode keeps of one; {cut.dropped:,} left out",
+        cut.line)
 
 
 @dataclass
