@@ -40,20 +40,38 @@ def test_a_zip_with_two_members_of_one_name_reads_both(tmp_path: Path) -> None:
     assert names == [f"{packed}!site.xml"] * 2
 
 
-def _gzipped(tmp_path: Path, cut: str) -> tuple[Path, int]:
-    data = gzip.compress(WXR.read_bytes(), mtime=0)
+def _gzipped(tmp_path: Path, cut: str, source: Path = WXR) -> tuple[Path, int]:
+    data = gzip.compress(source.read_bytes(), mtime=0)
+    # The checksum's last byte is wrong: everything was decompressed first.
+    checksum = data[:-5] + bytes([data[-5] ^ 0xFF]) + data[-4:]
     damaged = {
         "truncated": data[: len(data) // 2],
         "no-trailer": data[:-8],
         "garbage": data + b"<html>an error page</html>",
+        "checksum": checksum,
     }[cut]
     path = tmp_path / f"{cut}.wxr.xml.gz"
     path.write_bytes(damaged)
-    offset = len(damaged) if cut != "garbage" else len(data)
+    offset = {"garbage": len(data), "checksum": len(data) - 5}.get(cut, len(damaged))
     return path, offset
 
 
-@pytest.mark.parametrize("cut", ["truncated", "no-trailer", "garbage"])
+CUTS = ["truncated", "no-trailer", "garbage", "checksum"]
+
+
+@pytest.mark.parametrize("cut", CUTS)
+def test_a_small_damaged_gzip_is_one_line_with_the_offset(tmp_path: Path, cut: str) -> None:
+    # Under 4 KiB decompressed: the damage is met while the format is detected.
+    small = Path(__file__).parent / "data" / "wxr" / "no-version.xml"
+    path, offset = _gzipped(tmp_path, cut, small)
+    result = CliRunner().invoke(cli, ["stats", str(path)])
+    assert result.exit_code == 3, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"wxrbridge: error: {path}: gzip data damaged at byte {offset}")
+
+
+@pytest.mark.parametrize("cut", CUTS)
 @pytest.mark.parametrize("read_ahead", [False, True])
 def test_a_damaged_gzip_is_one_line_with_the_offset(
     tmp_path: Path, cut: str, read_ahead: bool, sqlite_url: str
@@ -71,7 +89,7 @@ def test_a_damaged_gzip_is_one_line_with_the_offset(
     assert len(lines) == 1 and lines[0].startswith(f"wxrbridge: error: {path}: gzip data damaged")
 
 
-@pytest.mark.parametrize("cut", ["truncated", "no-trailer", "garbage"])
+@pytest.mark.parametrize("cut", CUTS)
 def test_recover_keeps_every_comment_before_the_damage(tmp_path: Path, cut: str) -> None:
     path, offset = _gzipped(tmp_path, cut)
     records = list(api.read(path, recover=True))

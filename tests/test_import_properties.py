@@ -153,9 +153,6 @@ def test_a_lying_declaration_never_crashes_recover(
     assert len([r for r in records if isinstance(r, Comment)]) == len(comments)
 
 
-@pytest.mark.xfail(strict=False, reason="issue 16 item 5: a declaration that lies about "
-                   "UTF-8 bytes is read by its word, with no issue, until the reader "
-                   "checks the bytes")
 @SETTINGS
 @given(comments=sites(), lie=st.sampled_from(LIES))
 def test_a_lying_declaration_changes_no_character_silently(

@@ -38,7 +38,8 @@ _FORWARDERS = {
     ("formats/disqus/elements.py", "_issue"),
 }
 # Who emits what, by where the code is written.
-_REPAIR = {"formats/xml/repair.py", "formats/xml/scanner.py", "formats/xml/decoding.py"}
+_REPAIR = {"formats/xml/repair.py", "formats/xml/scanner.py", "formats/xml/decoding.py",
+           "formats/xml/bounds.py"}
 # The issues every XML reader shares (the parser's own recoveries).
 _READERS_SHARED = "formats/xml/errors.py"
 

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO, Protocol, cast
+from typing import IO, Any, Protocol, cast
 
 from .errors import InputError
 
@@ -220,12 +220,18 @@ class GzipStream(_PassThrough):
                 self._ended = True
                 return b""
             self._fed += len(data)
+        before = decoder.copy()
         try:
             chunk = decoder.decompress(data, limit)
         except self._zlib.error as exc:
-            raise CompressedDataError(
-                self._consumed, f"{exc} in the gzip member starting here"
-            ) from None
+            # zlib gives nothing of a call that fails, though all but the
+            # bad byte decompressed (a wrong checksum fails at the very end):
+            # that is replayed a byte at a time, and the error comes after it.
+            chunk, bad = _until_error(before, data, self._zlib.error)
+            self._garbage = CompressedDataError(
+                self._consumed + self._fed - len(data) + bad, str(exc)
+            )
+            return chunk
         if decoder.eof:
             self._member_ended()
         return chunk
@@ -255,6 +261,20 @@ class GzipStream(_PassThrough):
             if more.strip(b"\0"):
                 return False
         return True
+
+
+def _until_error(
+    decoder: Any, data: bytes, error: type[Exception]
+) -> tuple[bytes, int]:
+    """What ``decoder`` makes of ``data`` before the byte it fails on, and
+    that byte's index."""
+    out: list[bytes] = []
+    for index in range(len(data)):
+        try:
+            out.append(decoder.decompress(data[index:index + 1]))
+        except error:
+            return b"".join(out), index
+    return b"".join(out), len(data)
 
 
 def decompressed(

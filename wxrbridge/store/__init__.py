@@ -314,7 +314,9 @@ def open_store(
     path = sqlite_path(parse_store_url(resolved))
     new_file = path is not None and not os.path.exists(path)
     engine = create_store_engine(resolved, durable=durable)
-    created = False
+    # Whether this opening made the store: by its schema, made under a lock
+    # (two processes may both have found the file missing).
+    created = new_file
     if migrate:
         try:
             created = ensure_current(engine, display_url=engine.url.render_as_string())
@@ -323,7 +325,7 @@ def open_store(
             raise StoreError(
                 f"cannot reach {engine.url.render_as_string()}: {exc.orig}"
             ) from None
-    return Store(engine, created=created or new_file)
+    return Store(engine, created=created)
 
 
 def _open_existing(url: str) -> Store:

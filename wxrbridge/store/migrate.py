@@ -8,11 +8,22 @@ older wxrbridge is never altered behind the user's back: opening it raises
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, Engine, MetaData, PrimaryKeyConstraint, String, Table, inspect
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    inspect,
+)
 from sqlalchemy.exc import OperationalError
 
 from ..errors import StoreError, StoreOutOfDateError
@@ -26,6 +37,50 @@ if TYPE_CHECKING:
 _REVISION = re.compile(r"^revision\b[^=\n]*=\s*['\"]([^'\"]+)['\"]", re.M)
 _DOWN_REVISION = re.compile(r"^down_revision\b[^=\n]*=(.*)$", re.M)
 _QUOTED = re.compile(r"['\"]([^'\"]+)['\"]")
+
+
+# PostgreSQL's advisory lock for making a schema (the import lock in
+# store/__init__.py is another), per schema; MariaDB's named lock, per
+# database (its names are at most 64 characters, hence the hash).
+_SCHEMA_LOCK_ID = 0x77787273
+_MYSQL_SCHEMA_LOCK = "CONCAT('wxrbridge.schema.', SHA1(DATABASE()))"
+_LOCK_WAIT_SECONDS = 600
+
+
+@contextmanager
+def schema_lock(connection: Connection) -> Iterator[None]:
+    """Make the schema on ``connection`` one process at a time.
+
+    Two first imports into one empty database would otherwise both create
+    the tables, and one die on what the other made.  PostgreSQL takes a
+    transaction-level advisory lock (released at commit or rollback);
+    MariaDB a named lock, released here (its DDL commits by itself);
+    SQLite its database's write lock, which ``BEGIN IMMEDIATE`` takes before
+    anything is read.  Whoever waited then finds the schema made.
+    """
+    name = connection.dialect.name
+    if name == "postgresql":
+        connection.exec_driver_sql(
+            f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK_ID}, hashtext(current_schema()))"
+        )
+    elif name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif name in ("mysql", "mariadb"):
+        taken = connection.exec_driver_sql(
+            f"SELECT GET_LOCK({_MYSQL_SCHEMA_LOCK}, {_LOCK_WAIT_SECONDS})"
+        ).scalar()
+        # What the lock guards is read afresh, not in a snapshot from before it.
+        connection.commit()
+        if taken != 1:
+            raise StoreError(f"waited {_LOCK_WAIT_SECONDS} s for another wxrbridge to "
+                             "finish creating the store's schema; try again")
+        try:
+            yield
+        finally:
+            connection.exec_driver_sql(f"SELECT RELEASE_LOCK({_MYSQL_SCHEMA_LOCK})")
+            connection.commit()
+        return
+    yield
 
 
 def migrations_path() -> Path:
@@ -122,13 +177,9 @@ def _is_current(engine: Engine) -> bool:
     return stored == [head]
 
 
-def _has_no_schema(engine: Engine) -> bool:
+def _holds_no_schema(connection: Connection) -> bool:
     """Whether the database has no wxrbridge tables and no revision."""
-    try:
-        with engine.connect() as connection:
-            names = set(inspect(connection).get_table_names())
-    except OperationalError as exc:
-        raise _unreachable(engine, exc) from None
+    names = set(inspect(connection).get_table_names())
     return not names & {"alembic_version", "comments", "sources"}
 
 
@@ -151,7 +202,8 @@ def create(engine: Engine) -> bool:
     is the schema the migrations build (tests/test_store.py compares the
     two on every backend). Running alembic added about 10 MB to the peak
     memory of a first import, for DDL SQLAlchemy emits itself. Returns
-    ``False``, having done nothing, when the scripts' head is not plain.
+    ``False``, having done nothing, when the scripts' head is not plain or
+    another process made the schema first (see :func:`schema_lock`).
     """
     from .models import Base
 
@@ -160,10 +212,14 @@ def create(engine: Engine) -> bool:
         return False
     version = _version_table()
     try:
-        with engine.begin() as connection:
-            Base.metadata.create_all(connection)
-            version.create(connection)
-            connection.execute(version.insert().values(version_num=head))
+        with engine.connect() as connection:
+            with schema_lock(connection):
+                if not _holds_no_schema(connection):
+                    return False  # made by another process while this one waited
+                Base.metadata.create_all(connection)
+                version.create(connection)
+                connection.execute(version.insert().values(version_num=head))
+            connection.commit()
     except OperationalError as exc:
         raise _unreachable(engine, exc) from None
     return True
@@ -199,7 +255,9 @@ def ensure_current(engine: Engine, *, display_url: str) -> bool:
     Returns whether the schema was created just now."""
     if _is_current(engine):
         return False
-    if _has_no_schema(engine) and create(engine):
+    # Decided under the schema lock, not before it: another process may be
+    # creating the tables right now (MariaDB shows them one by one).
+    if create(engine):
         return True
     current = current_revision(engine)
     head = head_revision(engine)

@@ -23,7 +23,8 @@ well-formed file and builds records with the same code as in strict mode;
 
 Line numbers survive the repairs (every newline of the source is kept, even
 for text left out), so issues from both passes point into the original file.
-Memory stays flat: only the record being scanned is held.
+Memory stays flat: only the record being scanned is held, and what strict
+mode's parser refuses for its size is bounded the same way (:mod:`.bounds`).
 """
 
 from __future__ import annotations
@@ -37,12 +38,19 @@ from typing import IO
 from lxml import etree
 
 from ...records import ImportIssue, Record
+from .bounds import MAX_DEPTH, MAX_TEXT_BYTES, bounded
 from .decoding import Decoder, Mend
 from .errors import kept_fragment
 from .layout import Layout
 from .prefixes import undeclared_prefix
 from .scanner import PREDEFINED_TEXT, REFERENCE, Scanner, Token, xml_char
 from .text import SAFE_PARSING
+
+# What lost something rather than changed it.
+_LOSSES = {"too-deep": "rejected", "text-cut": "rejected", "truncated": "warning"}
+# How deep a damaged record is mended child by child; a part deeper than this
+# is mended, or left out, whole (each level is a call).
+_SALVAGE_DEPTH = 200
 
 
 def _local(qname: str) -> str:
@@ -74,14 +82,18 @@ class Repair(io.RawIOBase):
     """A byte stream of the repaired document; ``issues`` fills as it is
     read, and a reader takes them with :meth:`take_issues`."""
 
-    def __init__(self, stream: IO[bytes], *, name: str, layout: Layout) -> None:
+    def __init__(self, stream: IO[bytes], *, name: str, layout: Layout,
+                 max_depth: int | None = None, max_text: int | None = None) -> None:
         self.name = name
         self.layout = layout
+        self.max_depth = MAX_DEPTH if max_depth is None else max_depth
+        self.max_text = MAX_TEXT_BYTES if max_text is None else max_text
         self.mends: list[Mend] = []
         self.issues: list[ImportIssue] = []
         self._scanner = Scanner(Decoder(stream, self.mends), self.mends)
         self._pieces = self._run()
         self._out = b""
+        self._sent = 0
         self._parser = _checker()
 
     # -- io --------------------------------------------------------------
@@ -90,14 +102,16 @@ class Repair(io.RawIOBase):
         return True
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        while not self._out:
+        while self._sent >= len(self._out):
             piece = next(self._pieces, None)
             if piece is None:
                 return 0
-            self._out = piece.encode("utf-8")
-        size = min(len(buffer), len(self._out))
-        buffer[:size] = self._out[:size]
-        self._out = self._out[size:]
+            self._out, self._sent = piece.encode("utf-8"), 0
+        # By an offset: cutting what was sent off a record's bytes would copy
+        # the rest at every read, quadratic in the record's size.
+        size = min(len(buffer), len(self._out) - self._sent)
+        buffer[:size] = memoryview(self._out)[self._sent:self._sent + size]
+        self._sent += size
         return size
 
     def take_issues(self) -> list[ImportIssue]:
@@ -136,7 +150,7 @@ class Repair(io.RawIOBase):
             more = f" (and {len(group) - 1} more like it)" if len(group) > 1 else ""
             self.issues.append(ImportIssue(
                 code=code, reason=first.detail + more,
-                severity="warning" if code == "truncated" else "repaired",
+                severity=_LOSSES.get(code, "repaired"),
                 file=self.name, line=first.line, record_key=owner,
             ))
 
@@ -205,7 +219,7 @@ class Repair(io.RawIOBase):
         is still open."""
         depth = self.layout.record_depth
         root_done = False
-        source = self._scanner.tokens()
+        source = bounded(self._scanner, self.mends, self.max_depth, self.max_text)
         for token in source:
             if root_done and not stack and token.kind not in ("comment", "pi") and (
                 token.kind != "text" or token.text.strip()
@@ -321,11 +335,14 @@ class Repair(io.RawIOBase):
         return None
 
     def _salvage(self, tokens: list[Token], context: _Context, key: str | None,
-                 top: bool = False, problem: str = "") -> str:
+                 top: bool = False, problem: str = "", nesting: int = 0) -> str:
         """An element that does not parse, mended child by child."""
         start, end = tokens[0], tokens[-1]
         local = _local(start.name)
         what = f"<{start.name}> at line {start.line}"
+        if nesting > _SALVAGE_DEPTH:
+            return self._reject(tokens, f"{what} is damaged {_SALVAGE_DEPTH} elements deep "
+                                f"into its record ({problem}); not read", key)
         if end.supplied == "self":
             damage = self._error(start.text, context)
             if damage is None:
@@ -368,7 +385,8 @@ class Repair(io.RawIOBase):
                 continue
             child_key = self.layout.describe(_local(group[0].name),
                                              "".join(t.raw for t in group)) or key
-            pieces.append(self._salvage(group, child_context, child_key, problem=trouble))
+            pieces.append(self._salvage(group, child_context, child_key, problem=trouble,
+                                        nesting=nesting + 1))
         pieces.append(end.text or f"</{start.name}>")
         text = "".join(pieces)
         trouble = self._error(text, context)
@@ -483,13 +501,15 @@ def _attr(text: str) -> str:
 
 
 def read_repaired(
-    read: Callable[..., Iterator[Record]], stream: IO[bytes], *, name: str, layout: Layout
+    read: Callable[..., Iterator[Record]], stream: IO[bytes], *, name: str, layout: Layout,
+    **limits: int,
 ) -> Iterator[Record]:
     """Recover mode for any format: the records ``read`` makes of ``stream``
     once repaired (``read`` is told to recover, to be lenient in checks of
     its own), each preceded by the issues about what the repair met so far,
-    and the rest of them at the end."""
-    mended = Repair(stream, name=name, layout=layout)
+    and the rest of them at the end.  ``limits`` lowers :class:`Repair`'s
+    ``max_depth`` and ``max_text`` (for tests)."""
+    mended = Repair(stream, name=name, layout=layout, **limits)
     for record in read(mended, name=name, recover=True):
         yield from mended.take_issues()
         yield record
