@@ -433,6 +433,22 @@ def render(steps: Sequence[Step], absolutes: Sequence[Absolute], details: list[t
     return "\n".join(lines)
 
 
+# Below this line RESULTS.md holds what the other bench scripts measured
+# (steps bench/run does not time, such as writing into a WordPress
+# database); a new run keeps it as it was.
+KEPT_MARKER = "<!-- measured by other bench scripts; bench/run keeps what follows -->"
+
+
+def kept_section(results: Path) -> str:
+    """The part of an earlier RESULTS.md that ``bench/run`` does not write."""
+    try:
+        earlier = results.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+    at = earlier.find(KEPT_MARKER)
+    return "" if at < 0 else "\n" + earlier[at:]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="bench/run", description=__doc__.splitlines()[0])
     ap.add_argument("--size", "--sizes", dest="sizes", type=parse_sizes, default=None,
@@ -516,7 +532,7 @@ def main(argv: list[str] | None = None) -> int:
                ("Rounds", f"{args.rounds} (median kept; start-up {max(args.rounds, 5)})")]
     text = render(steps, absolutes, details, started, minutes,
                   "bench/run " + " ".join(argv if argv is not None else sys.argv[1:]))
-    args.results.write_text(text, encoding="utf-8")
+    args.results.write_text(text + kept_section(args.results), encoding="utf-8")
     targets = text.split("## Every measurement")[0].split("## Targets")[1]
     print(targets.strip(), file=sys.stderr)
     print(f"\nwritten to {args.results}", file=sys.stderr)
