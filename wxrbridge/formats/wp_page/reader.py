@@ -1,0 +1,157 @@
+"""Reading saved WordPress post pages as records.
+
+A page is one post and the comments its theme lists (see :mod:`.markup`).
+Pages are read as one source: the comment pages of a post
+(``/comment-page-2/``, ``?cpage=2``) join into one thread, in page order,
+and a comment two pages show is read once.  A page shows what any visitor
+sees: approved comments (or one the visitor's own browser was told is
+awaiting moderation), without emails, IP addresses or user ids; those are
+left empty.
+"""
+
+from __future__ import annotations
+
+import glob
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+from lxml.etree import ParserError
+
+from ...errors import InputError
+from ...records import Comment, ImportIssue, Record, Source, Thread, User
+from .markup import PageComment, PostPage, parse, read_page
+
+ORIGIN = "wp-page"
+_HTML_START = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)", re.I | re.S)
+# Words a WordPress page has early on (in its head: scripts, styles, links).
+_WORDPRESS_MARKS = (b"wp-content", b"wp-includes", b"wp-json", b"wp-block-", b"wpemoji",
+                    b"WordPress")
+
+
+def detect(head: bytes) -> bool:
+    """Whether the first bytes are an HTML page that WordPress made."""
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    return _HTML_START.match(head) is not None and any(m in head for m in _WORDPRESS_MARKS)
+
+
+def read_wp_page(stream: IO[bytes], *, name: str, recover: bool = False) -> Iterator[Record]:
+    """Yield a :class:`Source`, the post's :class:`Thread`, the users the
+    comments name and each :class:`Comment`, with :class:`ImportIssue`
+    records for comments not read whole."""
+    try:
+        data = stream.read()
+    except (OSError, EOFError) as exc:
+        raise InputError(f"cannot read the file: {exc}", file=name) from None
+    yield from _read_pages([(name, _page(data, name))], name)
+
+
+def read_wp_page_folder(location: str, *, recover: bool = False) -> Iterator[Record]:
+    """The pages a location names (a folder's ``*.html`` / ``*.htm``
+    files, a glob, or one file), read as one source."""
+    pages = []
+    for path in _paths(location):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read the file: {exc.strerror}", file=str(path)) from None
+        pages.append((str(path), _page(data, str(path))))
+    yield from _read_pages(pages, location)
+
+
+def _paths(location: str) -> list[Path]:
+    path = Path(location)
+    if path.is_dir():
+        found = [p for p in path.iterdir()
+                 if p.suffix.lower() in (".html", ".htm") and p.is_file()]
+    elif path.is_file():
+        found = [path]
+    else:
+        found = [Path(p) for p in glob.glob(location) if Path(p).is_file()]
+    if not found:
+        raise InputError("no saved pages (*.html) there", file=location)
+    return sorted(found)
+
+
+def _page(data: bytes, name: str) -> PostPage:
+    try:
+        root = parse(data)
+    except (ParserError, ValueError) as exc:
+        raise InputError(f"not an HTML page: {exc}", file=name) from None
+    page = read_page(root)
+    if not page.found_list:
+        raise InputError("no WordPress comments on this page (no comment list found)",
+                         file=name)
+    return page
+
+
+def _site(link: str | None) -> str | None:
+    if not link:
+        return None
+    parts = urlsplit(link)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+def _read_pages(pages: list[tuple[str, PostPage]], name: str) -> Iterator[Record]:
+    """Pages in post order, each post's comment pages by number."""
+    site = next((s for s in (_site(p.link) for _, p in pages) if s), None)
+    yield Source(origin=ORIGIN, site=site or name, name=name, link=site,
+                 base_site_url=site, base_blog_url=site, title=None)
+    by_post: dict[str, list[tuple[str, PostPage]]] = {}
+    for file, page in pages:
+        by_post.setdefault(_thread_key(page, file), []).append((file, page))
+    users: dict[str, User] = {}
+    seen: set[str] = set()
+    position = 0
+    for key, group in by_post.items():
+        group.sort(key=lambda item: item[1].page)
+        yield _thread(key, group)
+        for file, page in group:
+            for item in page.comments:
+                if item.wp_id in seen:
+                    continue
+                seen.add(item.wp_id)
+                position += 1
+                if item.login and item.login not in users:
+                    users[item.login] = User(origin=ORIGIN, login=item.login,
+                                             display_name=item.author_name)
+                    yield users[item.login]
+                yield from _issues(item, file)
+                yield _comment(item, key, position)
+
+
+def _thread_key(page: PostPage, file: str) -> str:
+    return page.post_id or page.link or file
+
+
+def _thread(key: str, group: Iterable[tuple[str, PostPage]]) -> Thread:
+    pages = [p for _, p in group]
+    def known(attribute: str) -> Any:
+        return next((getattr(p, attribute) for p in pages if getattr(p, attribute)), None)
+    link = known("link")
+    return Thread(origin=ORIGIN, key=key, wp_post_id=known("post_id"), title=known("title"),
+                  link=link, guid=link, guid_is_permalink="false" if link else None,
+                  created_at=known("date"), created_at_local=known("date_local"),
+                  post_type="post", status="publish")
+
+
+def _issues(item: PageComment, file: str) -> Iterator[ImportIssue]:
+    if item.missing:
+        yield ImportIssue(
+            code="wp-page-comment-incomplete", severity="warning",
+            reason=f"the page does not show the comment's {', '.join(item.missing)}:"
+                   " kept without it",
+            file=file, line=item.line, record_key=f"comment {item.wp_id}",
+        )
+
+
+def _comment(item: PageComment, thread: str, position: int) -> Comment:
+    return Comment(
+        origin=ORIGIN, key=item.wp_id, thread=thread, wp_id=item.wp_id,
+        parent=item.parent, author_name=item.author_name, author_url=item.author_url,
+        created_at=item.created_at, created_at_local=item.created_at_local,
+        content=item.content, wp_approved="0" if item.awaiting_moderation else "1",
+        wp_type="" if item.kind == "comment" else item.kind, position=position,
+    )
