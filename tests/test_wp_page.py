@@ -13,6 +13,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -209,36 +210,58 @@ def _php(step: str, db: str, *args: str, env: dict[str, str] | None = None) -> s
     return done.stdout
 
 
-def render(variant: tuple[str, str, int, str], folder: Path) -> dict[str, Any]:
-    """Install a site, insert the thread, render its pages into ``folder``;
-    the thread inserted, as the PHP side tells it."""
-    name, theme, per_page, comment_format = variant
-    db = f"wxrb_snap_{secrets.token_hex(4)}"
-    _mysql(f"CREATE DATABASE `{db}` CHARACTER SET utf8mb4")
-    try:
-        inserted: dict[str, Any] = json.loads(
-            _php("setup", db, theme, "-", str(per_page)).strip().splitlines()[-1])
-        env = {"WXRB_COMMENT_FORMAT": comment_format} if comment_format else {}
-        for n, path in enumerate(pages_of(folder, name, per_page), start=1):
+class Site:
+    """A WordPress site in a database of its own, with the thread inserted."""
+
+    def __init__(self) -> None:
+        self.db = f"wxrb_snap_{secrets.token_hex(4)}"
+
+    def __enter__(self) -> Site:
+        _mysql(f"CREATE DATABASE `{self.db}` CHARACTER SET utf8mb4")
+        try:
+            # The PHP side tells the thread it inserted.
+            self.inserted: dict[str, Any] = json.loads(
+                _php("setup", self.db, "twentytwentyone", "-", "0").strip().splitlines()[-1])
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _mysql(f"DROP DATABASE `{self.db}`")
+
+    def render(self, variant: tuple[str, str, int, str], folder: Path) -> list[Path]:
+        """The pages of a variant, rendered into ``folder``."""
+        name, theme, per_page, comment_format = variant
+        env = {"WXRB_THEME": theme, "WXRB_PER_PAGE": str(per_page),
+               "WXRB_COMMENT_FORMAT": comment_format}
+        paths = pages_of(folder, name, per_page)
+        for n, path in enumerate(paths, start=1):
             uri = POST if n == 1 else f"{POST}comment-page-{n}/"
-            path.write_text(_php("render", db, uri, env=env), encoding="utf-8")
-        if name == "classic":
-            (folder / "site.wxr.xml").write_text(_php("export", db, "-"), encoding="utf-8")
-    finally:
-        _mysql(f"DROP DATABASE `{db}`")
-    return inserted
+            path.write_text(_php("render", self.db, uri, env=env), encoding="utf-8")
+        return paths
+
+    def export(self, path: Path) -> None:
+        path.write_text(_php("export", self.db, "-"), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[Site]:
+    missing = _wordpress_missing()
+    if missing:
+        pytest.skip(missing)
+    with Site() as made:
+        yield made
 
 
 @pytest.mark.parametrize("variant", [v for v in VARIANTS if v[0] in ("classic", "blockpaged")],
                          ids=lambda v: v[0])
-def test_pages_wordpress_renders_now(variant: tuple[str, str, int, str], tmp_path: Path) -> None:
-    missing = _wordpress_missing()
-    if missing:
-        pytest.skip(missing)
-    inserted = render(variant, tmp_path)
-    records = read(pages_of(tmp_path, variant[0], variant[2]))
-    assert differences(inserted, records, variant[0]) == []
-    assert len(of(records, Comment)) == sum(c["approved"] for c in inserted["comments"]) == 11
+def test_pages_wordpress_renders_now(variant: tuple[str, str, int, str], site: Site,
+                                     tmp_path: Path) -> None:
+    records = read(site.render(variant, tmp_path))
+    assert differences(site.inserted, records, variant[0]) == []
+    assert len(of(records, Comment)) == sum(c["approved"] for c in site.inserted["comments"])
+    assert len(of(records, Comment)) == 11
 
 
 def _trimmed(page: str) -> str:
@@ -254,11 +277,12 @@ def main() -> None:
     missing = _wordpress_missing()
     if missing:
         sys.exit(missing)
-    for variant in VARIANTS:
-        inserted = render(variant, DATA)
-        for path in pages_of(DATA, variant[0], variant[2]):
-            path.write_text(_trimmed(path.read_text(encoding="utf-8")), encoding="utf-8")
-    (DATA / "thread.json").write_text(json.dumps(inserted) + "\n", encoding="utf-8")
+    with Site() as made:
+        for variant in VARIANTS:
+            for path in made.render(variant, DATA):
+                path.write_text(_trimmed(path.read_text(encoding="utf-8")), encoding="utf-8")
+        made.export(DATA / "site.wxr.xml")
+        (DATA / "thread.json").write_text(json.dumps(made.inserted) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

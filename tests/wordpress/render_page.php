@@ -51,8 +51,27 @@ if ($step === 'render') {
     if ($query) {
         parse_str($query, $_GET);
     }
-    // The comment format a classic theme would use without html5 support.
+    // What a variant changes of the site as set up: its theme, the comments
+    // per page (0: not paged), the comment format of a classic theme
+    // without html5 support.
+    $theme_name = getenv('WXRB_THEME');
+    $per_page = getenv('WXRB_PER_PAGE');
     $format = getenv('WXRB_COMMENT_FORMAT');
+    $overrides = array();
+    if ($theme_name) {
+        $overrides['template'] = $overrides['stylesheet'] = $theme_name;
+    }
+    if ($per_page !== false && $per_page !== '') {
+        $overrides['page_comments'] = (int) $per_page > 0 ? '1' : '0';
+        $overrides['comments_per_page'] = (string) max(1, (int) $per_page);
+    }
+    // Set before WordPress loads, which picks its theme while loading:
+    // hooks given as arrays are taken up by WP_Hook.
+    global $wp_filter;
+    foreach ($overrides as $option => $value) {
+        $wp_filter["pre_option_$option"][10][] = array(
+            'function' => function () use ($value) { return $value; }, 'accepted_args' => 1);
+    }
     define('WP_USE_THEMES', true);
     require ABSPATH . 'wp-settings.php';
     if ($format) {
