@@ -174,6 +174,15 @@ def test_import_finds_the_format_and_joins_comment_pages(tmp_path: Path,
     assert {(c.key, c.parent_key) for c in paged} == {("4", "3"), ("10", "8")}
 
 
+def test_author_replies_name_their_site_users(sqlite_url: str) -> None:
+    result = CliRunner().invoke(cli, ["import", str(DATA / "classic.html"), "--db", sqlite_url])
+    assert result.exit_code == 0, result.output
+    with open_store(sqlite_url) as store:
+        users = of(list(store.records(None)), User)
+    assert sorted((u.login, u.display_name) for u in users) == [
+        ("admin", "Ada Admin"), ("mira", "Mira Editor")]
+
+
 def test_verify_against_the_sites_export() -> None:
     """Everything a page shows matches WordPress's own export of the site,
     but for the content (the page shows it rendered, the export raw) and
