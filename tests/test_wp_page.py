@@ -144,6 +144,16 @@ def test_a_comment_without_its_author_is_kept_and_reported(tmp_path: Path) -> No
     assert len(of(records, Comment)) == 11
 
 
+def test_a_comment_page_not_saved_is_reported(tmp_path: Path) -> None:
+    for n in (1, 3):
+        shutil.copy(DATA / f"classicpaged-{n}.html", tmp_path / f"page{n}.html")
+    records = list(read_wp_page_folder(str(tmp_path)))
+    [issue] = of(records, ImportIssue)
+    assert issue.code == "wp-page-comments-missing" and issue.record_key == "thread 4"
+    assert "11 comments, 9 were read" in issue.reason  # page 2 holds two pings
+    assert len(of(records, Comment)) == 9
+
+
 def test_a_page_without_comments_is_one_input_error(tmp_path: Path, sqlite_url: str) -> None:
     page = (DATA / "classic.html").read_text(encoding="utf-8")
     bare = tmp_path / "bare.html"

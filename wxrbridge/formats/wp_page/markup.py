@@ -89,6 +89,9 @@ class PostPage:
     date_local: str | None
     comments: list[PageComment]
     found_list: bool
+    count: int | None  # the comments the page's heading says the post has
+
+
 
 
 def parse(data: bytes) -> HtmlElement:
@@ -281,6 +284,15 @@ def _read_comment(element: HtmlElement, parent: str | None, comments: set[int]) 
     return comment
 
 
+def _count(root: HtmlElement) -> int | None:
+    """The number in the comments' heading ("11 comments", "11 responses
+    to …"), which counts every approved comment, on every comment page."""
+    heading = _first(root, f"//*[{_has_class('comments-title')} or "
+                           f"{_has_class('wp-block-comments-title')}]")
+    match = re.search(r"\d[\d,.\s]*", heading.text_content()) if heading is not None else None
+    return int(re.sub(r"\D", "", match.group())) if match else None
+
+
 def read_page(root: HtmlElement) -> PostPage:
     """The post and comments one parsed page shows."""
     link, page = canonical_link(root)
@@ -304,4 +316,4 @@ def read_page(root: HtmlElement) -> PostPage:
         f"{_has_class('wp-block-comment-template')} or @id='comments']"))
     date, date_local = _post_date(root)
     return PostPage(_post_id(root), link, page, _title(root), date, date_local, comments,
-                    found_list)
+                    found_list, _count(root))

@@ -108,6 +108,7 @@ def _read_pages(pages: list[tuple[str, PostPage]], name: str) -> Iterator[Record
     for key, group in by_post.items():
         group.sort(key=lambda item: item[1].page)
         yield _thread(key, group)
+        read_before = len(seen)
         for file, page in group:
             for item in page.comments:
                 if item.wp_id in seen:
@@ -120,6 +121,7 @@ def _read_pages(pages: list[tuple[str, PostPage]], name: str) -> Iterator[Record
                     yield users[item.login]
                 yield from _issues(item, file)
                 yield _comment(item, key, position)
+        yield from _count_issue(key, group, len(seen) - read_before)
 
 
 def _thread_key(page: PostPage, file: str) -> str:
@@ -144,6 +146,19 @@ def _issues(item: PageComment, file: str) -> Iterator[ImportIssue]:
             reason=f"the page does not show the comment's {', '.join(item.missing)}:"
                    " kept without it",
             file=file, line=item.line, record_key=f"comment {item.wp_id}",
+        )
+
+
+def _count_issue(key: str, group: list[tuple[str, PostPage]], read: int) -> Iterator[ImportIssue]:
+    """A warning when the pages read show fewer comments than their heading
+    says the post has: a comment page not saved, or a page cut off."""
+    said = max((p.count for _, p in group if p.count is not None), default=None)
+    if said is not None and read < said:
+        yield ImportIssue(
+            code="wp-page-comments-missing", severity="warning",
+            reason=f"the page says the post has {said} comments, {read} were read"
+                   " (a comment page not saved, or a page cut off)",
+            file=group[0][0], record_key=f"thread {key}",
         )
 
 
