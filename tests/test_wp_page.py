@@ -39,6 +39,7 @@ VARIANTS = [
     ("block", "twentytwentythree", 0, ""),
     ("classicpaged", "twentytwentyone", 2, ""),
     ("blockpaged", "twentytwentythree", 2, ""),
+    ("plainpaged", "twentytwentythree", 2, ""),  # plain links: ?p=N&cpage=N
 ]
 PAGES = 3  # of a paged variant
 
@@ -76,7 +77,8 @@ def differences(inserted: dict[str, Any], records: list[Record], variant: str) -
         # A page shows UTC where it has time[datetime]: not in XHTML
         # (local text) nor in a classic theme's pings (no date at all).
         ping = bool(wanted["type"])
-        has_utc = variant.startswith("block") or (variant != "xhtml" and not ping)
+        block_theme = next(v[1] for v in VARIANTS if v[0] == variant) == "twentytwentythree"
+        has_utc = block_theme or (variant != "xhtml" and not ping)
         expected = {
             "parent": str(wanted["parent"]) if wanted["parent"] else None,
             "author_name": wanted["author"], "author_url": wanted["url"],
@@ -115,9 +117,10 @@ def test_saved_pages_give_every_comment_shown(variant: str) -> None:
     records = read(pages_of(DATA, variant, per_page))
     assert differences(inserted, records, variant) == []
     [thread] = of(records, Thread)
+    link = ("http://blog.example.test/?p=4" if variant.startswith("plain")
+            else "http://blog.example.test/2021/03/saving-a-thread/")
     assert (thread.key, thread.title, thread.link, thread.created_at) == (
-        "4", "Notes on saving a thread", "http://blog.example.test/2021/03/saving-a-thread/",
-        "2021-03-04 09:00:00")
+        "4", "Notes on saving a thread", link, "2021-03-04 09:00:00")
     assert not of(records, ImportIssue)
 
 
@@ -252,11 +255,15 @@ class Site:
     def render(self, variant: tuple[str, str, int, str], folder: Path) -> list[Path]:
         """The pages of a variant, rendered into ``folder``."""
         name, theme, per_page, comment_format = variant
+        plain = name.startswith("plain")
         env = {"WXRB_THEME": theme, "WXRB_PER_PAGE": str(per_page),
-               "WXRB_COMMENT_FORMAT": comment_format}
+               "WXRB_COMMENT_FORMAT": comment_format, "WXRB_PLAIN_LINKS": "1" if plain else ""}
         paths = pages_of(folder, name, per_page)
         for n, path in enumerate(paths, start=1):
-            uri = POST if n == 1 else f"{POST}comment-page-{n}/"
+            if plain:
+                uri = f"/?p={self.inserted['post_id']}" + (f"&cpage={n}" if n > 1 else "")
+            else:
+                uri = POST if n == 1 else f"{POST}comment-page-{n}/"
             path.write_text(_php("render", self.db, uri, env=env), encoding="utf-8")
         return paths
 

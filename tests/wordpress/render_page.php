@@ -53,13 +53,16 @@ if ($step === 'render') {
     }
     // What a variant changes of the site as set up: its theme, the comments
     // per page (0: not paged), the comment format of a classic theme
-    // without html5 support.
+    // without html5 support, plain links (?p=N&cpage=N) for pretty ones.
     $theme_name = getenv('WXRB_THEME');
     $per_page = getenv('WXRB_PER_PAGE');
     $format = getenv('WXRB_COMMENT_FORMAT');
     $overrides = array();
     if ($theme_name) {
         $overrides['template'] = $overrides['stylesheet'] = $theme_name;
+    }
+    if (getenv('WXRB_PLAIN_LINKS')) {
+        $overrides['permalink_structure'] = '';
     }
     if ($per_page !== false && $per_page !== '') {
         $overrides['page_comments'] = (int) $per_page > 0 ? '1' : '0';
