@@ -11,7 +11,6 @@ left empty.
 
 from __future__ import annotations
 
-import glob
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ from urllib.parse import urlsplit
 from lxml.etree import ParserError
 
 from ...errors import InputError
+from ...inputs import files_at
 from ...records import Comment, ImportIssue, Record, Source, Thread, User
 from .markup import PageComment, PostPage, parse, read_page
 
@@ -62,14 +62,7 @@ def read_wp_page_folder(location: str, *, recover: bool = False) -> Iterator[Rec
 
 
 def _paths(location: str) -> list[Path]:
-    path = Path(location)
-    if path.is_dir():
-        found = [p for p in path.iterdir()
-                 if p.suffix.lower() in (".html", ".htm") and p.is_file()]
-    elif path.is_file():
-        found = [path]
-    else:
-        found = [Path(p) for p in glob.glob(location) if Path(p).is_file()]
+    found = files_at(location, (".html", ".htm"))
     if not found:
         raise InputError("no saved pages (*.html) there", file=location)
     return sorted(found)
