@@ -136,6 +136,23 @@ def test_xhtml_dates_are_local_times() -> None:
     assert comments[0].created_at_local == "2021-03-05 09:07:00"  # Paris, UTC+1
 
 
+def test_an_older_themes_markup() -> None:
+    """Twenty Ten's way (our own sample): li-comment-N, the text in a
+    .comment-body of its own, pings without an id, kept and reported."""
+    records = read([DATA / "older-theme.html"])
+    comments = {c.key: c for c in of(records, Comment)}
+    assert list(comments) == ["21", "22", "#1.3", "24"]
+    assert comments["22"].parent == "21" and comments["22"].author_name == "The Gardener"
+    assert comments["21"].content == "<p>A jar with rice in the bottom works for me.</p>"
+    assert comments["21"].created_at_local == "2012-04-09 19:45:00"
+    ping = comments["#1.3"]
+    assert (ping.wp_type, ping.author_name, ping.author_url, ping.wp_id) == (
+        "pingback", "Seed storage roundup", "https://seeds.example.test/dry-storage/", None)
+    [issue] = of(records, ImportIssue)
+    assert issue.record_key == "comment #1.3" and "id" in issue.reason
+    assert [u.login for u in of(records, User)] == ["gardener"]
+
+
 def test_a_comment_without_its_author_is_kept_and_reported(tmp_path: Path) -> None:
     page = (DATA / "classic.html").read_text(encoding="utf-8")
     broken = tmp_path / "broken.html"

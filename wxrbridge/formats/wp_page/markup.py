@@ -63,7 +63,7 @@ class PageComment:
     """One comment as its page shows it; ``missing`` names the parts that
     could not be found."""
 
-    wp_id: str
+    wp_id: str | None  # None: the page gives it no id
     parent: str | None
     kind: str
     line: int | None
@@ -205,23 +205,26 @@ def _inner_html(element: HtmlElement, skip: tuple[str, ...] = ()) -> str:
 
 
 def _comment_elements(root: HtmlElement) -> list[HtmlElement]:
-    """The elements that are comments, in document order: ``li-comment-N``
-    when a theme uses both ids (XHTML), else ``comment-N``."""
+    """The elements that are comments, in document order: those with a
+    comment's id and class (``li-comment-N`` when a theme uses both ids,
+    as XHTML did), and list items classed as pings without an id (older
+    themes, such as Twenty Ten, list pings so)."""
     found = []
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
-        match = _COMMENT_ID.match(element.get("id") or "")
-        if match is None or not any(k in classes(element) for k in _KINDS):
-            continue
-        found.append(element)
+        kinds = classes(element)
+        if _COMMENT_ID.match(element.get("id") or "") is not None:
+            if any(k in kinds for k in _KINDS):
+                found.append(element)
+        elif element.tag == "li" and ("pingback" in kinds or "trackback" in kinds):
+            found.append(element)
     return found
 
 
-def _comment_id(element: HtmlElement) -> str:
+def _comment_id(element: HtmlElement) -> str | None:
     match = _COMMENT_ID.match(element.get("id") or "")
-    assert match is not None
-    return match.group(1)
+    return match.group(1) if match else None
 
 
 class _Parts:
@@ -244,14 +247,14 @@ def _read_comment(element: HtmlElement, parent: str | None, comments: set[int]) 
     kinds = classes(element)
     kind = next((k for k in ("pingback", "trackback") if k in kinds), "comment")
     comment = PageComment(_comment_id(element), parent, kind, element.sourceline)
+    if comment.wp_id is None:
+        comment.missing.append("id")
     comment.login = next((m.group(1) for m in map(_AUTHOR_CLASS.match, kinds) if m), None)
     parts = _Parts(element, comments)
     name = parts.find(f".//*[{_has_class('fn')} or {_has_class('wp-block-comment-author-name')}]")
     if kind != "comment" and name is None:
         # A ping is its author's link after the words "Pingback:".
-        name = parts.find(f".//*[{_has_class('comment-body')}]")
-        link = _first(name, ".//a[@href]") if name is not None else None
-        name = link
+        name = parts.find(f".//a[@href][not({_has_class('comment-edit-link')})]")
     if name is not None:
         link = name if name.tag == "a" else _first(name, ".//a[@href]")
         comment.author_name = " ".join(name.text_content().split()) or None
@@ -272,10 +275,14 @@ def _read_comment(element: HtmlElement, parent: str | None, comments: set[int]) 
     if body is not None:
         comment.content = _inner_html(body)
     else:
-        # XHTML: the comment's text is loose in its body, among its parts.
+        # XHTML: the comment's text is loose in its body, among its parts,
+        # or (Twenty Ten) in a .comment-body of its own there.
         xhtml = parts.find(f".//div[@id='div-comment-{comment.wp_id}' or "
                            f"@id='comment-{comment.wp_id}']")
-        if xhtml is not None and kind == "comment":
+        inner = _first(xhtml, f".//*[{_has_class('comment-body')}]") if xhtml is not None else None
+        if inner is not None and kind == "comment":
+            comment.content = _inner_html(inner)
+        elif xhtml is not None and kind == "comment":
             comment.content = _inner_html(xhtml, _NOT_CONTENT)
         elif kind == "comment":
             comment.missing.append("content")
@@ -287,7 +294,7 @@ def _read_comment(element: HtmlElement, parent: str | None, comments: set[int]) 
 def _count(root: HtmlElement) -> int | None:
     """The number in the comments' heading ("11 comments", "11 responses
     to …"), which counts every approved comment, on every comment page."""
-    heading = _first(root, f"//*[{_has_class('comments-title')} or "
+    heading = _first(root, f"//*[{_has_class('comments-title')} or @id='comments-title' or "
                            f"{_has_class('wp-block-comments-title')}]")
     match = re.search(r"\d[\d,.\s]*", heading.text_content()) if heading is not None else None
     return int(re.sub(r"\D", "", match.group())) if match else None
@@ -302,12 +309,13 @@ def read_page(root: HtmlElement) -> PostPage:
     seen: set[str] = set()
     for element in elements:
         wp_id = ids[id(element)]
-        if wp_id in seen:
-            continue  # XHTML's inner div#comment-N of li#li-comment-N
-        seen.add(wp_id)
+        if wp_id is not None:
+            if wp_id in seen:
+                continue  # the same id twice: the first stands
+            seen.add(wp_id)
         parent = None
         for ancestor in element.iterancestors():
-            if id(ancestor) in ids and ids[id(ancestor)] != wp_id:
+            if ids.get(id(ancestor)) is not None:
                 parent = ids[id(ancestor)]
                 break
         comments.append(_read_comment(element, parent, set(ids)))

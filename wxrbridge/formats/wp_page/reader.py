@@ -103,17 +103,19 @@ def _read_pages(pages: list[tuple[str, PostPage]], name: str) -> Iterator[Record
         yield _thread(key, group)
         read_before = len(seen)
         for file, page in group:
-            for item in page.comments:
-                if item.wp_id in seen:
+            for number, item in enumerate(page.comments, start=1):
+                # A comment the page gives no id is known by its place.
+                comment_key = item.wp_id or f"#{page.page}.{number}"
+                if comment_key in seen:
                     continue
-                seen.add(item.wp_id)
+                seen.add(comment_key)
                 position += 1
                 if item.login and item.login not in users:
                     users[item.login] = User(origin=ORIGIN, login=item.login,
                                              display_name=item.author_name)
                     yield users[item.login]
-                yield from _issues(item, file)
-                yield _comment(item, key, position)
+                yield from _issues(item, file, comment_key)
+                yield _comment(item, comment_key, key, position)
         yield from _count_issue(key, group, len(seen) - read_before)
 
 
@@ -132,13 +134,13 @@ def _thread(key: str, group: Iterable[tuple[str, PostPage]]) -> Thread:
                   post_type="post", status="publish")
 
 
-def _issues(item: PageComment, file: str) -> Iterator[ImportIssue]:
+def _issues(item: PageComment, file: str, key: str) -> Iterator[ImportIssue]:
     if item.missing:
         yield ImportIssue(
             code="wp-page-comment-incomplete", severity="warning",
             reason=f"the page does not show the comment's {', '.join(item.missing)}:"
                    " kept without it",
-            file=file, line=item.line, record_key=f"comment {item.wp_id}",
+            file=file, line=item.line, record_key=f"comment {key}",
         )
 
 
@@ -155,9 +157,9 @@ def _count_issue(key: str, group: list[tuple[str, PostPage]], read: int) -> Iter
         )
 
 
-def _comment(item: PageComment, thread: str, position: int) -> Comment:
+def _comment(item: PageComment, key: str, thread: str, position: int) -> Comment:
     return Comment(
-        origin=ORIGIN, key=item.wp_id, thread=thread, wp_id=item.wp_id,
+        origin=ORIGIN, key=key, thread=thread, wp_id=item.wp_id,
         parent=item.parent, author_name=item.author_name, author_url=item.author_url,
         created_at=item.created_at, created_at_local=item.created_at_local,
         content=item.content, wp_approved="0" if item.awaiting_moderation else "1",
