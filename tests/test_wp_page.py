@@ -40,7 +40,9 @@ VARIANTS = [
     ("classicpaged", "twentytwentyone", 2, ""),
     ("blockpaged", "twentytwentythree", 2, ""),
     ("plainpaged", "twentytwentythree", 2, ""),  # plain links: ?p=N&cpage=N
+    ("blocktt2", "twentytwentytwo", 0, ""),
 ]
+BLOCK_THEMES = {"twentytwentytwo", "twentytwentythree"}
 PAGES = 3  # of a paged variant
 
 
@@ -77,7 +79,7 @@ def differences(inserted: dict[str, Any], records: list[Record], variant: str) -
         # A page shows UTC where it has time[datetime]: not in XHTML
         # (local text) nor in a classic theme's pings (no date at all).
         ping = bool(wanted["type"])
-        block_theme = next(v[1] for v in VARIANTS if v[0] == variant) == "twentytwentythree"
+        block_theme = next(v[1] for v in VARIANTS if v[0] == variant) in BLOCK_THEMES
         has_utc = block_theme or (variant != "xhtml" and not ping)
         expected = {
             "parent": str(wanted["parent"]) if wanted["parent"] else None,
