@@ -172,8 +172,19 @@ def test_a_comment_page_not_saved_is_reported(tmp_path: Path) -> None:
     records = list(read_wp_page_folder(str(tmp_path)))
     [issue] = of(records, ImportIssue)
     assert issue.code == "wp-page-comments-missing" and issue.record_key == "thread 4"
-    assert "11 comments, 9 were read" in issue.reason  # page 2 holds two pings
-    assert len(of(records, Comment)) == 9
+    assert "comment pages 2 of the post are not among those read" in issue.reason
+    assert len(of(records, Comment)) == 9  # page 2 holds two pings
+
+
+def test_a_page_cut_off_is_reported(tmp_path: Path) -> None:
+    page = (DATA / "classic.html").read_bytes()
+    cut = tmp_path / "cut.html"
+    cut.write_bytes(page[:page.index(b"Four deep now")])
+    records = read([cut])
+    assert [c.key for c in of(records, Comment)] == ["2", "3", "4", "5", "6"]
+    missing = [i for i in of(records, ImportIssue) if i.code == "wp-page-comments-missing"]
+    assert [i.record_key for i in missing] == ["thread 4"]
+    assert "11 comments, 5 were read" in missing[0].reason
 
 
 def test_a_page_without_comments_is_one_input_error(tmp_path: Path, sqlite_url: str) -> None:

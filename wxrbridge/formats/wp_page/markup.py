@@ -90,6 +90,7 @@ class PostPage:
     comments: list[PageComment]
     found_list: bool
     count: int | None  # the comments the page's heading says the post has
+    last_page: int  # the highest comment page the page links to
 
 
 
@@ -101,14 +102,16 @@ def parse(data: bytes) -> HtmlElement:
 def canonical_link(root: HtmlElement) -> tuple[str | None, int]:
     """The post's URL (the canonical link, without a comment page) and
     the comment page this is (1 when none is named)."""
-    href = None
     for path in ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
-        found = root.xpath(path)
-        if found:
-            href = str(found[0]).strip()
-            break
-    if not href:
-        return None, 1
+        found = _strings(root, path)
+        if found and found[0].strip():
+            return comment_page(found[0].strip())
+    return None, 1
+
+
+def comment_page(href: str) -> tuple[str, int]:
+    """A link without its comment page (``/comment-page-N/``,
+    ``cpage=N``) or fragment, and that page's number (1 when none)."""
     parts = urlsplit(href)
     page = 1
     path = parts.path
@@ -122,6 +125,20 @@ def canonical_link(root: HtmlElement) -> tuple[str | None, int]:
         query.pop("cpage")
     rest = "&".join(f"{k}={v}" for k, values in query.items() for v in values)
     return urlunsplit((parts.scheme, parts.netloc, path, rest, "")), page
+
+
+def _last_page(root: HtmlElement, link: str | None) -> int:
+    """The highest comment page of the post the page links to (its
+    comment navigation), at least 1."""
+    last = 1
+    if link is None:
+        return last
+    for href in _strings(root, "//a/@href"):
+        if "comment-page-" in href or "cpage=" in href:
+            base, page = comment_page(href)
+            if base == link:
+                last = max(last, page)
+    return last
 
 
 def _post_id(root: HtmlElement) -> str | None:
@@ -324,4 +341,4 @@ def read_page(root: HtmlElement) -> PostPage:
         f"{_has_class('wp-block-comment-template')} or @id='comments']"))
     date, date_local = _post_date(root)
     return PostPage(_post_id(root), link, page, _title(root), date, date_local, comments,
-                    found_list, _count(root))
+                    found_list, _count(root), max(page, _last_page(root, link)))

@@ -145,16 +145,22 @@ def _issues(item: PageComment, file: str, key: str) -> Iterator[ImportIssue]:
 
 
 def _count_issue(key: str, group: list[tuple[str, PostPage]], read: int) -> Iterator[ImportIssue]:
-    """A warning when the pages read show fewer comments than their heading
-    says the post has: a comment page not saved, or a page cut off."""
-    said = max((p.count for _, p in group if p.count is not None), default=None)
-    if said is not None and read < said:
-        yield ImportIssue(
-            code="wp-page-comments-missing", severity="warning",
-            reason=f"the page says the post has {said} comments, {read} were read"
-                   " (a comment page not saved, or a page cut off)",
-            file=group[0][0], record_key=f"thread {key}",
-        )
+    """A warning when the pages read are not all the post's comment pages,
+    or show fewer comments than their heading says the post has (a page
+    cut off)."""
+    pages = [p for _, p in group]
+    unread = sorted(set(range(1, max(p.last_page for p in pages) + 1)) - {p.page for p in pages})
+    said = max((p.count for p in pages if p.count is not None), default=None)
+    if unread:
+        reason = (f"comment pages {', '.join(map(str, unread))} of the post are not among"
+                  " those read (read all of a post's pages together: wp-page:DIR)")
+    elif said is not None and read < said:
+        reason = (f"the page says the post has {said} comments, {read} were read"
+                  " (a page cut off, or comments hidden)")
+    else:
+        return
+    yield ImportIssue(code="wp-page-comments-missing", severity="warning", reason=reason,
+                      file=group[0][0], record_key=f"thread {key}")
 
 
 def _comment(item: PageComment, key: str, thread: str, position: int) -> Comment:
