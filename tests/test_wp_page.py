@@ -6,6 +6,7 @@ against pages rendered during the test."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -224,6 +225,41 @@ def test_author_replies_name_their_site_users(sqlite_url: str) -> None:
         users = of(list(store.records(None)), User)
     assert sorted((u.login, u.display_name) for u in users) == [
         ("admin", "Ada Admin"), ("mira", "Mira Editor")]
+
+
+def _warc(path: Path, pages: dict[str, bytes]) -> None:
+    """A gzip WARC with each page as a response record, and a 404 too."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for url, body in [*pages.items(), ("http://blog.example.test/gone/", b"<html>gone</html>")]:
+            status = "404 Not Found" if url.endswith("/gone/") else "200 OK"
+            headers = StatusAndHeaders(status, [("Content-Type", "text/html; charset=UTF-8")],
+                                       protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), http_headers=headers))
+
+
+def test_a_web_archive_of_the_pages(tmp_path: Path, sqlite_url: str) -> None:
+    post = "http://blog.example.test/2021/03/saving-a-thread/"
+    pages = {post: (DATA / "classicpaged-1.html").read_bytes(),
+             "http://blog.example.test/": b"<!DOCTYPE html><html><body>wp-content</body></html>",
+             f"{post}comment-page-3/": (DATA / "classicpaged-3.html").read_bytes(),
+             f"{post}comment-page-2/": (DATA / "classicpaged-2.html").read_bytes()}
+    archive = tmp_path / "crawl.warc.gz"
+    _warc(archive, pages)
+    result = CliRunner().invoke(cli, ["import", str(archive), "--db", sqlite_url])
+    assert result.exit_code == 0, result.output
+    with open_store(sqlite_url) as store:
+        back = of(list(store.records(None)), Comment)
+    assert sorted(int(c.key) for c in back) == [2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13]
+    assert next(c for c in back if c.key == "10").parent_key == "8"
+    empty = tmp_path / "empty.warc.gz"
+    _warc(empty, {"http://blog.example.test/": b"<html><body>no comments</body></html>"})
+    result = CliRunner().invoke(cli, ["import", str(empty), "--db", sqlite_url])
+    assert result.exit_code == 3 and "no WordPress page with comments" in result.output
 
 
 def test_verify_against_the_sites_export() -> None:

@@ -11,6 +11,7 @@ left empty.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from ...errors import InputError
 from ...inputs import files_at
 from ...records import Comment, ImportIssue, Record, Source, Thread, User
 from .markup import PageComment, PostPage, parse, read_page
+from .warc import WARC_START, html_responses
 
 ORIGIN = "wp-page"
 _HTML_START = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)", re.I | re.S)
@@ -32,8 +34,11 @@ _WORDPRESS_MARKS = (b"wp-content", b"wp-includes", b"wp-json", b"wp-block-", b"w
 
 
 def detect(head: bytes) -> bool:
-    """Whether the first bytes are an HTML page that WordPress made."""
+    """Whether the first bytes are an HTML page that WordPress made, or a
+    web archive (WARC) that may hold such pages."""
     head = head.removeprefix(b"\xef\xbb\xbf")
+    if head.startswith(WARC_START):
+        return True
     return _HTML_START.match(head) is not None and any(m in head for m in _WORDPRESS_MARKS)
 
 
@@ -45,7 +50,24 @@ def read_wp_page(stream: IO[bytes], *, name: str, recover: bool = False) -> Iter
         data = stream.read()
     except (OSError, EOFError) as exc:
         raise InputError(f"cannot read the file: {exc}", file=name) from None
-    yield from _read_pages([(name, _page(data, name))], name)
+    if data.startswith(WARC_START):
+        yield from _read_pages(_archived_pages(data, name), name)
+    else:
+        yield from _read_pages([(name, _page(data, name))], name)
+
+
+def _archived_pages(data: bytes, name: str) -> list[tuple[str, PostPage]]:
+    """The pages with comments among the HTML pages a WARC holds (a crawl
+    holds others too), each named by its URL."""
+    pages = []
+    for url, body in html_responses(io.BytesIO(data), name):
+        try:
+            pages.append((f"{name}#{url}", _page(body, f"{name}#{url}")))
+        except InputError:
+            continue  # not a post page with comments
+    if not pages:
+        raise InputError("no WordPress page with comments in this web archive", file=name)
+    return pages
 
 
 def read_wp_page_folder(location: str, *, recover: bool = False) -> Iterator[Record]:
