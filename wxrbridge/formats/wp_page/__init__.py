@@ -3,7 +3,8 @@ read only: for a discussion whose site gives no export, only its public
 pages.
 
 A file is one page; ``wp-page:DIR`` (or ``wp-page:'saved/*.html'``) reads
-a folder's pages as one source, a post's comment pages joined in order."""
+a folder's pages as one source, a post's comment pages joined in order;
+a WARC file is read as the pages it holds."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from .reader import detect, read_wp_page, read_wp_page_folder
 
 FORMAT = Format(
     name="wp-page",
-    description="saved WordPress post pages (HTML with the comment list; "
-                "wp-page:DIR reads a folder of pages as one source)",
+    description="saved WordPress post pages (HTML with the comment list, or a WARC "
+                "of them; wp-page:DIR reads a folder of pages as one source)",
     extensions=(),
     detect=detect,
     read=read_wp_page,
