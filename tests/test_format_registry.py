@@ -19,7 +19,7 @@ from wxrbridge.formats import Format, Option
 WXR = SAMPLES / "agency-blog.wxr.xml"
 BUILTINS = [
     "wxr", "disqus", "disqus-import", "jsonl", "html", "wacz", "blogger", "wp-rest", "staticman",
-    "remark42", "commento", "isso", "wp-db",
+    "remark42", "commento", "isso", "wp-db", "wp-page",
 ]
 
 

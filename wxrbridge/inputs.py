@@ -9,12 +9,14 @@ or not is the same source.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import io
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any, Protocol, cast
 
 from .errors import InputError
@@ -90,6 +92,18 @@ class InputFile:
         compressed data), or ``None``."""
         inner = getattr(self.stream, "_inner", None)
         return inner.damage if isinstance(inner, Damaged) else None
+
+
+def files_at(location: str, suffixes: tuple[str, ...]) -> list[Path]:
+    """The files a location names, for a format read from a folder of
+    pages: a folder's files ending in one of ``suffixes`` (lower case), the
+    file itself, or the files a glob matches; unsorted, empty when none."""
+    path = Path(location)
+    if path.is_dir():
+        return [p for p in path.iterdir() if p.suffix.lower() in suffixes and p.is_file()]
+    if path.is_file():
+        return [path]
+    return [Path(p) for p in glob.glob(location) if Path(p).is_file()]
 
 
 def input_size(path: str) -> int | None:

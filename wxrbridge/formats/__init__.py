@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 # The built-in format packages, in the order they are registered.
 _BUILTINS = (
     "wxr", "disqus", "disqus_import", "jsonl", "html", "wacz", "blogger", "wp_rest", "staticman",
-    "remark42", "commento", "isso", "wp_db",
+    "remark42", "commento", "isso", "wp_db", "wp_page",
 )
 # Installed packages name their Format objects under this entry-point group.
 ENTRY_POINT_GROUP = "wxrbridge.formats"

@@ -368,7 +368,9 @@ class Loader:
         self._require_source("user")
         key = record.login if record.origin == "wxr" else record.dsq_username
         if key is None:
-            key = f"id:{record.wp_id}"
+            # A user known by login alone (a saved page's comment-author-LOGIN).
+            key = (f"login:{record.login}" if record.wp_id is None and record.login
+                   else f"id:{record.wp_id}")
         user_id = self._store_one(
             users_t, record.origin, key,
             wp_id=record.wp_id, login=record.login, email=record.email,

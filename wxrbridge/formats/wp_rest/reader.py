@@ -12,7 +12,6 @@ two pages both list is stored once.
 
 from __future__ import annotations
 
-import glob
 import json
 import re
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 from ...errors import InputError
+from ...inputs import files_at
 from ...records import Comment, ImportIssue, Meta, Record, Source, Thread
 
 ORIGIN = "wp-rest"
@@ -69,13 +69,7 @@ def read_wp_rest_pages(location: str, *, recover: bool = False) -> Iterator[Reco
 
 
 def _pages(location: str) -> list[Path]:
-    path = Path(location)
-    if path.is_dir():
-        found = [p for p in path.iterdir() if p.suffix.lower() == ".json" and p.is_file()]
-    elif path.is_file():
-        found = [path]
-    else:
-        found = [Path(p) for p in glob.glob(location) if Path(p).is_file()]
+    found = files_at(location, (".json",))
     if not found:
         raise InputError("no comment pages (*.json) there", file=location)
     return sorted(found, key=_page_order)

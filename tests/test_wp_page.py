@@ -1,0 +1,383 @@
+"""Reading saved WordPress post pages, checked against pages WordPress
+itself rendered (tests/data/wp_page, made by tests/wordpress/render_page.php
+with Debian's ``wordpress`` package; ``python tests/test_wp_page.py``
+renders them again) and, where WordPress, PHP and MariaDB are at hand,
+against pages rendered during the test."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from wxrbridge import api
+from wxrbridge.cli import cli
+from wxrbridge.errors import InputError
+from wxrbridge.formats.wp_page import read_wp_page, read_wp_page_folder
+from wxrbridge.records import Comment, ImportIssue, Record, Thread, User
+from wxrbridge.store import open_store
+
+DATA = Path(__file__).parent / "data" / "wp_page"
+RENDER = Path(__file__).parent / "wordpress" / "render_page.php"
+WORDPRESS = Path(os.environ.get("WXRBRIDGE_TEST_WORDPRESS", "/usr/share/wordpress"))
+DB_HOST = "127.0.0.1:3306"
+POST = "/2021/03/saving-a-thread/"
+# The variants rendered: (name, theme, comments per page, comment format).
+VARIANTS = [
+    ("classic", "twentytwentyone", 0, ""),
+    ("xhtml", "twentytwentyone", 0, "xhtml"),
+    ("block", "twentytwentythree", 0, ""),
+    ("classicpaged", "twentytwentyone", 2, ""),
+    ("blockpaged", "twentytwentythree", 2, ""),
+    ("plainpaged", "twentytwentythree", 2, ""),  # plain links: ?p=N&cpage=N
+    ("blocktt2", "twentytwentytwo", 0, ""),
+]
+BLOCK_THEMES = {"twentytwentytwo", "twentytwentythree"}
+PAGES = 3  # of a paged variant
+
+
+def of(records: list[Record], kind: type) -> list[Any]:
+    return [r for r in records if isinstance(r, kind)]
+
+
+def read(paths: list[Path]) -> list[Record]:
+    if len(paths) == 1:
+        with paths[0].open("rb") as stream:
+            return list(read_wp_page(stream, name=str(paths[0])))
+    return list(read_wp_page_folder(str(paths[0].parent / (paths[0].stem[:-2] + "-*.html"))))
+
+
+def pages_of(folder: Path, name: str, per_page: int) -> list[Path]:
+    if per_page:
+        return [folder / f"{name}-{n}.html" for n in range(1, PAGES + 1)]
+    return [folder / f"{name}.html"]
+
+
+def differences(inserted: dict[str, Any], records: list[Record], variant: str) -> list[str]:
+    """How the comments read differ from the approved comments inserted."""
+    comments = {c.key: c for c in of(records, Comment)}
+    users = {u.login for u in of(records, User)}
+    found = []
+    shown = [c for c in inserted["comments"] if c["approved"]]
+    if [c.key for c in of(records, Comment)] != [str(c["id"]) for c in _tree_order(shown)]:
+        found.append(f"order {list(comments)}")
+    for wanted in shown:
+        got = comments.get(str(wanted["id"]))
+        if got is None:
+            found.append(f"comment {wanted['id']} missing")
+            continue
+        # A page shows UTC where it has time[datetime]: not in XHTML
+        # (local text) nor in a classic theme's pings (no date at all).
+        ping = bool(wanted["type"])
+        block_theme = next(v[1] for v in VARIANTS if v[0] == variant) in BLOCK_THEMES
+        has_utc = block_theme or (variant != "xhtml" and not ping)
+        expected = {
+            "parent": str(wanted["parent"]) if wanted["parent"] else None,
+            "author_name": wanted["author"], "author_url": wanted["url"],
+            "wp_type": wanted["type"], "created_at": wanted["date_gmt"] if has_utc else None,
+            "wp_approved": "1",
+        }
+        for field, value in expected.items():
+            if getattr(got, field) != value:
+                found.append(f"comment {wanted['id']}: {field} {getattr(got, field)!r}")
+        if wanted["user"] and wanted["user"] not in users:
+            found.append(f"comment {wanted['id']}: user {wanted['user']} not read")
+    return found
+
+
+def _tree_order(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Threads in the order inserted, each reply after its parent (the
+    order wp_list_comments lists them in, oldest first)."""
+    children: dict[int, list[dict[str, Any]]] = {}
+    for comment in comments:
+        children.setdefault(comment["parent"], []).append(comment)
+    ordered: list[dict[str, Any]] = []
+
+    def walk(parent: int) -> None:
+        for comment in children.get(parent, []):
+            ordered.append(comment)
+            walk(comment["id"])
+
+    walk(0)
+    return ordered
+
+
+@pytest.mark.parametrize("variant", [v[0] for v in VARIANTS])
+def test_saved_pages_give_every_comment_shown(variant: str) -> None:
+    per_page = next(v[2] for v in VARIANTS if v[0] == variant)
+    inserted = json.loads((DATA / "thread.json").read_text(encoding="utf-8"))
+    records = read(pages_of(DATA, variant, per_page))
+    assert differences(inserted, records, variant) == []
+    [thread] = of(records, Thread)
+    link = ("http://blog.example.test/?p=4" if variant.startswith("plain")
+            else "http://blog.example.test/2021/03/saving-a-thread/")
+    assert (thread.key, thread.title, thread.link, thread.created_at) == (
+        "4", "Notes on saving a thread", link, "2021-03-04 09:00:00")
+    assert not of(records, ImportIssue)
+
+
+def test_the_three_markups_give_the_same_content() -> None:
+    contents = {name: [c.content for c in of(read([DATA / f"{name}.html"]), Comment)
+                       if not c.wp_type] for name in ("classic", "xhtml", "block")}
+    assert contents["classic"] == contents["xhtml"] == contents["block"]
+    assert contents["classic"][2] == "<p>Thanks &amp; a follow-up.</p>\n<p>A second paragraph.</p>"
+
+
+def test_xhtml_dates_are_local_times() -> None:
+    comments = of(read([DATA / "xhtml.html"]), Comment)
+    assert comments[0].created_at_local == "2021-03-05 09:07:00"  # Paris, UTC+1
+
+
+def test_an_older_themes_markup() -> None:
+    """Twenty Ten's way (our own sample): li-comment-N, the text in a
+    .comment-body of its own, pings without an id, kept and reported."""
+    records = read([DATA / "older-theme.html"])
+    comments = {c.key: c for c in of(records, Comment)}
+    assert list(comments) == ["21", "22", "#1.3", "24"]
+    assert comments["22"].parent == "21" and comments["22"].author_name == "The Gardener"
+    assert comments["21"].content == "<p>A jar with rice in the bottom works for me.</p>"
+    assert comments["21"].created_at_local == "2012-04-09 19:45:00"
+    ping = comments["#1.3"]
+    assert (ping.wp_type, ping.author_name, ping.author_url, ping.wp_id) == (
+        "pingback", "Seed storage roundup", "https://seeds.example.test/dry-storage/", None)
+    [issue] = of(records, ImportIssue)
+    assert issue.record_key == "comment #1.3" and "id" in issue.reason
+    assert [u.login for u in of(records, User)] == ["gardener"]
+
+
+def test_a_comment_without_its_author_is_kept_and_reported(tmp_path: Path) -> None:
+    page = (DATA / "classic.html").read_text(encoding="utf-8")
+    broken = tmp_path / "broken.html"
+    broken.write_text(page.replace('<b class="fn">Lena</b>', "<b>Lena</b>", 1), encoding="utf-8")
+    records = read([broken])
+    [issue] = of(records, ImportIssue)
+    assert issue.code == "wp-page-comment-incomplete" and issue.record_key == "comment 4"
+    assert "author" in issue.reason and issue.line is not None
+    assert len(of(records, Comment)) == 11
+
+
+def test_a_comment_page_not_saved_is_reported(tmp_path: Path) -> None:
+    for n in (1, 3):
+        shutil.copy(DATA / f"classicpaged-{n}.html", tmp_path / f"page{n}.html")
+    records = list(read_wp_page_folder(str(tmp_path)))
+    [issue] = of(records, ImportIssue)
+    assert issue.code == "wp-page-comments-missing" and issue.record_key == "thread 4"
+    assert "comment pages 2 of the post are not among those read" in issue.reason
+    assert len(of(records, Comment)) == 9  # page 2 holds two pings
+
+
+def test_a_page_cut_off_is_reported(tmp_path: Path) -> None:
+    page = (DATA / "classic.html").read_bytes()
+    cut = tmp_path / "cut.html"
+    cut.write_bytes(page[:page.index(b"Four deep now")])
+    records = read([cut])
+    assert [c.key for c in of(records, Comment)] == ["2", "3", "4", "5", "6"]
+    missing = [i for i in of(records, ImportIssue) if i.code == "wp-page-comments-missing"]
+    assert [i.record_key for i in missing] == ["thread 4"]
+    assert "11 comments, 5 were read" in missing[0].reason
+
+
+def test_a_page_without_comments_is_one_input_error(tmp_path: Path, sqlite_url: str) -> None:
+    page = (DATA / "classic.html").read_text(encoding="utf-8")
+    bare = tmp_path / "bare.html"
+    bare.write_text(re.sub(r'<div id="comments".*</div><!-- #comments -->', "", page, flags=re.S),
+                    encoding="utf-8")
+    with pytest.raises(InputError, match="no WordPress comments"):
+        read([bare])
+    result = CliRunner().invoke(cli, ["import", str(bare), "--db", sqlite_url])
+    assert result.exit_code == 3, result.output
+    assert "bare.html" in result.output and "no WordPress comments" in result.output
+
+
+def test_import_finds_the_format_and_joins_comment_pages(tmp_path: Path,
+                                                         sqlite_url: str) -> None:
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    for n in (3, 1, 2):
+        shutil.copy(DATA / f"classicpaged-{n}.html", folder / f"page{n}.html")
+    shutil.copy(DATA / "classicpaged-2.html", folder / "again.html")  # shown twice
+    result = CliRunner().invoke(cli, ["import", f"wp-page:{folder}", "--db", sqlite_url])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(cli, ["import", str(DATA / "block.html"), "--db", sqlite_url])
+    assert result.exit_code == 0, result.output
+    with open_store(sqlite_url) as store:
+        back = of(list(store.records(None)), Comment)
+    assert len(back) == 11  # the same comments, from three pages and another page
+    paged = [c for c in back if c.key in {"4", "10"}]
+    assert {(c.key, c.parent_key) for c in paged} == {("4", "3"), ("10", "8")}
+
+
+def test_author_replies_name_their_site_users(sqlite_url: str) -> None:
+    result = CliRunner().invoke(cli, ["import", str(DATA / "classic.html"), "--db", sqlite_url])
+    assert result.exit_code == 0, result.output
+    with open_store(sqlite_url) as store:
+        users = of(list(store.records(None)), User)
+    assert sorted((u.login, u.display_name) for u in users) == [
+        ("admin", "Ada Admin"), ("mira", "Mira Editor")]
+
+
+def _warc(path: Path, pages: dict[str, bytes]) -> None:
+    """A gzip WARC with each page as a response record, and a 404 too."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for url, body in [*pages.items(), ("http://blog.example.test/gone/", b"<html>gone</html>")]:
+            status = "404 Not Found" if url.endswith("/gone/") else "200 OK"
+            headers = StatusAndHeaders(status, [("Content-Type", "text/html; charset=UTF-8")],
+                                       protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), http_headers=headers))
+
+
+def test_a_web_archive_of_the_pages(tmp_path: Path, sqlite_url: str) -> None:
+    post = "http://blog.example.test/2021/03/saving-a-thread/"
+    pages = {post: (DATA / "classicpaged-1.html").read_bytes(),
+             "http://blog.example.test/": b"<!DOCTYPE html><html><body>wp-content</body></html>",
+             f"{post}comment-page-3/": (DATA / "classicpaged-3.html").read_bytes(),
+             f"{post}comment-page-2/": (DATA / "classicpaged-2.html").read_bytes()}
+    archive = tmp_path / "crawl.warc.gz"
+    _warc(archive, pages)
+    result = CliRunner().invoke(cli, ["import", str(archive), "--db", sqlite_url])
+    assert result.exit_code == 0, result.output
+    with open_store(sqlite_url) as store:
+        back = of(list(store.records(None)), Comment)
+    assert sorted(int(c.key) for c in back) == [2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13]
+    assert next(c for c in back if c.key == "10").parent_key == "8"
+    empty = tmp_path / "empty.warc.gz"
+    _warc(empty, {"http://blog.example.test/": b"<html><body>no comments</body></html>"})
+    result = CliRunner().invoke(cli, ["import", str(empty), "--db", sqlite_url])
+    assert result.exit_code == 3 and "no WordPress page with comments" in result.output
+
+
+def test_verify_against_the_sites_export() -> None:
+    """Everything a page shows matches WordPress's own export of the site,
+    but for the content (the page shows it rendered, the export raw) and
+    the comment still awaiting moderation (not shown)."""
+    report = api.verify(DATA / "block.html", DATA / "site.wxr.xml")
+    left = [str(d) for d in report.differences if d.field != "content"]
+    assert left == ["comment 11: in B, not in A"]
+    assert report.comments == (11, 12)
+
+
+# -- rendering with the real WordPress -------------------------------------
+
+def _wordpress_missing() -> str | None:
+    if shutil.which("php") is None or shutil.which("mysql") is None:
+        return "php or the mysql client is not installed"
+    if not (WORDPRESS / "wp-settings.php").exists():
+        return f"no WordPress at {WORDPRESS}"
+    host, _, port = DB_HOST.partition(":")
+    done = subprocess.run(["mysql", "-h", host, "-P", port, "-uroot", "-e", "SELECT 1"],
+                          capture_output=True)
+    return None if done.returncode == 0 else "no MariaDB at " + DB_HOST
+
+
+def _mysql(statement: str) -> None:
+    host, _, port = DB_HOST.partition(":")
+    subprocess.run(["mysql", "-h", host, "-P", port, "-uroot", "-e", statement], check=True)
+
+
+def _php(step: str, db: str, *args: str, env: dict[str, str] | None = None) -> str:
+    done = subprocess.run(["php", str(RENDER), step, str(WORDPRESS), db, DB_HOST, *args],
+                          capture_output=True, text=True, env={**os.environ, **(env or {})})
+    if done.returncode != 0:
+        raise RuntimeError(f"{step} failed: {done.stderr[-2000:]}")
+    return done.stdout
+
+
+class Site:
+    """A WordPress site in a database of its own, with the thread inserted."""
+
+    def __init__(self) -> None:
+        self.db = f"wxrb_snap_{secrets.token_hex(4)}"
+
+    def __enter__(self) -> Site:
+        _mysql(f"CREATE DATABASE `{self.db}` CHARACTER SET utf8mb4")
+        try:
+            # The PHP side tells the thread it inserted.
+            self.inserted: dict[str, Any] = json.loads(
+                _php("setup", self.db, "twentytwentyone", "-", "0").strip().splitlines()[-1])
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _mysql(f"DROP DATABASE `{self.db}`")
+
+    def render(self, variant: tuple[str, str, int, str], folder: Path) -> list[Path]:
+        """The pages of a variant, rendered into ``folder``."""
+        name, theme, per_page, comment_format = variant
+        plain = name.startswith("plain")
+        env = {"WXRB_THEME": theme, "WXRB_PER_PAGE": str(per_page),
+               "WXRB_COMMENT_FORMAT": comment_format, "WXRB_PLAIN_LINKS": "1" if plain else ""}
+        paths = pages_of(folder, name, per_page)
+        for n, path in enumerate(paths, start=1):
+            if plain:
+                uri = f"/?p={self.inserted['post_id']}" + (f"&cpage={n}" if n > 1 else "")
+            else:
+                uri = POST if n == 1 else f"{POST}comment-page-{n}/"
+            path.write_text(_php("render", self.db, uri, env=env), encoding="utf-8")
+        return paths
+
+    def export(self, path: Path) -> None:
+        path.write_text(_php("export", self.db, "-"), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[Site]:
+    missing = _wordpress_missing()
+    if missing:
+        pytest.skip(missing)
+    with Site() as made:
+        yield made
+
+
+@pytest.mark.parametrize("variant", [v for v in VARIANTS if v[0] in ("classic", "blockpaged")],
+                         ids=lambda v: v[0])
+def test_pages_wordpress_renders_now(variant: tuple[str, str, int, str], site: Site,
+                                     tmp_path: Path) -> None:
+    if not (WORDPRESS / "wp-content" / "themes" / variant[1]).is_dir():
+        pytest.skip(f"theme {variant[1]} is not installed (package wordpress-theme-{variant[1]})")
+    records = read(site.render(variant, tmp_path))
+    assert differences(site.inserted, records, variant[0]) == []
+    assert len(of(records, Comment)) == sum(c["approved"] for c in site.inserted["comments"])
+    assert len(of(records, Comment)) == 11
+
+
+def _trimmed(page: str) -> str:
+    """A rendered page without its styles, scripts and icons: the
+    fixtures keep the markup, not the theme's assets."""
+    for tag in ("style", "script", "svg"):
+        page = re.sub(rf"<{tag}\b.*?</{tag}>\s*", "", page, flags=re.S)
+    return re.sub(r"<link rel='stylesheet'[^>]*>\s*", "", page)
+
+
+def main() -> None:
+    """Render the fixtures again (run from the repository's root)."""
+    missing = _wordpress_missing()
+    if missing:
+        sys.exit(missing)
+    with Site() as made:
+        for variant in VARIANTS:
+            for path in made.render(variant, DATA):
+                path.write_text(_trimmed(path.read_text(encoding="utf-8")), encoding="utf-8")
+        made.export(DATA / "site.wxr.xml")
+        (DATA / "thread.json").write_text(json.dumps(made.inserted) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,195 @@
+"""Reading saved WordPress post pages as records.
+
+A page is one post and the comments its theme lists (see :mod:`.markup`).
+Pages are read as one source: the comment pages of a post
+(``/comment-page-2/``, ``?cpage=2``) join into one thread, in page order,
+and a comment two pages show is read once.  A page shows what any visitor
+sees: approved comments (or one the visitor's own browser was told is
+awaiting moderation), without emails, IP addresses or user ids; those are
+left empty.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+from lxml.etree import ParserError
+
+from ...errors import InputError
+from ...inputs import files_at
+from ...records import Comment, ImportIssue, Record, Source, Thread, User
+from .markup import PageComment, PostPage, parse, read_page
+from .warc import WARC_START, html_responses
+
+ORIGIN = "wp-page"
+_HTML_START = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)", re.I | re.S)
+# Words a WordPress page has early on (in its head: scripts, styles, links).
+_WORDPRESS_MARKS = (b"wp-content", b"wp-includes", b"wp-json", b"wp-block-", b"wpemoji",
+                    b"WordPress")
+
+
+def detect(head: bytes) -> bool:
+    """Whether the first bytes are an HTML page that WordPress made, or a
+    web archive (WARC) that may hold such pages."""
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    if head.startswith(WARC_START):
+        return True
+    return _HTML_START.match(head) is not None and any(m in head for m in _WORDPRESS_MARKS)
+
+
+def read_wp_page(stream: IO[bytes], *, name: str, recover: bool = False) -> Iterator[Record]:
+    """Yield a :class:`Source`, the post's :class:`Thread`, the users the
+    comments name and each :class:`Comment`, with :class:`ImportIssue`
+    records for comments not read whole."""
+    try:
+        data = stream.read()
+    except (OSError, EOFError) as exc:
+        raise InputError(f"cannot read the file: {exc}", file=name) from None
+    if data.startswith(WARC_START):
+        yield from _read_pages(_archived_pages(data, name), name)
+    else:
+        yield from _read_pages([(name, _page(data, name))], name)
+
+
+def _archived_pages(data: bytes, name: str) -> list[tuple[str, PostPage]]:
+    """The pages with comments among the HTML pages a WARC holds (a crawl
+    holds others too), each named by its URL."""
+    pages = []
+    for url, body in html_responses(io.BytesIO(data), name):
+        try:
+            pages.append((f"{name}#{url}", _page(body, f"{name}#{url}")))
+        except InputError:
+            continue  # not a post page with comments
+    if not pages:
+        raise InputError("no WordPress page with comments in this web archive", file=name)
+    return pages
+
+
+def read_wp_page_folder(location: str, *, recover: bool = False) -> Iterator[Record]:
+    """The pages a location names (a folder's ``*.html`` / ``*.htm``
+    files, a glob, or one file), read as one source."""
+    pages = []
+    for path in _paths(location):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read the file: {exc.strerror}", file=str(path)) from None
+        pages.append((str(path), _page(data, str(path))))
+    yield from _read_pages(pages, location)
+
+
+def _paths(location: str) -> list[Path]:
+    found = files_at(location, (".html", ".htm"))
+    if not found:
+        raise InputError("no saved pages (*.html) there", file=location)
+    return sorted(found)
+
+
+def _page(data: bytes, name: str) -> PostPage:
+    try:
+        root = parse(data)
+    except (ParserError, ValueError) as exc:
+        raise InputError(f"not an HTML page: {exc}", file=name) from None
+    page = read_page(root)
+    if not page.found_list:
+        raise InputError("no WordPress comments on this page (no comment list found)",
+                         file=name)
+    return page
+
+
+def _site(link: str | None) -> str | None:
+    if not link:
+        return None
+    parts = urlsplit(link)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+def _read_pages(pages: list[tuple[str, PostPage]], name: str) -> Iterator[Record]:
+    """Pages in post order, each post's comment pages by number."""
+    site = next((s for s in (_site(p.link) for _, p in pages) if s), None)
+    yield Source(origin=ORIGIN, site=site or name, name=name, link=site,
+                 base_site_url=site, base_blog_url=site, title=None)
+    by_post: dict[str, list[tuple[str, PostPage]]] = {}
+    for file, page in pages:
+        by_post.setdefault(_thread_key(page, file), []).append((file, page))
+    users: dict[str, User] = {}
+    seen: set[str] = set()
+    position = 0
+    for key, group in by_post.items():
+        group.sort(key=lambda item: item[1].page)
+        yield _thread(key, group)
+        read_before = len(seen)
+        for file, page in group:
+            for number, item in enumerate(page.comments, start=1):
+                # A comment the page gives no id is known by its place.
+                comment_key = item.wp_id or f"#{page.page}.{number}"
+                if comment_key in seen:
+                    continue
+                seen.add(comment_key)
+                position += 1
+                if item.login and item.login not in users:
+                    users[item.login] = User(origin=ORIGIN, login=item.login,
+                                             display_name=item.author_name)
+                    yield users[item.login]
+                yield from _issues(item, file, comment_key)
+                yield _comment(item, comment_key, key, position)
+        yield from _count_issue(key, group, len(seen) - read_before)
+
+
+def _thread_key(page: PostPage, file: str) -> str:
+    return page.post_id or page.link or file
+
+
+def _thread(key: str, group: Iterable[tuple[str, PostPage]]) -> Thread:
+    pages = [p for _, p in group]
+    def known(attribute: str) -> Any:
+        return next((getattr(p, attribute) for p in pages if getattr(p, attribute)), None)
+    link = known("link")
+    return Thread(origin=ORIGIN, key=key, wp_post_id=known("post_id"), title=known("title"),
+                  link=link, guid=link, guid_is_permalink="false" if link else None,
+                  created_at=known("date"), created_at_local=known("date_local"),
+                  post_type="post", status="publish")
+
+
+def _issues(item: PageComment, file: str, key: str) -> Iterator[ImportIssue]:
+    if item.missing:
+        yield ImportIssue(
+            code="wp-page-comment-incomplete", severity="warning",
+            reason=f"the page does not show the comment's {', '.join(item.missing)}:"
+                   " kept without it",
+            file=file, line=item.line, record_key=f"comment {key}",
+        )
+
+
+def _count_issue(key: str, group: list[tuple[str, PostPage]], read: int) -> Iterator[ImportIssue]:
+    """A warning when the pages read are not all the post's comment pages,
+    or show fewer comments than their heading says the post has (a page
+    cut off)."""
+    pages = [p for _, p in group]
+    unread = sorted(set(range(1, max(p.last_page for p in pages) + 1)) - {p.page for p in pages})
+    said = max((p.count for p in pages if p.count is not None), default=None)
+    if unread:
+        reason = (f"comment pages {', '.join(map(str, unread))} of the post are not among"
+                  " those read (read all of a post's pages together: wp-page:DIR)")
+    elif said is not None and read < said:
+        reason = (f"the page says the post has {said} comments, {read} were read"
+                  " (a page cut off, or comments hidden)")
+    else:
+        return
+    yield ImportIssue(code="wp-page-comments-missing", severity="warning", reason=reason,
+                      file=group[0][0], record_key=f"thread {key}")
+
+
+def _comment(item: PageComment, key: str, thread: str, position: int) -> Comment:
+    return Comment(
+        origin=ORIGIN, key=key, thread=thread, wp_id=item.wp_id,
+        parent=item.parent, author_name=item.author_name, author_url=item.author_url,
+        created_at=item.created_at, created_at_local=item.created_at_local,
+        content=item.content, wp_approved="0" if item.awaiting_moderation else "1",
+        wp_type="" if item.kind == "comment" else item.kind, position=position,
+    )
