@@ -312,3 +312,21 @@ def test_a_comment_on_a_revision_is_left_out_with_an_issue(wordpress_url: str) -
     assert not [c for c in records if isinstance(c, Comment)]
     issues = [r for r in records if isinstance(r, ImportIssue)]
     assert [(i.code, i.severity) for i in issues] == [("wp-db-orphan-comment", "rejected")]
+
+
+def test_export_maps_a_disqus_user_to_the_sites_account(
+    wordpress_url: str, tmp_path: Path
+) -> None:
+    engine = _site(wordpress_url)
+    editor = _admin(engine)
+    _post(engine, "first-light")
+    store = f"sqlite:///{tmp_path / 'site.sqlite'}"
+    with api.open_store(store) as opened:
+        opened.load(_disqus(HOME + "/2024/03/first-light/",
+                            _dsq("p1", dsq_username="ed_mod"),
+                            _dsq("p2", dsq_username="reader")))
+    result = CliRunner().invoke(cli, ["export", "--db", store, "--format", "wp-db",
+                                      "-o", f"wp:{wordpress_url}", "--map-user", "ed_mod=editor"])
+    assert result.exit_code == 0, result.output
+    rows = dict(_rows(engine, "SELECT comment_content, user_id FROM wp_comments"))
+    assert rows == {"text p1": editor, "text p2": 0}

@@ -136,6 +136,12 @@ RECOVER_OPTION = click.option(
     "--recover", is_flag=True,
     help="Repair known defects of a broken file and keep every intact comment; "
     "each repair and each loss is recorded as an import issue.")
+# Writing, as convert and export do: the user map applies to the records
+# written (WXR author replies, a WordPress database's user_id).
+MAP_USER_OPTION = click.option(
+    "--map-user", "user_maps", multiple=True, metavar="DISQUS_NAME=WP_LOGIN",
+    help="Write this Disqus user's comments as author replies of that "
+    "WordPress login (repeatable).")
 QUIET_OPTION = click.option("--quiet", "-q", is_flag=True, help="No progress bars or summary.")
 
 
@@ -490,11 +496,13 @@ def _report_written(quiet: bool, report: formats.WriteReport, target: str) -> No
               help="Output file, or - for stdout (a folder for a folder format; "
               "wp:URL, a WordPress database, for wp-db).")
 @_selection_options
+@MAP_USER_OPTION
 @_writer_options
 @QUIET_OPTION
 def export_command(db_url: str | None, format_name: str, output: str, thread: str | None,
                    since: str | None, until: str | None, statuses: tuple[str, ...],
-                   types: tuple[str, ...], redact_fields: str | None, redact_salt: str,
+                   types: tuple[str, ...], user_maps: tuple[str, ...],
+                   redact_fields: str | None, redact_salt: str,
                    quiet: bool, **writer_values: Any) -> None:
     """Export a store's threads and comments to a file.
 
@@ -503,7 +511,8 @@ def export_command(db_url: str | None, format_name: str, output: str, thread: st
         wxrbridge export --db sqlite:///blog.sqlite --format wxr -o blog.xml
         wxrbridge export --format jsonl -o - --status approved | gzip > archive.jsonl.gz
         wxrbridge export --format html -o archive/ --redact emails,ips
-        wxrbridge export --format wp-db -o wp:mysql+pymysql://root@127.0.0.1/blog
+        wxrbridge export --format wp-db -o wp:mysql+pymysql://root@127.0.0.1/blog \\
+            --map-user jdoe_mod=jdoe
     """
     from . import api
     options = _given_writer_options(writer_values)
@@ -521,7 +530,7 @@ def export_command(db_url: str | None, format_name: str, output: str, thread: st
             _bar(None, " comments", "writing", quiet) as bar:
         report = api.export(store, output, format=format_name, selection=selection,
                             progress=bar, redact=_redact_fields(redact_fields),
-                            redact_salt=redact_salt, **options)
+                            redact_salt=redact_salt, user_map=_user_map(user_maps), **options)
     _report_written(quiet, report, output)
 
 
@@ -530,9 +539,7 @@ def export_command(db_url: str | None, format_name: str, output: str, thread: st
 @click.argument("target", metavar="OUTPUT")
 @_format_option("--to", "to_format", help="Output format (default: from OUTPUT's extension)")
 @RECOVER_OPTION
-@click.option("--map-user", "user_maps", multiple=True, metavar="DISQUS_NAME=WP_LOGIN",
-              help="Write this Disqus user's comments as author replies of that "
-              "WordPress login (repeatable).")
+@MAP_USER_OPTION
 @_writer_options
 @QUIET_OPTION
 def convert_command(source: str, target: str, to_format: str | None, recover: bool,
