@@ -22,6 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from wxrbridge import api
+from wxrbridge.canonical import site_user_id
 from wxrbridge.cli import cli
 from wxrbridge.errors import InputError
 from wxrbridge.formats.wp_page import read_wp_page, read_wp_page_folder
@@ -218,13 +219,30 @@ def test_import_finds_the_format_and_joins_comment_pages(tmp_path: Path,
     assert {(c.key, c.parent_key) for c in paged} == {("4", "3"), ("10", "8")}
 
 
-def test_author_replies_name_their_site_users(sqlite_url: str) -> None:
-    result = CliRunner().invoke(cli, ["import", str(DATA / "classic.html"), "--db", sqlite_url])
-    assert result.exit_code == 0, result.output
-    with open_store(sqlite_url) as store:
-        users = of(list(store.records(None)), User)
-    assert sorted((u.login, u.display_name) for u in users) == [
+def test_author_replies_name_their_site_users(store_url: str, tmp_path: Path) -> None:
+    """The author replies (comment-author-LOGIN) are linked to their users,
+    across pages imported apart, and a WXR export has them with their
+    author."""
+    for page in ("classic.html", "block.html"):
+        result = CliRunner().invoke(cli, ["import", str(DATA / page), "--db", store_url])
+        assert result.exit_code == 0, result.output
+    with open_store(store_url) as store:
+        records = list(store.records(None))
+    users = {u.wp_id: u for u in of(records, User)}
+    assert sorted((u.login, u.display_name) for u in users.values()) == [
         ("admin", "Ada Admin"), ("mira", "Mira Editor")]
+    replies = {c.key: users[c.wp_user_id].login for c in of(records, Comment) if c.wp_user_id}
+    assert replies == {"3": "admin", "5": "mira"}
+    out = tmp_path / "snapshot.wxr.xml"
+    result = CliRunner().invoke(cli, ["export", "--db", store_url, "--format", "wxr",
+                                      "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    back = list(api.read(out))
+    authors = {u.wp_id: u.login for u in of(back, User)}
+    assert {c.key: authors.get(c.wp_user_id) for c in of(back, Comment)
+            if site_user_id(c.wp_user_id)} == {
+        "3": "admin", "5": "mira"}
+    assert "has no wp:author" not in result.output
 
 
 def _warc(path: Path, pages: dict[str, bytes]) -> None:

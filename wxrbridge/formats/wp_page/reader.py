@@ -5,8 +5,10 @@ Pages are read as one source: the comment pages of a post
 (``/comment-page-2/``, ``?cpage=2``) join into one thread, in page order,
 and a comment two pages show is read once.  A page shows what any visitor
 sees: approved comments (or one the visitor's own browser was told is
-awaiting moderation), without emails, IP addresses or user ids; those are
-left empty.
+awaiting moderation), without emails or IP addresses; those are left
+empty.  A comment whose class names its author's login
+(``comment-author-LOGIN``: an author reply) is linked to that user, under
+an id made up from the login (the page shows none).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from lxml.etree import ParserError
 from ...errors import InputError
 from ...inputs import files_at
 from ...records import Comment, ImportIssue, Record, Source, Thread, User
+from ...usermap import made_up_id
 from .markup import PageComment, PostPage, parse, read_page
 from .warc import WARC_START, html_responses
 
@@ -133,11 +136,12 @@ def _read_pages(pages: list[tuple[str, PostPage]], name: str) -> Iterator[Record
                 seen.add(comment_key)
                 position += 1
                 if item.login and item.login not in users:
-                    users[item.login] = User(origin=ORIGIN, login=item.login,
-                                             display_name=item.author_name)
+                    users[item.login] = User(origin=ORIGIN, wp_id=made_up_id(item.login),
+                                             login=item.login, display_name=item.author_name)
                     yield users[item.login]
                 yield from _issues(item, file, comment_key)
-                yield _comment(item, comment_key, key, position)
+                user = users[item.login].wp_id if item.login else None
+                yield _comment(item, comment_key, key, position, user)
         yield from _count_issue(key, group, len(seen) - read_before)
 
 
@@ -185,11 +189,13 @@ def _count_issue(key: str, group: list[tuple[str, PostPage]], read: int) -> Iter
                       file=group[0][0], record_key=f"thread {key}")
 
 
-def _comment(item: PageComment, key: str, thread: str, position: int) -> Comment:
+def _comment(item: PageComment, key: str, thread: str, position: int,
+             user: str | None) -> Comment:
     return Comment(
         origin=ORIGIN, key=key, thread=thread, wp_id=item.wp_id,
         parent=item.parent, author_name=item.author_name, author_url=item.author_url,
         created_at=item.created_at, created_at_local=item.created_at_local,
         content=item.content, wp_approved="0" if item.awaiting_moderation else "1",
         wp_type="" if item.kind == "comment" else item.kind, position=position,
+        wp_user_id=user,
     )
