@@ -219,6 +219,27 @@ def test_import_finds_the_format_and_joins_comment_pages(tmp_path: Path,
     assert {(c.key, c.parent_key) for c in paged} == {("4", "3"), ("10", "8")}
 
 
+def test_a_bare_folder_of_saved_pages(tmp_path: Path, sqlite_url: str) -> None:
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    for n in (1, 2, 3):
+        shutil.copy(DATA / f"plainpaged-{n}.html", folder / f"page{n}.html")
+    (folder / "notes.txt").write_text("not a page", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import", str(folder), "--db", sqlite_url])
+    assert result.exit_code == 0, result.output
+    with open_store(sqlite_url) as store:
+        assert len(of(list(store.records(None)), Comment)) == 11
+    result = CliRunner().invoke(cli, ["verify", str(folder), str(DATA / "site.wxr.xml")])
+    assert result.exit_code == 0, result.output
+    # A folder of other pages is not taken for saved WordPress pages.
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "a.html").write_text("<!DOCTYPE html><html><body>hi</body></html>",
+                                  encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import", str(other), "--db", sqlite_url])
+    assert result.exit_code != 0 and "no WordPress comments" not in result.output
+
+
 def test_author_replies_name_their_site_users(store_url: str, tmp_path: Path) -> None:
     """The author replies (comment-author-LOGIN) are linked to their users,
     across pages imported apart, and a WXR export has them with their

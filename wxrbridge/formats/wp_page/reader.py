@@ -30,6 +30,8 @@ from .markup import PageComment, PostPage, parse, read_page
 from .warc import WARC_START, html_responses
 
 ORIGIN = "wp-page"
+# The saved pages of a folder.
+FOLDER_FILES = (".html", ".htm")
 _HTML_START = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)", re.I | re.S)
 # Words a WordPress page has early on (in its head: scripts, styles, links).
 _WORDPRESS_MARKS = (b"wp-content", b"wp-includes", b"wp-json", b"wp-block-", b"wpemoji",
@@ -87,7 +89,7 @@ def read_wp_page_folder(location: str, *, recover: bool = False) -> Iterator[Rec
 
 
 def _paths(location: str) -> list[Path]:
-    found = files_at(location, (".html", ".htm"))
+    found = files_at(location, FOLDER_FILES)
     if not found:
         raise InputError("no saved pages (*.html) there", file=location)
     return sorted(found)
