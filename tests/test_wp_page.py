@@ -301,6 +301,73 @@ def test_a_web_archive_of_the_pages(tmp_path: Path, sqlite_url: str) -> None:
     assert result.exit_code == 3 and "no WordPress page with comments" in result.output
 
 
+def test_a_wacz_of_the_pages(tmp_path: Path, sqlite_url: str) -> None:
+    """A WACZ is read as the WARC files in its archive/ folder; its
+    package description, index and page list are passed over."""
+    import gzip
+    import zipfile
+
+    post = "http://blog.example.test/2021/03/saving-a-thread/"
+    warc = tmp_path / "data.warc.gz"
+    _warc(warc, {post: (DATA / "classic.html").read_bytes()})
+    wacz = tmp_path / "crawl.wacz"
+    with zipfile.ZipFile(wacz, "w") as out:
+        out.writestr("datapackage.json", json.dumps({"profile": "data-package",
+                                                     "resources": []}))
+        out.writestr("datapackage-digest.json", "{}")
+        out.writestr("pages/pages.jsonl", json.dumps({"format": "json-pages-1.0"}) + "\n"
+                     + json.dumps({"url": post, "title": "Notes"}) + "\n")
+        out.writestr("indexes/index.cdx.gz", gzip.compress(f"test {post}\n".encode()))
+        out.write(warc, "archive/data.warc.gz")
+    result = CliRunner().invoke(cli, ["import", str(wacz), "--db", sqlite_url])
+    assert result.exit_code == 0, result.output
+    with open_store(sqlite_url) as store:
+        assert len(of(list(store.records(None)), Comment)) == 11
+    result = CliRunner().invoke(cli, ["verify", str(wacz), str(DATA / "site.wxr.xml")])
+    assert result.exit_code == 0, result.output
+
+
+class _Sipping(io.RawIOBase):
+    """A stream that refuses to be read whole or in large reads."""
+
+    def __init__(self, data: bytes) -> None:
+        self.inner = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        assert 0 <= size <= 1 << 17, f"read({size})"
+        return self.inner.read(size)
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def test_a_web_archive_is_read_record_by_record(tmp_path: Path) -> None:
+    post = "http://blog.example.test/2021/03/saving-a-thread/"
+    page = (DATA / "classic.html").read_bytes()
+    archive = tmp_path / "big.warc"  # uncompressed, larger than any one read
+    with archive.open("wb") as out:
+        from warcio.statusandheaders import StatusAndHeaders
+        from warcio.warcwriter import WARCWriter
+
+        writer = WARCWriter(out, gzip=False)
+        for n in range(8):
+            url = post if n == 0 else f"http://blog.example.test/other-{n}/"
+            body = page if n == 0 else b"<html><body>" + b"x" * 40000 + b"</body></html>"
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")],
+                                       protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), http_headers=headers))
+    data = archive.read_bytes()
+    assert len(data) > 1 << 17
+    records = list(read_wp_page(_Sipping(data), name="big.warc"))  # type: ignore[arg-type]
+    assert len(of(records, Comment)) == 11
+
+
 @pytest.mark.parametrize("pages", ["block.html", "classic.html", "xhtml.html", "blocktt2.html",
                                    "classicpaged-*.html", "plainpaged-*.html"])
 def test_verify_against_the_sites_export(pages: str) -> None:

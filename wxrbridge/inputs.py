@@ -17,9 +17,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Protocol, cast
+from typing import IO, TYPE_CHECKING, Any, Protocol, cast
 
 from .errors import InputError
+
+if TYPE_CHECKING:
+    import zipfile
 
 ProgressCallback = Callable[[int], None]
 
@@ -33,6 +36,10 @@ _GZIP = b"\x1f\x8b"
 _BZ2 = b"BZh"
 _XZ = b"\xfd7zXZ\x00"
 _ZIP = b"PK\x03\x04"
+# A WACZ holds its package description at the top and its WARC files in archive/.
+_WACZ_PACKAGE = "datapackage.json"
+_WACZ_ARCHIVE = "archive/"
+_WARC_ENDINGS = (".warc", ".warc.gz")
 
 
 class _PassThrough(io.RawIOBase):
@@ -335,6 +342,17 @@ def open_inputs(
         yield InputFile(display, HashingReader(stream))
 
 
+def _documents(members: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
+    """The members of a zip that are documents to read: all of them, but
+    in a WACZ (a web archive zip) its WARC files alone; its package
+    description, indexes and page lists say where the archived pages are,
+    and hold none."""
+    names = {info.filename for info in members}
+    warcs = [info for info in members if info.filename.startswith(_WACZ_ARCHIVE)
+             and info.filename.lower().endswith(_WARC_ENDINGS)]
+    return warcs if _WACZ_PACKAGE in names and warcs else members
+
+
 def _zip_members(raw: IO[bytes], display: str, *, recover: bool) -> Iterator[InputFile]:
     import zipfile
     import zlib
@@ -356,10 +374,10 @@ def _zip_members(raw: IO[bytes], display: str, *, recover: bool) -> Iterator[Inp
     with archive:
         # By entry, not by name: two members of one name are both read
         # (``open(name)`` would give the last one twice).
-        members = sorted(
+        members = _documents(sorted(
             (info for info in archive.infolist() if not info.is_dir()),
             key=lambda info: info.filename,
-        )
+        ))
         for info in members:
             name = f"{display}!{info.filename}"
             try:

@@ -13,17 +13,16 @@ an id made up from the login (the page shows none).
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 from urllib.parse import urlsplit
 
 from lxml.etree import ParserError
 
 from ...errors import InputError
-from ...inputs import files_at
+from ...inputs import Prepended, files_at
 from ...records import Comment, ImportIssue, Record, Source, Thread, User
 from ...usermap import made_up_id
 from .markup import PageComment, PostPage, parse, read_page
@@ -52,20 +51,26 @@ def read_wp_page(stream: IO[bytes], *, name: str, recover: bool = False) -> Iter
     comments name and each :class:`Comment`, with :class:`ImportIssue`
     records for comments not read whole."""
     try:
-        data = stream.read()
+        head = stream.read(len(WARC_START))
+        if head == WARC_START:
+            # A web archive is read record by record, never whole.
+            archived = _archived_pages(cast("IO[bytes]", Prepended(head, stream)), name)
+        else:
+            data = head + stream.read()
     except (OSError, EOFError) as exc:
         raise InputError(f"cannot read the file: {exc}", file=name) from None
-    if data.startswith(WARC_START):
-        yield from _read_pages(_archived_pages(data, name), name)
+    if head == WARC_START:
+        yield from _read_pages(archived, name)
     else:
         yield from _read_pages([(name, _page(data, name))], name)
 
 
-def _archived_pages(data: bytes, name: str) -> list[tuple[str, PostPage]]:
+def _archived_pages(archive: IO[bytes], name: str) -> list[tuple[str, PostPage]]:
     """The pages with comments among the HTML pages a WARC holds (a crawl
-    holds others too), each named by its URL."""
+    holds others too), each named by its URL: the parsed pages are kept,
+    not their HTML."""
     pages = []
-    for url, body in html_responses(io.BytesIO(data), name):
+    for url, body in html_responses(archive, name):
         try:
             pages.append((f"{name}#{url}", _page(body, f"{name}#{url}")))
         except InputError:
