@@ -302,14 +302,17 @@ def test_a_web_archive_of_the_pages(tmp_path: Path, sqlite_url: str) -> None:
 
 
 def test_a_wacz_of_the_pages(tmp_path: Path, sqlite_url: str) -> None:
-    """A WACZ is read as the WARC files in its archive/ folder; its
-    package description, index and page list are passed over."""
+    """A WACZ is read as the WARC files in its archive/ folder, as one
+    archive (a post's comment pages in two of them join); its package
+    description, index and page list are passed over."""
     import gzip
     import zipfile
 
     post = "http://blog.example.test/2021/03/saving-a-thread/"
-    warc = tmp_path / "data.warc.gz"
-    _warc(warc, {post: (DATA / "classic.html").read_bytes()})
+    first, rest = tmp_path / "a.warc.gz", tmp_path / "b.warc.gz"
+    _warc(first, {post: (DATA / "classicpaged-1.html").read_bytes()})
+    _warc(rest, {f"{post}comment-page-{n}/": (DATA / f"classicpaged-{n}.html").read_bytes()
+                 for n in (2, 3)})
     wacz = tmp_path / "crawl.wacz"
     with zipfile.ZipFile(wacz, "w") as out:
         out.writestr("datapackage.json", json.dumps({"profile": "data-package",
@@ -318,9 +321,11 @@ def test_a_wacz_of_the_pages(tmp_path: Path, sqlite_url: str) -> None:
         out.writestr("pages/pages.jsonl", json.dumps({"format": "json-pages-1.0"}) + "\n"
                      + json.dumps({"url": post, "title": "Notes"}) + "\n")
         out.writestr("indexes/index.cdx.gz", gzip.compress(f"test {post}\n".encode()))
-        out.write(warc, "archive/data.warc.gz")
+        out.write(first, "archive/data-1.warc.gz")
+        out.write(rest, "archive/data-2.warc.gz")
     result = CliRunner().invoke(cli, ["import", str(wacz), "--db", sqlite_url])
     assert result.exit_code == 0, result.output
+    assert "deleted" not in result.output and "missing" not in result.output
     with open_store(sqlite_url) as store:
         assert len(of(list(store.records(None)), Comment)) == 11
     result = CliRunner().invoke(cli, ["verify", str(wacz), str(DATA / "site.wxr.xml")])
