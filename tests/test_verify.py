@@ -96,3 +96,32 @@ def test_fields_a_format_cannot_hold_are_not_compared_across_formats(tmp_path: P
     converted.write_text(text.replace("192.0.2.10<", "192.0.2.99<"), encoding="utf-8")
     assert "comment 102: author_ip '192.0.2.10' -> '192.0.2.99'" in [
         str(d) for d in api.verify(CORE, converted).differences]
+
+
+# Comments as typed, and as a WordPress page shows them (wpautop,
+# wptexturize, make_clickable, convert_smilies, entities).
+TYPED_AND_SHOWN = [
+    ('It\'s "quoted" -- and so on...',
+     "<p>It&#8217;s &#8220;quoted&#8221; &#8212; and so on&#8230;</p>"),
+    ("pages 3--5, a 2x4 board", "<p>pages 3&#8211;5, a 2&#215;4 board</p>"),
+    ("Line one\nline two\n\nNew paragraph & more",
+     "<p>Line one<br />\nline two</p>\n<p>New paragraph &amp; more</p>"),
+    ("see https://example.test/a",
+     '<p>see <a href="https://example.test/a" rel="nofollow ugc">https://example.test/a</a></p>'),
+    ("Nice :)", '<p>Nice <img src="https://example.test/smilies/1f642.png" alt=":)" '
+                'class="wp-smiley" style="height: 1em" /></p>'),
+    ("a < b and <em>c</em>.", "<p>a &lt; b and <em>c</em>.</p>"),
+]
+
+
+@pytest.mark.parametrize(("typed", "shown"), TYPED_AND_SHOWN)
+def test_a_page_and_an_export_compare_content_as_read(typed: str, shown: str) -> None:
+    from wxrbridge.verify.identity import field_differences
+
+    assert list(field_differences("content", shown, typed, "wp-page", "wxr")) == []
+    assert list(field_differences("content", typed, shown, "wxr", "wp-page")) == []
+    # Between two exports the same values differ, and a changed word is found.
+    assert list(field_differences("content", shown, typed, "wxr", "wxr")) != []
+    changed = typed.replace(typed.split()[0], "Another", 1)
+    [(name, a, b)] = field_differences("content", shown, changed, "wp-page", "wxr")
+    assert name == "content" and a != b

@@ -22,6 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from wxrbridge import api
+from wxrbridge.canonical import site_user_id
 from wxrbridge.cli import cli
 from wxrbridge.errors import InputError
 from wxrbridge.formats.wp_page import read_wp_page, read_wp_page_folder
@@ -218,13 +219,51 @@ def test_import_finds_the_format_and_joins_comment_pages(tmp_path: Path,
     assert {(c.key, c.parent_key) for c in paged} == {("4", "3"), ("10", "8")}
 
 
-def test_author_replies_name_their_site_users(sqlite_url: str) -> None:
-    result = CliRunner().invoke(cli, ["import", str(DATA / "classic.html"), "--db", sqlite_url])
+def test_a_bare_folder_of_saved_pages(tmp_path: Path, sqlite_url: str) -> None:
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    for n in (1, 2, 3):
+        shutil.copy(DATA / f"plainpaged-{n}.html", folder / f"page{n}.html")
+    (folder / "notes.txt").write_text("not a page", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import", str(folder), "--db", sqlite_url])
     assert result.exit_code == 0, result.output
     with open_store(sqlite_url) as store:
-        users = of(list(store.records(None)), User)
-    assert sorted((u.login, u.display_name) for u in users) == [
+        assert len(of(list(store.records(None)), Comment)) == 11
+    result = CliRunner().invoke(cli, ["verify", str(folder), str(DATA / "site.wxr.xml")])
+    assert result.exit_code == 0, result.output
+    # A folder of other pages is not taken for saved WordPress pages.
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "a.html").write_text("<!DOCTYPE html><html><body>hi</body></html>",
+                                  encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import", str(other), "--db", sqlite_url])
+    assert result.exit_code != 0 and "no WordPress comments" not in result.output
+
+
+def test_author_replies_name_their_site_users(store_url: str, tmp_path: Path) -> None:
+    """The author replies (comment-author-LOGIN) are linked to their users,
+    across pages imported apart, and a WXR export has them with their
+    author."""
+    for page in ("classic.html", "block.html"):
+        result = CliRunner().invoke(cli, ["import", str(DATA / page), "--db", store_url])
+        assert result.exit_code == 0, result.output
+    with open_store(store_url) as store:
+        records = list(store.records(None))
+    users = {u.wp_id: u for u in of(records, User)}
+    assert sorted((u.login, u.display_name) for u in users.values()) == [
         ("admin", "Ada Admin"), ("mira", "Mira Editor")]
+    replies = {c.key: users[c.wp_user_id].login for c in of(records, Comment) if c.wp_user_id}
+    assert replies == {"3": "admin", "5": "mira"}
+    out = tmp_path / "snapshot.wxr.xml"
+    result = CliRunner().invoke(cli, ["export", "--db", store_url, "--format", "wxr",
+                                      "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    back = list(api.read(out))
+    authors = {u.wp_id: u.login for u in of(back, User)}
+    assert {c.key: authors.get(c.wp_user_id) for c in of(back, Comment)
+            if site_user_id(c.wp_user_id)} == {
+        "3": "admin", "5": "mira"}
+    assert "has no wp:author" not in result.output
 
 
 def _warc(path: Path, pages: dict[str, bytes]) -> None:
@@ -262,14 +301,108 @@ def test_a_web_archive_of_the_pages(tmp_path: Path, sqlite_url: str) -> None:
     assert result.exit_code == 3 and "no WordPress page with comments" in result.output
 
 
-def test_verify_against_the_sites_export() -> None:
-    """Everything a page shows matches WordPress's own export of the site,
-    but for the content (the page shows it rendered, the export raw) and
-    the comment still awaiting moderation (not shown)."""
-    report = api.verify(DATA / "block.html", DATA / "site.wxr.xml")
-    left = [str(d) for d in report.differences if d.field != "content"]
-    assert left == ["comment 11: in B, not in A"]
-    assert report.comments == (11, 12)
+def test_a_wacz_of_the_pages(tmp_path: Path, sqlite_url: str) -> None:
+    """A WACZ is read as the WARC files in its archive/ folder, as one
+    archive (a post's comment pages in two of them join); its package
+    description, index and page list are passed over."""
+    import gzip
+    import zipfile
+
+    post = "http://blog.example.test/2021/03/saving-a-thread/"
+    first, rest = tmp_path / "a.warc.gz", tmp_path / "b.warc.gz"
+    _warc(first, {post: (DATA / "classicpaged-1.html").read_bytes()})
+    _warc(rest, {f"{post}comment-page-{n}/": (DATA / f"classicpaged-{n}.html").read_bytes()
+                 for n in (2, 3)})
+    wacz = tmp_path / "crawl.wacz"
+    with zipfile.ZipFile(wacz, "w") as out:
+        out.writestr("datapackage.json", json.dumps({"profile": "data-package",
+                                                     "resources": []}))
+        out.writestr("datapackage-digest.json", "{}")
+        out.writestr("pages/pages.jsonl", json.dumps({"format": "json-pages-1.0"}) + "\n"
+                     + json.dumps({"url": post, "title": "Notes"}) + "\n")
+        out.writestr("indexes/index.cdx.gz", gzip.compress(f"test {post}\n".encode()))
+        out.write(first, "archive/data-1.warc.gz")
+        out.write(rest, "archive/data-2.warc.gz")
+    result = CliRunner().invoke(cli, ["import", str(wacz), "--db", sqlite_url])
+    assert result.exit_code == 0, result.output
+    assert "deleted" not in result.output and "missing" not in result.output
+    with open_store(sqlite_url) as store:
+        assert len(of(list(store.records(None)), Comment)) == 11
+    result = CliRunner().invoke(cli, ["verify", str(wacz), str(DATA / "site.wxr.xml")])
+    assert result.exit_code == 0, result.output
+
+
+class _Sipping(io.RawIOBase):
+    """A stream that refuses to be read whole or in large reads."""
+
+    def __init__(self, data: bytes) -> None:
+        self.inner = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        assert 0 <= size <= 1 << 17, f"read({size})"
+        return self.inner.read(size)
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def test_a_web_archive_is_read_record_by_record(tmp_path: Path) -> None:
+    post = "http://blog.example.test/2021/03/saving-a-thread/"
+    page = (DATA / "classic.html").read_bytes()
+    archive = tmp_path / "big.warc"  # uncompressed, larger than any one read
+    with archive.open("wb") as out:
+        from warcio.statusandheaders import StatusAndHeaders
+        from warcio.warcwriter import WARCWriter
+
+        writer = WARCWriter(out, gzip=False)
+        for n in range(8):
+            url = post if n == 0 else f"http://blog.example.test/other-{n}/"
+            body = page if n == 0 else b"<html><body>" + b"x" * 40000 + b"</body></html>"
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")],
+                                       protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), http_headers=headers))
+    data = archive.read_bytes()
+    assert len(data) > 1 << 17
+    records = list(read_wp_page(_Sipping(data), name="big.warc"))  # type: ignore[arg-type]
+    assert len(of(records, Comment)) == 11
+
+
+@pytest.mark.parametrize("pages", ["block.html", "classic.html", "xhtml.html", "blocktt2.html",
+                                   "classicpaged-*.html", "plainpaged-*.html"])
+def test_verify_against_the_sites_export(pages: str) -> None:
+    """Everything a page shows matches WordPress's own export of the site:
+    content as read (the page shows it rendered, the export raw), the
+    comment awaiting moderation not held against the page."""
+    source = f"wp-page:{DATA / pages}" if "*" in pages else str(DATA / pages)
+    export = str(DATA / "site.wxr.xml")
+    for a, b in ((source, export), (export, source)):
+        result = CliRunner().invoke(cli, ["verify", a, b])
+        assert result.exit_code == 0, result.output
+        assert "equivalent" in result.output
+
+
+def test_verify_still_finds_what_differs(tmp_path: Path) -> None:
+    export = (DATA / "site.wxr.xml").read_text(encoding="utf-8")
+    changed = tmp_path / "changed.wxr.xml"
+    changed.write_text(export.replace("Four deep now.", "Four deep later.")
+                       .replace("<wp:comment_approved><![CDATA[0]]>",
+                                "<wp:comment_approved><![CDATA[1]]>"), encoding="utf-8")
+    report = api.verify(DATA / "block.html", changed)
+    assert [str(d) for d in report.differences] == [
+        "comment 6: content 'Four deep now.' -> 'Four deep later.'",
+        "comment 11: in B, not in A",  # approved, so a page would show it
+    ]
+    report = api.verify(changed, DATA / "classic.html")
+    assert [str(d) for d in report.differences] == [
+        "comment 6: content 'Four deep later.' -> 'Four deep now.'",
+        "comment 11: in A, not in B",
+    ]
 
 
 # -- rendering with the real WordPress -------------------------------------

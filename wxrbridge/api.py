@@ -78,14 +78,18 @@ def _open_store(url: str | None, **kwargs: bool) -> Store:
 
 def _read_location(spec: str, format: str | None) -> tuple[formats.LocationReader, str] | None:
     """The reader and location, when ``spec`` is read from a location (a
-    format given that reads so, or ``NAME:LOCATION`` naming one) rather
-    than opened as a file."""
+    format given that reads so, ``NAME:LOCATION`` naming one, or a folder
+    of a format's files) rather than opened as a file."""
     if format is not None:
         reader = formats.get(format).read_location
         return None if reader is None else (reader, spec)
     found = formats.at_location(spec)
     if found is None or found[0].read_location is None:
-        return None
+        # A bare folder of a format's files (saved pages) is its location.
+        in_folder = formats.at_folder(spec)
+        if in_folder is None or in_folder.read_location is None:
+            return None
+        return in_folder.read_location, spec
     return found[0].read_location, found[1]
 
 

@@ -649,6 +649,11 @@ def verify_command(a: str, b: str, as_json: bool, exact: bool) -> None:
         site user id unless both are WXR or WP REST; comment meta unless
         both are the same format
       - the _wxrbridge_* meta that carries an id or a parent across formats
+      - between a saved page (wp-page) and another format: content as the
+        text a reader sees (tags stripped, entities unescaped, curly
+        quotes, dashes and ellipses as typed, whitespace collapsed), and
+        the other side's comments a page cannot show (pending, spam,
+        trash)
     Threads are paired, not compared field by field; users and terms are
     not compared.
     --exact compares two XML files element by element instead.

@@ -17,9 +17,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Protocol, cast
+from typing import IO, TYPE_CHECKING, Any, Protocol, cast
 
 from .errors import InputError
+
+if TYPE_CHECKING:
+    import zipfile
 
 ProgressCallback = Callable[[int], None]
 
@@ -33,6 +36,10 @@ _GZIP = b"\x1f\x8b"
 _BZ2 = b"BZh"
 _XZ = b"\xfd7zXZ\x00"
 _ZIP = b"PK\x03\x04"
+# A WACZ holds its package description at the top and its WARC files in archive/.
+_WACZ_PACKAGE = "datapackage.json"
+_WACZ_ARCHIVE = "archive/"
+_WARC_ENDINGS = (".warc", ".warc.gz")
 
 
 class _PassThrough(io.RawIOBase):
@@ -335,6 +342,40 @@ def open_inputs(
         yield InputFile(display, HashingReader(stream))
 
 
+def _wacz_archive(members: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
+    """The WARC files of a WACZ (a web archive zip: its package
+    description at the top, its WARC files in archive/), in order; empty
+    for any other zip.  Its indexes and page lists say where the archived
+    pages are, and hold none."""
+    if _WACZ_PACKAGE not in {info.filename for info in members}:
+        return []
+    return [info for info in members if info.filename.startswith(_WACZ_ARCHIVE)
+            and info.filename.lower().endswith(_WARC_ENDINGS)]
+
+
+class _Chained(_PassThrough):
+    """Streams read one after another as one, each opened when the one
+    before is read through."""
+
+    def __init__(self, streams: Iterator[IO[bytes]]) -> None:
+        self._streams = streams
+        self._current: IO[bytes] | None = None
+
+    def read(self, size: int = -1) -> bytes:
+        if size < 0:
+            return b"".join(iter(lambda: self.read(1 << 16), b""))
+        while True:
+            if self._current is None:
+                self._current = next(self._streams, None)
+                if self._current is None:
+                    return b""
+            data = self._current.read(size)
+            if data or size == 0:
+                return data
+            self._current.close()
+            self._current = None
+
+
 def _zip_members(raw: IO[bytes], display: str, *, recover: bool) -> Iterator[InputFile]:
     import zipfile
     import zlib
@@ -353,6 +394,16 @@ def _zip_members(raw: IO[bytes], display: str, *, recover: bool) -> Iterator[Inp
         archive = zipfile.ZipFile(seekable)
     except damage as exc:
         raise InputError(f"not a readable zip: {exc}", file=display) from None
+    def member(info: zipfile.ZipInfo) -> IO[bytes]:
+        name = f"{display}!{info.filename}"
+        try:
+            inner = archive.open(info)
+        except damage as exc:
+            raise InputError(f"zip member unreadable: {exc}", file=name) from None
+        data = io.BufferedReader(Damaged(inner, "zip", name, recover=recover, errors=damage),
+                                 1 << 16)
+        return decompressed(data, data.peek(8)[:8], name=name, recover=recover)
+
     with archive:
         # By entry, not by name: two members of one name are both read
         # (``open(name)`` would give the last one twice).
@@ -360,19 +411,16 @@ def _zip_members(raw: IO[bytes], display: str, *, recover: bool) -> Iterator[Inp
             (info for info in archive.infolist() if not info.is_dir()),
             key=lambda info: info.filename,
         )
+        warcs = _wacz_archive(members)
+        if warcs:
+            # A WACZ is one web archive: its WARC files, one after another
+            # (WARC records simply follow each other).
+            yield InputFile(f"{display}!{_WACZ_ARCHIVE}",
+                            HashingReader(cast("IO[bytes]", _Chained(map(member, warcs)))))
+            return
         for info in members:
-            name = f"{display}!{info.filename}"
-            try:
-                inner = archive.open(info)
-            except damage as exc:
-                raise InputError(f"zip member unreadable: {exc}", file=name) from None
-            with inner:
-                member = Damaged(inner, "zip", name, recover=recover, errors=damage)
-                data = io.BufferedReader(member, 1 << 16)
-                head = data.peek(8)[:8]
-                yield InputFile(
-                    name, HashingReader(decompressed(data, head, name=name, recover=recover))
-                )
+            with member(info) as stream:
+                yield InputFile(f"{display}!{info.filename}", HashingReader(stream))
 
 
 def peek_head(stream: HashingReader, size: int = 4096) -> tuple[bytes, IO[bytes]]:

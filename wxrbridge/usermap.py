@@ -15,6 +15,7 @@ shown beside a comment is free text any guest can type.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
@@ -25,6 +26,16 @@ from .records import Comment, Record, Thread, User
 # Made-up author ids start above this, far from the ids of a real site's
 # accounts, so they cannot be mistaken for one.
 MADE_UP_ID_FLOOR = 1_000_000
+
+
+def made_up_id(login: str) -> str:
+    """An author id of our own making for a login that comes with none (a
+    saved page names its users by login only): the same for that login in
+    every file, so that pages of one site imported apart link one user.
+    Drawn from a hash of the login, above the floor; two logins of one
+    site share one with odds of about one in four billion."""
+    digest = hashlib.sha256(login.encode("utf-8")).digest()
+    return str(MADE_UP_ID_FLOOR + 1 + int.from_bytes(digest[:4], "big"))
 
 
 class UserMap:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol, cast
 
 from ..errors import InputError, OutputError, UnknownFormatError, UnknownOptionError
-from ..inputs import InputFile, Prepended, peek_head
+from ..inputs import InputFile, Prepended, files_at, peek_head
 
 if TYPE_CHECKING:
     # Records are imported by the readers and writers that make them: the
@@ -178,6 +178,9 @@ class Format:
     option adds others, and the CLI's ``--status`` goes there instead of
     filtering what is read.  ``recovery`` is the layout ``--recover``
     repairs the format's files with, for a format that can be repaired.
+    ``folder_files`` names, for a format read from a location, the file
+    endings of the documents a folder of them holds: a bare folder whose
+    first such file ``detect`` recognises is read as that location.
     """
 
     name: str
@@ -195,6 +198,7 @@ class Format:
     options: tuple[Option, ...] = ()
     statuses_add_to_approved: bool = False
     recovery: Layout | None = None
+    folder_files: tuple[str, ...] = ()
 
     @property
     def write(self) -> Writer | FolderWriter | PathWriter | LocationWriter | None:
@@ -410,6 +414,32 @@ def at_location(spec: str) -> tuple[Format, str] | None:
     if fmt is None or fmt.read_location is None:
         return None
     return fmt, location
+
+
+# Enough of a folder's first file to recognise its format by.
+_FOLDER_HEAD = 4096
+
+
+def at_folder(path: str) -> Format | None:
+    """The format reading the folder ``path`` as its location, by its
+    files (see ``Format.folder_files``); None when it is no folder or
+    holds no format's files."""
+    if not os.path.isdir(path):
+        return None
+    for fmt in formats():
+        if not fmt.folder_files or fmt.detect is None or fmt.read_location is None:
+            continue
+        files = sorted(files_at(path, fmt.folder_files))
+        if not files:
+            continue
+        try:
+            with open(files[0], "rb") as handle:
+                head = handle.read(_FOLDER_HEAD)
+        except OSError:
+            continue  # the format's reader reports it, named
+        if fmt.detect(head):
+            return fmt
+    return None
 
 
 def location_of(fmt: Format, target: str) -> str:

@@ -17,7 +17,9 @@ name in date order, then by the same date.
 Fields one format cannot hold are not held against it: an email or a local
 date missing on one side is not a difference, a different one is; an IP
 address, a site user id and comment meta are compared where both formats
-hold them (see :mod:`.identity`).
+hold them (see :mod:`.identity`).  A saved page (wp-page) shows content
+rendered and only approved comments: against another format its content is
+compared as read, and what it cannot show is not missing (:mod:`.shown`).
 
 Both sides are kept in a scratch SQLite file while they are compared
 (:mod:`.sides`), so memory stays flat however large the exports are.
@@ -34,6 +36,7 @@ from typing import Any
 
 from ..records import Record
 from .identity import FIELDS, compared, field_differences
+from .shown import PAGE_ORIGIN, not_shown
 from .sides import Sides
 
 
@@ -141,12 +144,17 @@ def _pair_in_threads(sides: Sides, pairs: Any, taken: bytearray) -> None:
         taken[b] = 1
 
 
-def _compare(row: tuple[Any, ...], thread_pairs: Any, diffs: list[Difference]) -> None:
+_STATUS = 13 + FIELDS.index("status")
+
+
+def _compare(row: tuple[Any, ...], thread_pairs: Any, page_in_b: bool,
+             diffs: list[Difference]) -> None:
     """The differences of one A comment (one row of Sides.pairs_of_comments)."""
     (key, origin, thread_idx, thread_key, parent_key, parent_idx, parent_pair,
      b_idx, b_origin, b_thread_idx, b_thread_key, b_parent_key, b_parent_idx) = row[:13]
     if b_idx is None:
-        diffs.append(Difference("missing", "comment", key))
+        if not not_shown(origin, row[_STATUS], page_in_b):
+            diffs.append(Difference("missing", "comment", key))
         return
     if thread_pairs[thread_idx] != b_thread_idx:
         diffs.append(Difference("changed", "comment", key, "thread", thread_key, b_thread_key))
@@ -159,11 +167,10 @@ def _compare(row: tuple[Any, ...], thread_pairs: Any, diffs: list[Difference]) -
         diffs.append(Difference("changed", "comment", key, "parent",
                                 parent_key if parent_idx is not None else None, b_parent_key))
     count = len(FIELDS)
-    same_origin = origin == b_origin
     for name, mine, theirs in zip(FIELDS, row[13:13 + count], row[13 + count:],
                                   strict=True):
         if compared(name, origin, b_origin):
-            for what, a, b in field_differences(name, mine, theirs, same_origin):
+            for what, a, b in field_differences(name, mine, theirs, origin, b_origin):
                 diffs.append(Difference("changed", "comment", key, what, a, b))
 
 
@@ -198,8 +205,11 @@ def _verify(sides: Sides, a: Iterable[Record], b: Iterable[Record]) -> VerifyRep
     pairs, taken = sides.match("comment")
     if min(pairs, default=0) < 0 and not all(taken):
         _pair_in_threads(sides, pairs, taken)
+    page_in = {side: PAGE_ORIGIN in sides.origins[side] for side in sides.origins}
     for row in sides.pairs_of_comments(pairs):
-        _compare(row, thread_pairs, diffs)
-    for key in sides.keys("b_comment", _unpaired(not t for t in taken)):
-        diffs.append(Difference("extra", "comment", key))
+        _compare(row, thread_pairs, page_in["b"], diffs)
+    for key, origin, status in sides.rows("b_comment", _unpaired(not t for t in taken),
+                                          "key, origin, f_status"):
+        if not not_shown(origin, status, page_in["a"]):
+            diffs.append(Difference("extra", "comment", key))
     return report

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from .. import canonical
 from ..canonical import normalise_url, post_id_in_identifier, post_id_in_url, wp_id_in_identifier
 from ..records import Comment, Thread
+from .shown import PAGE_ORIGIN, one_is_page, shown_text
 
 Token = tuple[str, str]
 
@@ -137,11 +138,21 @@ def compared(name: str, a_origin: str, b_origin: str) -> bool:
 
 
 def field_differences(
-    name: str, mine: Any, theirs: Any, same_origin: bool
+    name: str, mine: Any, theirs: Any, a_origin: str, b_origin: str
 ) -> Iterator[tuple[str, Any, Any]]:
     """``(field, A's value, B's value)`` for each way one compared field
     differs (none when it is the same, or the same on purpose)."""
     if mine == theirs or (name in _WHEN_BOTH and (mine is None or theirs is None)):
+        return
+    same_origin = a_origin == b_origin
+    if name == "content" and one_is_page(a_origin, b_origin):
+        # A page shows content rendered: compared, and told, as read; a
+        # classic theme's ping shows none.
+        if (mine if a_origin == PAGE_ORIGIN else theirs) is None:
+            return
+        mine, theirs = shown_text(mine), shown_text(theirs)
+        if mine != theirs:
+            yield name, mine, theirs
         return
     if name == "status" and not same_origin and mine in _REMOVED and theirs in _REMOVED:
         return

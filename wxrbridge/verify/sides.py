@@ -51,6 +51,8 @@ class Sides:
             self.db.executescript(_schema(side))
         self.threads = {side: 0 for side in SIDES}
         self.comments = {side: 0 for side in SIDES}
+        # The origins of each side's comments.
+        self.origins: dict[str, set[str]] = {side: set() for side in SIDES}
 
     def close(self) -> None:
         self.db.close()
@@ -106,6 +108,7 @@ class Sides:
                                  if k == "_wxrbridge_original_parent" and v), None)
                 idx = self.comments[side]
                 self.comments[side] += 1
+                self.origins[side].add(record.origin)
                 comments.append((idx, record.key, record.origin, in_thread, record.thread,
                                  kept or parent, kept is not None, *comment_fields(record)))
                 comment_tokens_.extend(
@@ -177,11 +180,15 @@ class Sides:
 
     def keys(self, table: str, indexes: list[int]) -> Iterator[str]:
         """The keys of the rows at ``indexes`` (ascending) of a table."""
+        return (key for (key,) in self.rows(table, indexes, "key"))
+
+    def rows(self, table: str, indexes: list[int], columns: str) -> Iterator[tuple[Any, ...]]:
+        """Some columns of the rows at ``indexes`` (ascending) of a table."""
         for start in range(0, len(indexes), 500):
             chunk = indexes[start:start + 500]
             marks = ", ".join("?" * len(chunk))
-            yield from (key for (key,) in self.db.execute(
-                f"SELECT key FROM {table} WHERE idx IN ({marks}) ORDER BY idx", chunk))
+            yield from self.db.execute(
+                f"SELECT {columns} FROM {table} WHERE idx IN ({marks}) ORDER BY idx", chunk)
 
     def pair_threads(self, pairs: array[int]) -> None:
         """Keep the thread pairs, for :meth:`unpaired`."""

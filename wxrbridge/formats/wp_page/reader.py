@@ -5,28 +5,32 @@ Pages are read as one source: the comment pages of a post
 (``/comment-page-2/``, ``?cpage=2``) join into one thread, in page order,
 and a comment two pages show is read once.  A page shows what any visitor
 sees: approved comments (or one the visitor's own browser was told is
-awaiting moderation), without emails, IP addresses or user ids; those are
-left empty.
+awaiting moderation), without emails or IP addresses; those are left
+empty.  A comment whose class names its author's login
+(``comment-author-LOGIN``: an author reply) is linked to that user, under
+an id made up from the login (the page shows none).
 """
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 from urllib.parse import urlsplit
 
 from lxml.etree import ParserError
 
 from ...errors import InputError
-from ...inputs import files_at
+from ...inputs import Prepended, files_at
 from ...records import Comment, ImportIssue, Record, Source, Thread, User
+from ...usermap import made_up_id
 from .markup import PageComment, PostPage, parse, read_page
 from .warc import WARC_START, html_responses
 
 ORIGIN = "wp-page"
+# The saved pages of a folder.
+FOLDER_FILES = (".html", ".htm")
 _HTML_START = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)", re.I | re.S)
 # Words a WordPress page has early on (in its head: scripts, styles, links).
 _WORDPRESS_MARKS = (b"wp-content", b"wp-includes", b"wp-json", b"wp-block-", b"wpemoji",
@@ -47,20 +51,26 @@ def read_wp_page(stream: IO[bytes], *, name: str, recover: bool = False) -> Iter
     comments name and each :class:`Comment`, with :class:`ImportIssue`
     records for comments not read whole."""
     try:
-        data = stream.read()
+        head = stream.read(len(WARC_START))
+        if head == WARC_START:
+            # A web archive is read record by record, never whole.
+            archived = _archived_pages(cast("IO[bytes]", Prepended(head, stream)), name)
+        else:
+            data = head + stream.read()
     except (OSError, EOFError) as exc:
         raise InputError(f"cannot read the file: {exc}", file=name) from None
-    if data.startswith(WARC_START):
-        yield from _read_pages(_archived_pages(data, name), name)
+    if head == WARC_START:
+        yield from _read_pages(archived, name)
     else:
         yield from _read_pages([(name, _page(data, name))], name)
 
 
-def _archived_pages(data: bytes, name: str) -> list[tuple[str, PostPage]]:
+def _archived_pages(archive: IO[bytes], name: str) -> list[tuple[str, PostPage]]:
     """The pages with comments among the HTML pages a WARC holds (a crawl
-    holds others too), each named by its URL."""
+    holds others too), each named by its URL: the parsed pages are kept,
+    not their HTML."""
     pages = []
-    for url, body in html_responses(io.BytesIO(data), name):
+    for url, body in html_responses(archive, name):
         try:
             pages.append((f"{name}#{url}", _page(body, f"{name}#{url}")))
         except InputError:
@@ -84,7 +94,7 @@ def read_wp_page_folder(location: str, *, recover: bool = False) -> Iterator[Rec
 
 
 def _paths(location: str) -> list[Path]:
-    found = files_at(location, (".html", ".htm"))
+    found = files_at(location, FOLDER_FILES)
     if not found:
         raise InputError("no saved pages (*.html) there", file=location)
     return sorted(found)
@@ -133,11 +143,12 @@ def _read_pages(pages: list[tuple[str, PostPage]], name: str) -> Iterator[Record
                 seen.add(comment_key)
                 position += 1
                 if item.login and item.login not in users:
-                    users[item.login] = User(origin=ORIGIN, login=item.login,
-                                             display_name=item.author_name)
+                    users[item.login] = User(origin=ORIGIN, wp_id=made_up_id(item.login),
+                                             login=item.login, display_name=item.author_name)
                     yield users[item.login]
                 yield from _issues(item, file, comment_key)
-                yield _comment(item, comment_key, key, position)
+                user = users[item.login].wp_id if item.login else None
+                yield _comment(item, comment_key, key, position, user)
         yield from _count_issue(key, group, len(seen) - read_before)
 
 
@@ -185,11 +196,13 @@ def _count_issue(key: str, group: list[tuple[str, PostPage]], read: int) -> Iter
                       file=group[0][0], record_key=f"thread {key}")
 
 
-def _comment(item: PageComment, key: str, thread: str, position: int) -> Comment:
+def _comment(item: PageComment, key: str, thread: str, position: int,
+             user: str | None) -> Comment:
     return Comment(
         origin=ORIGIN, key=key, thread=thread, wp_id=item.wp_id,
         parent=item.parent, author_name=item.author_name, author_url=item.author_url,
         created_at=item.created_at, created_at_local=item.created_at_local,
         content=item.content, wp_approved="0" if item.awaiting_moderation else "1",
         wp_type="" if item.kind == "comment" else item.kind, position=position,
+        wp_user_id=user,
     )
