@@ -40,8 +40,10 @@ from wxrbridge.formats.wxr import write_wxr
 from wxrbridge.records import Comment, ImportIssue, Record, Source, Thread
 from wxrbridge.store import Store, open_store
 
+# Derandomized: the suite tries the same examples on every run, so that a
+# red CI names a change, not a draw; tests/fuzz/campaign.py explores at random.
 SETTINGS = settings(
-    max_examples=10, deadline=None,
+    max_examples=10, deadline=None, derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 SITE = "https://order.example.org"
