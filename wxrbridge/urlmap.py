@@ -16,19 +16,25 @@ class UrlMap:
 
     prefixes: list[tuple[str, str]] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # Old prefixes by length, longest first: a map with a line per
+        # permalink is looked up in a few dictionary probes per URL, not
+        # a scan of every line (the first line wins among equal ones).
+        self._by_length: dict[int, dict[str, str]] = {}
+        for old, new in self.prefixes:
+            self._by_length.setdefault(len(old), {}).setdefault(old, new)
+        self._lengths = sorted(self._by_length, reverse=True)
+
     def apply(self, url: str | None) -> str | None:
         """The URL with the longest old prefix it starts with made new."""
         if not url:
             return url
-        found = max(
-            (pair for pair in self.prefixes if url.startswith(pair[0])),
-            key=lambda pair: len(pair[0]),
-            default=None,
-        )
-        if found is None:
-            return url
-        old, new = found
-        return new + url[len(old) :]
+        for length in self._lengths:
+            if length <= len(url):
+                new = self._by_length[length].get(url[:length])
+                if new is not None:
+                    return new + url[length:]
+        return url
 
     @classmethod
     def parse(cls, text: str) -> UrlMap:

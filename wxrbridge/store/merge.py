@@ -128,7 +128,8 @@ class Matcher:
         self._load()
         if identifier is not None and identifier.strip() in self.by_identifier:
             return self.by_identifier[identifier.strip()]
-        host = normalise_url(self.options.url_map.apply(link))
+        mapped = self.options.url_map.apply(link)
+        host = normalise_url(mapped)
         post_id = post_id_in_identifier(identifier)
         if post_id is not None and post_id in self.by_post_id:
             candidates = self.by_post_id[post_id]
@@ -141,7 +142,7 @@ class Matcher:
             return candidates[0][0]
         if host is not None and host in self.by_url:
             return self.by_url[host]
-        url_post_id = post_id_in_url(self.options.url_map.apply(link))
+        url_post_id = post_id_in_url(mapped)
         if url_post_id is not None and url_post_id in self.by_post_id:
             return self.by_post_id[url_post_id][0][0]
         return None
