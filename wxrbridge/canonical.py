@@ -28,6 +28,11 @@ STATUSES = (APPROVED, PENDING, SPAM, TRASH, POST_TRASHED, DELETED)
 _WP_STATUS = {"1": APPROVED, "approve": APPROVED, "0": PENDING, "hold": PENDING,
               "spam": SPAM, "trash": TRASH, "post-trashed": POST_TRASHED}
 
+# The comment_approved value WordPress stores for each status (Disqus's
+# deleted is its trash).
+_WP_APPROVED = {APPROVED: "1", PENDING: "0", SPAM: "spam", TRASH: "trash",
+                POST_TRASHED: "post-trashed", DELETED: "trash"}
+
 WXR_ZERO_DATE = "0000-00-00 00:00:00"
 
 
@@ -41,6 +46,11 @@ def wp_status(raw: str | None) -> str:
         return PENDING
     value = raw.strip()
     return _WP_STATUS.get(value, value)
+
+
+def wp_approved(status: str) -> str:
+    """The comment_approved value for a status (an unknown one as it is)."""
+    return _WP_APPROVED.get(status, status)
 
 
 def wp_type(raw: str | None) -> str:

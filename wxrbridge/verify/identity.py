@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from .. import canonical
 from ..canonical import normalise_url, post_id_in_identifier, post_id_in_url, wp_id_in_identifier
+from ..formats.wxr.plan import ORIGINAL_ID_KEY
+from ..formats.wxr.values import ORIGINAL_POST_ID_KEY
 from ..records import Comment, Thread
 from .shown import PAGE_ORIGIN, one_is_page, shown_text
 
@@ -55,7 +57,7 @@ def thread_tokens(thread: Thread) -> list[Token]:
         ("dsq", thread.dsq_id),
         ("post", post_id_in_identifier(thread.identifier)),
         *_meta_named(thread.meta, "dsq_thread_id", "dsq"),
-        *_meta_named(thread.meta, "_wxrbridge_original_post_id", "post"),
+        *_meta_named(thread.meta, ORIGINAL_POST_ID_KEY, "post"),
     ])
     for url in (thread.link, thread.guid):
         normal = normalise_url(url)
@@ -74,7 +76,7 @@ def comment_tokens(comment: Comment) -> list[Token]:
         ("dsq", comment.dsq_id),
         ("wp", wp_id_in_identifier(comment.dsq_identifier)),
         *_meta_named(comment.meta, "dsq_post_id", "dsq"),
-        *_meta_named(comment.meta, "_wxrbridge_original_id", "wp"),
+        *_meta_named(comment.meta, ORIGINAL_ID_KEY, "wp"),
     ])
     return sorted(tokens)
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .. import canonical
+from ..formats.wxr.plan import ORIGINAL_PARENT_KEY
 from ..records import Comment, Record, Thread
 from .identity import FIELDS, comment_fields, comment_tokens, thread_tokens
 
@@ -105,7 +106,7 @@ class Sides:
                     # A reply whose parent was missing, written at the top
                     # level with its reference kept: that same dangling id.
                     kept = next((v for k, v in record.meta
-                                 if k == "_wxrbridge_original_parent" and v), None)
+                                 if k == ORIGINAL_PARENT_KEY and v), None)
                 idx = self.comments[side]
                 self.comments[side] += 1
                 self.origins[side].add(record.origin)

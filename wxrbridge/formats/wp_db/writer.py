@@ -34,6 +34,7 @@ from ...errors import WriteError
 from ...records import Comment, Record, Source, Thread, User
 from ...urlmap import UrlMap
 from .. import WriteReport
+from ..wxr.plan import ORIGINAL_ID_KEY, ORIGINAL_PARENT_KEY
 from .match import PostIndex
 from .reader import options, permalinks, post_rows, text
 from .schema import SchemaMismatchError, Site, open_site
@@ -41,13 +42,7 @@ from .schema import SchemaMismatchError, Site, open_site
 # The meta key holding a written comment's source identity.
 SOURCE_META = "_wxrbridge_source"
 DISQUS_META = "dsq_post_id"
-ORIGINAL_ID_META = "_wxrbridge_original_id"
-ORIGINAL_PARENT_META = "_wxrbridge_original_parent"
 _OUR_META = frozenset({SOURCE_META})
-# comment_approved for each canonical status (Disqus's deleted is trash).
-_APPROVED = {canonical.APPROVED: "1", canonical.PENDING: "0", canonical.SPAM: "spam",
-             canonical.TRASH: "trash", canonical.POST_TRASHED: "post-trashed",
-             canonical.DELETED: "trash"}
 _DATE = "%Y-%m-%d %H:%M:%S"
 # Rows inserted, or parents set, in one statement.
 _BATCH = 500
@@ -312,15 +307,15 @@ class _Writer:
             "comment_author_url": comment.author_url or "",
             "comment_author_IP": comment.author_ip or "", "comment_date": local,
             "comment_date_gmt": gmt, "comment_content": fingerprint[2], "comment_karma": 0,
-            "comment_approved": _APPROVED.get(status, status), "comment_agent": "",
+            "comment_approved": canonical.wp_approved(status), "comment_agent": "",
             "comment_type": canonical.comment_type(comment), "comment_parent": parent_id,
             "user_id": self.user_id(comment),
         }
         given = {k for k, _v in comment.meta}
         meta = [(k, v) for k, v in comment.meta if k not in _OUR_META]
         meta += [i for i in identities if i[0] not in given or i[0] in _OUR_META]
-        if comment.origin == "wxr" and not self.same_site and ORIGINAL_ID_META not in given:
-            meta.append((ORIGINAL_ID_META, (comment.wp_id or comment.key).strip()))
+        if comment.origin == "wxr" and not self.same_site and ORIGINAL_ID_KEY not in given:
+            meta.append((ORIGINAL_ID_KEY, (comment.wp_id or comment.key).strip()))
         self.batch.append(_Row(own_key, post_id, row, meta, identities, fingerprint,
                                parent_ref if parent_ref is not None and not parent_id else None))
         self.batch_marks.update([(post_id, fingerprint), *identities])
@@ -401,7 +396,7 @@ class _Writer:
             if parent is not None:
                 updates.append((pending.comment_id, parent))
                 continue
-            lost.append({"comment_id": pending.comment_id, "meta_key": ORIGINAL_PARENT_META,
+            lost.append({"comment_id": pending.comment_id, "meta_key": ORIGINAL_PARENT_KEY,
                          "meta_value": pending.parent})
             self.report.left_out.append(
                 f"comment {pending.comment_id}: its parent {pending.parent} is not written; "

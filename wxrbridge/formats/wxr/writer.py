@@ -33,17 +33,12 @@ from typing import IO, Any
 from lxml import etree
 
 from ...canonical import (
-    APPROVED,
-    DELETED,
-    PENDING,
-    POST_TRASHED,
-    SPAM,
-    TRASH,
     comment_status,
     comment_type,
     format_wxr_date,
     site_user_id,
     usual_utc_text,
+    wp_approved,
 )
 from ...records import Comment, Extra, Meta, Record, Source, Term, Thread, User
 from ...version import __version__
@@ -73,10 +68,6 @@ from .values import ORIGINAL_POST_ID_KEY, ItemValues
 
 __all__ = ["DSQ_IMPORT_NS", "ORIGINAL_ID_KEY", "ORIGINAL_PARENT_KEY", "write_wxr"]
 
-_STATUS_TO_WP = {
-    APPROVED: "1", PENDING: "0", SPAM: "spam", TRASH: "trash",
-    POST_TRASHED: "post-trashed", DELETED: "trash",
-}
 
 # Fields core wraps in CDATA (the rest it escapes or writes as numbers).
 _USER_CDATA = {"author_login", "author_email", "author_display_name",
@@ -501,7 +492,7 @@ class _WxrWriter(XmlOutput):
             texts = (
                 comment_id, c.author_name or "", c.author_email or "", c.author_url or "",
                 c.author_ip or "", c.created_at_local or gmt, gmt, c.content or "",
-                _STATUS_TO_WP.get(status, status), c.wp_type or comment_type(c),
+                wp_approved(status), c.wp_type or comment_type(c),
                 parent or "0", c.wp_user_id or "0",
             )
             meta = list(c.meta)
