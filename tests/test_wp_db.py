@@ -330,3 +330,13 @@ def test_export_maps_a_disqus_user_to_the_sites_account(
     assert result.exit_code == 0, result.output
     rows = dict(_rows(engine, "SELECT comment_content, user_id FROM wp_comments"))
     assert rows == {"text p1": editor, "text p2": 0}
+
+
+def test_a_utc_date_with_an_offset_is_converted(wordpress_url: str) -> None:
+    engine = _site(wordpress_url)
+    _post(engine, "first-light")
+    api.write(_disqus(HOME + "/2024/03/first-light/",
+                      _dsq("p1", created_at="2024-04-01T10:00:00+02:00")),
+              f"wp:{wordpress_url}", format="wp-db")
+    (gmt,), = _rows(engine, "SELECT comment_date_gmt FROM wp_comments")
+    assert str(gmt).startswith("2024-04-01 08:00:00")

@@ -242,8 +242,8 @@ class _Writer:
     def dates(self, local_raw: str | None, utc_raw: str | None) -> tuple[str, str]:
         """comment_date and comment_date_gmt: as the source has them, the
         one it lacks made from the other in the site's time zone."""
-        utc = _parsed(utc_raw)
-        local = _parsed(local_raw)
+        utc = canonical.utc_or_none(utc_raw)
+        local = _local(local_raw)
         if utc is None and local is None:
             utc = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
         if local is None:
@@ -452,12 +452,14 @@ class _Writer:
             report.notes.append("dry run: nothing was written")
 
 
-def _parsed(raw: str | None) -> datetime | None:
-    value = (raw or "").strip().rstrip("Z").replace("T", " ")
-    if not value or value.startswith("0000-00-00"):
+def _local(raw: str | None) -> datetime | None:
+    """A local date as its wall-clock time: comment_date is the site's own
+    time, so an offset the text names is set aside."""
+    value = (raw or "").strip().rstrip("Zz")
+    if not value or value == canonical.WXR_ZERO_DATE:
         return None
     try:
-        return datetime.strptime(value[:19], _DATE)
+        return datetime.fromisoformat(value).replace(tzinfo=None)
     except ValueError:
         return None
 
