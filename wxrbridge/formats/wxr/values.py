@@ -157,8 +157,11 @@ class ItemValues:
             return post_id, None
         if number not in self.post_ids:
             self.post_ids.add(number)
+            # Kept above every id written, so that a fresh one is one step,
+            # not a look through them all.
+            self.max_post_id = max(self.max_post_id, number)
             return post_id, None
-        fresh = max(self.max_post_id, *self.post_ids) + 1
+        fresh = self.max_post_id + 1
         self.max_post_id = fresh
         self.post_ids.add(fresh)
         self.notes.append(
