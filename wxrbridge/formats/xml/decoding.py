@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import IO
 
@@ -48,6 +49,14 @@ class _Replaced:
             self.first = error.start
         self.count += error.end - error.start
         return "\ufffd", error.end
+
+
+# One error handler for every decoder, registered once: it counts into the
+# _Replaced of the decoder decoding now (codecs name handlers globally, so
+# a handler per decoder would stay registered for the life of the process).
+_REPLACING: ContextVar[_Replaced] = ContextVar("wxrbridge_replacing")
+_COUNTED_REPLACE = "wxrbridge.counted-replace"
+codecs.register_error(_COUNTED_REPLACE, lambda error: _REPLACING.get().handle(error))
 
 
 @dataclass
@@ -115,7 +124,7 @@ class Decoder:
             sample = data[:_utf8_cut(data)].decode("utf-8")
         except UnicodeDecodeError:
             if codecs.lookup(declared).name != "ascii":
-                self.decoder = codecs.getincrementaldecoder(declared)(self._errors)
+                self.decoder = codecs.getincrementaldecoder(declared)(_COUNTED_REPLACE)
                 return
             self.mends.append(Mend("wrong-encoding", f"declared {declared}, but holds bytes "
                                     "that are not ASCII; read as UTF-8", line))
@@ -124,17 +133,14 @@ class Decoder:
         self.mends.append(Mend("wrong-encoding", f"declared {declared}, but the bytes are "
                                 f"UTF-8 ({shown!r} first); read as UTF-8", line))
 
-    @property
-    def _errors(self) -> str:
-        """The name of an error handler counting what it replaces."""
-        name = f"wxrbridge.replaced.{id(self.replaced)}"
-        codecs.register_error(name, self.replaced.handle)
-        return name
-
     def _decoded(self, data: bytes) -> str:
         assert self.decoder is not None
         self.replaced.first = -1
-        text = self.decoder.decode(data, final=not data)
+        token = _REPLACING.set(self.replaced)
+        try:
+            text = self.decoder.decode(data, final=not data)
+        finally:
+            _REPLACING.reset(token)
         if self.replaced.count > self.reported:
             count = self.replaced.count - self.reported
             self.reported = self.replaced.count
@@ -161,7 +167,7 @@ class Decoder:
                 data += more
             self.codec, data = self._start(data)
             if self.codec != "utf-8":
-                self.decoder = codecs.getincrementaldecoder(self.codec)(self._errors)
+                self.decoder = codecs.getincrementaldecoder(self.codec)(_COUNTED_REPLACE)
         if self.declared is not None and not data.isascii():
             self._test_declaration(self.pending + data)
             if self.decoder is not None:
