@@ -21,7 +21,7 @@ from ..canonical import (
 )
 from ..records import Comment, ImportIssue, Thread
 from .load_issues import IssueLog, LoadReport
-from .merge import Matcher
+from .merge import FingerprintIndex, Matcher
 from .tables import comments_t, threads_t
 
 # What a matched Disqus record adds to the stored WordPress row: its own
@@ -150,6 +150,9 @@ class BloggerMerge:
     issues: IssueLog
     thread_ids: dict[str, int]
     merged_threads: dict[str, int] = field(default_factory=dict, init=False)
+    # The WordPress comments of the merged items, read once for the whole
+    # import and kept up to date as comments are taken.
+    fingerprints: FingerprintIndex = field(default_factory=FingerprintIndex, init=False)
 
     def threads(self, threads: list[Thread]) -> list[Thread]:
         """The posts that are no stored WordPress item, to be stored."""
@@ -172,7 +175,7 @@ class BloggerMerge:
         if not merged:
             return comments
         index = self.matcher.comments_by_fingerprint(
-            [merged[c.thread] for c in comments if c.thread in merged]
+            [merged[c.thread] for c in comments if c.thread in merged], self.fingerprints
         )
         rest, updates = [], []
         for record in comments:

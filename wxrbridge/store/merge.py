@@ -55,6 +55,9 @@ class FingerprintIndex:
 
     free: dict[tuple[int, tuple[str, str, str]], list[int]] = field(default_factory=dict)
     by_merged_key: dict[tuple[int, str], int] = field(default_factory=dict)
+    # The items whose comments are in it: an import's later batches add
+    # only the items not read yet.
+    thread_ids: set[int] = field(default_factory=set)
 
     def take(
         self, thread_id: int, key: str, fingerprint: tuple[str, str, str] | None
@@ -165,13 +168,18 @@ class Matcher:
                     found[(thread_id, key)] = comment_id
         return {pair: found[pair] for pair in wanted if pair in found}
 
-    def comments_by_fingerprint(self, thread_ids: Sequence[int]) -> FingerprintIndex:
+    def comments_by_fingerprint(
+        self, thread_ids: Sequence[int], index: FingerprintIndex | None = None
+    ) -> FingerprintIndex:
         """The stored WordPress comments of these items, by fingerprint
         (those not merged with a comment yet) and by the key merged into
-        them."""
+        them: ``index`` with the items it does not hold yet added, or a new
+        index."""
         c = self.comments
-        index = FingerprintIndex()
-        for chunk in chunks(sorted(set(thread_ids))):
+        index = FingerprintIndex() if index is None else index
+        wanted = set(thread_ids) - index.thread_ids
+        index.thread_ids |= wanted
+        for chunk in chunks(sorted(wanted)):
             for comment_id, thread_id, author, created_at, content, merged_key in (
                 self.connection.execute(
                     select(c.c.id, c.c.thread_id, c.c.author_name, c.c.created_at, c.c.content,
