@@ -212,10 +212,10 @@ class TableWriter:
         self.next_id: int | None = None
         self.inserts: dict[tuple[str, ...], RawInsert] = {}
         self.assigned_ids = False
-        # Called with (site, origin, columns, rows) before rows that may be
-        # stored are written over: the loader compares them there.
-        self.before_upsert: Callable[[str, str, tuple[str, ...], list[list[Any]]], None] \
-            | None = None
+        # Called with (site, origin, columns, rows, keep) before rows that may
+        # be stored are written over: the loader compares them there.
+        self.before_upsert: Callable[
+            [str, str, tuple[str, ...], list[list[Any]], Sequence[str]], None] | None = None
 
     def is_fresh(self, site: str, origin: str) -> bool:
         known = self.fresh.get((site, origin))
@@ -328,7 +328,7 @@ class TableWriter:
                 row[key_index] = rename(row[key_index], taken)
             taken.add(row[key_index])
         if self.before_upsert is not None:
-            self.before_upsert(site, origin, columns, rows)
+            self.before_upsert(site, origin, columns, rows, keep)
         # The row's own id, if it has one, is not kept: a stored row keeps
         # its id and a new one takes the next.
         values = [dict(zip(columns[1:], row[1:], strict=True)) for row in rows]

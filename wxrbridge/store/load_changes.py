@@ -102,9 +102,11 @@ class ChangeLog:
         self.found = _Found()
 
     def compare(self, site: str, origin: str, columns: Sequence[str],
-                rows: Sequence[Sequence[Any]]) -> None:
+                rows: Sequence[Sequence[Any]], keep: Sequence[str] = ()) -> None:
         """Find the rows of a batch that are stored and differ from the
-        stored ones (called before they are written over)."""
+        stored ones (called before they are written over). ``keep``: the
+        columns the write keeps where a row has no value (see bulk.upsert),
+        which a row without one does not change."""
         self.found = found = _Found()
         if not rows:
             return
@@ -116,7 +118,7 @@ class ChangeLog:
         if self.stage_insert is None:
             self.stage_insert = RawInsert(self.connection, stage, names, ignore=False)
         self.stage_insert([tuple([row[i] for i in places]) for row in rows])
-        differs = [self._differs(origin, name) for name in COMPARED]
+        differs = [self._differs(name, name in keep) for name in COMPARED]
         changed_ids: list[int] = []
         flags_by_id: dict[int, list[str]] = {}
         result = self.connection.execute(
@@ -138,14 +140,12 @@ class ChangeLog:
                     COMPARED[name]: stored[name] for name in flags_by_id[stored["id"]]
                 }
 
-    def _differs(self, origin: str, name: str) -> ColumnElement[bool]:
-        """Whether the stored and the incoming value of a column differ.
-
-        A Disqus export merged into a WordPress comment fills its ``dsq_*``
-        columns; a WXR file that has no value there says nothing of them.
-        """
+    def _differs(self, name: str, kept: bool) -> ColumnElement[bool]:
+        """Whether the stored and the incoming value of a column differ;
+        for a ``kept`` column (the ``dsq_*`` fields a merged Disqus export
+        put on a WordPress comment), a row with no value says nothing."""
         stored, incoming = comments_t.c[name], self.stage.c[name]
-        if origin == "wxr" and name.startswith("dsq_"):
+        if kept:
             return and_(incoming.is_not(None), stored.is_distinct_from(incoming))
         return stored.is_distinct_from(incoming)
 
