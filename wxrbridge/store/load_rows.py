@@ -6,6 +6,7 @@ Rows are built as lists in these orders (each starts with the id, see
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from operator import itemgetter
@@ -87,5 +88,12 @@ def check_value_lengths(table: Table, values: dict[str, Any], kind: str, file: s
                         key: str | None) -> None:
     """:func:`check_lengths` for one row given as a dict (a user, a term, a
     source), whose key is ``key``."""
-    names = list(values)
-    check_lengths([[*values.values(), key]], bounds(table, names), kind, file, len(names))
+    names = tuple(values)
+    check_lengths([[*values.values(), key]], _bounds_of(table, names), kind, file, len(names))
+
+
+@functools.cache
+def _bounds_of(table: Table, columns: tuple[str, ...]) -> tuple[Bound, ...]:
+    """:func:`bounds`, found once for each table and set of columns: users,
+    terms and sources are checked a row at a time."""
+    return bounds(table, columns)
