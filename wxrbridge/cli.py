@@ -374,7 +374,8 @@ def _selection_options(function: F) -> F:
                      help="Only this thread (id, identifier, link or guid)."),
         click.option("--since", metavar="DATE", help="Only comments made at or after DATE (UTC)."),
         click.option("--until", metavar="DATE", help="Only comments made before DATE (UTC)."),
-        click.option("--status", "statuses", multiple=True, metavar="STATUS", help=_status_help()),
+        click.option("--status", "statuses", multiple=True, metavar="STATUS", help=_status_help(),
+                     callback=lambda _context, _param, value: _statuses(value)),
         click.option("--type", "types", multiple=True, metavar="TYPE",
                      help="Only comments of this type (repeatable): comment, pingback, "
                      "trackback, …"),
@@ -516,7 +517,6 @@ def export_command(db_url: str | None, format_name: str, output: str, thread: st
     """
     from . import api
     options = _given_writer_options(writer_values)
-    statuses = _statuses(statuses)
     if formats.get(format_name).statuses_add_to_approved and statuses:
         # The writer shows approved comments and those asked for, rather
         # than the store reading only the statuses asked for.
