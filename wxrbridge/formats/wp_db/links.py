@@ -25,6 +25,10 @@ _PRETTY = frozenset({"publish", "private"})
 # before page paths as well.
 _INDEX = re.compile(r"^/*index\.php")
 _DATE = re.compile(r"[-: ]")
+# The permalink structure tags WordPress fills from a post (rewrite tags
+# that plugins register are PHP code, not in the database).
+_TAG = re.compile("%(?:year|monthnum|day|hour|minute|second|postname|post_id|category|author"
+                  "|pagename)%")
 
 
 @dataclass
@@ -95,8 +99,7 @@ class Permalinks:
             "%author%": self.author_nicenames.get(post.author, ""),
             "%pagename%": post.slug,
         }
-        return re.sub("|".join(map(re.escape, values)), lambda m: values[m.group(0)],
-                      self.structure)
+        return _TAG.sub(lambda m: values[m.group(0)], self.structure)
 
     def page_uri(self, post: PostRow) -> str:
         """A page's path: its ancestors' slugs, then its own."""
