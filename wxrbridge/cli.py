@@ -25,6 +25,7 @@ from . import formats
 from .canonical import STATUSES
 from .errors import InputError, NoSuchThreadError, OutputError, UnknownOptionError, WxrbridgeError
 from .formats import Format, Option
+from .formats.tally import plural
 from .inputs import ProgressCallback, input_size
 from .version import __version__
 
@@ -192,10 +193,6 @@ def _say(quiet: bool, message: str) -> None:
         click.echo(message, err=True)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
 def _summarise(reports: list[LoadReport], *, stored: bool = False) -> str:
     """What an import read, or (``stored``) what the store holds from it,
     with how many of the comments read were new, unchanged and changed."""
@@ -205,12 +202,12 @@ def _summarise(reports: list[LoadReport], *, stored: bool = False) -> str:
     merged_comments = sum(r.counts["comment merged"] for r in reports)
     merged_threads = sum(r.counts["thread merged"] for r in reports)
     orphans = sum(r.orphans for r in reports)
-    text = f"{_plural(comments, 'comment')} in {_plural(threads, 'thread')}"
+    text = f"{plural(comments, 'comment')} in {plural(threads, 'thread')}"
     notes = [_changes(reports, comments)] if stored else []
     if merged_comments or merged_threads:
         notes.append(
-            f"plus {_plural(merged_comments, 'comment')} and "
-            f"{_plural(merged_threads, 'thread')} merged into the stored WordPress ones"
+            f"plus {plural(merged_comments, 'comment')} and "
+            f"{plural(merged_threads, 'thread')} merged into the stored WordPress ones"
         )
     # A WXR imported after the site's Disqus or Blogger export takes in
     # what that export stored.
@@ -218,14 +215,14 @@ def _summarise(reports: list[LoadReport], *, stored: bool = False) -> str:
     earlier_threads = sum(r.counts["stored thread merged"] for r in reports)
     if earlier_comments or earlier_threads:
         notes.append(
-            f"{_plural(earlier_comments, 'comment')} and "
-            f"{_plural(earlier_threads, 'thread')} stored before merged into them"
+            f"{plural(earlier_comments, 'comment')} and "
+            f"{plural(earlier_threads, 'thread')} stored before merged into them"
         )
     notes = [note for note in notes if note]
     if notes:
         text += f" ({'; '.join(notes)})"
     if orphans:
-        text += f"; {_plural(orphans, 'reply')} to a parent not in the store (kept)"
+        text += f"; {plural(orphans, 'reply')} to a parent not in the store (kept)"
     return text
 
 
@@ -486,7 +483,7 @@ def _report_written(quiet: bool, report: formats.WriteReport, target: str) -> No
         click.echo(f"left out: {_cli_words(line, rules)}", err=True)
     for line in report.notes:
         _say(quiet, f"note: {_cli_words(line, rules)}")
-    counts = ", ".join(_plural(n, kind) for kind, n in sorted(report.written.items()))
+    counts = ", ".join(plural(n, kind) for kind, n in sorted(report.written.items()))
     _say(quiet, f"wrote {counts or 'nothing'} to {target}")
 
 
@@ -672,7 +669,7 @@ def verify_command(a: str, b: str, as_json: bool, exact: bool) -> None:
         else:
             for line in lines:
                 click.echo(line)
-            click.echo("equivalent" if not lines else f"{_plural(len(lines), 'difference')}")
+            click.echo("equivalent" if not lines else f"{plural(len(lines), 'difference')}")
         ctx.exit(0 if not lines else 1)
     report = api.verify(a, b)
     if as_json:
@@ -682,9 +679,9 @@ def verify_command(a: str, b: str, as_json: bool, exact: bool) -> None:
             click.echo(str(difference))
         (ta, tb), (ca, cb) = report.threads, report.comments
         verdict = "equivalent" if report.equivalent else (
-            f"{_plural(len(report.differences), 'difference')}")
-        click.echo(f"A: {_plural(ta, 'thread')}, {_plural(ca, 'comment')}; "
-                   f"B: {_plural(tb, 'thread')}, {_plural(cb, 'comment')}: {verdict}")
+            f"{plural(len(report.differences), 'difference')}")
+        click.echo(f"A: {plural(ta, 'thread')}, {plural(ca, 'comment')}; "
+                   f"B: {plural(tb, 'thread')}, {plural(cb, 'comment')}: {verdict}")
     ctx.exit(0 if report.equivalent else 1)
 
 

@@ -13,6 +13,11 @@ SHOWN_IN_SUMMARY = 10
 _RECORD_LINE = re.compile(r"^([a-z]+) (\S+): (.+)$", re.S)
 
 
+def plural(count: int, noun: str) -> str:
+    """``"1 thread"``, ``"3 threads"``: a count and its noun, as reports say it."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 class Tally:
     """Lines about records by reason; :meth:`lines` gives one line per
     record, or for a reason with more than :data:`SUMMARY_AFTER`, one line

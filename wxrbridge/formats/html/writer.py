@@ -31,6 +31,7 @@ from ...records import Comment, Record, Source, Thread, User
 from ...threads import cut_cycles_in_list, parent_index
 from ...version import __version__
 from .. import WriteReport
+from ..tally import plural
 from .archive import (
     MANIFEST,
     MANIFEST_FORMAT,
@@ -88,10 +89,6 @@ def _slug(text: str | None) -> str:
     decoded = unicodedata.normalize("NFKD", unquote(text))
     ascii_only = decoded.encode("ascii", "ignore").decode("ascii").lower()
     return _SLUG_JUNK.sub("-", ascii_only).strip("-")[:_MAX_SLUG].rstrip("-")
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def anchor(key: str) -> str:
@@ -390,7 +387,7 @@ class _Writer:
             if len(self.withheld_threads) < LIST_LEFT_OUT:
                 self.withheld_threads.append(
                     f"thread {buffer.key}: {buffer.withheld}, its "
-                    f"{_plural(buffer.withheld_count, 'comment')} not shown "
+                    f"{plural(buffer.withheld_count, 'comment')} not shown "
                     "(private=True includes them)"
                 )
             return
