@@ -9,8 +9,15 @@ a WARC file is read as the pages it holds."""
 
 from __future__ import annotations
 
-from .. import Format
-from .reader import FOLDER_FILES, detect, read_wp_page, read_wp_page_folder
+from .. import Format, imported_when_called
+
+# The files of a folder that are pages.
+FOLDER_FILES = (".html", ".htm")
+# The reader (lxml.html, the markup rules) is loaded when a page is read or
+# detected, not by every command that loads the registry.
+detect = imported_when_called(f"{__name__}.reader", "detect")
+read_wp_page = imported_when_called(f"{__name__}.reader", "read_wp_page")
+read_wp_page_folder = imported_when_called(f"{__name__}.reader", "read_wp_page_folder")
 
 FORMAT = Format(
     name="wp-page",

@@ -25,12 +25,12 @@ from ...errors import InputError
 from ...inputs import Prepended, files_at
 from ...records import Comment, ImportIssue, Record, Source, Thread, User
 from ...usermap import made_up_id
+from . import FOLDER_FILES
 from .markup import PageComment, PostPage, parse, read_page
 from .warc import WARC_START, html_responses
 
 ORIGIN = "wp-page"
 # The saved pages of a folder.
-FOLDER_FILES = (".html", ".htm")
 _HTML_START = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)", re.I | re.S)
 # Words a WordPress page has early on (in its head: scripts, styles, links).
 _WORDPRESS_MARKS = (b"wp-content", b"wp-includes", b"wp-json", b"wp-block-", b"wpemoji",

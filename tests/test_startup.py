@@ -1,0 +1,24 @@
+"""What starting wxrbridge loads: `--version` and `--help` (and every
+command before it needs them) load no store, no reader and no writer, so
+that start-up stays small as formats are added."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+# Modules only a command's real work needs.
+HEAVY = re.compile(r"^(sqlalchemy|lxml|jinja2|feedgen|warcio|wxrbridge\.api"
+                   r"|wxrbridge\.store|wxrbridge\.formats\.[a-z_]+\.(reader|writer))(\.|$)")
+
+
+@pytest.mark.parametrize("argument", ["--version", "--help"])
+def test_start_up_loads_no_reader_writer_or_store(argument: str) -> None:
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "wxrbridge", argument],
+                          capture_output=True, text=True, check=True)
+    loaded = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()
+              if line.startswith("import time:")]
+    assert [name for name in loaded if HEAVY.match(name)] == []
