@@ -125,3 +125,55 @@ def test_a_page_and_an_export_compare_content_as_read(typed: str, shown: str) ->
     changed = typed.replace(typed.split()[0], "Another", 1)
     [(name, a, b)] = field_differences("content", shown, changed, "wp-page", "wxr")
     assert name == "content" and a != b
+
+
+def test_a_page_and_an_export_compare_author_names_as_read() -> None:
+    """A pingback's author is its source's title, kept with its entities;
+    the page shows it decoded (and any name texturized)."""
+    from wxrbridge.verify.identity import field_differences
+
+    typed, shown = "Harwick&#8217;s river walk", "Harwick\u2019s river walk"
+    assert list(field_differences("author_name", shown, typed, "wp-page", "wxr")) == []
+    assert list(field_differences("author_name", "Tom's", "Tom\u2019s", "wxr", "wp-page")) == []
+    assert list(field_differences("author_name", typed, shown, "wxr", "wxr")) != []
+    assert list(field_differences("author_name", shown, "Harwick's river", "wp-page",
+                                  "wxr")) == [("author_name", "Harwick's river walk",
+                                               "Harwick's river")]
+
+
+@pytest.mark.parametrize(("page", "export", "differs"), [
+    ("dokafor", "dokafor", False),
+    ("dokafor", "", False),  # a site user the export names no login for
+    ("dokafor", "mira", True),
+    (None, "dokafor", True),  # an author reply shown as a guest's
+    ("dokafor", None, True),
+    (None, None, False),
+])
+def test_a_page_and_an_export_compare_site_users_by_login(page: str | None, export: str | None,
+                                                          differs: bool) -> None:
+    from wxrbridge.verify.identity import compared, field_differences
+
+    found = list(field_differences("site_user", page, export, "wp-page", "wxr"))
+    assert bool(found) is differs
+    assert compared("site_user", "wp-page", "wxr") and compared("site_user", "wxr", "wp-page")
+    # Between other formats the user id is compared, not the login.
+    assert not compared("site_user", "wxr", "wxr")
+    assert not compared("site_user", "wxr", "disqus")
+
+
+def test_recover_reads_wordpress_own_export_of_a_bare_ampersand(tmp_path: Path) -> None:
+    """WordPress's exporter writes a commenter's URL unescaped: such an
+    export is verified with --recover, as it is imported."""
+    from click.testing import CliRunner
+
+    from wxrbridge.cli import cli
+
+    raw = tmp_path / "core.wxr.xml"
+    raw.write_text((SAMPLES / "agency-blog.wxr.xml").read_text(encoding="utf-8")
+                   .replace("id=5521&amp;tab=posts", "id=5521&tab=posts"), encoding="utf-8")
+    sample = str(SAMPLES / "agency-blog.wxr.xml")
+    refused = CliRunner().invoke(cli, ["verify", sample, str(raw)])
+    assert refused.exit_code == 3 and "--recover repairs this" in refused.output
+    read = CliRunner().invoke(cli, ["verify", "--recover", sample, str(raw)])
+    assert read.exit_code == 0 and read.output.endswith(": equivalent\n"), read.output
+    assert api.verify(raw, sample, recover=True).equivalent

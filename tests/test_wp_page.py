@@ -423,9 +423,11 @@ def _mysql(statement: str) -> None:
     subprocess.run(["mysql", "-h", host, "-P", port, "-uroot", "-e", statement], check=True)
 
 
-def _php(step: str, db: str, *args: str, env: dict[str, str] | None = None) -> str:
+def _php(step: str, db: str, *args: str, env: dict[str, str] | None = None,
+         input: str | None = None) -> str:
     done = subprocess.run(["php", str(RENDER), step, str(WORDPRESS), db, DB_HOST, *args],
-                          capture_output=True, text=True, env={**os.environ, **(env or {})})
+                          capture_output=True, text=True, env={**os.environ, **(env or {})},
+                          input=input)
     if done.returncode != 0:
         raise RuntimeError(f"{step} failed: {done.stderr[-2000:]}")
     return done.stdout

@@ -445,7 +445,7 @@ def _is_store_url(spec: str) -> bool:
 
 
 @contextmanager
-def _records_for(spec: str | os.PathLike[str]) -> Iterator[Iterator[Record]]:
+def _records_for(spec: str | os.PathLike[str], recover: bool) -> Iterator[Iterator[Record]]:
     """The records of a file (through a scratch store, which resolves its
     parent links) or of a store given by URL."""
     text = os.fspath(spec)
@@ -453,20 +453,23 @@ def _records_for(spec: str | os.PathLike[str]) -> Iterator[Iterator[Record]]:
         with _open_store(text, read_only=True) as store:
             yield store.records()
         return
-    with scratch_store([text]) as (store, _reports):
+    with scratch_store([text], recover=recover) as (store, _reports):
         yield store.records()
 
 
-def verify(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> VerifyReport:
+def verify(a: str | os.PathLike[str], b: str | os.PathLike[str], *,
+           recover: bool = False) -> VerifyReport:
     """Compare two exports or stores thread by thread and comment by comment.
 
     Each of ``a`` and ``b`` is a file (any readable format) or a store URL.
     Comments are matched across formats by the merge's identity rules; the
     report lists what is missing from B, extra in B, or changed.
+    ``recover`` reads a broken file as ``import --recover`` does (such as
+    WordPress's own export with a bare ``&`` in a commenter's URL).
     """
     from .verify import verify_records
 
-    with _records_for(a) as records_a, _records_for(b) as records_b:
+    with _records_for(a, recover) as records_a, _records_for(b, recover) as records_b:
         return verify_records(records_a, records_b)
 
 

@@ -621,7 +621,8 @@ def stats_command(file: str | None, db_url: str | None, as_json: bool, recover: 
 @click.option("--exact", is_flag=True,
               help="Compare two XML files element by element instead (CDATA versus escaped "
               "text, whitespace between elements and comments aside).")
-def verify_command(a: str, b: str, as_json: bool, exact: bool) -> None:
+@RECOVER_OPTION
+def verify_command(a: str, b: str, as_json: bool, exact: bool, recover: bool) -> None:
     """Check a migration: are A and B the same threads and comments?
 
     Each of A and B is an export file or a store URL. Comments are matched
@@ -646,14 +647,18 @@ def verify_command(a: str, b: str, as_json: bool, exact: bool) -> None:
         site user id unless both are WXR or WP REST; comment meta unless
         both are the same format
       - the _wxrbridge_* meta that carries an id or a parent across formats
-      - between a saved page (wp-page) and another format: content as the
-        text a reader sees (tags stripped, entities unescaped, curly
-        quotes, dashes and ellipses as typed, whitespace collapsed), and
+      - between a saved page (wp-page) and another format: content and
+        author names as the text a reader sees (tags stripped, entities
+        unescaped, curly quotes, dashes and ellipses as typed, whitespace
+        collapsed), site users by login (the page shows no user ids; one
+        whose login the other side does not list is any site user), and
         the other side's comments a page cannot show (pending, spam,
         trash)
     Threads are paired, not compared field by field; users and terms are
     not compared.
-    --exact compares two XML files element by element instead.
+    --exact compares two XML files element by element instead; --recover
+    reads a broken file as import --recover does (WordPress's own export
+    writes a bare & of a commenter's URL).
 
     \b
     Examples:
@@ -671,7 +676,7 @@ def verify_command(a: str, b: str, as_json: bool, exact: bool) -> None:
                 click.echo(line)
             click.echo("equivalent" if not lines else f"{plural(len(lines), 'difference')}")
         ctx.exit(0 if not lines else 1)
-    report = api.verify(a, b)
+    report = api.verify(a, b, recover=recover)
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:

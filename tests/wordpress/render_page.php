@@ -5,12 +5,17 @@
 // (`setup`, printing the thread as JSON), or prints the page of one URL as
 // the theme renders it (`render`), or its WXR export (`export`).
 //
+// `install` instead installs a site with no thread, only the users and posts
+// read as JSON on stdin (comments are then written in by wxrbridge's wp-db
+// writer), and prints the users' and posts' ids and the posts' links as JSON.
+//
 // usage: php render_page.php setup WORDPRESS_DIR DB_NAME DB_HOST THEME - PER_PAGE
+//        php render_page.php install WORDPRESS_DIR DB_NAME DB_HOST THEME - PER_PAGE < site.json
 //        php render_page.php render WORDPRESS_DIR DB_NAME DB_HOST URI
 //        php render_page.php export WORDPRESS_DIR DB_NAME DB_HOST -
 
 if ($argc < 6) {
-    fwrite(STDERR, "usage: php render_page.php setup|render WORDPRESS_DIR DB_NAME DB_HOST ...\n");
+    fwrite(STDERR, "usage: php render_page.php setup|install|render|export WORDPRESS_DIR DB_NAME DB_HOST ...\n");
     exit(2);
 }
 list(, $step, $wordpress_dir, $db_name, $db_host) = $argv;
@@ -89,7 +94,7 @@ if ($step === 'render') {
 }
 
 if ($argc < 8) {
-    fwrite(STDERR, "setup needs THEME FORMAT PER_PAGE\n");
+    fwrite(STDERR, "setup and install need THEME FORMAT PER_PAGE\n");
     exit(2);
 }
 // Read first: loading WordPress sets and unsets a global $theme.
@@ -112,6 +117,38 @@ update_option('comment_order', 'asc');
 update_option('timezone_string', 'Europe/Paris');
 switch_theme($theme_name);
 flush_rewrite_rules(false);
+
+if ($step === 'install') {
+    // {"timezone": ZONE, "users": [{login, display_name, email}], "posts":
+    // [{title, slug, content, date, date_gmt, author}]}: the accounts author
+    // replies are matched to, the posts comments are written to.
+    $site = json_decode(stream_get_contents(STDIN), true);
+    // The zone the comments' local dates are in: WordPress shows a
+    // comment's time as its local date read in the site's zone.
+    update_option('timezone_string', $site['timezone']);
+    foreach ($site['users'] as $user) {
+        wp_insert_user(array('user_login' => $user['login'], 'user_pass' => 'not-a-secret',
+            'display_name' => $user['display_name'], 'user_email' => $user['email'],
+            'role' => 'editor'));
+    }
+    $made = array('users' => array(), 'posts' => array());
+    foreach ($site['users'] as $user) {
+        $made['users'][$user['login']] = get_user_by('login', $user['login'])->ID;
+    }
+    foreach ($site['posts'] as $post) {
+        $author = get_user_by('login', $post['author']);
+        $id = wp_insert_post(array(
+            'post_title' => $post['title'], 'post_name' => $post['slug'],
+            'post_content' => $post['content'], 'post_status' => 'publish',
+            'post_author' => $author ? $author->ID : 1,
+            'post_date' => $post['date'], 'post_date_gmt' => $post['date_gmt'],
+        ));
+        $made['posts'][] = array('id' => $id, 'slug' => $post['slug'],
+                                 'link' => get_permalink($id));
+    }
+    echo json_encode($made), "\n";
+    exit(0);
+}
 
 $admin = get_user_by('login', 'admin');
 wp_update_user(array('ID' => $admin->ID, 'display_name' => 'Ada Admin'));

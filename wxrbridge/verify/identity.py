@@ -87,15 +87,20 @@ OWN_META = "_wxrbridge_"
 
 # The fields compared, in the order differences are listed.
 FIELDS = ("type", "status", "author_name", "author_email", "author_url", "created_at",
-          "created_at_local", "content", "author_ip", "user_id", "meta")
+          "created_at_local", "content", "author_ip", "user_id", "site_user", "meta")
+# A site user whose login the side does not name (a WXR lists only the
+# posts' authors): a site user still, any login.
+SOME_USER = ""
 
 
 def _stripped(value: str | None) -> str | None:
     return (value or "").strip() or None
 
 
-def comment_fields(comment: Comment) -> tuple[Any, ...]:
-    """The values of :data:`FIELDS`, as compared (meta as JSON text)."""
+def comment_fields(comment: Comment, logins: dict[str, str]) -> tuple[Any, ...]:
+    """The values of :data:`FIELDS`, as compared (meta as JSON text);
+    ``logins`` are the side's users' logins by id."""
+    user = canonical.site_user_id(comment.wp_user_id)
     meta = sorted(((key, value) for key, value in comment.meta if not key.startswith(OWN_META)),
                   key=lambda pair: (pair[0], pair[1] or ""))
     return (
@@ -109,7 +114,8 @@ def comment_fields(comment: Comment) -> tuple[Any, ...]:
         None if comment.created_at_local is None else comment.created_at_local.strip(),
         comment.content,
         _stripped(comment.author_ip),
-        canonical.site_user_id(comment.wp_user_id),
+        user,
+        None if user is None else logins.get(user, SOME_USER),
         json.dumps(meta, ensure_ascii=False) if meta else None,
     )
 
@@ -127,13 +133,19 @@ _HELD_BY = {
     "user_id": {"wxr", "wp-rest"},
     "meta": set(),
 }
+# Fields a saved page shows as HTML renders them.
+_SHOWN = {"content", "author_name"}
 # Disqus has one "deleted" where WordPress has trash and post-trashed: across
 # the two formats those are the same state.
 _REMOVED = {canonical.TRASH, canonical.POST_TRASHED, canonical.DELETED}
 
 
 def compared(name: str, a_origin: str, b_origin: str) -> bool:
-    """Whether field ``name`` is compared between records of these origins."""
+    """Whether field ``name`` is compared between records of these origins
+    (a site user by login between a saved page, which shows no user ids,
+    and another origin)."""
+    if name == "site_user":
+        return one_is_page(a_origin, b_origin)
     holders = _HELD_BY.get(name)
     return holders is None or a_origin == b_origin or (a_origin in holders
                                                        and b_origin in holders)
@@ -147,14 +159,17 @@ def field_differences(
     if mine == theirs or (name in _WHEN_BOTH and (mine is None or theirs is None)):
         return
     same_origin = a_origin == b_origin
-    if name == "content" and one_is_page(a_origin, b_origin):
-        # A page shows content rendered: compared, and told, as read; a
-        # classic theme's ping shows none.
-        if (mine if a_origin == PAGE_ORIGIN else theirs) is None:
+    if name in _SHOWN and one_is_page(a_origin, b_origin):
+        # A page shows content and author names rendered (a pingback's
+        # name is its source's title, entities and all): compared, and
+        # told, as read; a classic theme's ping shows no content.
+        if name == "content" and (mine if a_origin == PAGE_ORIGIN else theirs) is None:
             return
         mine, theirs = shown_text(mine), shown_text(theirs)
         if mine != theirs:
             yield name, mine, theirs
+        return
+    if name == "site_user" and SOME_USER in (mine, theirs) and None not in (mine, theirs):
         return
     if name == "status" and not same_origin and mine in _REMOVED and theirs in _REMOVED:
         return

@@ -17,7 +17,7 @@ from typing import Any
 
 from .. import canonical
 from ..formats.wxr.plan import ORIGINAL_PARENT_KEY
-from ..records import Comment, Record, Thread
+from ..records import Comment, Record, Thread, User
 from .identity import FIELDS, comment_fields, comment_tokens, thread_tokens
 
 SIDES = ("a", "b")
@@ -65,6 +65,7 @@ class Sides:
         comments: list[tuple[Any, ...]] = []
         comment_tokens_: list[tuple[int, str, str]] = []
         thread_idx: dict[str, int] = {}
+        logins: dict[str, str] = {}  # the side's users' logins by id
         placeholders = ", ".join("?" * (len(_COMMENT_HEAD) + len(FIELDS)))
 
         def flush() -> None:
@@ -91,7 +92,10 @@ class Sides:
             return idx
 
         for record in records:
-            if isinstance(record, Thread):
+            if isinstance(record, User):
+                if record.wp_id and record.login:
+                    logins[record.wp_id.strip()] = record.login
+            elif isinstance(record, Thread):
                 new_thread(record.key, thread_tokens(record))
             elif isinstance(record, Comment):
                 in_thread = thread_idx.get(record.thread)
@@ -111,7 +115,7 @@ class Sides:
                 self.comments[side] += 1
                 self.origins[side].add(record.origin)
                 comments.append((idx, record.key, record.origin, in_thread, record.thread,
-                                 kept or parent, kept is not None, *comment_fields(record)))
+                                 kept or parent, kept is not None, *comment_fields(record, logins)))
                 comment_tokens_.extend(
                     (idx, kind, value) for kind, value in comment_tokens(record))
                 if len(comments) >= _BATCH:
