@@ -145,6 +145,8 @@ def test_a_page_and_an_export_compare_author_names_as_read() -> None:
     ("dokafor", "dokafor", False),
     ("dokafor", "", False),  # a site user the export names no login for
     ("dokafor", "mira", True),
+    ("dana-okafor", "Dana.Okafor", False),  # the class has the login's nicename
+    ("jose-m", "José M", False),
     (None, "dokafor", True),  # an author reply shown as a guest's
     ("dokafor", None, True),
     (None, None, False),

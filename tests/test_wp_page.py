@@ -442,9 +442,7 @@ class Site:
     def __enter__(self) -> Site:
         _mysql(f"CREATE DATABASE `{self.db}` CHARACTER SET utf8mb4")
         try:
-            # The PHP side tells the thread it inserted.
-            self.inserted: dict[str, Any] = json.loads(
-                _php("setup", self.db, "twentytwentyone", "-", "0").strip().splitlines()[-1])
+            self.fill()
         except BaseException:
             self.__exit__()
             raise
@@ -452,6 +450,11 @@ class Site:
 
     def __exit__(self, *exc: object) -> None:
         _mysql(f"DROP DATABASE `{self.db}`")
+
+    def fill(self) -> None:
+        # The PHP side tells the thread it inserted.
+        self.inserted: dict[str, Any] = json.loads(
+            _php("setup", self.db, "twentytwentyone", "-", "0").strip().splitlines()[-1])
 
     def render(self, variant: tuple[str, str, int, str], folder: Path) -> list[Path]:
         """The pages of a variant, rendered into ``folder``."""

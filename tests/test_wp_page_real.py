@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import math
-import secrets
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,7 +31,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from lxml import html
-from test_wp_page import DB_HOST, WORDPRESS, _mysql, _php, _wordpress_missing
+from test_wp_page import DB_HOST, WORDPRESS, _php, _wordpress_missing
+from test_wp_page import Site as WordPressSite
 
 from wxrbridge import api
 from wxrbridge.cli import cli
@@ -50,9 +50,10 @@ ZONE = "America/New_York"
 
 def deep_thread_wxr() -> str:
     """A WXR of one post whose first comment has a reply chain ten deep
-    (author replies at levels 2, 6 and 10), twelve top-level comments (two
-    comment pages), a pingback, a trackback, an editor's reply, a pending
-    and a spam comment."""
+    (replies by another site's author at levels 2, 6 and 10), twelve
+    top-level comments (two comment pages), a pingback, a trackback, an
+    editor's reply, the post author's (whose login, with a dot, is not
+    the nicename a page shows), a pending and a spam comment."""
     start = datetime(2024, 1, 10, 15, 0, 0)
     rows: list[tuple[int, int, str, str, str, int, str, str]] = []
     # (id, parent, author, url, type, user id, approved, content)
@@ -67,6 +68,7 @@ def deep_thread_wxr() -> str:
     rows.append((202, 201, "Mattias Lindqvist", "", "", 3, "1",
                  "An editor answers: <em>noted</em>."))
     rows.append((203, 202, "Held", "", "", 0, "0", "Pending, not on the page."))
+    rows.append((204, 201, "Wen Li", "", "", 9, "1", "The post's author, whose login has a dot."))
     for n in range(10):
         kind = {3: "pingback", 7: "trackback"}.get(n, "")
         rows.append((300 + n, 0, f"Site {n}" if kind else f"Reader {n}",
@@ -103,13 +105,16 @@ def deep_thread_wxr() -> str:
   <wp:author><wp:author_id>7</wp:author_id><wp:author_login>dokafor</wp:author_login>
     <wp:author_email>dana.okafor@example.gov</wp:author_email>
     <wp:author_display_name>Dana Okafor</wp:author_display_name></wp:author>
+  <wp:author><wp:author_id>9</wp:author_id><wp:author_login>Wen.Li</wp:author_login>
+    <wp:author_email>wen@example.org</wp:author_email>
+    <wp:author_display_name>Wen Li</wp:author_display_name></wp:author>
   <wp:author><wp:author_id>3</wp:author_id><wp:author_login>mlindqvist</wp:author_login>
     <wp:author_email>mattias.lindqvist@example.gov</wp:author_email>
     <wp:author_display_name>Mattias Lindqvist</wp:author_display_name></wp:author>
   <item>
     <title>A thread ten replies deep</title>
     <link>https://deep.example.test/2024/01/ten-replies-deep/</link>
-    <dc:creator>dokafor</dc:creator>
+    <dc:creator>Wen.Li</dc:creator>
     <content:encoded><![CDATA[<p>A post with a long conversation.</p>]]></content:encoded>
     <wp:post_id>77</wp:post_id>
     <wp:post_date>2024-01-10 09:00:00</wp:post_date>
@@ -131,28 +136,16 @@ class Post:
     pages: int  # comment pages
 
 
-class Site:
+class Site(WordPressSite):
     """A WordPress site with the two WXRs' comments written in by wp-db."""
 
     def __init__(self, folder: Path) -> None:
-        self.db = f"wxrb_snapreal_{secrets.token_hex(4)}"
+        super().__init__()
         self.folder = folder
         self.sources = [SAMPLE, folder / "deep.wxr.xml"]
         self.sources[1].write_text(deep_thread_wxr(), encoding="utf-8")
 
-    def __enter__(self) -> Site:
-        _mysql(f"CREATE DATABASE `{self.db}` CHARACTER SET utf8mb4")
-        try:
-            self._fill()
-        except BaseException:
-            self.__exit__()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        _mysql(f"DROP DATABASE `{self.db}`")
-
-    def _fill(self) -> None:
+    def fill(self) -> None:
         records = [r for source in self.sources for r in api.read(source)]
         users = {u.login: {"login": u.login, "display_name": u.display_name, "email": u.email}
                  for u in records if isinstance(u, User)}
@@ -178,7 +171,7 @@ class Site:
         self.export = self.folder / "site.wxr.xml"
         self.export.write_text(_php("export", self.db, "-"), encoding="utf-8")
 
-    def render(self, theme: str) -> Path:
+    def render_all(self, theme: str) -> Path:
         """Every comment page of every post, as the theme renders them."""
         folder = self.folder / theme
         folder.mkdir()
@@ -211,7 +204,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 @pytest.fixture(scope="module", params=["classic", "block"])
 def pages(request: pytest.FixtureRequest, site: Site) -> Path:
-    return site.render(CLASSIC if request.param == "classic" else _block_theme())
+    return site.render_all(CLASSIC if request.param == "classic" else _block_theme())
 
 
 def _verify(a: str, b: str) -> list[str]:
@@ -238,8 +231,8 @@ def test_sources_are_in_the_sites_export(site: Site) -> None:
                 assert difference.key == "399"  # the spam comment
         assert set(seen) <= {("changed", "thread"), ("changed", "user_id"),
                              ("missing", None), ("extra", None)}, seen
-        assert seen["changed", "user_id"] == (2, 4)[source]
-    assert counts == [64, 24] and report.comments[1] == 64 + 23
+        assert seen["changed", "user_id"] == (2, 5)[source]
+    assert counts == [64, 25] and report.comments[1] == 64 + 24
 
 
 def test_the_pages_are_the_export(site: Site, pages: Path, tmp_path: Path) -> None:
@@ -249,9 +242,9 @@ def test_the_pages_are_the_export(site: Site, pages: Path, tmp_path: Path) -> No
     comments are not held against the pages."""
     source = f"wp-page:{pages}"
     assert _verify(source, str(site.export)) == [
-        "A: 2 threads, 84 comments; B: 2 threads, 87 comments: equivalent"]
+        "A: 2 threads, 85 comments; B: 2 threads, 88 comments: equivalent"]
     assert _verify(str(site.export), source) == [
-        "A: 2 threads, 87 comments; B: 2 threads, 84 comments: equivalent"]
+        "A: 2 threads, 88 comments; B: 2 threads, 85 comments: equivalent"]
     # The folder imported (as saved: `import saved/`) into a store is the same.
     store = f"sqlite:///{tmp_path / 'snapshot.sqlite'}"
     imported = CliRunner().invoke(cli, ["import", str(pages), "--db", store])
@@ -265,12 +258,12 @@ def test_what_the_pages_show(site: Site, pages: Path) -> None:
     records = list(api.read(f"wp-page:{pages}"))
     assert [i for i in records if isinstance(i, ImportIssue)] == []
     comments = [c for c in records if isinstance(c, Comment)]
-    assert len(comments) == 62 + 22
+    assert len(comments) == 62 + 23
     kinds = [c.wp_type for c in comments]
     assert kinds.count("pingback") == 21 + 1 and kinds.count("trackback") == 4 + 1
     logins = {u.wp_id: u.login for u in records if isinstance(u, User)}
     by_user = sorted(logins[c.wp_user_id] for c in comments if c.wp_user_id)
-    assert by_user == ["dokafor"] * 5 + ["mlindqvist"]
+    assert by_user == ["dokafor"] * 5 + ["mlindqvist", "wen-li"]
     by_key = {c.key: c for c in comments}
     deepest = next(c for c in comments if c.content and "Level 10 " in c.content)
     chain = [deepest]

@@ -18,8 +18,9 @@ Fields one format cannot hold are not held against it: an email or a local
 date missing on one side is not a difference, a different one is; an IP
 address, a site user id and comment meta are compared where both formats
 hold them (see :mod:`.identity`).  A saved page (wp-page) shows content
-rendered and only approved comments: against another format its content is
-compared as read, and what it cannot show is not missing (:mod:`.shown`).
+rendered and only approved comments: against another format its content and
+author names are compared as read, its site users by login (it shows no
+user ids), and what it cannot show is not missing (:mod:`.shown`).
 
 Both sides are kept in a scratch SQLite file while they are compared
 (:mod:`.sides`), so memory stays flat however large the exports are.

@@ -13,7 +13,7 @@ from ..canonical import normalise_url, post_id_in_identifier, post_id_in_url, wp
 from ..formats.wxr.plan import ORIGINAL_ID_KEY
 from ..formats.wxr.values import ORIGINAL_POST_ID_KEY
 from ..records import Comment, Thread
-from .shown import PAGE_ORIGIN, one_is_page, shown_text
+from .shown import PAGE_ORIGIN, nicename, one_is_page, shown_text
 
 Token = tuple[str, str]
 
@@ -169,7 +169,8 @@ def field_differences(
         if mine != theirs:
             yield name, mine, theirs
         return
-    if name == "site_user" and SOME_USER in (mine, theirs) and None not in (mine, theirs):
+    if name == "site_user" and None not in (mine, theirs) and (
+            SOME_USER in (mine, theirs) or nicename(mine) == nicename(theirs)):
         return
     if name == "status" and not same_origin and mine in _REMOVED and theirs in _REMOVED:
         return

@@ -13,6 +13,7 @@ it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from html.parser import HTMLParser
 
 from .. import canonical
@@ -35,6 +36,7 @@ _FOLDED = str.maketrans({
 # Typed as two quotes, rendered as one double quote; "--" and "---" as one dash.
 _DOUBLED_QUOTES = re.compile(r"``|''")
 _DASHES = re.compile(r"-{2,}")
+_NOT_IN_NICENAME = re.compile(r"[^a-z0-9_-]")
 
 
 class _Text(HTMLParser):
@@ -71,6 +73,16 @@ def shown_text(content: str | None) -> str | None:
     text = "".join(parser.parts).translate(_FOLDED)
     text = _DASHES.sub("-", _DOUBLED_QUOTES.sub('"', text))
     return " ".join(text.split()) or None
+
+
+def nicename(login: str) -> str:
+    """A login as a page's ``comment-author-`` class writes it: WordPress's
+    nicename of it (``sanitize_title``: accents dropped, lower case, dots
+    and spaces as dashes, other characters left out)."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", login)
+                    if not unicodedata.combining(c)).lower()
+    plain = _NOT_IN_NICENAME.sub("", re.sub(r"[.\s]+", "-", plain))
+    return re.sub(r"-+", "-", plain).strip("-")
 
 
 def one_is_page(a_origin: str, b_origin: str) -> bool:
