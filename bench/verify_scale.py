@@ -1,13 +1,15 @@
 """verify at scale: wall, CPU and peak memory against two bare parses.
 
-    python bench/verify_scale.py --comments 500000 --out /tmp/corpus
+    python bench/verify_scale.py --comments 500000 --out bench/out [--rounds 3]
 
 generates the corpus if it is missing (bench/corpus.py), then runs, as
 whole processes, ``wxrbridge verify site.wxr.xml site.wxr.xml`` and the
 bare reference (bench/baseline.py parse: both files parsed, the floor of
-reading them), and prints one markdown row for each.  Peak memory is
-the process tree's summed RSS, sampled every 0.1 s (verify reads each side
-in a second process), next to the largest single process's.
+reading them), taking turns for ``--rounds`` rounds (the order changing
+each round), and prints one markdown row for each run, then the median CPU
+ratio and the load average.  Peak memory is the process tree's summed RSS,
+sampled every 0.1 s (any process verify starts counts), next to the
+largest single process's.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import statistics
 import subprocess
 import sys
 import time
@@ -60,6 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--comments", type=int, required=True)
     parser.add_argument("--out", type=Path, required=True, help="the corpus folder")
+    parser.add_argument("--rounds", type=int, default=1, help="runs of each, taking turns")
     parser.add_argument("--wxrbridge", default=str(Path(sys.executable).with_name("wxrbridge")),
                         help="the command to run it by (a shell word list)")
     args = parser.parse_args()
@@ -73,13 +77,23 @@ def main() -> None:
         "bare parse, twice": [sys.executable, str(HERE / "baseline.py"), "parse",
                               str(wxr), str(wxr)],
     }
+    print(f"load average before: {_load()}")
     print("| step | comments | wall s | CPU s | peak RSS, tree (MB) | largest process (MB) |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for name, command in steps.items():
-        wall, cpu, tree, single = measure(command)
-        print(f"| {name} | {args.comments:,} | {wall:.1f} | {cpu:.1f} | {tree / 1e6:.0f} "
-              f"| {single / 1e6:.0f} |", flush=True)
+    cpu: dict[str, list[float]] = {name: [] for name in steps}
+    for round_ in range(args.rounds):
+        names = list(steps) if round_ % 2 == 0 else list(reversed(steps))
+        for name in names:
+            wall, used, tree, single = measure(steps[name])
+            cpu[name].append(used)
+            print(f"| {name} | {args.comments:,} | {wall:.1f} | {used:.1f} | {tree / 1e6:.0f} "
+                  f"| {single / 1e6:.0f} |", flush=True)
+    mine, bare = (statistics.median(cpu[name]) for name in steps)
+    print(f"median CPU ratio {mine / bare:.2f}x; load average after: {_load()}")
 
+
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 if __name__ == "__main__":
     main()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import bz2
+import zipfile
 from pathlib import Path
 
 import pytest
 from conftest import SAMPLES
 
-from wxrbridge import api
+import wxrbridge.store as store_package
+from wxrbridge import api, readahead
 from wxrbridge.formats.xml.compare import diff_documents
 
 THREADLESS = b"""<?xml version="1.0" encoding="utf-8"?>
@@ -179,3 +181,43 @@ def test_recover_reads_wordpress_own_export_of_a_bare_ampersand(tmp_path: Path) 
     read = CliRunner().invoke(cli, ["verify", "--recover", sample, str(raw)])
     assert read.exit_code == 0 and read.output.endswith(": equivalent\n"), read.output
     assert api.verify(raw, sample, recover=True).equivalent
+
+
+def test_a_comment_id_used_twice_is_named_as_the_store_keeps_it(tmp_path: Path) -> None:
+    # The store keeps the second comment "x" as "x~2"; verify names it so.
+    odd = Path(__file__).parent / "data" / "wxr" / "odd-comment-ids.xml"
+    changed = tmp_path / "changed.wxr.xml"
+    changed.write_text(odd.read_text(encoding="utf-8").replace("D says", "D changed"),
+                       encoding="utf-8")
+    assert [str(d) for d in api.verify(odd, changed).differences] == [
+        "comment x~2: content 'D says' -> 'D changed'"]
+
+
+def test_the_documents_of_a_zip_are_compared_merged(tmp_path: Path) -> None:
+    # A zip of a WXR and its Disqus export holds one site, as imported.
+    disqus = tmp_path / "site.disqus.xml"
+    api.convert(CORE, disqus)
+    both = tmp_path / "both.zip"
+    with zipfile.ZipFile(both, "w") as archive:
+        archive.write(CORE, "site.wxr.xml")
+        archive.write(disqus, "site.disqus.xml")
+    for a, b in ((both, CORE), (CORE, both)):
+        report = api.verify(a, b)
+        assert report.equivalent, [str(d) for d in report.differences]
+
+
+def test_verify_reads_in_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # However large the files, and with a second core: no reading process.
+    def refused(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a second process")
+
+    monkeypatch.setattr(readahead, "_WORTHWHILE", 0)
+    monkeypatch.setattr(readahead, "second_process", lambda: True)
+    monkeypatch.setattr(readahead, "read_ahead", refused)
+    monkeypatch.setattr(store_package, "read_records_ahead", refused)
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    with api.open_store(url) as store:
+        api.import_files(store, [CORE], read_ahead=False)
+    odd = Path(__file__).parent / "data" / "wxr" / "odd-comment-ids.xml"
+    assert api.verify(url, CORE).equivalent
+    assert api.verify(odd, odd).equivalent

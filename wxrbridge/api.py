@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from .store import LoadReport, MergeOptions, Selection, Store, UrlMap, open_store
-    from .verify import VerifyReport
+    from .verify import SideSource, VerifyReport
 
 __all__ = [
     "ConvertResult",
@@ -427,16 +427,19 @@ def scratch_store(
     *,
     recover: bool = False,
     progress: ProgressCallback | None = None,
+    read_ahead: bool | None = None,
 ) -> Iterator[tuple[Store, list[LoadReport]]]:
     """A temporary SQLite store holding ``paths``, gone when the block ends.
 
     What ``convert``, ``verify`` and ``stats FILE`` read a file through: the
     store resolves parent links and merges as a lasting one would.
+    ``read_ahead`` goes to :func:`import_files`.
     """
     with tempfile.TemporaryDirectory(prefix="wxrbridge-") as folder:
         scratch = f"sqlite:///{Path(folder) / 'scratch.sqlite'}"
         with _open_store(scratch, durable=False) as store:
-            reports = import_files(store, paths, recover=recover, progress=progress)
+            reports = import_files(store, paths, recover=recover, progress=progress,
+                                   read_ahead=read_ahead)
             yield store, reports
 
 
@@ -445,16 +448,41 @@ def _is_store_url(spec: str) -> bool:
 
 
 @contextmanager
-def _records_for(spec: str | os.PathLike[str], recover: bool) -> Iterator[Iterator[Record]]:
-    """The records of a file (through a scratch store, which resolves its
-    parent links) or of a store given by URL."""
-    text = os.fspath(spec)
-    if _is_store_url(text):
-        with _open_store(text, read_only=True) as store:
-            yield store.records()
+def _stored_records(spec: str, recover: bool) -> Iterator[Iterator[Record]]:
+    """The records of a store given by URL, or of a file through a scratch
+    store (which resolves its parent links and merges its documents), all
+    read in this process."""
+    if _is_store_url(spec):
+        with _open_store(spec, read_only=True) as store:
+            yield store.records(read_ahead=False)
         return
-    with scratch_store([text], recover=recover) as (store, _reports):
-        yield store.records()
+    with scratch_store([spec], recover=recover, read_ahead=False) as (store, _reports):
+        yield store.records(read_ahead=False)
+
+
+def _one_document(spec: str, recover: bool) -> Iterator[Record]:
+    """The records of a file straight from its reader, while it is one
+    document (:class:`~wxrbridge.verify.sides.NeedsStoreError` at a second one)."""
+    from .verify.sides import NeedsStoreError
+
+    for count, item in enumerate(open_inputs(spec, recover=recover)):
+        if count:
+            raise NeedsStoreError("a second document")
+        yield from formats.read_input(item, format=None, recover=recover)
+
+
+def _verify_side(spec: str, recover: bool) -> SideSource:
+    """How verify reads ``spec``: a file that can be read twice (not
+    standard input) and that its format reads as a stream, straight from
+    its reader; any other, or one the reader shows needs it, through a
+    store (see :mod:`wxrbridge.verify`)."""
+    from .verify import SideSource
+
+    by_path = formats.at_path(spec, None)
+    streamed = (spec != "-" and not _is_store_url(spec) and _read_location(spec, None) is None
+                and (by_path is None or by_path.read_path is None))
+    return SideSource(lambda: _stored_records(spec, recover),
+                      (lambda: _one_document(spec, recover)) if streamed else None)
 
 
 def verify(a: str | os.PathLike[str], b: str | os.PathLike[str], *,
@@ -463,14 +491,15 @@ def verify(a: str | os.PathLike[str], b: str | os.PathLike[str], *,
 
     Each of ``a`` and ``b`` is a file (any readable format) or a store URL.
     Comments are matched across formats by the merge's identity rules; the
-    report lists what is missing from B, extra in B, or changed.
-    ``recover`` reads a broken file as ``import --recover`` does (such as
-    WordPress's own export with a bare ``&`` in a commenter's URL).
+    report lists what is missing from B, extra in B, or changed.  Both are
+    read in this process, one after the other.  ``recover`` reads a broken
+    file as ``import --recover`` does (such as WordPress's own export with a
+    bare ``&`` in a commenter's URL).
     """
-    from .verify import verify_records
+    from .verify import verify_sources
 
-    with _records_for(a, recover) as records_a, _records_for(b, recover) as records_b:
-        return verify_records(records_a, records_b)
+    return verify_sources(_verify_side(os.fspath(a), recover),
+                          _verify_side(os.fspath(b), recover))
 
 
 def by_target(target: str | os.PathLike[str] | IO[bytes]) -> formats.Format:

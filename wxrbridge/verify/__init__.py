@@ -23,14 +23,21 @@ author names are compared as read, its site users by login (it shows no
 user ids), and what it cannot show is not missing (:mod:`.shown`).
 
 Both sides are kept in a scratch SQLite file while they are compared
-(:mod:`.sides`), so memory stays flat however large the exports are.
+(:mod:`.sides`), so memory stays flat however large the exports are.  A
+file of one document is read straight from its reader, one side after the
+other in this one process; one that holds what a store settles (a second
+document, which it merges, an id used twice, which it renames) is read
+again through a scratch store, as are files a format reads from their
+location.  Only the pairs whose compared values are not all
+equal come back from the scratch file to be looked at one by one.
 """
 
 from __future__ import annotations
 
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
@@ -38,7 +45,7 @@ from typing import Any
 from ..records import Record
 from .identity import FIELDS, compared, field_differences
 from .shown import PAGE_ORIGIN, not_shown
-from .sides import Sides
+from .sides import SIDES, NeedsStoreError, Sides
 
 
 @dataclass
@@ -179,19 +186,48 @@ def _unpaired(flags: Iterable[bool]) -> list[int]:
     return [i for i, flag in enumerate(flags) if flag]
 
 
+@dataclass
+class SideSource:
+    """How one side is read: ``stored`` gives its records as a store holds
+    them; ``direct``, when not None, straight from the file's reader, which
+    raises :class:`NeedsStoreError` when the file needs the store after all."""
+
+    stored: Callable[[], AbstractContextManager[Iterable[Record]]]
+    direct: Callable[[], Iterable[Record]] | None = None
+
+
 def verify_records(a: Iterable[Record], b: Iterable[Record]) -> VerifyReport:
     """Compare two record streams; see the module's docstring."""
+    return verify_sources(SideSource(lambda: nullcontext(a)), SideSource(lambda: nullcontext(b)))
+
+
+def verify_sources(a: SideSource, b: SideSource) -> VerifyReport:
+    """Compare two sides, each read straight from its file where it can
+    be, else through a store; see the module's docstring."""
     with tempfile.TemporaryDirectory(prefix="wxrbridge-verify-") as folder:
         sides = Sides(folder)
         try:
-            return _verify(sides, a, b)
+            for side, source in zip(SIDES, (a, b), strict=True):
+                _load(sides, side, source)
+            return _verify(sides)
         finally:
             sides.close()
 
 
-def _verify(sides: Sides, a: Iterable[Record], b: Iterable[Record]) -> VerifyReport:
-    sides.load("a", a)
-    sides.load("b", b)
+def _load(sides: Sides, side: str, source: SideSource) -> None:
+    """Load one side, one after the other, so that only one is being read
+    at a time."""
+    if source.direct is not None:
+        try:
+            sides.load(side, source.direct(), checked=True)
+            return
+        except NeedsStoreError:
+            sides.reset(side)
+    with source.stored() as records:
+        sides.load(side, records)
+
+
+def _verify(sides: Sides) -> VerifyReport:
     report = VerifyReport(threads=(sides.threads["a"], sides.threads["b"]),
                           comments=(sides.comments["a"], sides.comments["b"]))
     diffs = report.differences

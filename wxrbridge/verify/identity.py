@@ -68,17 +68,24 @@ def thread_tokens(thread: Thread) -> list[Token]:
     return sorted(tokens)
 
 
+# Comment meta that names the comment in another format: the token kind.
+_ID_META = {"dsq_post_id": "dsq", ORIGINAL_ID_KEY: "wp"}
+
+
 def comment_tokens(comment: Comment) -> list[Token]:
     """A comment's identity tokens, in the order they are tried."""
     tokens = {(_COMMENT_KEY.get(comment.origin, "dsq"), comment.key.strip())}
-    tokens |= _tokens([
-        ("wp", comment.wp_id),
-        ("dsq", comment.dsq_id),
-        ("wp", wp_id_in_identifier(comment.dsq_identifier)),
-        *_meta_named(comment.meta, "dsq_post_id", "dsq"),
-        *_meta_named(comment.meta, ORIGINAL_ID_KEY, "wp"),
-    ])
-    return sorted(tokens)
+    # As _tokens has them, one by one: every comment is read here.
+    if comment.wp_id:
+        tokens.add(("wp", comment.wp_id.strip()))
+    if comment.dsq_id:
+        tokens.add(("dsq", comment.dsq_id.strip()))
+    if comment.dsq_identifier:
+        tokens |= _tokens([("wp", wp_id_in_identifier(comment.dsq_identifier))])
+    for key, value in comment.meta:
+        if value and key in _ID_META:
+            tokens.add((_ID_META[key], value.strip()))
+    return sorted(tokens) if len(tokens) > 1 else list(tokens)
 
 
 # Meta wxrbridge's own writers add to carry an identity or a dangling
@@ -97,26 +104,44 @@ def _stripped(value: str | None) -> str | None:
     return (value or "").strip() or None
 
 
+# Meta as compared: JSON text, one encoder for every comment.
+_META_JSON = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _utc(raw: str | None) -> str | None:
+    """A comment's UTC date in the ISO form :func:`canonical.utc_iso`
+    gives, the usual forms without parsing a datetime twice (a year before
+    1000 is left to utc_iso, which writes it unpadded)."""
+    text = canonical.usual_utc_text(raw)
+    if text is not None and text[0] != "0":
+        return f"{text[:10]}T{text[11:]}Z"
+    return canonical.utc_iso(raw, not_a_date=raw)
+
+
+def _meta_order(pair: tuple[str, str | None]) -> tuple[str, str]:
+    return pair[0], pair[1] or ""
+
+
 def comment_fields(comment: Comment, logins: dict[str, str]) -> tuple[Any, ...]:
     """The values of :data:`FIELDS`, as compared (meta as JSON text);
     ``logins`` are the side's users' logins by id."""
     user = canonical.site_user_id(comment.wp_user_id)
     meta = sorted(((key, value) for key, value in comment.meta if not key.startswith(OWN_META)),
-                  key=lambda pair: (pair[0], pair[1] or ""))
+                  key=_meta_order) if comment.meta else None
     return (
         canonical.comment_type(comment),
         canonical.comment_status(comment),
         comment.author_name,
         (comment.author_email or "").strip().lower() or None,
         _stripped(comment.author_url),
-        canonical.utc_iso(comment.created_at, not_a_date=comment.created_at),
+        _utc(comment.created_at),
         # A date: padding around it is not a difference (WXR exports write it trimmed).
         None if comment.created_at_local is None else comment.created_at_local.strip(),
         comment.content,
         _stripped(comment.author_ip),
         user,
         None if user is None else logins.get(user, SOME_USER),
-        json.dumps(meta, ensure_ascii=False) if meta else None,
+        _META_JSON(meta) if meta else None,
     )
 
 

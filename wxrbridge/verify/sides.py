@@ -4,7 +4,9 @@ A side's threads and comments are written as they arrive, in batches; what
 stays in memory is a few bytes per record (which record pairs with which)
 and one thread's unpaired comments at a time.  So a verify of any size runs
 in flat memory, and its differences come out in the order they always did:
-A's order, then B's.
+A's order, then B's.  The sides are loaded one after the other, and what
+is compared field by field in Python is only the pairs whose values SQL
+does not find all equal.
 """
 
 from __future__ import annotations
@@ -39,6 +41,12 @@ def _schema(side: str) -> str:
     """
 
 
+class NeedsStoreError(Exception):
+    """A side read straight from its reader holds what only a store would
+    settle (a second document, an id used twice, text no UTF-8 holds): it
+    is to be read again through a scratch store."""
+
+
 class Sides:
     """Both sides, in one scratch database in ``folder``."""
 
@@ -48,35 +56,60 @@ class Sides:
         for pragma in ("journal_mode = OFF", "synchronous = OFF", "temp_store = FILE",
                        "cache_size = -16000", "locking_mode = EXCLUSIVE"):
             self.db.execute(f"PRAGMA {pragma}")
-        for side in SIDES:
-            self.db.executescript(_schema(side))
         self.threads = {side: 0 for side in SIDES}
         self.comments = {side: 0 for side in SIDES}
         # The origins of each side's comments.
         self.origins: dict[str, set[str]] = {side: set() for side in SIDES}
+        for side in SIDES:
+            self.reset(side)
 
     def close(self) -> None:
         self.db.close()
 
-    def load(self, side: str, records: Iterable[Record]) -> None:
-        """Write one side's threads and comments, in their order."""
+    def reset(self, side: str) -> None:
+        """Empty one side, to be loaded (again)."""
+        if self.db.in_transaction:  # a load that failed halfway
+            self.db.execute("ROLLBACK")
+        for table in ("thread", "thread_token", "comment", "comment_token"):
+            self.db.execute(f"DROP TABLE IF EXISTS {side}_{table}")
+        self.db.executescript(_schema(side))
+        self.threads[side] = self.comments[side] = 0
+        self.origins[side] = set()
+
+    def load(self, side: str, records: Iterable[Record], *, checked: bool = False) -> None:
+        """Write one side's threads and comments, in their order.
+
+        ``checked``: the records come straight from a reader, not from a
+        store; :class:`NeedsStoreError` is raised where they hold what a store
+        would settle first (see :meth:`_check`)."""
+        try:
+            self._load(side, records)
+        except UnicodeEncodeError:
+            if checked:
+                raise NeedsStoreError("a lone surrogate") from None
+            raise
+        if checked:
+            self._check(side)
+        self._link_parents(side)
+
+    def _load(self, side: str, records: Iterable[Record]) -> None:
         threads: list[tuple[int, str]] = []
         thread_tokens_: list[tuple[int, str, str]] = []
         comments: list[tuple[Any, ...]] = []
         comment_tokens_: list[tuple[int, str, str]] = []
         thread_idx: dict[str, int] = {}
         logins: dict[str, str] = {}  # the side's users' logins by id
-        placeholders = ", ".join("?" * (len(_COMMENT_HEAD) + len(FIELDS)))
+        origins = self.origins[side]
+        insert_comment = (f"INSERT INTO {side}_comment ({', '.join(_COMMENT_HEAD)}, "
+                          f"{', '.join(f'f_{n}' for n in FIELDS)}) "
+                          f"VALUES ({', '.join('?' * (len(_COMMENT_HEAD) + len(FIELDS)))})")
 
         def flush() -> None:
             self.db.execute("BEGIN")
             self.db.executemany(f"INSERT INTO {side}_thread VALUES (?, ?)", threads)
             self.db.executemany(f"INSERT INTO {side}_thread_token VALUES (?, ?, ?)",
                                 thread_tokens_)
-            self.db.executemany(f"INSERT INTO {side}_comment (idx, key, origin, thread_idx, "
-                                f"thread_key, parent_key, dangling, "
-                                f"{', '.join(f'f_{n}' for n in FIELDS)}) "
-                                f"VALUES ({placeholders})", comments)
+            self.db.executemany(insert_comment, comments)
             self.db.executemany(f"INSERT INTO {side}_comment_token VALUES (?, ?, ?)",
                                 comment_tokens_)
             self.db.execute("COMMIT")
@@ -91,13 +124,9 @@ class Sides:
             thread_tokens_.extend((idx, kind, value) for kind, value in tokens)
             return idx
 
+        idx = self.comments[side]
         for record in records:
-            if isinstance(record, User):
-                if record.wp_id and record.login:
-                    logins[record.wp_id.strip()] = record.login
-            elif isinstance(record, Thread):
-                new_thread(record.key, thread_tokens(record))
-            elif isinstance(record, Comment):
+            if isinstance(record, Comment):
                 in_thread = thread_idx.get(record.thread)
                 if in_thread is None:
                     # A Disqus post whose thread is not in the export: its
@@ -106,21 +135,39 @@ class Sides:
                     in_thread = new_thread(record.thread, [("dsq", record.thread)])
                 parent = canonical.parent_of(record)
                 kept = None
-                if parent is None:
+                if parent is None and record.meta:
                     # A reply whose parent was missing, written at the top
                     # level with its reference kept: that same dangling id.
                     kept = next((v for k, v in record.meta
                                  if k == ORIGINAL_PARENT_KEY and v), None)
-                idx = self.comments[side]
-                self.comments[side] += 1
-                self.origins[side].add(record.origin)
+                origins.add(record.origin)
                 comments.append((idx, record.key, record.origin, in_thread, record.thread,
                                  kept or parent, kept is not None, *comment_fields(record, logins)))
                 comment_tokens_.extend(
                     (idx, kind, value) for kind, value in comment_tokens(record))
+                idx += 1
                 if len(comments) >= _BATCH:
                     flush()
+            elif isinstance(record, Thread):
+                new_thread(record.key, thread_tokens(record))
+            elif isinstance(record, User):
+                if record.wp_id and record.login:
+                    logins[record.wp_id.strip()] = record.login
+        self.comments[side] = idx
         flush()
+
+    def _check(self, side: str) -> None:
+        """Raise :class:`NeedsStoreError` where a store would rename: a thread key,
+        or a comment key of one origin, used twice (the index on comment
+        keys also serves the parents' links)."""
+        try:
+            self.db.execute(f"CREATE UNIQUE INDEX {side}_thread_key ON {side}_thread (key)")
+            self.db.execute(f"CREATE UNIQUE INDEX {side}_comment_key ON {side}_comment "
+                            f"(key, origin)")
+        except sqlite3.IntegrityError:
+            raise NeedsStoreError("an id used twice") from None
+
+    def _link_parents(self, side: str) -> None:
         # Parents by (thread key, key), the last comment of a key winning.
         self.db.execute(f"CREATE INDEX {side}_comment_place ON {side}_comment "
                         f"(thread_key, key)")
@@ -221,14 +268,18 @@ class Sides:
             ORDER BY 1, c.idx"""))
 
     def pairs_of_comments(self, pairs: array[int]) -> Iterator[tuple[Any, ...]]:
-        """A's comments in order, each with the B comment paired with it
-        (or NULLs) and the B comment its parent is paired with."""
+        """A's comments in order that may differ from their B comment (or
+        have none), each with the B comment paired with it (or NULLs) and
+        the B comment its parent is paired with."""
         self.db.execute("CREATE TABLE pair (a_idx INTEGER PRIMARY KEY, b_idx INTEGER)")
         self.db.execute("BEGIN")
         self.db.executemany("INSERT INTO pair VALUES (?, ?)",
                             ((i, b) for i, b in enumerate(pairs) if b >= 0))
         self.db.execute("COMMIT")
         fields = ", ".join(f"{side}.f_{name}" for side in SIDES for name in FIELDS)
+        # Only the pairs that may differ: a pair of equal fields, in paired
+        # threads, with parents paired alike has no difference to find.
+        differ = " OR ".join(f"a.f_{name} IS NOT b.f_{name}" for name in FIELDS)
         return iter(self.db.execute(f"""
             SELECT a.key, a.origin, a.thread_idx, a.thread_key, a.parent_key, a.parent_idx,
                    pp.b_idx, b.idx, b.origin, b.thread_idx, b.thread_key, b.parent_key,
@@ -237,4 +288,9 @@ class Sides:
             LEFT JOIN pair p ON p.a_idx = a.idx
             LEFT JOIN b_comment b ON b.idx = p.b_idx
             LEFT JOIN pair pp ON pp.a_idx = a.parent_idx
+            LEFT JOIN thread_pair tp ON tp.a_idx = a.thread_idx
+            WHERE b.idx IS NULL OR tp.b_idx IS NOT b.thread_idx
+               OR pp.b_idx IS NOT b.parent_idx
+               OR (a.parent_idx IS NULL AND a.parent_key IS NOT NULL)
+               OR {differ}
             ORDER BY a.idx"""))
