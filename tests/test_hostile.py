@@ -158,14 +158,14 @@ _MEASURE = textwrap.dedent(
     data = sys.stdin.buffer.read()
     result = {}
     for recover in (False, True):
-        start = time.monotonic()
+        start = time.process_time()
         item = InputFile("bomb.xml", HashingReader(io.BytesIO(data)))
         try:
             records = list(formats.read_input(item, format=sys.argv[1], recover=recover))
             outcome = [type(r).__name__ + ":" + getattr(r, "code", "") for r in records]
         except InputError as exc:
             outcome = "InputError: " + str(exc)
-        result[str(recover)] = {"seconds": time.monotonic() - start, "outcome": outcome}
+        result[str(recover)] = {"seconds": time.process_time() - start, "outcome": outcome}
     # VmHWM is this process's own peak; ru_maxrss would carry over the
     # parent's (pytest's) and measure that instead.
     with open("/proc/self/status", encoding="ascii") as status:
@@ -209,5 +209,8 @@ def test_entity_bombs_are_refused_fast_and_small(kind: str, bomb: str) -> None:
     # Recover mode reads on and says what it did with the entity.
     assert isinstance(recovered["outcome"], list), recovered
     assert any(o.startswith("ImportIssue:") for o in recovered["outcome"])
-    assert strict["seconds"] < 2 and recovered["seconds"] < 2, result
+    # CPU seconds, not wall, and far above a normal parse (well under one):
+    # an expansion that ran would take minutes and gigabytes, and the memory
+    # bound below is the sharper check. A loaded machine must not fail it.
+    assert strict["seconds"] < 10 and recovered["seconds"] < 10, result
     assert result["peak_mb"] < 100, result
