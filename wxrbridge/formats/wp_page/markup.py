@@ -75,6 +75,10 @@ class PageComment:
     login: str | None = None
     awaiting_moderation: bool = False
     missing: list[str] = field(default_factory=list)
+    # The comment's element and those its parts were read from (to tell,
+    # on a page cut off, whether the cut falls inside them).
+    element: HtmlElement | None = field(default=None, repr=False, compare=False)
+    parts: list[HtmlElement] = field(default_factory=list, repr=False, compare=False)
 
 
 @dataclass
@@ -91,6 +95,19 @@ class PostPage:
     found_list: bool
     count: int | None  # the comments the page's heading says the post has
     last_page: int  # the highest comment page the page links to
+    cut: Cut | None = None  # where the page ends, when it is cut off
+
+
+@dataclass
+class Cut:
+    """Where a page cut off ends (line and column of its last byte's end),
+    what the cut falls in, and the comment it leaves unreadable (None: each
+    comment the page shows is whole)."""
+
+    line: int
+    column: int
+    where: str
+    comment: PageComment | None
 
 
 
@@ -263,7 +280,8 @@ class _Parts:
 def _read_comment(element: HtmlElement, parent: str | None, comments: set[int]) -> PageComment:
     kinds = classes(element)
     kind = next((k for k in ("pingback", "trackback") if k in kinds), "comment")
-    comment = PageComment(_comment_id(element), parent, kind, element.sourceline)
+    comment = PageComment(_comment_id(element), parent, kind, element.sourceline,
+                          element=element)
     if comment.wp_id is None:
         comment.missing.append("id")
     comment.login = next((m.group(1) for m in map(_AUTHOR_CLASS.match, kinds) if m), None)
@@ -273,6 +291,7 @@ def _read_comment(element: HtmlElement, parent: str | None, comments: set[int]) 
         # A ping is its author's link after the words "Pingback:".
         name = parts.find(f".//a[@href][not({_has_class('comment-edit-link')})]")
     if name is not None:
+        comment.parts.append(name)
         link = name if name.tag == "a" else _first(name, ".//a[@href]")
         comment.author_name = " ".join(name.text_content().split()) or None
         comment.author_url = link.get("href") if link is not None else ""
@@ -280,16 +299,19 @@ def _read_comment(element: HtmlElement, parent: str | None, comments: set[int]) 
         comment.missing.append("author")
     time = parts.find(".//time[@datetime]")
     if time is not None:
+        comment.parts.append(time)
         comment.created_at, comment.created_at_local = _dates(time.get("datetime"))
     else:
         meta = parts.find(f".//*[{_has_class('commentmetadata')}]/a")
         if meta is not None:
+            comment.parts.append(meta)
             comment.created_at_local = _text_date(meta.text_content())
     if comment.created_at is None and comment.created_at_local is None and kind == "comment":
         comment.missing.append("date")
     body = parts.find(f".//*[{_has_class('comment-content')} or "
                            f"{_has_class('wp-block-comment-content')}]")
     if body is not None:
+        comment.parts.append(body)
         comment.content = _inner_html(body)
     else:
         # XHTML: the comment's text is loose in its body, among its parts,
@@ -297,6 +319,7 @@ def _read_comment(element: HtmlElement, parent: str | None, comments: set[int]) 
         xhtml = parts.find(f".//div[@id='div-comment-{comment.wp_id}' or "
                            f"@id='comment-{comment.wp_id}']")
         inner = _first(xhtml, f".//*[{_has_class('comment-body')}]") if xhtml is not None else None
+        comment.parts.extend(e for e in (xhtml, inner) if e is not None)
         if inner is not None and kind == "comment":
             comment.content = _inner_html(inner)
         elif xhtml is not None and kind == "comment":

@@ -19,14 +19,17 @@ from pathlib import Path
 from typing import IO, Any, cast
 from urllib.parse import urlsplit
 
+from lxml import html as lxml_html
 from lxml.etree import ParserError
+from lxml.html import HtmlElement
 
 from ...errors import InputError
 from ...inputs import Prepended, files_at
 from ...records import Comment, ImportIssue, Record, Source, Thread, User
 from ...usermap import made_up_id
 from . import FOLDER_FILES
-from .markup import PageComment, PostPage, parse, read_page
+from .cut import cut_of, end_if_cut
+from .markup import Cut, PageComment, PostPage, parse, read_page
 from .warc import WARC_START, html_responses
 
 ORIGIN = "wp-page"
@@ -54,7 +57,8 @@ def read_wp_page(stream: IO[bytes], *, name: str, recover: bool = False) -> Iter
         head = stream.read(len(WARC_START))
         if head == WARC_START:
             # A web archive is read record by record, never whole.
-            archived = _archived_pages(cast("IO[bytes]", Prepended(head, stream)), name)
+            archived = _archived_pages(cast("IO[bytes]", Prepended(head, stream)), name,
+                                       recover)
         else:
             data = head + stream.read()
     except (OSError, EOFError) as exc:
@@ -62,19 +66,23 @@ def read_wp_page(stream: IO[bytes], *, name: str, recover: bool = False) -> Iter
     if head == WARC_START:
         yield from _read_pages(archived, name)
     else:
-        yield from _read_pages([(name, _page(data, name))], name)
+        yield from _read_pages([(name, _page(data, name, recover))], name)
 
 
-def _archived_pages(archive: IO[bytes], name: str) -> list[tuple[str, PostPage]]:
+def _archived_pages(archive: IO[bytes], name: str,
+                    recover: bool) -> list[tuple[str, PostPage]]:
     """The pages with comments among the HTML pages a WARC holds (a crawl
     holds others too), each named by its URL: the parsed pages are kept,
     not their HTML."""
     pages = []
     for url, body in html_responses(archive, name):
         try:
-            pages.append((f"{name}#{url}", _page(body, f"{name}#{url}")))
+            root = _parsed(body, f"{name}#{url}")
         except InputError:
-            continue  # not a post page with comments
+            continue  # not an HTML page
+        page = _listed_page(root, body, f"{name}#{url}", recover)
+        if page is not None:  # else not a post page with comments
+            pages.append((f"{name}#{url}", page))
     if not pages:
         raise InputError("no WordPress page with comments in this web archive", file=name)
     return pages
@@ -89,7 +97,7 @@ def read_wp_page_folder(location: str, *, recover: bool = False) -> Iterator[Rec
             data = path.read_bytes()
         except OSError as exc:
             raise InputError(f"cannot read the file: {exc.strerror}", file=str(path)) from None
-        pages.append((str(path), _page(data, str(path))))
+        pages.append((str(path), _page(data, str(path), recover)))
     yield from _read_pages(pages, location)
 
 
@@ -100,15 +108,39 @@ def _paths(location: str) -> list[Path]:
     return sorted(found)
 
 
-def _page(data: bytes, name: str) -> PostPage:
+def _page(data: bytes, name: str, recover: bool) -> PostPage:
+    page = _listed_page(_parsed(data, name), data, name, recover)
+    if page is None:
+        end = end_if_cut(data)
+        cut = "" if end is None else "; the page is cut off before it"
+        raise InputError(f"no WordPress comments on this page (no comment list found{cut})",
+                         file=name, line=end and end[0], column=end and end[1])
+    return page
+
+
+def _parsed(data: bytes, name: str) -> HtmlElement:
     try:
-        root = parse(data)
+        return parse(data)
     except (ParserError, ValueError) as exc:
         raise InputError(f"not an HTML page: {exc}", file=name) from None
+
+
+def _listed_page(root: HtmlElement, data: bytes, name: str, recover: bool) -> PostPage | None:
+    """The page ``data`` (parsed: ``root``) holds, None when it has no
+    comment list.  A page cut off is an input error at its end; with
+    ``recover`` it is read, the comment the cut falls inside left out (see
+    :mod:`.cut`)."""
     page = read_page(root)
     if not page.found_list:
-        raise InputError("no WordPress comments on this page (no comment list found)",
-                         file=name)
+        return None
+    cut = cut_of(data, root, page)
+    if cut is not None:
+        if not recover:
+            raise InputError(f"the page is cut off {cut.where}; --recover reads the comments"
+                             " whole before the cut", file=name, line=cut.line,
+                             column=cut.column)
+        page.cut = cut
+        page.comments = [c for c in page.comments if c is not cut.comment]
     return page
 
 
@@ -149,6 +181,8 @@ def _read_pages(pages: list[tuple[str, PostPage]], name: str) -> Iterator[Record
                 yield from _issues(item, file, comment_key)
                 user = users[item.login].wp_id if item.login else None
                 yield _comment(item, comment_key, key, position, user)
+            if page.cut is not None:
+                yield _cut_issue(page.cut, page.page, len(page.comments) + 1, file)
         yield from _count_issue(key, group, len(seen) - read_before)
 
 
@@ -175,6 +209,24 @@ def _issues(item: PageComment, file: str, key: str) -> Iterator[ImportIssue]:
                    " kept without it",
             file=file, line=item.line, record_key=f"comment {key}",
         )
+
+
+def _cut_issue(cut: Cut, page: int, number: int, file: str) -> ImportIssue:
+    """What a page cut off lost: the comment the cut falls inside (left
+    out), or that the page ends early."""
+    comment = cut.comment
+    if comment is None:
+        return ImportIssue(code="wp-page-cut-off", severity="warning",
+                           reason=f"the page is cut off {cut.where}", file=file,
+                           line=cut.line, column=cut.column)
+    element = comment.element
+    shown = "" if element is None else lxml_html.tostring(element, encoding="unicode")
+    return ImportIssue(
+        code="wp-page-cut-comment", severity="rejected",
+        reason=f"the page is cut off {cut.where}: that comment is left out, the comments"
+               " before it are kept", fragment=shown[:2000] or None,
+        record_key=f"comment {comment.wp_id or f'#{page}.{number}'}", file=file,
+        line=cut.line, column=cut.column)
 
 
 def _count_issue(key: str, group: list[tuple[str, PostPage]], read: int) -> Iterator[ImportIssue]:
