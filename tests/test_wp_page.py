@@ -363,6 +363,76 @@ def test_author_replies_name_their_site_users(store_url: str, tmp_path: Path) ->
     assert "has no wp:author" not in result.output
 
 
+def _without_logins(page: str) -> str:
+    """A rendered page whose site users' comments keep their ``byuser`` and
+    ``bypostauthor`` classes but not ``comment-author-LOGIN`` (as themes
+    and plugins that hide logins render them)."""
+    text = (DATA / page).read_text(encoding="utf-8")
+    stripped = re.sub(r" comment-author-[a-z]+(?= )", "", text)
+    assert stripped.count("comment-author-admin") == stripped.count("comment-author-mira") == 0
+    assert stripped.count(" byuser ") == 2 and stripped.count(" bypostauthor ") == 1
+    return stripped
+
+
+def _site_users(records: list[Record]) -> dict[str, tuple[str | None, str | None]]:
+    users = {u.wp_id: u for u in of(records, User)}
+    return {c.key: (users[c.wp_user_id].login, users[c.wp_user_id].display_name)
+            for c in of(records, Comment) if site_user_id(c.wp_user_id)}
+
+
+def test_site_users_without_their_login_class(tmp_path: Path) -> None:
+    """byuser / bypostauthor alone still make a site user's comment: the
+    post's author by the byline's /author/LOGIN/ link (the same user, under
+    the same made-up id, as comment-author-admin gives), another user by a
+    made-up id of its name; each reported."""
+    page = tmp_path / "classic.html"
+    page.write_text(_without_logins("classic.html"), encoding="utf-8")
+    records = read([page])
+    assert _site_users(records) == {"3": ("admin", "Ada Admin"), "5": (None, "Mira Editor")}
+    whole = {c.key: c.wp_user_id for c in of(read([DATA / "classic.html"]), Comment)}
+    comments = {c.key: c for c in of(records, Comment)}
+    assert comments["3"].wp_user_id == whole["3"]
+    assert comments["5"].wp_user_id not in (None, whole["5"])
+    issues = {i.record_key: i for i in of(records, ImportIssue)}
+    assert sorted(issues) == ["comment 3", "comment 5"]
+    assert {i.code for i in issues.values()} == {"wp-page-login-unknown"}
+    assert "(bypostauthor)" in issues["comment 3"].reason
+    assert "the post's author" in issues["comment 3"].reason
+    assert "(byuser)" in issues["comment 5"].reason and "made up" in issues["comment 5"].reason
+    assert issues["comment 5"].line == 116
+
+
+def test_site_users_without_their_login_on_a_block_theme(tmp_path: Path) -> None:
+    """A block theme shows no byline link: both users are made up from
+    their names, unless another page read with them names the login for
+    that author name."""
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "a.html").write_text(_without_logins("block.html"), encoding="utf-8")
+    records = list(read_wp_page_folder(str(folder)))
+    assert _site_users(records) == {"3": (None, "Ada Admin"), "5": (None, "Mira Editor")}
+    assert len(of(records, ImportIssue)) == 2
+    # A WXR export of them keeps both users apart when imported again,
+    # though their logins are blank.
+    store_a, store_b = (f"sqlite:///{tmp_path / name}" for name in ("a.db", "b.db"))
+    out = tmp_path / "snapshot.wxr.xml"
+    for command in (["import", str(folder), "--db", store_a],
+                    ["export", "--db", store_a, "--format", "wxr", "-o", str(out)],
+                    ["import", str(out), "--db", store_b]):
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 0, result.output
+    with open_store(store_b) as store:
+        assert _site_users(list(store.records(None))) == {
+            "3": ("", "Ada Admin"), "5": ("", "Mira Editor")}
+    shutil.copy(DATA / "classicpaged-1.html", folder / "b.html")  # names both logins
+    records = list(read_wp_page_folder(str(folder)))
+    assert _site_users(records) == {"3": ("admin", "Ada Admin"), "5": ("mira", "Mira Editor")}
+    reasons = {i.record_key: i.reason for i in of(records, ImportIssue)
+               if i.code == "wp-page-login-unknown"}
+    assert sorted(reasons) == ["comment 3", "comment 5"]
+    assert all("another comment of that author name" in r for r in reasons.values())
+
+
 def _warc(path: Path, pages: dict[str, bytes]) -> None:
     """A gzip WARC with each page as a response record, and a 404 too."""
     from warcio.statusandheaders import StatusAndHeaders

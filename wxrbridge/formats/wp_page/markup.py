@@ -26,6 +26,8 @@ _COMMENT_ID = re.compile(r"^(?:li-)?comment-(\d+)$")
 _PAGE_IN_PATH = re.compile(r"/comment-page-(\d+)/?$")
 _POST_ID_CLASS = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
 _AUTHOR_CLASS = re.compile(r"^comment-author-(.+)$")
+# The post author's archive, which the byline links to: /author/NICENAME/.
+_AUTHOR_ARCHIVE = re.compile(r"/author/([^/?#]+)/?$")
 _KINDS = ("comment", "pingback", "trackback")
 # XHTML's date is the site's date and time formats as text; these are the
 # formats WordPress offers in its settings (the default first).
@@ -73,6 +75,8 @@ class PageComment:
     created_at_local: str | None = None
     content: str | None = None
     login: str | None = None
+    site_user: bool = False  # byuser, bypostauthor or comment-author-LOGIN
+    by_post_author: bool = False  # bypostauthor
     awaiting_moderation: bool = False
     missing: list[str] = field(default_factory=list)
     # The comment's element and those its parts were read from (to tell,
@@ -96,6 +100,7 @@ class PostPage:
     count: int | None  # the comments the page's heading says the post has
     last_page: int  # the highest comment page the page links to
     cut: Cut | None = None  # where the page ends, when it is cut off
+    author_login: str | None = None  # of the post's author, from its byline link
 
 
 @dataclass
@@ -285,6 +290,8 @@ def _read_comment(element: HtmlElement, parent: str | None, comments: set[int]) 
     if comment.wp_id is None:
         comment.missing.append("id")
     comment.login = next((m.group(1) for m in map(_AUTHOR_CLASS.match, kinds) if m), None)
+    comment.by_post_author = "bypostauthor" in kinds
+    comment.site_user = bool(comment.login) or comment.by_post_author or "byuser" in kinds
     parts = _Parts(element, comments)
     name = parts.find(f".//*[{_has_class('fn')} or {_has_class('wp-block-comment-author-name')}]")
     if kind != "comment" and name is None:
@@ -364,4 +371,15 @@ def read_page(root: HtmlElement) -> PostPage:
         f"{_has_class('wp-block-comment-template')} or @id='comments']"))
     date, date_local = _post_date(root)
     return PostPage(_post_id(root), link, page, _title(root), date, date_local, comments,
-                    found_list, _count(root), max(page, _last_page(root, link)))
+                    found_list, _count(root), max(page, _last_page(root, link)),
+                    author_login=_post_author(root))
+
+
+def _post_author(root: HtmlElement) -> str | None:
+    """The login (nicename) of the post's author, from the byline's link to
+    their archive (``rel="author"``), which comment-author-LOGIN also uses."""
+    for href in _strings(root, "//a[@rel='author']/@href"):
+        match = _AUTHOR_ARCHIVE.search(urlsplit(href).path)
+        if match:
+            return match.group(1)
+    return None

@@ -6,9 +6,9 @@ Pages are read as one source: the comment pages of a post
 and a comment two pages show is read once.  A page shows what any visitor
 sees: approved comments (or one the visitor's own browser was told is
 awaiting moderation), without emails or IP addresses; those are left
-empty.  A comment whose class names its author's login
-(``comment-author-LOGIN``: an author reply) is linked to that user, under
-an id made up from the login (the page shows none).
+empty.  A comment by a site user (an author reply) is linked to that
+user, under an id made up from its login (the page shows none; see
+:mod:`.users`).
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from lxml.html import HtmlElement
 
 from ...errors import InputError
 from ...inputs import Prepended, files_at
-from ...records import Comment, ImportIssue, Record, Source, Thread, User
-from ...usermap import made_up_id
+from ...records import Comment, ImportIssue, Record, Source, Thread
 from . import FOLDER_FILES
 from .cut import cut_of, end_if_cut
 from .markup import Cut, PageComment, PostPage, parse, read_page
+from .users import SiteUsers, login_unknown
 from .warc import WARC_START, html_responses
 
 ORIGIN = "wp-page"
@@ -159,7 +159,8 @@ def _read_pages(pages: list[tuple[str, PostPage]], name: str) -> Iterator[Record
     by_post: dict[str, list[tuple[str, PostPage]]] = {}
     for file, page in pages:
         by_post.setdefault(_thread_key(page, file), []).append((file, page))
-    users: dict[str, User] = {}
+    users = SiteUsers((page for _, page in pages), ORIGIN)
+    yielded: set[int] = set()
     seen: set[str] = set()
     position = 0
     for key, group in by_post.items():
@@ -174,13 +175,15 @@ def _read_pages(pages: list[tuple[str, PostPage]], name: str) -> Iterator[Record
                     continue
                 seen.add(comment_key)
                 position += 1
-                if item.login and item.login not in users:
-                    users[item.login] = User(origin=ORIGIN, wp_id=made_up_id(item.login),
-                                             login=item.login, display_name=item.author_name)
-                    yield users[item.login]
+                user, how = users.of(item, page)
+                if user is not None and id(user) not in yielded:
+                    yielded.add(id(user))
+                    yield user
                 yield from _issues(item, file, comment_key)
-                user = users[item.login].wp_id if item.login else None
-                yield _comment(item, comment_key, key, position, user)
+                if how is not None:
+                    yield login_unknown(item, how, file, comment_key)
+                yield _comment(item, comment_key, key, position,
+                               None if user is None else user.wp_id)
             if page.cut is not None:
                 yield _cut_issue(page.cut, page.page, len(page.comments) + 1, file)
         yield from _count_issue(key, group, len(seen) - read_before)
