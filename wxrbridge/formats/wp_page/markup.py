@@ -34,6 +34,8 @@ _KINDS = ("comment", "pingback", "trackback")
 _TEXT_DATES = ("%B %d, %Y at %I:%M %p", "%B %d, %Y at %H:%M", "%Y-%m-%d at %I:%M %p",
                "%Y-%m-%d at %H:%M", "%d/%m/%Y at %H:%M", "%m/%d/%Y at %I:%M %p",
                "%d %B %Y at %H:%M")
+# The document title's parts: the post's title, a dash, the site's name.
+_TITLE_PARTS = re.compile(r"\s[\u2013\u2014|-]\s")
 # Parts of an XHTML comment's body that are not its content.
 _NOT_CONTENT = ("comment-author", "comment-meta", "reply", "comment-awaiting-moderation")
 
@@ -101,6 +103,8 @@ class PostPage:
     last_page: int  # the highest comment page the page links to
     cut: Cut | None = None  # where the page ends, when it is cut off
     author_login: str | None = None  # of the post's author, from its byline link
+    site_name: str | None = None
+    language: str | None = None  # the page's lang, as WordPress writes it: en-US
 
 
 @dataclass
@@ -211,7 +215,7 @@ def _title(root: HtmlElement) -> str | None:
             text = str(item) if isinstance(item, str) else item.text_content()
             if path == "//title":
                 # The document title adds the site's name after a dash.
-                text = re.split(r"\s[\u2013\u2014|-]\s", text)[0]
+                text = _TITLE_PARTS.split(text)[0]
             text = " ".join(text.split())
             if text:
                 return text
@@ -372,7 +376,24 @@ def read_page(root: HtmlElement) -> PostPage:
     date, date_local = _post_date(root)
     return PostPage(_post_id(root), link, page, _title(root), date, date_local, comments,
                     found_list, _count(root), max(page, _last_page(root, link)),
-                    author_login=_post_author(root))
+                    author_login=_post_author(root), site_name=_site_name(root),
+                    language=(root.get("lang") or "").strip() or None)
+
+
+def _site_name(root: HtmlElement) -> str | None:
+    """The site's name: its ``og:site_name``, the header's site title, or
+    what the document title has after the post's title and a dash."""
+    for path in ("//meta[@property='og:site_name']/@content",
+                 f"//*[{_has_class('site-title')} or {_has_class('wp-block-site-title')}]"):
+        found = root.xpath(path)
+        if found:
+            item = found[0]
+            text = " ".join((str(item) if isinstance(item, str) else item.text_content()).split())
+            if text:
+                return text
+    titles = root.xpath("//title")
+    parts = _TITLE_PARTS.split(titles[0].text_content()) if titles else []
+    return " ".join(parts[-1].split()) or None if len(parts) > 1 else None
 
 
 def _post_author(root: HtmlElement) -> str | None:

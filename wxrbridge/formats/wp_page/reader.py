@@ -154,8 +154,11 @@ def _site(link: str | None) -> str | None:
 def _read_pages(pages: list[tuple[str, PostPage]], name: str) -> Iterator[Record]:
     """Pages in post order, each post's comment pages by number."""
     site = next((s for s in (_site(p.link) for _, p in pages) if s), None)
+    def shown(attribute: str) -> Any:
+        return next((getattr(p, attribute) for _, p in pages if getattr(p, attribute)), None)
     yield Source(origin=ORIGIN, site=site or name, name=name, link=site,
-                 base_site_url=site, base_blog_url=site, title=None)
+                 base_site_url=site, base_blog_url=site, title=shown("site_name"),
+                 language=shown("language"))
     by_post: dict[str, list[tuple[str, PostPage]]] = {}
     for file, page in pages:
         by_post.setdefault(_thread_key(page, file), []).append((file, page))
@@ -201,7 +204,15 @@ def _thread(key: str, group: Iterable[tuple[str, PostPage]]) -> Thread:
     return Thread(origin=ORIGIN, key=key, wp_post_id=known("post_id"), title=known("title"),
                   link=link, guid=link, guid_is_permalink="false" if link else None,
                   created_at=known("date"), created_at_local=known("date_local"),
-                  post_type="post", status="publish")
+                  post_type="post", status="publish", slug=_slug(link))
+
+
+def _slug(link: str | None) -> str | None:
+    """The post's slug, the last part of its pretty permalink
+    (``/2021/03/saving-a-thread/``); None for a plain ``?p=N`` link or a
+    number (``/archives/123``), which is not one."""
+    parts = [p for p in urlsplit(link).path.split("/") if p] if link else []
+    return parts[-1] if parts and not parts[-1].isdigit() else None
 
 
 def _issues(item: PageComment, file: str, key: str) -> Iterator[ImportIssue]:
