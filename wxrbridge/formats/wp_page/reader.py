@@ -154,16 +154,14 @@ def _site(link: str | None) -> str | None:
 def _read_pages(pages: list[tuple[str, PostPage]], name: str) -> Iterator[Record]:
     """Pages in post order, each post's comment pages by number."""
     site = next((s for s in (_site(p.link) for _, p in pages) if s), None)
-    def shown(attribute: str) -> Any:
-        return next((getattr(p, attribute) for _, p in pages if getattr(p, attribute)), None)
+    shown = [p for _, p in pages]
     yield Source(origin=ORIGIN, site=site or name, name=name, link=site,
-                 base_site_url=site, base_blog_url=site, title=shown("site_name"),
-                 language=shown("language"))
+                 base_site_url=site, base_blog_url=site, title=_known(shown, "site_name"),
+                 language=_known(shown, "language"))
     by_post: dict[str, list[tuple[str, PostPage]]] = {}
     for file, page in pages:
         by_post.setdefault(_thread_key(page, file), []).append((file, page))
     users = SiteUsers((page for _, page in pages), ORIGIN)
-    yielded: set[int] = set()
     seen: set[str] = set()
     position = 0
     for key, group in by_post.items():
@@ -178,9 +176,8 @@ def _read_pages(pages: list[tuple[str, PostPage]], name: str) -> Iterator[Record
                     continue
                 seen.add(comment_key)
                 position += 1
-                user, how = users.of(item, page)
-                if user is not None and id(user) not in yielded:
-                    yielded.add(id(user))
+                user, how, new = users.of(item, page)
+                if new and user is not None:
                     yield user
                 yield from _issues(item, file, comment_key)
                 if how is not None:
@@ -198,13 +195,17 @@ def _thread_key(page: PostPage, file: str) -> str:
 
 def _thread(key: str, group: Iterable[tuple[str, PostPage]]) -> Thread:
     pages = [p for _, p in group]
-    def known(attribute: str) -> Any:
-        return next((getattr(p, attribute) for p in pages if getattr(p, attribute)), None)
-    link = known("link")
-    return Thread(origin=ORIGIN, key=key, wp_post_id=known("post_id"), title=known("title"),
-                  link=link, guid=link, guid_is_permalink="false" if link else None,
-                  created_at=known("date"), created_at_local=known("date_local"),
+    link = _known(pages, "link")
+    return Thread(origin=ORIGIN, key=key, wp_post_id=_known(pages, "post_id"),
+                  title=_known(pages, "title"), link=link, guid=link,
+                  guid_is_permalink="false" if link else None,
+                  created_at=_known(pages, "date"), created_at_local=_known(pages, "date_local"),
                   post_type="post", status="publish", slug=_slug(link))
+
+
+def _known(pages: Iterable[PostPage], attribute: str) -> Any:
+    """What the first page that shows it shows of ``attribute``."""
+    return next((getattr(p, attribute) for p in pages if getattr(p, attribute)), None)
 
 
 def _slug(link: str | None) -> str | None:

@@ -30,11 +30,13 @@ class SiteUsers:
         self.logins = {c.author_name: c.login for p in pages for c in p.comments
                        if c.login and c.author_name}
 
-    def of(self, item: PageComment, page: PostPage) -> tuple[User | None, str | None]:
-        """The user a comment is by (None: a guest's), and how it was
-        found when its class does not name the login (None: it does)."""
+    def of(self, item: PageComment,
+           page: PostPage) -> tuple[User | None, str | None, bool]:
+        """The user a comment is by (None: a guest's), how it was found
+        when its class does not name the login (None: it does), and whether
+        the user is new (met first in this comment)."""
         if not item.site_user:
-            return None, None
+            return None, None, False
         login, how = item.login, None
         if login is None:
             if item.by_post_author and page.author_login:
@@ -46,10 +48,11 @@ class SiteUsers:
                 how = "a user without a login, its id made up from the author name"
         # Keys of logins and of names cannot meet: a nicename has no ":".
         key = login or f"name:{item.author_name or ''}"
-        if key not in self.users:
+        new = key not in self.users
+        if new:
             self.users[key] = User(origin=self.origin, wp_id=made_up_id(key), login=login,
                                    display_name=item.author_name)
-        return self.users[key], how
+        return self.users[key], how, new
 
 
 def login_unknown(item: PageComment, how: str, file: str, key: str) -> ImportIssue:
