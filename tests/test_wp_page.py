@@ -236,6 +236,15 @@ def test_a_page_cut_off_is_refused_and_read_with_recover(where: str) -> None:
         " (a page cut off, or comments hidden)"])
 
 
+def test_a_page_without_its_optional_end_tags_is_whole() -> None:
+    """A minifier may leave out ``</body></html>``: such a page, ending
+    outside every element of its body, is not taken for one cut off."""
+    data = (DATA / "classic.html").read_bytes()
+    end = data.rindex(b"</body>")
+    records = list(read_wp_page(io.BytesIO(data[:end]), name="min.html"))
+    assert len(of(records, Comment)) == 11 and not of(records, ImportIssue)
+
+
 def test_import_recover_of_a_page_cut_off(tmp_path: Path, sqlite_url: str) -> None:
     cut = tmp_path / "cut.html"
     cut.write_bytes(_cut("classic.html", "Four deep now"))

@@ -2,9 +2,10 @@
 short), and which of its comments the cut leaves unreadable.
 
 A whole page ends with ``</body>`` or ``</html>`` (a cache plugin may add
-a comment after it).  lxml reads a cut page as a browser does, closing
-every element open at the end; those are found again as the chain of
-last children with nothing after them.  A comment's parts (author, date,
+a comment after it), or at least outside every element but those two.
+lxml reads a cut page as a browser does, closing every element open at
+the end; those are found again as the chain of last children with
+nothing after them.  A comment's parts (author, date,
 content) come before its replies in every markup WordPress renders, so a
 comment on that chain is whole when none of its parts is (the cut falls
 among its replies, or after its parts) and every part was found; else the
@@ -34,6 +35,10 @@ def cut_of(data: bytes, root: HtmlElement, page: PostPage) -> Cut | None:
     # The elements are held while their ids are compared (lxml makes an
     # element's Python object anew once none is held).
     chain = _open_elements(root)
+    if all(e.tag in ("html", "body") for e in chain):
+        # Ended between the body's elements: whole, its optional end tags
+        # left out (as minifiers do); a cut there would lose no comment.
+        return None
     open_at_end = {id(e) for e in chain}
     inside = [c for c in page.comments if c.element is not None and id(c.element) in open_at_end]
     if inside:
