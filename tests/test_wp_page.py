@@ -178,15 +178,121 @@ def test_a_comment_page_not_saved_is_reported(tmp_path: Path) -> None:
     assert len(of(records, Comment)) == 9  # page 2 holds two pings
 
 
-def test_a_page_cut_off_is_reported(tmp_path: Path) -> None:
-    page = (DATA / "classic.html").read_bytes()
+def _cut(page: str, before: str, keep: str = "") -> bytes:
+    """The saved page ``page`` cut off where ``before`` starts, or after
+    ``keep`` more of it (a cut inside a tag)."""
+    data = (DATA / page).read_bytes()
+    return data[:data.index(before.encode()) + len(keep.encode())]
+
+
+def _end(data: bytes) -> tuple[int, int]:
+    last = data[data.rfind(b"\n") + 1:]
+    return data.count(b"\n") + 1, len(last.decode("utf-8")) + 1
+
+
+# Where a page is cut: (page, cut before, and after, the comments whole
+# before the cut, the comment cut (left out), what the warning says).
+CUTS = {
+    "in-a-comment": ("classic.html", "Four deep now", "", "2 3 4 5", "6", ""),
+    "in-a-comment-xhtml": ("xhtml.html", "Four deep now", "", "2 3 4 5", "6", ""),
+    "in-a-comment-block": ("block.html", "Four deep now", "", "2 3 4 5", "6", ""),
+    "in-an-attribute": ("classic.html", '2021-03-05T09:35', "2021-03-05T", "2 3 4 5", "6", ""),
+    "in-a-tag": ("classic.html", '<li id="comment-7"', '<li id="comment-7" cla', "2 3 4 5 6", None,
+                 "after the parts of comment 6 (line 133), among or before its replies"),
+    "in-a-replies-list": ("classic.html", "</ol><!-- .children -->", "", "2 3 4 5 6 7", None,
+                          "after the parts of comment 6 (line 133), among or before its replies"),
+    "in-the-comment-list": ("classic.html", '<li id="comment-12"', "", "2 3 4 5 6 7 8 10 9",
+                            None, "in the comment list after comment 9 (line 213)"),
+    "after-the-comments": ("classic.html", '<p class="comment-form-url"', "",
+                           "2 3 4 5 6 7 8 10 9 12 13", None, "after its comments (each is whole)"),
+}
+
+
+@pytest.mark.parametrize("where", list(CUTS))
+def test_a_page_cut_off_is_refused_and_read_with_recover(where: str) -> None:
+    page, before, keep, whole, cut_comment, said = CUTS[where]
+    data = _cut(page, before, keep)
+    line, column = _end(data)
+    with pytest.raises(InputError, match="the page is cut off") as refused:
+        list(read_wp_page(io.BytesIO(data), name="cut.html"))
+    assert (refused.value.file, refused.value.line, refused.value.column) == (
+        "cut.html", line, column)
+    records = list(read_wp_page(io.BytesIO(data), name="cut.html", recover=True))
+    assert [c.key for c in of(records, Comment)] == whole.split()
+    [cut] = [i for i in of(records, ImportIssue) if "cut" in i.code]
+    assert (cut.file, cut.line, cut.column) == ("cut.html", line, column)
+    if cut_comment is None:
+        assert (cut.code, cut.severity, cut.record_key) == ("wp-page-cut-off", "warning", None)
+        assert said in cut.reason
+    else:
+        assert (cut.code, cut.severity, cut.record_key) == (
+            "wp-page-cut-comment", "rejected", f"comment {cut_comment}")
+        assert f'id="comment-{cut_comment}"' in (cut.fragment or "")
+    # The heading's count says the rest is missing, when it is.
+    missing = [i.reason for i in of(records, ImportIssue) if i.code == "wp-page-comments-missing"]
+    read = len(whole.split())
+    assert missing == ([] if read == 11 else [
+        f"the page says the post has 11 comments, {read} were read"
+        " (a page cut off, or comments hidden)"])
+
+
+def test_a_page_without_its_optional_end_tags_is_whole() -> None:
+    """A minifier may leave out ``</body></html>``: such a page, ending
+    outside every element of its body, is not taken for one cut off."""
+    data = (DATA / "classic.html").read_bytes()
+    end = data.rindex(b"</body>")
+    records = list(read_wp_page(io.BytesIO(data[:end]), name="min.html"))
+    assert len(of(records, Comment)) == 11 and not of(records, ImportIssue)
+
+
+def test_import_recover_of_a_page_cut_off(tmp_path: Path, sqlite_url: str) -> None:
     cut = tmp_path / "cut.html"
-    cut.write_bytes(page[:page.index(b"Four deep now")])
-    records = read([cut])
-    assert [c.key for c in of(records, Comment)] == ["2", "3", "4", "5", "6"]
-    missing = [i for i in of(records, ImportIssue) if i.code == "wp-page-comments-missing"]
-    assert [i.record_key for i in missing] == ["thread 4"]
-    assert "11 comments, 5 were read" in missing[0].reason
+    cut.write_bytes(_cut("classic.html", "Four deep now"))
+    line, column = _end(cut.read_bytes())
+    result = CliRunner().invoke(cli, ["import", str(cut), "--db", sqlite_url])
+    assert result.exit_code == 3, result.output
+    assert f"cut.html:{line}:{column}: the page is cut off inside comment 6" in result.output
+    result = CliRunner().invoke(cli, ["import", "--recover", str(cut), "--db", sqlite_url])
+    assert result.exit_code == 0, result.output
+    assert "wp-page-cut-comment: the page is cut off inside comment 6" in result.output
+    with open_store(sqlite_url) as store:
+        assert [c.key for c in of(list(store.records(None)), Comment)] == ["2", "3", "4", "5"]
+
+
+def test_a_gzipped_page_cut_short(tmp_path: Path, sqlite_url: str) -> None:
+    """A saved page compressed (page.html.gz) and cut short: strict reading
+    refuses it; recover mode reads what decompresses, its cut comment
+    reported as on a page cut off, and the damage too."""
+    import gzip
+    import zlib
+
+    packed = gzip.compress((DATA / "classic.html").read_bytes(), mtime=0)
+    cut = tmp_path / "page.html.gz"
+    cut.write_bytes(packed[:len(packed) // 2])  # in comment 5
+    result = CliRunner().invoke(cli, ["import", str(cut), "--db", sqlite_url])
+    assert result.exit_code == 3 and "gzip data damaged" in result.output, result.output
+    result = CliRunner().invoke(cli, ["import", "--recover", str(cut), "--db", sqlite_url])
+    assert result.exit_code == 0, result.output
+    assert "damaged-compression" in result.output
+    shown = zlib.decompressobj(wbits=31).decompress(cut.read_bytes())
+    expected = of(list(read_wp_page(io.BytesIO(shown), name="x", recover=True)), Comment)
+    assert 0 < len(expected) < 11
+    assert "wp-page-cut" in result.output
+    with open_store(sqlite_url) as store:
+        back = of(list(store.records(None)), Comment)
+    assert [c.key for c in back] == [c.key for c in expected]
+
+
+def test_a_page_cut_off_in_a_web_archive(tmp_path: Path) -> None:
+    """A crawl's page cut off (a size limit) is refused, not passed over as
+    a page without comments; recover mode reads it."""
+    archive = tmp_path / "crawl.warc.gz"
+    _warc(archive, {"http://blog.example.test/2021/03/saving-a-thread/":
+                    _cut("classic.html", "Four deep now")})
+    with pytest.raises(InputError, match="cut off inside comment 6"):
+        list(api.read(archive))
+    records = list(api.read(archive, recover=True))
+    assert [c.key for c in of(records, Comment)] == ["2", "3", "4", "5"]
 
 
 def test_a_page_without_comments_is_one_input_error(tmp_path: Path, sqlite_url: str) -> None:
@@ -264,6 +370,76 @@ def test_author_replies_name_their_site_users(store_url: str, tmp_path: Path) ->
             if site_user_id(c.wp_user_id)} == {
         "3": "admin", "5": "mira"}
     assert "has no wp:author" not in result.output
+
+
+def _without_logins(page: str) -> str:
+    """A rendered page whose site users' comments keep their ``byuser`` and
+    ``bypostauthor`` classes but not ``comment-author-LOGIN`` (as themes
+    and plugins that hide logins render them)."""
+    text = (DATA / page).read_text(encoding="utf-8")
+    stripped = re.sub(r" comment-author-[a-z]+(?= )", "", text)
+    assert stripped.count("comment-author-admin") == stripped.count("comment-author-mira") == 0
+    assert stripped.count(" byuser ") == 2 and stripped.count(" bypostauthor ") == 1
+    return stripped
+
+
+def _site_users(records: list[Record]) -> dict[str, tuple[str | None, str | None]]:
+    users = {u.wp_id: u for u in of(records, User)}
+    return {c.key: (users[c.wp_user_id].login, users[c.wp_user_id].display_name)
+            for c in of(records, Comment) if site_user_id(c.wp_user_id)}
+
+
+def test_site_users_without_their_login_class(tmp_path: Path) -> None:
+    """byuser / bypostauthor alone still make a site user's comment: the
+    post's author by the byline's /author/LOGIN/ link (the same user, under
+    the same made-up id, as comment-author-admin gives), another user by a
+    made-up id of its name; each reported."""
+    page = tmp_path / "classic.html"
+    page.write_text(_without_logins("classic.html"), encoding="utf-8")
+    records = read([page])
+    assert _site_users(records) == {"3": ("admin", "Ada Admin"), "5": (None, "Mira Editor")}
+    whole = {c.key: c.wp_user_id for c in of(read([DATA / "classic.html"]), Comment)}
+    comments = {c.key: c for c in of(records, Comment)}
+    assert comments["3"].wp_user_id == whole["3"]
+    assert comments["5"].wp_user_id not in (None, whole["5"])
+    issues = {i.record_key: i for i in of(records, ImportIssue)}
+    assert sorted(issues) == ["comment 3", "comment 5"]
+    assert {i.code for i in issues.values()} == {"wp-page-login-unknown"}
+    assert "(bypostauthor)" in issues["comment 3"].reason
+    assert "the post's author" in issues["comment 3"].reason
+    assert "(byuser)" in issues["comment 5"].reason and "made up" in issues["comment 5"].reason
+    assert issues["comment 5"].line == 116
+
+
+def test_site_users_without_their_login_on_a_block_theme(tmp_path: Path) -> None:
+    """A block theme shows no byline link: both users are made up from
+    their names, unless another page read with them names the login for
+    that author name."""
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "a.html").write_text(_without_logins("block.html"), encoding="utf-8")
+    records = list(read_wp_page_folder(str(folder)))
+    assert _site_users(records) == {"3": (None, "Ada Admin"), "5": (None, "Mira Editor")}
+    assert len(of(records, ImportIssue)) == 2
+    # A WXR export of them keeps both users apart when imported again,
+    # though their logins are blank.
+    store_a, store_b = (f"sqlite:///{tmp_path / name}" for name in ("a.db", "b.db"))
+    out = tmp_path / "snapshot.wxr.xml"
+    for command in (["import", str(folder), "--db", store_a],
+                    ["export", "--db", store_a, "--format", "wxr", "-o", str(out)],
+                    ["import", str(out), "--db", store_b]):
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 0, result.output
+    with open_store(store_b) as store:
+        assert _site_users(list(store.records(None))) == {
+            "3": ("", "Ada Admin"), "5": ("", "Mira Editor")}
+    shutil.copy(DATA / "classicpaged-1.html", folder / "b.html")  # names both logins
+    records = list(read_wp_page_folder(str(folder)))
+    assert _site_users(records) == {"3": ("admin", "Ada Admin"), "5": ("mira", "Mira Editor")}
+    reasons = {i.record_key: i.reason for i in of(records, ImportIssue)
+               if i.code == "wp-page-login-unknown"}
+    assert sorted(reasons) == ["comment 3", "comment 5"]
+    assert all("another comment of that author name" in r for r in reasons.values())
 
 
 def _warc(path: Path, pages: dict[str, bytes]) -> None:

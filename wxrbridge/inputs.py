@@ -160,6 +160,10 @@ class Damaged(_PassThrough):
     def read(self, size: int = -1) -> bytes:
         if self.damage is not None:
             return b""
+        if size < 0:
+            # Read whole a piece at a time: the damage ends a read, and a
+            # single read would lose everything before it.
+            return b"".join(iter(lambda: self.read(1 << 16), b""))
         try:
             data = self._inner.read(size)
         except self._errors as exc:

@@ -366,9 +366,10 @@ class Loader:
 
     def _user(self, record: User) -> None:
         self._require_source("user")
-        key = record.login if record.origin == "wxr" else record.dsq_username
+        key = (record.login if record.origin == "wxr" else record.dsq_username) or None
         if key is None:
-            # A user known by login alone (a saved page's comment-author-LOGIN).
+            # A user known by login alone (a saved page's comment-author-LOGIN),
+            # or by id alone (an author whose login is blank: one key each).
             key = (f"login:{record.login}" if record.wp_id is None and record.login
                    else f"id:{record.wp_id}")
         user_id = self._store_one(

@@ -26,12 +26,16 @@ _COMMENT_ID = re.compile(r"^(?:li-)?comment-(\d+)$")
 _PAGE_IN_PATH = re.compile(r"/comment-page-(\d+)/?$")
 _POST_ID_CLASS = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
 _AUTHOR_CLASS = re.compile(r"^comment-author-(.+)$")
+# The post author's archive, which the byline links to: /author/NICENAME/.
+_AUTHOR_ARCHIVE = re.compile(r"/author/([^/?#]+)/?$")
 _KINDS = ("comment", "pingback", "trackback")
 # XHTML's date is the site's date and time formats as text; these are the
 # formats WordPress offers in its settings (the default first).
 _TEXT_DATES = ("%B %d, %Y at %I:%M %p", "%B %d, %Y at %H:%M", "%Y-%m-%d at %I:%M %p",
                "%Y-%m-%d at %H:%M", "%d/%m/%Y at %H:%M", "%m/%d/%Y at %I:%M %p",
                "%d %B %Y at %H:%M")
+# The document title's parts: the post's title, a dash, the site's name.
+_TITLE_PARTS = re.compile(r"\s[\u2013\u2014|-]\s")
 # Parts of an XHTML comment's body that are not its content.
 _NOT_CONTENT = ("comment-author", "comment-meta", "reply", "comment-awaiting-moderation")
 
@@ -73,8 +77,14 @@ class PageComment:
     created_at_local: str | None = None
     content: str | None = None
     login: str | None = None
+    site_user: bool = False  # byuser, bypostauthor or comment-author-LOGIN
+    by_post_author: bool = False  # bypostauthor
     awaiting_moderation: bool = False
     missing: list[str] = field(default_factory=list)
+    # The comment's element and those its parts were read from (to tell,
+    # on a page cut off, whether the cut falls inside them).
+    element: HtmlElement | None = field(default=None, repr=False, compare=False)
+    parts: list[HtmlElement] = field(default_factory=list, repr=False, compare=False)
 
 
 @dataclass
@@ -91,6 +101,22 @@ class PostPage:
     found_list: bool
     count: int | None  # the comments the page's heading says the post has
     last_page: int  # the highest comment page the page links to
+    cut: Cut | None = None  # where the page ends, when it is cut off
+    author_login: str | None = None  # of the post's author, from its byline link
+    site_name: str | None = None
+    language: str | None = None  # the page's lang, as WordPress writes it: en-US
+
+
+@dataclass
+class Cut:
+    """Where a page cut off ends (line and column of its last byte's end),
+    what the cut falls in, and the comment it leaves unreadable (None: each
+    comment the page shows is whole)."""
+
+    line: int
+    column: int
+    where: str
+    comment: PageComment | None
 
 
 
@@ -189,7 +215,7 @@ def _title(root: HtmlElement) -> str | None:
             text = str(item) if isinstance(item, str) else item.text_content()
             if path == "//title":
                 # The document title adds the site's name after a dash.
-                text = re.split(r"\s[\u2013\u2014|-]\s", text)[0]
+                text = _TITLE_PARTS.split(text)[0]
             text = " ".join(text.split())
             if text:
                 return text
@@ -263,16 +289,20 @@ class _Parts:
 def _read_comment(element: HtmlElement, parent: str | None, comments: set[int]) -> PageComment:
     kinds = classes(element)
     kind = next((k for k in ("pingback", "trackback") if k in kinds), "comment")
-    comment = PageComment(_comment_id(element), parent, kind, element.sourceline)
+    comment = PageComment(_comment_id(element), parent, kind, element.sourceline,
+                          element=element)
     if comment.wp_id is None:
         comment.missing.append("id")
     comment.login = next((m.group(1) for m in map(_AUTHOR_CLASS.match, kinds) if m), None)
+    comment.by_post_author = "bypostauthor" in kinds
+    comment.site_user = bool(comment.login) or comment.by_post_author or "byuser" in kinds
     parts = _Parts(element, comments)
     name = parts.find(f".//*[{_has_class('fn')} or {_has_class('wp-block-comment-author-name')}]")
     if kind != "comment" and name is None:
         # A ping is its author's link after the words "Pingback:".
         name = parts.find(f".//a[@href][not({_has_class('comment-edit-link')})]")
     if name is not None:
+        comment.parts.append(name)
         link = name if name.tag == "a" else _first(name, ".//a[@href]")
         comment.author_name = " ".join(name.text_content().split()) or None
         comment.author_url = link.get("href") if link is not None else ""
@@ -280,16 +310,19 @@ def _read_comment(element: HtmlElement, parent: str | None, comments: set[int]) 
         comment.missing.append("author")
     time = parts.find(".//time[@datetime]")
     if time is not None:
+        comment.parts.append(time)
         comment.created_at, comment.created_at_local = _dates(time.get("datetime"))
     else:
         meta = parts.find(f".//*[{_has_class('commentmetadata')}]/a")
         if meta is not None:
+            comment.parts.append(meta)
             comment.created_at_local = _text_date(meta.text_content())
     if comment.created_at is None and comment.created_at_local is None and kind == "comment":
         comment.missing.append("date")
     body = parts.find(f".//*[{_has_class('comment-content')} or "
                            f"{_has_class('wp-block-comment-content')}]")
     if body is not None:
+        comment.parts.append(body)
         comment.content = _inner_html(body)
     else:
         # XHTML: the comment's text is loose in its body, among its parts,
@@ -297,6 +330,7 @@ def _read_comment(element: HtmlElement, parent: str | None, comments: set[int]) 
         xhtml = parts.find(f".//div[@id='div-comment-{comment.wp_id}' or "
                            f"@id='comment-{comment.wp_id}']")
         inner = _first(xhtml, f".//*[{_has_class('comment-body')}]") if xhtml is not None else None
+        comment.parts.extend(e for e in (xhtml, inner) if e is not None)
         if inner is not None and kind == "comment":
             comment.content = _inner_html(inner)
         elif xhtml is not None and kind == "comment":
@@ -341,4 +375,32 @@ def read_page(root: HtmlElement) -> PostPage:
         f"{_has_class('wp-block-comment-template')} or @id='comments']"))
     date, date_local = _post_date(root)
     return PostPage(_post_id(root), link, page, _title(root), date, date_local, comments,
-                    found_list, _count(root), max(page, _last_page(root, link)))
+                    found_list, _count(root), max(page, _last_page(root, link)),
+                    author_login=_post_author(root), site_name=_site_name(root),
+                    language=(root.get("lang") or "").strip() or None)
+
+
+def _site_name(root: HtmlElement) -> str | None:
+    """The site's name: its ``og:site_name``, the header's site title, or
+    what the document title has after the post's title and a dash."""
+    for path in ("//meta[@property='og:site_name']/@content",
+                 f"//*[{_has_class('site-title')} or {_has_class('wp-block-site-title')}]"):
+        found = root.xpath(path)
+        if found:
+            item = found[0]
+            text = " ".join((str(item) if isinstance(item, str) else item.text_content()).split())
+            if text:
+                return text
+    titles = root.xpath("//title")
+    parts = _TITLE_PARTS.split(titles[0].text_content()) if titles else []
+    return " ".join(parts[-1].split()) or None if len(parts) > 1 else None
+
+
+def _post_author(root: HtmlElement) -> str | None:
+    """The login (nicename) of the post's author, from the byline's link to
+    their archive (``rel="author"``), which comment-author-LOGIN also uses."""
+    for href in _strings(root, "//a[@rel='author']/@href"):
+        match = _AUTHOR_ARCHIVE.search(urlsplit(href).path)
+        if match:
+            return match.group(1)
+    return None
