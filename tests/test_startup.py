@@ -1,6 +1,8 @@
 """What starting wxrbridge loads: `--version` and `--help` (and every
-command before it needs them) load no store, no reader and no writer, so
-that start-up stays small as formats are added."""
+command before it needs them) load no store, no reader and no writer, and
+no format at all (the options a format gives a command are made when that
+command runs or shows its help), so that start-up stays small as formats
+are added."""
 
 from __future__ import annotations
 
@@ -10,9 +12,11 @@ import sys
 
 import pytest
 
+from wxrbridge.formats import _BUILTINS
+
 # Modules only a command's real work needs.
-HEAVY = re.compile(r"^(sqlalchemy|lxml|jinja2|feedgen|warcio|wxrbridge\.api"
-                   r"|wxrbridge\.store|wxrbridge\.formats\.[a-z_]+\.(reader|writer))(\.|$)")
+HEAVY = re.compile(r"^(sqlalchemy|lxml|jinja2|feedgen|warcio|wxrbridge\.api|wxrbridge\.store"
+                   rf"|wxrbridge\.formats\.({'|'.join(_BUILTINS)}))(\.|$)")
 
 
 @pytest.mark.parametrize("argument", ["--version", "--help"])
