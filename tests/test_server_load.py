@@ -45,7 +45,7 @@ def test_a_reference_to_no_row_is_found(store_url: str, dangling: str | None) ->
             if dangling is None:
                 check_references(connection, [parent, child])
             else:
-                with pytest.raises(IntegrityError, match=f"ref_child.{dangling} 9 names no row"):
+                with pytest.raises(IntegrityError, match=f"ref_child.{dangling}: 9 names no row"):
                     check_references(connection, [parent, child])
             plain.drop_all(connection)
     finally:

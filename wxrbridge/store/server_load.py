@@ -218,4 +218,5 @@ def check_references(connection: Connection, tables: Sequence[Table]) -> None:
             if found is not None:
                 name = element.column.table.name
                 raise IntegrityError(f"{table.name}.{column.name} -> {name}", None, ValueError(
-                    f"{table.name}.{column.name} {found[0]} names no row of {name}"))
+                    f"foreign key {table.name}.{column.name}: {found[0]} names no row "
+                    f"of {name}"))
