@@ -8,11 +8,9 @@ input, 4 store; ``--debug`` shows the traceback instead.
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import sys
-import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -21,16 +19,26 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 from click.core import ParameterSource
 
-from . import formats
-from .canonical import STATUSES
 from .errors import InputError, NoSuchThreadError, OutputError, UnknownOptionError, WxrbridgeError
-from .formats import Format, Option
-from .formats.tally import plural
-from .inputs import ProgressCallback, input_size
 from .version import __version__
 
 if TYPE_CHECKING:
+    from . import formats
     from .api import LoadReport, MergeOptions, Selection, Store
+    from .formats import Format, Option
+    from .inputs import ProgressCallback
+else:
+    class _Registry:
+        """:mod:`wxrbridge.formats`, imported when a command first needs it:
+        ``wxrbridge --help`` and ``--version`` need no format (nor the
+        input helpers the registry imports)."""
+
+        def __getattr__(self, name: str) -> Any:
+            from . import formats
+
+            return getattr(formats, name)
+
+    formats = _Registry()
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,6 +52,8 @@ class _Group(click.Group):
         except WxrbridgeError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 # The traceback, and still the line and the exit code.
+                import traceback
+
                 traceback.print_exc(file=sys.stderr)
             click.echo(f"wxrbridge: error: {_message(exc)}", err=True)
             ctx.exit(exc.exit_code)
@@ -55,6 +65,19 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("wxrbridge: interrupted; nothing was committed", err=True)
             ctx.exit(130)
+
+
+def plural(count: int, noun: str) -> str:
+    """formats.tally's count of a noun."""
+    from .formats.tally import plural
+
+    return plural(count, noun)
+
+
+def input_size(name: str) -> int | None:
+    from .inputs import input_size
+
+    return input_size(name)
 
 
 def _silence_stdout() -> None:
@@ -392,6 +415,8 @@ def _datetime(value: str | None) -> datetime | None:
 
 
 def _status_help() -> str:
+    from .canonical import STATUSES
+
     text = f"Only comments with this status (repeatable): {', '.join(STATUSES)}."
     adding = [f.name for f in formats.formats() if f.statuses_add_to_approved]
     if adding:
@@ -419,6 +444,8 @@ def _selection_option_list() -> list[Callable[[F], F]]:
 
 
 def _statuses(statuses: tuple[str, ...]) -> tuple[str, ...]:
+    from .canonical import STATUSES
+
     unknown = [s for s in statuses if s not in STATUSES]
     if unknown:
         raise click.BadParameter(
@@ -654,6 +681,8 @@ def stats_command(file: str | None, db_url: str | None, as_json: bool, recover: 
     """
     with _store_for(file, db_url, recover) as store:
         stats = store.stats()
+    import json
+
     click.echo(json.dumps(stats, indent=2, sort_keys=True) if as_json else _table(stats))
 
 
@@ -703,6 +732,8 @@ def verify_command(a: str, b: str, as_json: bool, exact: bool) -> None:
         wxrbridge verify blog.wxr.xml imported-back.wxr.xml
         wxrbridge verify blog.wxr.xml sqlite:///blog.sqlite --json
     """
+    import json
+
     from . import api
     ctx = click.get_current_context()
     if exact:
