@@ -13,6 +13,7 @@ lxml's tag-filtered iterparse, clearing finished elements, executemany.
     python bench/baseline.py parse WXR [WXR]         # parse only (stats, verify)
     python bench/baseline.py export STORE OUT        # SELECT + escape + write
     python bench/baseline.py server-import WXR URL   # executemany into PostgreSQL/MariaDB
+    python bench/baseline.py server-pipeline WXR URL # the same in two processes
 
 each prints its row count and wall time; bench/run runs them as whole
 processes beside the wxrbridge command doing the same step. Exports may be
@@ -92,9 +93,10 @@ INSERT_COMMENT = "INSERT INTO comments VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
 INSERT_META = "INSERT INTO comment_meta VALUES (?,?,?)"
 
 
-def wxr_batches(wxr_path: str | os.PathLike[str]) -> Iterator[tuple[list[Row], list[Meta]]]:
+def wxr_batches(wxr_path: str | os.PathLike[str],
+                size: int = BATCH) -> Iterator[tuple[list[Row], list[Meta]]]:
     """Every wp:comment of a WXR file as a row, and its commentmeta, in
-    batches of about BATCH comments."""
+    batches of ``size`` comments."""
     wp = _wp_namespace(wxr_path)
     comment_tag, item_tag = f"{wp}comment", "item"
     meta_tag, key_tag, value_tag = f"{wp}commentmeta", f"{wp}meta_key", f"{wp}meta_value"
@@ -138,7 +140,7 @@ def wxr_batches(wxr_path: str | os.PathLike[str]) -> Iterator[tuple[list[Row], l
             el.clear()
             while el.getprevious() is not None:
                 del item[0]
-            if len(rows) >= BATCH:
+            if len(rows) >= size:
                 yield rows, metas
                 rows, metas = [], []
     yield rows, metas
@@ -166,28 +168,29 @@ def bare_wxr_pipeline(wxr_path: str | os.PathLike[str], db_path: str | os.PathLi
     """bare_wxr_to_sqlite in two processes, as wxrbridge reads ahead: a
     second Python parses and sends each batch through a pipe (marshal),
     this one stores them."""
-    child = subprocess.Popen([sys.executable, __file__, "send", os.fspath(wxr_path)],
+    return _store_batches(_connect(db_path, COMMENTS_SCHEMA), received_batches(wxr_path))
+
+
+def received_batches(wxr_path: str | os.PathLike[str],
+                     size: int = BATCH) -> Iterator[tuple[list[Row], list[Meta]]]:
+    """wxr_batches parsed by a second Python, which sends each batch
+    through a pipe (marshal)."""
+    child = subprocess.Popen([sys.executable, __file__, "send", os.fspath(wxr_path), str(size)],
                              stdout=subprocess.PIPE)
     assert child.stdout is not None
-
-    def received() -> Iterator[tuple[list[Row], list[Meta]]]:
-        assert child.stdout is not None
-        while True:
-            header = child.stdout.read(8)
-            if len(header) < 8:
-                return
-            yield marshal.loads(child.stdout.read(int.from_bytes(header, "little")))
-
-    count = _store_batches(_connect(db_path, COMMENTS_SCHEMA), received())
+    while True:
+        header = child.stdout.read(8)
+        if len(header) < 8:
+            break
+        yield marshal.loads(child.stdout.read(int.from_bytes(header, "little")))
     if child.wait() != 0:
         raise RuntimeError("the parsing process failed")
-    return count
 
 
-def _send(wxr_path: str) -> int:
+def _send(wxr_path: str, size: int) -> int:
     out = sys.stdout.buffer
     count = 0
-    for batch in wxr_batches(wxr_path):
+    for batch in wxr_batches(wxr_path, size):
         data = marshal.dumps(batch)
         out.write(len(data).to_bytes(8, "little"))
         out.write(data)
@@ -207,10 +210,30 @@ def bare_wxr_parse(*wxr_paths: str | os.PathLike[str]) -> int:
     return count
 
 
-def bare_wxr_to_server(wxr_path: str | os.PathLike[str], url: str) -> int:
+# What a server's bare import writes into: the comments as a table the
+# store's is like, a primary key and a unique key on the comment's id (the
+# store's holds its identity), the meta with a primary key; ids come from
+# the server. The batch is the store's (wxrbridge/store/load.py BATCH_SIZE).
+SERVER_SCHEMA = """
+    CREATE TABLE comments (
+        id {serial} PRIMARY KEY, comment_id VARCHAR(255) NOT NULL UNIQUE, post_id {text},
+        author {text}, author_email {text}, author_url {text}, author_ip {text},
+        date {text}, date_gmt {text}, content {text}, approved {text}, type {text},
+        parent {text}, user_id {text}){table};
+    CREATE TABLE comment_meta (id {serial} PRIMARY KEY, comment_id {text}, meta_key {text},
+        meta_value {text}){table};
+"""
+SERVER_BATCH = 1000
+SERVER_COMMENT_COLUMNS = ("comment_id, post_id, author, author_email, author_url, author_ip, "
+                          "date, date_gmt, content, approved, type, parent, user_id")
+
+
+def bare_wxr_to_server(wxr_path: str | os.PathLike[str], url: str,
+                       two_processes: bool = False) -> int:
     """bare_wxr_to_sqlite into PostgreSQL (psycopg) or MariaDB (PyMySQL),
-    executemany into plain tables of a fresh schema or database named
-    after this process, dropped at the end."""
+    one executemany a batch into the keyed tables of SERVER_SCHEMA, in a
+    fresh schema or database named after this process, dropped at the end;
+    ``two_processes``: parsed by a second process, as wxr-pipeline."""
     from urllib.parse import urlsplit
 
     parts = urlsplit(url.replace("+psycopg", "").replace("+pymysql", ""))
@@ -221,7 +244,7 @@ def bare_wxr_to_server(wxr_path: str | os.PathLike[str], url: str) -> int:
         conn: Any = psycopg.connect(url.replace("+psycopg", ""), autocommit=True)
         conn.execute(f"CREATE SCHEMA {scratch}")
         conn.execute(f"SET search_path TO {scratch}")
-        mark = "%s"
+        schema = SERVER_SCHEMA.format(serial="SERIAL", text="TEXT", table="")
     else:
         import pymysql
 
@@ -230,20 +253,25 @@ def bare_wxr_to_server(wxr_path: str | os.PathLike[str], url: str) -> int:
                                autocommit=True, charset="utf8mb4")
         conn.cursor().execute(f"CREATE DATABASE {scratch}")
         conn.select_db(scratch)
-        mark = "%s"
+        schema = SERVER_SCHEMA.format(serial="INTEGER AUTO_INCREMENT", text="LONGTEXT",
+                                      table=" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4")
     try:
         cursor = conn.cursor()
-        for statement in COMMENTS_SCHEMA.split(";"):
+        for statement in schema.split(";"):
             if statement.strip():
                 cursor.execute(statement)
-        insert_comment = INSERT_COMMENT.replace("?", mark)
-        insert_meta = INSERT_META.replace("?", mark)
+        insert_comment = (f"INSERT INTO comments ({SERVER_COMMENT_COLUMNS}) VALUES "
+                          f"({', '.join(['%s'] * 13)})")
+        insert_meta = ("INSERT INTO comment_meta (comment_id, meta_key, meta_value) "
+                       "VALUES (%s, %s, %s)")
         count = 0
         if hasattr(conn, "autocommit") and not callable(conn.autocommit):
             conn.autocommit = False
         else:
             conn.autocommit(False)
-        for rows, metas in wxr_batches(wxr_path):
+        batches = (received_batches(wxr_path, SERVER_BATCH) if two_processes
+                   else wxr_batches(wxr_path, SERVER_BATCH))
+        for rows, metas in batches:
             cursor.executemany(insert_comment, rows)
             if metas:
                 cursor.executemany(insert_meta, metas)
@@ -259,6 +287,11 @@ def bare_wxr_to_server(wxr_path: str | os.PathLike[str], url: str) -> int:
             cursor.execute(f"DROP DATABASE {scratch}")
         conn.close()
     return count
+
+
+def bare_wxr_to_server_pipeline(wxr_path: str | os.PathLike[str], url: str) -> int:
+    """bare_wxr_to_server, parsed by a second process."""
+    return bare_wxr_to_server(wxr_path, url, two_processes=True)
 
 
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
@@ -392,13 +425,14 @@ STEPS: dict[str, Callable[..., int]] = {
     "parse": bare_wxr_parse,
     "export": bare_export,
     "server-import": bare_wxr_to_server,
+    "server-pipeline": bare_wxr_to_server_pipeline,
 }
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if args[:1] == ["send"]:  # the parsing process of wxr-pipeline
-        _send(args[1])
+    if args[:1] == ["send"]:  # the parsing process of a pipeline
+        _send(args[1], int(args[2]))
         return 0
     if not args or args[0] not in STEPS:
         print(__doc__, file=sys.stderr)

@@ -361,11 +361,14 @@ def plan(args: argparse.Namespace, work: Path, out: Path) -> tuple[list[Step], l
             def ours_cmd(u: str = url, s: str = scratch, w: Path = wxr) -> list[str]:
                 return [*wxr_cmd, "import", str(w), "--db", server_scratch(u, s, True), "-q"]
 
+            # wxrbridge reads ahead into a server as into SQLite.
+            two = wxr.stat().st_size >= READ_AHEAD_BYTES
             steps.append(Step(
                 f"WXR import → {label}", size, 2,
                 Side("wxrbridge import", ours_cmd),
-                Side("bare executemany", lambda u=url, w=wxr: [*bare, "server-import", str(w),
-                                                               u]),
+                Side("bare executemany" + (" (2 processes)" if two else ""),
+                     lambda u=url, w=wxr, t=two: [
+                         *bare, "server-pipeline" if t else "server-import", str(w), u]),
                 target=1.5, judged_on="wall",
                 note="wall: the server's work is not in the client's CPU time"))
     return steps, absolutes

@@ -1,6 +1,8 @@
 """What starting wxrbridge loads: `--version` and `--help` (and every
-command before it needs them) load no store, no reader and no writer, so
-that start-up stays small as formats are added."""
+command before it needs them) load no store, no reader and no writer, and
+not the format registry at all (the options a format gives a command are
+made when that command runs or shows its help), so that start-up stays
+small as formats are added."""
 
 from __future__ import annotations
 
@@ -11,8 +13,8 @@ import sys
 import pytest
 
 # Modules only a command's real work needs.
-HEAVY = re.compile(r"^(sqlalchemy|lxml|jinja2|feedgen|warcio|wxrbridge\.api"
-                   r"|wxrbridge\.store|wxrbridge\.formats\.[a-z_]+\.(reader|writer))(\.|$)")
+HEAVY = re.compile(r"^(sqlalchemy|lxml|jinja2|feedgen|warcio|wxrbridge\.api|wxrbridge\.store"
+                   r"|wxrbridge\.formats|wxrbridge\.inputs|wxrbridge\.canonical)(\.|$)")
 
 
 @pytest.mark.parametrize("argument", ["--version", "--help"])

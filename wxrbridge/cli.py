@@ -8,11 +8,9 @@ input, 4 store; ``--debug`` shows the traceback instead.
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import sys
-import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -21,16 +19,26 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 from click.core import ParameterSource
 
-from . import formats
-from .canonical import STATUSES
 from .errors import InputError, NoSuchThreadError, OutputError, UnknownOptionError, WxrbridgeError
-from .formats import Format, Option
-from .formats.tally import plural
-from .inputs import ProgressCallback, input_size
 from .version import __version__
 
 if TYPE_CHECKING:
+    from . import formats
     from .api import LoadReport, MergeOptions, Selection, Store
+    from .formats import Format, Option
+    from .inputs import ProgressCallback
+else:
+    class _Registry:
+        """:mod:`wxrbridge.formats`, imported when a command first needs it:
+        ``wxrbridge --help`` and ``--version`` need no format (nor the
+        input helpers the registry imports)."""
+
+        def __getattr__(self, name: str) -> Any:
+            from . import formats
+
+            return getattr(formats, name)
+
+    formats = _Registry()
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,6 +52,8 @@ class _Group(click.Group):
         except WxrbridgeError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 # The traceback, and still the line and the exit code.
+                import traceback
+
                 traceback.print_exc(file=sys.stderr)
             click.echo(f"wxrbridge: error: {_message(exc)}", err=True)
             ctx.exit(exc.exit_code)
@@ -55,6 +65,19 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("wxrbridge: interrupted; nothing was committed", err=True)
             ctx.exit(130)
+
+
+def plural(count: int, noun: str) -> str:
+    """formats.tally's count of a noun."""
+    from .formats.tally import plural
+
+    return plural(count, noun)
+
+
+def input_size(name: str) -> int | None:
+    from .inputs import input_size
+
+    return input_size(name)
 
 
 def _silence_stdout() -> None:
@@ -83,22 +106,64 @@ def _message(exc: WxrbridgeError) -> str:
     return f"{exc.format} does not take {given} ({takes})"
 
 
+class _Later:
+    """Options of a command made from the format registry, made when the
+    command is first used (its line parsed, its help shown): ``wxrbridge
+    --help`` and ``--version`` then load no format."""
+
+    def __init__(self, make: Callable[[], Sequence[Callable[[F], F]]]) -> None:
+        self.make = make
+
+
+def _later(make: Callable[[], Sequence[Callable[[F], F]]]) -> Callable[[F], F]:
+    """Options ``make`` gives, in its order, where this decorator stands
+    (for a :class:`_FormatsCommand`)."""
+    def decorate(function: F) -> F:
+        function.__dict__.setdefault("__click_params__", []).append(_Later(make))
+        return function
+    return decorate
+
+
 class _FormatsCommand(click.Command):
     """A command whose help ends with the formats it reads or writes, as the
-    registry describes them."""
+    registry describes them; its options from the registry are made on first
+    use (see :class:`_Later`)."""
 
     def __init__(self, *args: Any, listing: Callable[[], list[tuple[str, str]]],
                  **kwargs: Any) -> None:
+        self._params: list[Any] = []
         super().__init__(*args, **kwargs)
         self.listing = listing
+
+    @property
+    def params(self) -> list[click.Parameter]:
+        if any(isinstance(param, _Later) for param in self._params):
+            self._params = self._made(self._params)
+        return self._params
+
+    @params.setter
+    def params(self, value: list[click.Parameter]) -> None:
+        self._params = value
+
+    def _made(self, given: list[Any]) -> list[click.Parameter]:
+        made: list[click.Parameter] = []
+        for param in given:
+            if isinstance(param, _Later):
+                holder = click.Command(self.name)  # each option appends itself to it
+                for option in param.make():
+                    option(holder)  # type: ignore[arg-type]
+                made += holder.params
+            else:
+                made.append(param)
         # A writer option named like one of the command's own would quietly
         # take its place: refused instead.
         seen: set[str] = set()
-        for param in self.params:
+        for param in made:
             for name in {param.name or "", *param.opts}:
                 if name in seen:
                     raise ValueError(f"{self.name}: two options named {name}")
                 seen.add(name)
+        return made
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Formats"):
@@ -349,14 +414,9 @@ def _datetime(value: str | None) -> datetime | None:
         raise click.BadParameter(f"not a date: {value!r} (use YYYY-MM-DD[THH:MM:SS])") from None
 
 
-def _stacked(options: Sequence[Callable[[F], F]], function: F) -> F:
-    """Apply click options so that --help lists them in the given order."""
-    for option in reversed(options):
-        function = option(function)
-    return function
-
-
 def _status_help() -> str:
+    from .canonical import STATUSES
+
     text = f"Only comments with this status (repeatable): {', '.join(STATUSES)}."
     adding = [f.name for f in formats.formats() if f.statuses_add_to_approved]
     if adding:
@@ -366,7 +426,11 @@ def _status_help() -> str:
 
 
 def _selection_options(function: F) -> F:
-    options = [
+    return _later(_selection_option_list)(function)
+
+
+def _selection_option_list() -> list[Callable[[F], F]]:
+    return [
         click.option("--thread", metavar="ID|URL",
                      help="Only this thread (id, identifier, link or guid)."),
         click.option("--since", metavar="DATE", help="Only comments made at or after DATE (UTC)."),
@@ -377,10 +441,11 @@ def _selection_options(function: F) -> F:
                      help="Only comments of this type (repeatable): comment, pingback, "
                      "trackback, …"),
     ]
-    return _stacked(options, function)
 
 
 def _statuses(statuses: tuple[str, ...]) -> tuple[str, ...]:
+    from .canonical import STATUSES
+
     unknown = [s for s in statuses if s not in STATUSES]
     if unknown:
         raise click.BadParameter(
@@ -399,8 +464,9 @@ def _selection(thread: str | None, since: str | None, until: str | None,
 
 def _format_option(*names: str, help: str, required: bool = False) -> Callable[[F], F]:
     """``--format``/``--to``: the writable formats, as a choice."""
-    return click.option(*names, type=click.Choice(formats.writable()), required=required,
-                        metavar="FORMAT", help=f"{help}: {', '.join(formats.writable())}.")
+    return _later(lambda: [click.option(
+        *names, type=click.Choice(formats.writable()), required=required, metavar="FORMAT",
+        help=f"{help}: {', '.join(formats.writable())}.")])
 
 
 def _writer_option(option: Option, takers: list[Format]) -> Callable[[F], F]:
@@ -417,6 +483,10 @@ def _writer_option(option: Option, takers: list[Format]) -> Callable[[F], F]:
 def _writer_options(function: F) -> F:
     """The options of every writer, as the registry declares them, then the
     options every format takes."""
+    return _later(_writer_option_list)(function)
+
+
+def _writer_option_list() -> list[Callable[[F], F]]:
     options = [_writer_option(option, takers)
                for option, takers in formats.writer_options().values() if option.cli]
     options += [
@@ -427,7 +497,7 @@ def _writer_options(function: F) -> F:
                      default="", help="Secret mixed into --redact's hashes "
                      "(default: $WXRBRIDGE_REDACT_SALT), so they cannot be guessed back."),
     ]
-    return _stacked(options, function)
+    return options
 
 
 def _given_writer_options(values: dict[str, Any]) -> dict[str, Any]:
@@ -611,6 +681,8 @@ def stats_command(file: str | None, db_url: str | None, as_json: bool, recover: 
     """
     with _store_for(file, db_url, recover) as store:
         stats = store.stats()
+    import json
+
     click.echo(json.dumps(stats, indent=2, sort_keys=True) if as_json else _table(stats))
 
 
@@ -665,6 +737,8 @@ def verify_command(a: str, b: str, as_json: bool, exact: bool, recover: bool) ->
         wxrbridge verify blog.wxr.xml imported-back.wxr.xml
         wxrbridge verify blog.wxr.xml sqlite:///blog.sqlite --json
     """
+    import json
+
     from . import api
     ctx = click.get_current_context()
     if exact:

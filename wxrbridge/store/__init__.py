@@ -26,6 +26,7 @@ from .merge import MergeOptions
 from .migrate import check_current, ensure_current, has_schema
 from .models import Base
 from .read import Selection, iter_records, read_records_ahead, thread_exists
+from .server_load import unchecked_references
 from .stats import store_stats
 
 DEFAULT_URL = "sqlite:///wxrbridge.sqlite"
@@ -112,7 +113,8 @@ def _holds_nothing(connection: Connection) -> bool:
 @contextmanager
 def _first_load_constraints(connection: Connection) -> Iterator[None]:
     """Load an empty PostgreSQL store without its foreign keys, then add
-    them back, in the same transaction.
+    them back, in the same transaction (MariaDB: see
+    :func:`~.server_load.unchecked_references`).
 
     PostgreSQL checks a foreign key row by row as rows go in, each check a
     lookup and a lock in the table it points to: a fifth of a first
@@ -122,8 +124,13 @@ def _first_load_constraints(connection: Connection) -> Iterator[None]:
     failed row by row. Until it commits, the import holds the tables to
     itself, which on an empty store keeps nobody from anything.
     """
-    if connection.dialect.name != "postgresql" or not _holds_nothing(connection):
+    name = connection.dialect.name
+    if name not in ("postgresql", "mysql", "mariadb") or not _holds_nothing(connection):
         yield
+        return
+    if name != "postgresql":
+        with unchecked_references(connection, Base.metadata.sorted_tables):
+            yield
         return
     # From a copy of the tables: SQLAlchemy marks a constraint given to
     # AddConstraint (and, before 2.0.39, DropConstraint) as not to be

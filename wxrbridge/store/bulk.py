@@ -14,23 +14,20 @@ Two paths, chosen per table, site and origin:
 
 The fresh path passes plain tuples to the driver through
 ``Connection.exec_driver_sql``, because per-row parameter processing is most
-of the cost of a bulk load and these rows need none.  On PostgreSQL (through
-psycopg 3) the rows go in with ``COPY`` instead: an ``executemany`` there
-costs a round of the protocol per row.  ``COPY`` knows no ``ON CONFLICT``, so
-rows that may collide are copied into a temporary table first and moved with
-one ``INSERT … SELECT … ON CONFLICT DO NOTHING`` in file order.
+of the cost of a bulk load and these rows need none; PostgreSQL and MariaDB
+take them their own quickest way (server_load.py).
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, DateTime, Table, func, select
-from sqlalchemy.exc import DBAPIError
+
+from .server_load import server_writer
 
 IDENTITY = ("site", "origin", "key")
 # What a row whose key the file already used is renamed to: given the key
@@ -103,8 +100,8 @@ def ids_by_key(
 
 
 class RawInsert:
-    """A precompiled positional INSERT run with the driver's executemany,
-    or ``COPY`` on PostgreSQL through psycopg 3."""
+    """A precompiled positional INSERT run with the driver's executemany;
+    on PostgreSQL and MariaDB through :mod:`server_load`'s writer."""
 
     def __init__(
         self, connection: Connection, table: Table, columns: Sequence[str], *, ignore: bool
@@ -124,72 +121,24 @@ class RawInsert:
                 self.sql += " ON CONFLICT DO NOTHING"
         self.connection = connection
         self.columns = tuple(columns)
-        self.copy_sql: str | None = None
-        self.stage_sql: list[str] = []
-        if dialect.name == "postgresql" and dialect.driver == "psycopg":
-            if not ignore:
-                self.copy_sql = f"COPY {target} ({column_list}) FROM STDIN"
-            else:
-                # A temporary table of these columns only (no constraints),
-                # emptied before each batch and gone at commit.
-                # One per table and set of columns: a batch that leaves an
-                # all-NULL column out has a table of its own.
-                digest = hashlib.sha1(",".join(columns).encode()).hexdigest()[:16]
-                stage = quote(f"wxrbridge_stage_{table.name}_{digest}")
-                order = " ORDER BY id" if "id" in columns else ""
-                self.stage_sql = [
-                    f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DROP AS "
-                    f"SELECT {column_list} FROM {target} WITH NO DATA",
-                    f"TRUNCATE {stage}",
-                ]
-                self.copy_sql = f"COPY {stage} ({column_list}) FROM STDIN"
-                self.move_sql = (
-                    f"INSERT INTO {target} ({column_list}) SELECT {column_list} "
-                    f"FROM {stage}{order} ON CONFLICT DO NOTHING"
-                )
+        self.server = server_writer(connection, table, columns, self.sql, ignore=ignore)
 
-    def __call__(self, rows: Sequence[Sequence[Any]]) -> None:
-        """Insert rows given as sequences in this statement's column order.
+    def __call__(self, rows: Sequence[Sequence[Any]]) -> int | None:
+        """Insert rows given as sequences in this statement's column order;
+        return how many went in, where the database said so.
 
         Values go to the driver as they are: on SQLite, whose columns have
         no datetime type, a date must already be the text SQLAlchemy would
         store (``sqlite_datetime``), as the loader makes it.
         """
         if not rows:
-            return
-        if self.copy_sql is not None:
-            self._copy(rows)
-        else:
-            if not isinstance(rows[0], tuple):
-                rows = list(map(tuple, rows))  # what SQLAlchemy takes
-            self.connection.exec_driver_sql(self.sql, rows)
-
-    def _copy(self, values: Sequence[Sequence[Any]]) -> None:
-        """The rows through ``COPY … FROM STDIN``, which sends NULL for
-        ``None`` and escapes text itself; driver errors come out as
-        SQLAlchemy's, as they would from an ``executemany``."""
-        assert self.copy_sql is not None
-        raw = self.connection.connection.driver_connection
-        assert raw is not None
-        dbapi = self.connection.dialect.loaded_dbapi
-        statement = self.copy_sql
-        try:
-            with raw.cursor() as cursor:
-                for sql in self.stage_sql:
-                    statement = sql
-                    cursor.execute(sql)
-                statement = self.copy_sql
-                with cursor.copy(self.copy_sql) as copy:
-                    write_row = copy.write_row
-                    for row in values:
-                        write_row(row)
-                if self.stage_sql:
-                    statement = self.move_sql
-                    cursor.execute(self.move_sql)
-        except dbapi.Error as exc:
-            raise DBAPIError.instance(
-                statement, None, exc, dbapi.Error, dialect=self.connection.dialect
-            ) from exc
+            return 0
+        if self.server is not None:
+            return self.server(rows)
+        if not isinstance(rows[0], tuple):
+            rows = list(map(tuple, rows))  # what SQLAlchemy takes
+        self.connection.exec_driver_sql(self.sql, rows)
+        return None
 
 
 class _Batch(NamedTuple):
@@ -281,10 +230,11 @@ class TableWriter:
         # Ids of one batch are consecutive, so one range scan checks them all.
         low, high = rows[0][0], rows[-1][0]
         insert = self._raw_insert(columns)
-        insert(rows)
-        stored = self.connection.execute(
-            select(func.count()).select_from(t).where(t.c.id.between(low, high))
-        ).scalar_one()
+        stored = insert(rows)
+        if stored is None:
+            stored = self.connection.execute(
+                select(func.count()).select_from(t).where(t.c.id.between(low, high))
+            ).scalar_one()
         pending = rows if stored < len(rows) else []
         while pending:
             present = set(

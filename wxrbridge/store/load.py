@@ -54,6 +54,7 @@ from .load_rows import (
     json_list,
 )
 from .merge import Matcher, MergeOptions
+from .server_load import analyze_sql
 from .tables import (
     comment_meta_t,
     comments_t,
@@ -93,7 +94,8 @@ def refresh_statistics(connection: Connection, report: LoadReport) -> None:
         return
     if report.counts["comment"] + report.counts["thread"] < 1000:
         return
-    connection.exec_driver_sql("ANALYZE comments, comment_meta, threads, thread_meta, extras")
+    connection.exec_driver_sql(analyze_sql(
+        connection, (comments_t, comment_meta_t, threads_t, thread_meta_t, extras_t)))
 
 
 def _merged_fields(origin: str, fields: tuple[str, ...]) -> tuple[str, ...]:

@@ -20,6 +20,7 @@ from ..threads import cut_cycles
 from .bulk import chunks, pairs
 from .load_issues import IssueLog, LoadReport
 from .load_rows import ID, PARENT_ID, PARENT_KEY, THREAD_ID
+from .server_load import UNCHECKED
 from .tables import comments_t
 
 # The column of a WordPress row that a reply of another export names its
@@ -48,8 +49,10 @@ class ParentLinker:
         # Linking rows of one batch to each other needs the parent foreign
         # key checked after the rows are in: SQLite defers it to commit,
         # PostgreSQL checks it at the end of each statement (a batch is one
-        # statement there).  MariaDB checks each row as it goes in.
-        self.link_while_loading = connection.dialect.name in ("sqlite", "postgresql")
+        # statement there).  MariaDB checks each row as it goes in, unless
+        # it loads an empty store (server_load.unchecked_references).
+        self.link_while_loading = connection.dialect.name in ("sqlite", "postgresql") \
+            or connection.info.get(UNCHECKED, False)
 
     def link_parents(self, merged_parents: bool) -> None:
         """Link the replies not linked while loading, set-based.
