@@ -1,5 +1,6 @@
 """A site's WXR and Disqus exports give the same store whatever the order
-they are imported in, in one command or in several."""
+they are imported in, in one command or in several; so do WXR exports that
+split a reply cycle between them."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import delete, update
 from store_dump import dump
 
 from wxrbridge import api
+from wxrbridge.records import Comment
 from wxrbridge.store import MergeOptions, Store, open_store
 from wxrbridge.store.models import Base
 from wxrbridge.store.tables import comments_t
@@ -91,3 +93,57 @@ def test_a_wxr_imported_again_keeps_the_merged_disqus_fields(sqlite_url: str, or
         before = dump(store)
         api.import_files(store, [WXR])
         assert dump(store) == before
+
+
+def _wxr(name: Path, comments: list[tuple[str, str, str]]) -> Path:
+    """A WXR export of one post holding ``comments``, (id, parent, text)
+    each, as written: repeats and cycles included."""
+    rows = "".join(
+        f"<wp:comment><wp:comment_id>{key}</wp:comment_id>"
+        f"<wp:comment_date_gmt>2024-01-02 03:04:05</wp:comment_date_gmt>"
+        f"<wp:comment_content>{text}</wp:comment_content>"
+        f"<wp:comment_approved>1</wp:comment_approved>"
+        f"<wp:comment_parent>{parent}</wp:comment_parent></wp:comment>"
+        for key, parent, text in comments
+    )
+    name.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/"><channel>'
+        "<wp:wxr_version>1.2</wp:wxr_version>"
+        "<wp:base_blog_url>https://cycle.example.org</wp:base_blog_url>"
+        "<item><title>post</title><wp:post_id>1</wp:post_id>"
+        f"<wp:post_type>post</wp:post_type>{rows}</item></channel></rss>"
+    )
+    return name
+
+
+def _content(store: Store) -> dict:
+    """The store's content, the file each row last came from aside (that is
+    the order of the imports)."""
+    content = dump(store)
+    del content["sources"]
+    return {part: [tuple(field for field in row if field[0] != "source") for row in rows]
+            for part, rows in content.items()}
+
+
+def test_a_reply_cycle_is_cut_alike_in_every_order(store_url: str, tmp_path: Path) -> None:
+    # 2 and 97 answer each other, and the first export repeats 2 (kept as
+    # 2~2) before 97 and 5 name it: a reply to a repeated id answers its
+    # first comment however it is linked, and the cycle is cut at 97, the
+    # greater id, whichever file brought it first.
+    whole = _wxr(tmp_path / "whole.wxr.xml", [
+        ("2", "97", "two"), ("2", "97", "two again"), ("97", "2", "ninety-seven"),
+        ("5", "2", "five"),
+    ])
+    part = _wxr(tmp_path / "part.wxr.xml", [("97", "2", "ninety-seven")])
+    plans = {**orders(whole, part), "whole, whole again": [[whole], [whole]]}
+    with open_store(store_url) as store:
+        stores = {}
+        for name, plan in plans.items():
+            _import(store, plan, MergeOptions())
+            stores[name] = _content(store)
+        parents = {c.key: c.parent_key for c in store.records() if isinstance(c, Comment)}
+    assert parents == {"2": "97", "2~2": "97", "97": None, "5": "2"}
+    reference = stores["wxr then other, one command"]
+    for name, content in stores.items():
+        assert content == reference, name

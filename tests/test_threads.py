@@ -21,6 +21,8 @@ from wxrbridge.threads import (
     cut_cycles,
     cut_cycles_in_list,
     cycle_cut,
+    find_cycles,
+    key_rank,
     max_depth,
     parent_index,
     parents_first,
@@ -37,7 +39,8 @@ def forests(draw: st.DrawFn) -> tuple[list[str], list[str | None]]:
     """Keys and parent references of one thread: replies before or after
     their parents, missing parents, self-references and cycles."""
     size = draw(st.integers(0, 14))
-    keys = [f"c{i}" for i in range(size)]
+    # Keys in any order: a cycle is cut by its keys, not by list order.
+    keys = [f"c{i}" for i in draw(st.permutations(range(size)))]
     references: list[str | None] = []
     for _ in range(size):
         references.append(draw(st.one_of(
@@ -78,41 +81,58 @@ def test_a_reply_listed_before_its_parent_is_found() -> None:
 def test_a_self_reference_is_a_cycle_of_one() -> None:
     parents = parent_index(["7"], ["7"])
     assert parents == [0]
-    assert cut_cycles_in_list(parents) == [Cut((0,), 0)]
+    assert cut_cycles_in_list(parents, ["7"]) == [Cut((0,), 0)]
     assert parents == [None]
 
 
 # -- cutting cycles ------------------------------------------------------------
 
 
-def test_a_cycle_is_cut_at_its_member_listed_last() -> None:
+def test_a_cycle_is_cut_at_its_member_of_the_greatest_key() -> None:
     # 0 -> 2 -> 1 -> 0, and 3 hangs below the cycle.
     parents: list[int | None] = [2, 0, 1, 2]
-    cuts = cut_cycles_in_list(parents)
+    cuts = cut_cycles_in_list(parents, ["8", "9", "10", "11"])
     assert cuts == [Cut((0, 2, 1), 2)]
     assert parents == [2, 0, None, 2]
     assert parents_first(parents) == [2, 0, 1, 3]
 
 
-def test_the_rule_is_the_last_member() -> None:
-    assert cycle_cut([4, 9, 2]) == 9
+def test_the_cut_follows_the_keys_not_the_list_order() -> None:
+    # The same cycle listed in another order is cut at the same comment.
+    for keys, references in ((["4", "12", "30"], ["30", "4", "12"]),
+                             (["30", "12", "4"], ["12", "4", "30"])):
+        parents = parent_index(keys, references)
+        assert [keys[cut.node] for cut in cut_cycles_in_list(parents, keys)] == ["30"]
+
+
+def test_keys_rank_as_numbers_where_they_are_numbers() -> None:
+    ranked = sorted(["10", "9", "c10", "c9", "012", "12", "b", "a", "9" * 5000],
+                    key=key_rank)
+    assert ranked == ["9", "10", "012", "12", "9" * 5000, "a", "b", "c9", "c10"]
+
+
+def test_the_rule_is_the_highest_rank() -> None:
+    keys = {4: "b", 9: "a", 2: "c"}
+    assert cycle_cut([4, 9, 2], lambda n: key_rank(keys[n])) == 2
 
 
 def test_cut_cycles_on_part_of_a_tree() -> None:
     # Ids as the store has them: only linked replies, parents outside the
     # mapping end the walk.
     parent_of = {10: 12, 11: 10, 12: 11, 13: 5}
-    assert cut_cycles(parent_of) == [Cut((10, 12, 11), 12)]
+    assert find_cycles(parent_of) == [(10, 12, 11)]
+    assert cut_cycles(parent_of, lambda n: -n) == [Cut((10, 12, 11), 10)]
 
 
 def test_two_cycles_are_cut_once_each_in_the_order_met() -> None:
     parents: list[int | None] = [1, 0, None, 4, 3]
-    assert [cut.node for cut in cut_cycles_in_list(parents)] == [1, 4]
+    cuts = cut_cycles_in_list(parents, ["1", "2", "3", "4", "5"])
+    assert [cut.node for cut in cuts] == [1, 4]
 
 
 def test_no_cycle_cuts_nothing() -> None:
     parents: list[int | None] = [None, 0, 1, None]
-    assert cut_cycles_in_list(parents) == []
+    assert cut_cycles_in_list(parents, ["1", "2", "3", "4"]) == []
     assert parents == [None, 0, 1, None]
 
 
@@ -123,13 +143,13 @@ def test_every_cycle_is_cut_at_exactly_one_link(forest: tuple[list[str], list[st
     parents = parent_index(keys, references)
     before = list(parents)
     on_cycles = _cycle_members(before)
-    cuts = cut_cycles_in_list(parents)
-    # Each cut drops one link, that of the cycle's last member.
+    cuts = cut_cycles_in_list(parents, keys)
+    # Each cut drops one link, that of the cycle's member of the greatest key.
     assert [i for i in range(len(keys)) if parents[i] != before[i]] == sorted(
         cut.node for cut in cuts
     )
     for cut in cuts:
-        assert cut.node == max(cut.cycle)
+        assert keys[cut.node] == max((keys[m] for m in cut.cycle), key=key_rank)
         assert set(cut.cycle) <= on_cycles
         # The members follow their links round the cycle.
         for member, following in zip(cut.cycle, (*cut.cycle[1:], cut.cycle[0]), strict=True):
@@ -151,7 +171,7 @@ def test_parents_first_holds_every_comment_once_parents_before_replies(
 ) -> None:
     keys, references = forest
     parents = parent_index(keys, references)
-    cut_cycles_in_list(parents)
+    cut_cycles_in_list(parents, keys)
     order = parents_first(parents)
     assert sorted(order) == list(range(len(keys)))
     place = {index: n for n, index in enumerate(order)}
@@ -168,7 +188,7 @@ def test_missing_parents_become_roots(forest: tuple[list[str], list[str | None]]
     missing = [i for i, ref in enumerate(references) if ref is not None and ref not in keys]
     for index in missing:
         assert parents[index] is None
-    cuts = cut_cycles_in_list(parents)
+    cuts = cut_cycles_in_list(parents, keys)
     # A missing parent is no cycle: its comment is not among the cut ones,
     # and it leads a tree of its own.
     assert not {cut.node for cut in cuts} & set(missing)
@@ -201,7 +221,7 @@ def test_max_depth_stops_on_a_cycle_left_uncut() -> None:
 def test_max_depth_is_the_longest_chain(forest: tuple[list[str], list[str | None]]) -> None:
     keys, references = forest
     parents = parent_index(keys, references)
-    cut_cycles_in_list(parents)
+    cut_cycles_in_list(parents, keys)
     longest = 0
     for start in range(len(parents)):
         steps, node = 0, parents[start]
@@ -240,7 +260,7 @@ def test_store_and_writer_cut_the_same_link(tmp_path: Path, references: list[str
     out = io.BytesIO()
     report = write_wxr(_records(keys, references), out)
     parents = parent_index(keys, references)
-    cut = {keys[c.node] for c in cut_cycles_in_list(parents)}
+    cut = {keys[c.node] for c in cut_cycles_in_list(parents, keys)}
     assert {key for key, parent in stored.items() if parent is None} == cut | {
         key for key, reference in zip(keys, references, strict=True) if reference is None
     }
@@ -272,7 +292,7 @@ def test_store_and_writer_agree_on_random_trees(
     written = {r.content: r for r in read_wxr(io.BytesIO(out.getvalue()), name="out.xml")
                if isinstance(r, Comment)}
     parents = parent_index(keys, references)
-    cuts = cut_cycles_in_list(parents)
+    cuts = cut_cycles_in_list(parents, keys)
     assert report.cycles_broken == len(cuts)
     # Missing parents are kept raw and reported by the store.
     missing = {key for key, ref in zip(keys, references, strict=True)

@@ -220,7 +220,7 @@ def test_cycles_are_broken_once_and_noted() -> None:
                comment("7", "7")]
     data, report = write(records)
     tree = wordpress_import(data)
-    # Cut as the store cuts a cycle: at the comment listed last (6).
+    # Cut as the store cuts a cycle: at the comment of the greatest id (6).
     assert tree["text of 6"] is None
     assert tree["text of 4"] == "text of 6" and tree["text of 5"] == "text of 4"
     assert tree["text of 7"] is None

@@ -8,15 +8,21 @@ of the file (a row id handed out in file order, or an index into a thread's
 list of comments), so "later in the file" is "greater".
 
 One rule for a cycle of parent links, wherever it is met: it is cut at the
-member listed last in the file, whose parent link is the one most likely
-wrong (a reply cannot really answer a comment written after it), and that
-member becomes a top-level comment.
+member with the greatest key, ids compared as numbers (see :func:`key_rank`),
+and that member becomes a top-level comment.  Ids grow as comments are
+written, so that is the newest member, usually the one listed last.  The
+rule reads the keys alone, never the order comments arrived in: the store
+cuts a cycle at the same link whichever of several files brought its
+members, in whatever order, and the WXR writer and the archive cut it there
+too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -27,7 +33,7 @@ class Cut:
     """The members, from where a walk up the links first met the cycle, each
     followed by its parent."""
     node: int
-    """The member that becomes top level: the one listed last in the file."""
+    """The member that becomes top level: the one of the greatest key."""
 
 
 def parent_index(keys: Iterable[str], references: Iterable[str | None]) -> list[int | None]:
@@ -45,22 +51,46 @@ def parent_index(keys: Iterable[str], references: Iterable[str | None]) -> list[
     return [None if reference is None else get(reference) for reference in references]
 
 
-def cycle_cut(cycle: Sequence[int]) -> int:
-    """The member of a cycle whose parent link is cut: the one listed last."""
-    return max(cycle)
+_DIGITS = re.compile(r"(\d+)")
+# The rank of a key: its runs of text and of digits, each run of digits as a
+# number (its length without leading zeros, then its digits: no int() of a
+# thousand-digit id), and the key itself to tell "012" from "12".
+KeyRank = tuple[tuple[str | tuple[int, str], ...], str]
 
 
-def cut_cycles(parent_of: Mapping[int, int | None]) -> list[Cut]:
-    """Find every cycle of parent links and say where each is cut.
+def key_rank(key: str) -> KeyRank:
+    """Where a key comes in the order cycles are cut by: ids compared as
+    numbers ("9" before "10", "c9" before "c10"), other text as text."""
+    parts = _DIGITS.split(key)
+    runs: list[str | tuple[int, str]] = []
+    for index, part in enumerate(parts):
+        if index % 2:  # re.split puts the digit runs at the odd places
+            digits = part.lstrip("0")
+            runs.append((len(digits), digits))
+        else:
+            runs.append(part)
+    return tuple(runs), key
+
+
+def cycle_cut(cycle: Sequence[int], rank: Callable[[int], Any]) -> int:
+    """The member of a cycle whose parent link is cut: the one that ranks
+    highest (``rank`` gives each member's :func:`key_rank`, with what tells
+    apart two of one key)."""
+    return max(cycle, key=rank)
+
+
+def find_cycles(parent_of: Mapping[int, int | None]) -> list[tuple[int, ...]]:
+    """Every cycle of parent links, each once.
 
     ``parent_of`` maps a comment to its parent (``None``, or a comment missing
     from the mapping, ends a walk).  It may hold only the part of a tree that
-    can close a cycle; every cycle reachable from its keys is found, once.
-    The cycles come in the order of the keys whose walk first meets them.
-    Nothing is changed: the caller drops the links of the cut nodes.
+    can close a cycle; every cycle reachable from its keys is found.  Each
+    cycle lists its members from where a walk up the links first met it,
+    each followed by its parent; the cycles come in the order of the keys
+    whose walk first meets them.
     """
     state: dict[int, int] = {}  # 1 = on the current walk, 2 = known acyclic
-    cuts: list[Cut] = []
+    cycles: list[tuple[int, ...]] = []
     for start in parent_of:
         walk: list[int] = []
         node: int | None = start
@@ -69,17 +99,25 @@ def cut_cycles(parent_of: Mapping[int, int | None]) -> list[Cut]:
             walk.append(node)
             node = parent_of[node]
         if node is not None and state.get(node) == 1:
-            cycle = tuple(walk[walk.index(node):])
-            cuts.append(Cut(cycle, cycle_cut(cycle)))
+            cycles.append(tuple(walk[walk.index(node):]))
         for member in walk:
             state[member] = 2
-    return cuts
+    return cycles
 
 
-def cut_cycles_in_list(parents: list[int | None]) -> list[Cut]:
-    """:func:`cut_cycles` on a thread's list of parent indexes, and the cut
-    links dropped from it (each cut comment's parent becomes ``None``)."""
-    cuts = cut_cycles(dict(enumerate(parents)))
+def cut_cycles(parent_of: Mapping[int, int | None], rank: Callable[[int], Any]) -> list[Cut]:
+    """Find every cycle of parent links (see :func:`find_cycles`) and say
+    where each is cut (see :func:`cycle_cut`).  Nothing is changed: the
+    caller drops the links of the cut nodes."""
+    return [Cut(cycle, cycle_cut(cycle, rank)) for cycle in find_cycles(parent_of)]
+
+
+def cut_cycles_in_list(parents: list[int | None], keys: Sequence[str]) -> list[Cut]:
+    """:func:`cut_cycles` on a thread's list of parent indexes and the
+    comments' keys, in step, and the cut links dropped from it (each cut
+    comment's parent becomes ``None``).  Two members of one key (a file may
+    repeat one) rank in list order."""
+    cuts = cut_cycles(dict(enumerate(parents)), lambda index: (key_rank(keys[index]), index))
     for cut in cuts:
         parents[cut.node] = None
     return cuts

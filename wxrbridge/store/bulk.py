@@ -21,6 +21,7 @@ take them their own quickest way (server_load.py).
 from __future__ import annotations
 
 import importlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -246,9 +247,9 @@ class TableWriter:
                 break
             # These repeated a key of this file. Each keeps its id (a reply
             # may already point at it) under a key of its own.
-            taken = set(ids_by_key(
-                self.connection, t, site, origin, [r[key_index] for r in pending]
-            ))
+            keys = [r[key_index] for r in pending]
+            taken = self._stored(site, origin, keys, None)
+            self._renames_taken(site, origin, keys, taken, None)
             for row in pending:
                 row[key_index] = rename(row[key_index], taken)
                 taken.add(row[key_index])
@@ -260,22 +261,22 @@ class TableWriter:
         t = self.table
         key_index = columns.index("key")
         # Keys this import already wrote, and repeats within the batch, would
-        # let a later row overwrite an earlier one.
-        taken: set[str] = set()
-        for chunk in chunks([r[key_index] for r in rows]):
-            taken.update(
-                self.connection.execute(
-                    select(t.c.key).where(
-                        t.c.site == site,
-                        t.c.origin == origin,
-                        t.c.key.in_(chunk),
-                        t.c.source_id == source_id,
-                    )
-                ).scalars()
-            )
+        # let a later row overwrite an earlier one. As on the fresh path, the
+        # batch's other rows keep their keys first, then each repeat is
+        # renamed: a re-import renames the repeats of a file as its first
+        # import did.
+        taken = self._stored(site, origin, [r[key_index] for r in rows], source_id)
+        repeats = []
         for row in rows:
             if row[key_index] in taken:
-                row[key_index] = rename(row[key_index], taken)
+                repeats.append(row)
+            taken.add(row[key_index])
+        if repeats:
+            self._renames_taken(
+                site, origin, [r[key_index] for r in repeats], taken, source_id
+            )
+        for row in repeats:
+            row[key_index] = rename(row[key_index], taken)
             taken.add(row[key_index])
         if self.before_upsert is not None:
             self.before_upsert(site, origin, columns, rows, keep)
@@ -294,6 +295,42 @@ class TableWriter:
         for row in rows:
             row[0] = ids[row[key_index]]
         return [row[0] for row in rows]
+
+    def _stored(
+        self, site: str, origin: str, keys: Iterable[str], source_id: int | None
+    ) -> set[str]:
+        """Which of ``keys`` are stored (by ``source_id``'s rows, if given)."""
+        t = self.table
+        where = [t.c.site == site, t.c.origin == origin]
+        if source_id is not None:
+            where.append(t.c.source_id == source_id)
+        stored: set[str] = set()
+        for chunk in chunks(sorted(set(keys))):
+            stored.update(
+                self.connection.execute(select(t.c.key).where(*where, t.c.key.in_(chunk)))
+                .scalars()
+            )
+        return stored
+
+    def _renames_taken(
+        self, site: str, origin: str, repeats: Sequence[str], taken: set[str],
+        source_id: int | None,
+    ) -> None:
+        """Add to ``taken`` the stored keys ``KEY~N`` that renaming
+        ``repeats`` will try, so that a renamed row takes a key no other row
+        of the import holds (rather than meet one and be renamed again)."""
+        wanted = Counter(repeats)
+        checked = dict.fromkeys(wanted, 1)  # names KEY~2 … KEY~checked are known
+        short = dict(wanted)
+        while short:
+            names = [f"{key}~{n}" for key, count in short.items()
+                     for n in range(checked[key] + 1, checked[key] + 1 + count)]
+            for key, count in short.items():
+                checked[key] += count
+            taken.update(self._stored(site, origin, names, source_id))
+            free = {key: sum(f"{key}~{n}" not in taken for n in range(2, checked[key] + 1))
+                    for key in short}
+            short = {key: wanted[key] - free[key] for key in short if free[key] < wanted[key]}
 
     def sync_sequence(self) -> None:
         """PostgreSQL's serial sequence does not see ids handed out here."""

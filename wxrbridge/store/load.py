@@ -535,6 +535,11 @@ class Loader:
         ids, new = self._write_comments(origin, rows, unresolved)
         if not new:
             self.links.reset_links.add((self.site, origin))
+        elif self.links.link_while_loading:
+            renamed = [(row[ID], c.key) for c, row in zip(comments, rows, strict=True)
+                       if row[KEY] != c.key]
+            if renamed:
+                self.links.forget_renamed(self.site, origin, renamed)
         for record, row in zip(comments, rows, strict=True):
             record.key = row[KEY]
         self.changes.record(

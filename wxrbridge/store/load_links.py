@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Connection, and_, or_, select, update
 from sqlalchemy.orm import aliased
 
 from ..records import ImportIssue
-from ..threads import cut_cycles
+from ..threads import KeyRank, cycle_cut, find_cycles, key_rank
 from .bulk import chunks, pairs
 from .load_issues import IssueLog, LoadReport
 from .load_rows import ID, PARENT_ID, PARENT_KEY, THREAD_ID
@@ -191,28 +191,46 @@ class ParentLinker:
         backwards in the file, so a cycle passes through one the UPDATE made:
         walking up from those (``starts``) is enough, and reads only their
         ancestors.  ``None`` walks every linked reply of the site (after a
-        re-import relinked it whole).  Row ids follow the file, so the rule
-        of :func:`wxrbridge.threads.cycle_cut` cuts each cycle at its member
-        listed last in the file.
+        re-import relinked it whole).  Each cycle is cut by the rule of
+        :func:`wxrbridge.threads.cycle_cut`, at its member of the greatest
+        key: row ids follow the order rows first arrived in, which the
+        files imported and their order decide, and must not.
         """
-        parent_of = self._linked_ancestors(site, origin, starts)
-        cuts = [cut.node for cut in cut_cycles(parent_of)]
-        if not cuts:
+        cycles = find_cycles(self._linked_ancestors(site, origin, starts))
+        if not cycles:
             return 0
         c = comments_t
-        keys = pairs(self.connection.execute(select(c.c.id, c.c.key).where(c.c.id.in_(cuts))))
-        self.connection.execute(update(c).where(c.c.id.in_(cuts)).values(parent_id=None))
+        names = self._names(sorted({member for cycle in cycles for member in cycle}))
+
+        def rank(row_id: int) -> tuple[KeyRank, str]:
+            key, row_origin = names[row_id]
+            return key_rank(key), row_origin
+
+        cuts = sorted((cycle_cut(cycle, rank) for cycle in cycles), key=rank)
+        for chunk in chunks(cuts):
+            self.connection.execute(update(c).where(c.c.id.in_(chunk)).values(parent_id=None))
         self.issues.store(
             ImportIssue(
                 "parent-cycle",
                 "parent links form a cycle; this link was cut and the comment "
                 "is shown at top level (its raw parent id is kept)",
                 severity="repaired",
-                record_key=f"comment {keys[cut]}",
+                record_key=f"comment {names[cut][0]}",
             )
             for cut in cuts
         )
         return len(cuts)
+
+    def _names(self, ids: list[int]) -> dict[int, tuple[str, str]]:
+        """Each comment's key and origin, by its id."""
+        c = comments_t
+        names: dict[int, tuple[str, str]] = {}
+        for chunk in chunks(ids):
+            for row_id, key, row_origin in self.connection.execute(
+                select(c.c.id, c.c.key, c.c.origin).where(c.c.id.in_(chunk))
+            ):
+                names[row_id] = (key, row_origin)
+        return names
 
     def _linked_ancestors(
         self, site: str, origin: str, starts: list[int] | None
@@ -239,6 +257,27 @@ class ParentLinker:
             frontier = {p for p in found.values() if p not in parent_of}
         return parent_of
 
+    def forget_renamed(self, site: str, origin: str, renamed: list[tuple[int, str]]) -> None:
+        """Rows of a fresh batch kept under a new key, ``(id, key read)``,
+        because an earlier row of the import has that key: a reply to the
+        key read answers that earlier row, not them.  Replies linked to them
+        while loading go to the UPDATE instead, which links by the stored
+        keys (a repeat of a key of another thread had been the first of its
+        thread here)."""
+        for row_id, key in renamed:
+            if self.local_ids.get(key) == row_id:
+                del self.local_ids[key]
+        c = comments_t
+        ids = [row_id for row_id, _ in renamed]
+        moved = [
+            reply for chunk in chunks(ids) for reply in self.connection.execute(
+                select(c.c.id).where(c.c.parent_id.in_(chunk))).scalars()
+        ]
+        for chunk in chunks(moved):
+            self.connection.execute(update(c).where(c.c.id.in_(chunk)).values(parent_id=None))
+        self.unresolved.setdefault((site, origin), []).extend(moved)
+        self.report.linked -= len(moved)
+
     def link_locally(
         self, thread: str, key: str, row: list[Any], row_id: int, unresolved: list[int]
     ) -> None:
@@ -253,7 +292,9 @@ class ParentLinker:
         if thread != self.local_thread:
             self.local_thread = thread
             self.local_ids = {}
-        self.local_ids[key] = row_id
+        # A key the thread repeats names its first row, as the UPDATE
+        # (and every relinking after a re-import) has it.
+        self.local_ids.setdefault(key, row_id)
         if parent_key is None:
             return
         parent_id = self.local_ids.get(parent_key)

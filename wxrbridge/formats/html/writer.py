@@ -217,7 +217,7 @@ def _tree(entries: list[Entry]) -> tuple[list[Entry], list[Entry]]:
                 entry.reply_to = entries[parent]
             parents[index] = None
     linked = list(parents)
-    leaders = [cut.node for cut in cut_cycles_in_list(parents)]
+    leaders = [cut.node for cut in cut_cycles_in_list(parents, [e.key for e in entries])]
     roots: list[Entry] = []
     for index, entry in enumerate(entries):
         parent = parents[index]

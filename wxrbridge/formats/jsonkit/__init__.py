@@ -125,8 +125,9 @@ def place_thread(
     A reply whose parent is missing, is not written, or closes a cycle goes
     under the nearest written ancestor, or to the top level, and says so.
     """
-    parents = parent_index([c.key for c in comments], [parent_of(c) for c in comments])
-    cut = {c.node for c in cut_cycles_in_list(parents)}
+    keys = [c.key for c in comments]
+    parents = parent_index(keys, [parent_of(c) for c in comments])
+    cut = {c.node for c in cut_cycles_in_list(parents, keys)}
     placed: list[Placed] = []
     for index in parents_first(parents):
         comment = comments[index]

@@ -195,10 +195,10 @@ class CommentPlanner:
         self, parents: list[int | None], comments: list[Comment], thread: Thread
     ) -> set[int]:
         """Cut every cycle of parent links by the rule of
-        :func:`wxrbridge.threads.cycle_cut` (at the comment that comes last
-        in the stream, which becomes top level), and note each."""
+        :func:`wxrbridge.threads.cycle_cut` (at the comment of the greatest
+        key, which becomes top level), and note each."""
         broken: set[int] = set()
-        for cut in cut_cycles_in_list(parents):
+        for cut in cut_cycles_in_list(parents, [c.key for c in comments]):
             broken.add(cut.node)
             keys = " -> ".join(comments[i].key for i in cut.cycle)
             self.notes.append(
