@@ -6,6 +6,7 @@ import copy
 import re
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -474,6 +475,18 @@ def test_first_import_keeps_every_foreign_key(store_url: str, tmp_path: Path) ->
         assert _foreign_keys(later.engine) == expected
 
 
+def _dangling_links(original: Any) -> Any:
+    """Loader._write_comments linking every comment to a row that does not exist."""
+    from wxrbridge.store.load_rows import PARENT_ID
+
+    def dangling(self: Any, origin: str, rows: list, unresolved: list) -> object:
+        for row in rows:
+            row[PARENT_ID] = 10**9  # a row that does not exist
+        return original(self, origin, rows, unresolved)
+
+    return dangling
+
+
 def test_first_import_with_a_dangling_link_fails_whole(
     store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -482,15 +495,8 @@ def test_first_import_with_a_dangling_link_fails_whole(
     if store_url.startswith("sqlite"):
         pytest.skip("SQLite checks its foreign keys at commit")
     from wxrbridge.store import load as store_load
-    from wxrbridge.store.load_rows import PARENT_ID
 
-    original = store_load.Loader._write_comments
-
-    def dangling(self: store_load.Loader, origin: str, rows: list, unresolved: list) -> object:
-        for row in rows:
-            row[PARENT_ID] = 10**9  # a row that does not exist
-        return original(self, origin, rows, unresolved)
-
+    dangling = _dangling_links(store_load.Loader._write_comments)
     with open_store(store_url) as store:
         monkeypatch.setattr(store_load.Loader, "_write_comments", dangling)
         with pytest.raises(StoreError, match="foreign key"):
@@ -499,3 +505,24 @@ def test_first_import_with_a_dangling_link_fails_whole(
         assert store.stats()["comments"] == 0
         assert _foreign_keys(store.engine) == sum(
             len(t.foreign_key_constraints) for t in Base.metadata.sorted_tables)
+
+
+def test_first_sqlite_import_checks_foreign_keys_at_the_end(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An empty SQLite store is loaded with foreign keys off and checked once
+    # at the end: a row pointing nowhere still fails the whole import, and
+    # the connection checks them again afterwards.
+    from wxrbridge.store import load as store_load
+
+    dangling = _dangling_links(store_load.Loader._write_comments)
+    with open_store(sqlite_url) as store:
+        monkeypatch.setattr(store_load.Loader, "_write_comments", dangling)
+        with pytest.raises(StoreError, match="FOREIGN KEY"):
+            store.load(sample_records())
+        monkeypatch.undo()
+        assert store.stats()["comments"] == 0
+        with store.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        store.load(sample_records())
+        assert store.stats()["comments"] > 0

@@ -20,6 +20,7 @@ from .. import readahead
 from ..errors import NoStoreError, StoreError
 from ..records import Record
 from ..urlmap import UrlMap
+from .bulk import sqlite_check_keys, sqlite_keys_off, sqlite_keys_on
 from .engine import create_store_engine, parse_store_url, sqlite_path
 from .load import Loader, LoadReport, count_stored
 from .merge import MergeOptions
@@ -79,7 +80,9 @@ def _import_lock(connection: Connection) -> Iterator[None]:
 @contextmanager
 def _first_load_journal(connection: Connection) -> Iterator[None]:
     """Load an empty SQLite store through a rollback journal, then go back
-    to WAL.
+    to WAL; and without foreign keys checked row by row (see
+    :func:`~wxrbridge.store.bulk.sqlite_keys_off`), which
+    :func:`_first_load_constraints` checks at the end.
 
     In WAL mode every page is written twice, to the log and then, at
     commit, into the database; a first import of a large file is mostly
@@ -96,14 +99,16 @@ def _first_load_journal(connection: Connection) -> Iterator[None]:
         mode = connection.exec_driver_sql("PRAGMA journal_mode=DELETE").scalar()
     except OperationalError:
         mode = "wal"
+    sqlite_keys_off(connection)
     connection.commit()
     try:
         yield
     finally:
+        connection.rollback()
+        sqlite_keys_on(connection)
         if mode == "delete":
-            connection.rollback()
             connection.exec_driver_sql("PRAGMA journal_mode=WAL")
-            connection.commit()
+        connection.commit()
 
 
 def _holds_nothing(connection: Connection) -> bool:
@@ -125,6 +130,10 @@ def _first_load_constraints(connection: Connection) -> Iterator[None]:
     itself, which on an empty store keeps nobody from anything.
     """
     name = connection.dialect.name
+    if name == "sqlite":
+        yield
+        sqlite_check_keys(connection, Base.metadata.sorted_tables)
+        return
     if name not in ("postgresql", "mysql", "mariadb") or not _holds_nothing(connection):
         yield
         return

@@ -81,6 +81,9 @@ __all__ = [
 # until it is written: 1,000 rather than 2,000 took the storing process's
 # peak in a 500k-comment import from 65.3 to 62.5 MB, and loaded no slower.
 BATCH_SIZE = 1000
+# How many combinations of a comment's raw type and status values the
+# loader keeps worked out (a file has a handful; a strange one, no more).
+_KINDS_KEPT = 256
 
 
 def refresh_statistics(connection: Connection, report: LoadReport) -> None:
@@ -159,6 +162,7 @@ class Loader:
         self.pending_threads: list[Thread] = []
         self.pending_comments: list[Comment] = []
         self.pending_history: list[CommentChange] = []
+        self.kinds: dict[tuple[str | None, ...], tuple[str, str | None, str]] = {}
         self.writers = {
             table.name: TableWriter(connection, table) for table in (threads_t, comments_t)
         }
@@ -493,6 +497,7 @@ class Loader:
         thread_ids = self.thread_ids
         users_by_wp_id, users_by_username = self.user_ids_by_wp_id, self.user_ids_by_username
         link_locally = self.links.link_locally
+        kind = self._kind
         rows: list[list[Any]] = []
         archived = self.source is not None and self.source.sha256 is not None
         for record in comments:
@@ -517,8 +522,7 @@ class Loader:
                 record.position if archived and record.position is not None
                 else self.position,
                 record.thread, thread_id, record.parent, canonical.parent_reference(record),
-                None, record.wp_id, record.dsq_id, canonical.comment_type(record),
-                record.wp_type, canonical.comment_status(record),
+                None, record.wp_id, record.dsq_id, *kind(record),
                 record.wp_approved, record.dsq_is_approved, record.dsq_is_deleted,
                 record.dsq_is_spam, record.dsq_is_flagged, record.dsq_is_highlighted,
                 record.dsq_is_anonymous, record.dsq_identifier, record.author_name,
@@ -554,6 +558,21 @@ class Loader:
             "comment", zip(ids, (c.extras for c in comments), strict=True), new
         )
         self.report.counts["comment"] += len(comments)
+
+    def _kind(self, record: Comment) -> tuple[str, str | None, str]:
+        """The comment's canonical type, its raw WordPress type and its
+        canonical status, in COMMENT_COLUMNS order: worked out once for each
+        combination of the raw values they are made from."""
+        raw = (record.origin, record.wp_type, record.wp_approved, record.dsq_is_spam,
+               record.dsq_is_deleted, record.dsq_is_approved)
+        known = self.kinds.get(raw)
+        if known is None:
+            known = (
+                canonical.comment_type(record), record.wp_type, canonical.comment_status(record)
+            )
+            if len(self.kinds) < _KINDS_KEPT:
+                self.kinds[raw] = known
+        return known
 
     def _write_comments(
         self, origin: str, rows: list[list[Any]], unresolved: list[int]
