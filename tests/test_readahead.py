@@ -212,3 +212,29 @@ def test_what_the_reading_process_reads_stays_off_its_command_line(
     assert len(started) == 2
     for args in started:
         assert not any("secret" in arg or "agency-blog" in arg for arg in args), args
+
+
+def test_an_archive_is_written_from_a_store_read_in_its_own_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The HTML writer takes many times longer than the reading: a second
+    # process would win little time and cost the CPU of the transfer.
+    from wxrbridge.api import export
+
+    started: list[list[str]] = []
+    popen = subprocess.Popen
+
+    def spy(args: list[str], **options: object) -> subprocess.Popen:
+        started.append(list(args))
+        return popen(args, **options)
+
+    monkeypatch.setattr(readahead.subprocess, "Popen", spy)
+    monkeypatch.setattr(readahead, "_WORTHWHILE", 0)  # as if the store were large
+    with open_store(f"sqlite:///{tmp_path / 'store.sqlite'}") as store:
+        import_files(store, [SAMPLES / "agency-blog.wxr.xml"], read_ahead=False)
+        export(store, tmp_path / "site", format="html")
+        assert started == []
+        export(store, tmp_path / "site.wxr", format="wxr")
+        assert len(started) == 1
+        export(store, tmp_path / "again", format="html", read_ahead=True)
+        assert len(started) == 2
