@@ -91,13 +91,20 @@ def _slug(text: str | None) -> str:
     return _SLUG_JUNK.sub("-", ascii_only).strip("-")[:_MAX_SLUG].rstrip("-")
 
 
+_WHITESPACE = re.compile(r"\s")
+
+
 def anchor(key: str) -> str:
     """The element id of a comment; an id may not contain whitespace."""
-    return "comment-" + re.sub(r"\s", "_", key)
+    if key.isascii() and key.isalnum():
+        return "comment-" + key  # most keys, with nothing to replace
+    return "comment-" + _WHITESPACE.sub("_", key)
 
 
 def fragment(key: str) -> str:
     """The ``#…`` link to a comment's anchor, percent-encoded as a URL needs."""
+    if key.isascii() and key.isalnum():
+        return "#comment-" + key  # most keys, with nothing to encode
     return "#" + quote(anchor(key), safe="-_.~")
 
 
