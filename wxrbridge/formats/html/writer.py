@@ -282,6 +282,7 @@ class _Writer:
         self.env = _environment()
         self.thread_template = self.env.get_template("thread.html")
         self.sources: list[Source] = []
+        self._site_of: tuple[int, dict[str, Any]] | None = None
         self.user_ids: set[str] = set()
         self.usernames: set[str] = set()
         self.current: _Buffer | None = None
@@ -381,7 +382,7 @@ class _Writer:
             (f"{base}-{key_part}-{n}" for n in itertools.count(2)),
         )
         for name in candidates:
-            if not (self.pages.staging / f"{name}.html").exists():
+            if not self.pages.taken(name):
                 return name
         raise AssertionError("unreachable: the candidates never run out")
 
@@ -413,29 +414,24 @@ class _Writer:
         counts = Counter("mention" if e.is_mention else "comment" for e in buffer.entries)
         name = self._page_name(buffer)
         left_out = sorted(buffer.left_out.items())
+        site = self._site()
         # Staged as UTF-8 with any lone surrogate replaced (see well_formed):
         # it is moved into place byte for byte.
-        staged = self.pages.staging / f"{name}.html"
-        # One thread's page is joined and encoded whole: a call per chunk
-        # of the template costs more than the page's size in memory.
-        with staged.open("wb") as out:
-            out.write(well_formed("".join(
-                self.thread_template.generate(
-                    site=self._site(),
-                    title=title,
-                    link=link,
-                    when=when,
-                    known=thread is not None,
-                    discussion=tree(_walk(discussion), fragment),
-                    mentions=tree(_walk(mentions), fragment),
-                    comment_count=counts["comment"],
-                    mention_count=counts["mention"],
-                    left_out_counts=left_out,
-                    feed=feed_name(name),
-                    site_feed=f"../{SITE_FEED}",
-                )
-            )).encode("utf-8"))
-        self.feeds.thread(self._site(), buffer.key, name, title, when.moment, buffer.entries)
+        page = self.thread_template.render(
+            site=site,
+            title=title,
+            link=link,
+            when=when,
+            known=thread is not None,
+            discussion=tree(_walk(discussion), fragment),
+            mentions=tree(_walk(mentions), fragment),
+            comment_count=counts["comment"],
+            mention_count=counts["mention"],
+            left_out_counts=left_out,
+            feed=feed_name(name),
+            site_feed=f"../{SITE_FEED}",
+        )
+        self.feeds.thread(site, buffer.key, name, title, when.moment, buffer.entries)
         self.pages.add(
             {
                 "name": name,
@@ -448,7 +444,8 @@ class _Writer:
                 "comments": counts["comment"],
                 "mentions": counts["mention"],
                 "left_out": left_out,
-            }
+            },
+            well_formed(page).encode("utf-8"),
         )
         self.report.written["thread"] += 1
         self.report.written["comment"] += len(buffer.entries)
@@ -463,6 +460,12 @@ class _Writer:
         return as_written(thread.title) or (thread.link or "").strip() or f"Thread {buffer.key}"
 
     def _site(self) -> dict[str, Any]:
+        """What every page says of the site, from the sources read so far."""
+        if self._site_of is None or self._site_of[0] != len(self.sources):
+            self._site_of = (len(self.sources), self._describe_site())
+        return self._site_of[1]
+
+    def _describe_site(self) -> dict[str, Any]:
         titled = [s for s in self.sources if (s.title or "").strip()]
         first = titled[0] if titled else (self.sources[0] if self.sources else None)
         title = "Comment archive"
