@@ -774,7 +774,8 @@ def test_the_fast_path_for_plain_text_gives_what_the_full_rules_give() -> None:
 
     pieces = ["a", "b c", " ", "\n", "\n\n", "\t", "\r", "\r\n", "é", "\u2028", "\u0085",
               "\u202e", "\x0c", '"', "'", "=", "\u3000", "\u00a0", ">", "&amp;", "www.x.org",
-              "<em>", "</em>", "<a\nhref='https://example.org/'>", "</a>", "<q>", "<", "<b"]
+              "<em>", "</em>", "<a\nhref='https://example.org/'>", "</a>", "<q>", "<", "<b",
+              " <!-- wpnl --> ", "\x00wpnl\x00"]
     blocks = ["<p>", "</p>", "<param>", "<br>", "<blockquote>", "</li>", "<pre>", "</pre>"]
     rng = random.Random(7)
     for _ in range(3000):

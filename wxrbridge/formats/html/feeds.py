@@ -17,6 +17,7 @@ more than writing the comments' pages.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import itertools
 import re
@@ -35,10 +36,10 @@ SITE_FEED_ENTRIES = 50
 FEED_TYPE = "application/atom+xml"
 # Atom needs an updated date; a feed with no dated entry takes this one.
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_URL_NAMESPACE = uuid.NAMESPACE_URL.bytes
 
-# Beyond &, < and >: a carriage return in text, and in an attribute the
-# quote and the whitespace an XML parser would otherwise normalise away.
-_TEXT = {"\r": "&#13;"}
+# Beyond &, < and >, in an attribute: the quote, and the whitespace an XML
+# parser would otherwise normalise away.
 _ATTRIBUTE = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
 # What XML 1.0 cannot hold: control characters other than tab, newline and
 # carriage return, U+FFFE, U+FFFF, and a lone surrogate (which the store
@@ -53,7 +54,27 @@ def feed_name(page_name: str) -> str:
 
 
 def _urn(*parts: str) -> str:
-    return uuid.uuid5(uuid.NAMESPACE_URL, "wxrbridge:" + "\x1f".join(parts)).urn
+    """``uuid.uuid5(NAMESPACE_URL, name).urn`` of the parts, from the SHA-1
+    itself: a UUID object for each of a hundred thousand comments costs
+    more than the hash."""
+    name = "wxrbridge:" + "\x1f".join(parts)
+    digest = hashlib.sha1(_URL_NAMESPACE + name.encode("utf-8")).hexdigest()
+    # RFC 4122: the version (5) in the 13th hex digit, the variant (binary
+    # 10) in the top bits of the 17th.
+    variant = "89ab"[int(digest[16], 16) & 3]
+    return (f"urn:uuid:{digest[:8]}-{digest[8:12]}-5{digest[13:16]}-"
+            f"{variant}{digest[17:20]}-{digest[20:32]}")
+
+
+def _text(value: str) -> str:
+    """``value`` escaped as XML text, as lxml writes it."""
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return value.replace("\r", "&#13;") if "\r" in value else value
+
+
+def _attribute(value: str) -> str:
+    """``value`` escaped as an XML attribute's value, as lxml writes it."""
+    return escape(value, _ATTRIBUTE)
 
 
 class _Item(NamedTuple):
@@ -70,12 +91,12 @@ class _Item(NamedTuple):
 def _head(urn: str, title: str, href: str, lang: str, updated: datetime) -> str:
     return (
         "<?xml version='1.0' encoding='UTF-8'?>\n"
-        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{escape(lang, _ATTRIBUTE)}">\n'
-        f"  <id>{escape(urn, _TEXT)}</id>\n"
-        f"  <title>{escape(title, _TEXT)}</title>\n"
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{_attribute(lang)}">\n'
+        f"  <id>{urn}</id>\n"
+        f"  <title>{_text(title)}</title>\n"
         f"  <updated>{updated.isoformat()}</updated>\n"
-        f'  <link href="{escape(href, _ATTRIBUTE)}" rel="alternate" type="text/html"/>\n'
-        f'  <generator version="{escape(__version__, _ATTRIBUTE)}">wxrbridge</generator>\n'
+        f'  <link href="{_attribute(href)}" rel="alternate" type="text/html"/>\n'
+        f'  <generator version="{_attribute(__version__)}">wxrbridge</generator>\n'
     )
 
 
@@ -85,7 +106,7 @@ def _entry(item: _Item, prefix: str, fallback: datetime | None) -> str:
         f"  <entry>\n    <id>{item.urn}</id>\n    <title>{item.title}</title>\n"
         f"    <updated>{moment}</updated>\n    <author>\n{item.author}    </author>\n"
         f"    {item.content}\n"
-        f'    <link href="{escape(prefix + item.href, _ATTRIBUTE)}"/>\n'
+        f'    <link href="{_attribute(prefix + item.href)}"/>\n'
         f"    <published>{moment}</published>\n  </entry>\n"
     )
 
@@ -117,7 +138,8 @@ class Feeds:
                thread_date: datetime | None, entries: Sequence[Any]) -> None:
         site_id = str(site.get("link") or site["title"])
         page = f"{page_name}.html"
-        items = [self._item(site_id, key, page, title, entry) for entry in entries]
+        escaped = _text(title)
+        items = [self._item(site_id, key, page, escaped, entry) for entry in entries]
         head = _head(_urn(site_id, key), f"Comments on {title}", page, site["lang"],
                      _updated(items, thread_date))
         _write(self.manifest, f"{self.pages}/{feed_name(page_name)}", head,
@@ -134,18 +156,20 @@ class Feeds:
 
     @staticmethod
     def _item(site_id: str, key: str, page: str, title: str, entry: Any) -> _Item:
-        name = escape(entry.author_name, _TEXT)
+        """``entry`` as its thread's feed gives it; ``title`` is the
+        thread's, escaped."""
+        name = _text(entry.author_name)
         author = f"      <name>{name}</name>\n"
         if entry.author_url:
-            author += f"      <uri>{escape(entry.author_url, _TEXT)}</uri>\n"
+            author += f"      <uri>{_text(entry.author_url)}</uri>\n"
         body = str(entry.body)
         return _Item(
             urn=_urn(site_id, key, entry.key),
-            title=escape(f"{entry.kind.capitalize()} by {entry.author_name} on {title}", _TEXT),
+            title=f"{_text(entry.kind.capitalize())} by {name} on {title}",
             href=f"{page}#{entry.anchor}",
             author=author,
             moment=entry.when.moment,
-            content=(f'<content type="html">{escape(body, _TEXT)}</content>' if body
+            content=(f'<content type="html">{_text(body)}</content>' if body
                      else '<content type="html"/>'),
         )
 
