@@ -133,7 +133,10 @@ def _when(raw_utc: str | None, raw_local: str | None) -> When:
         when.raw = raw_utc.strip() if raw_utc else None
     minute = None
     if parsed is not None:
-        iso = str(canonical.format_utc_iso(parsed))
+        # isoformat writes what format_utc_iso's strftime does, faster,
+        # for every year of four digits.
+        iso = (parsed.isoformat(timespec="seconds") + "Z" if parsed.year >= 1000
+               else str(canonical.format_utc_iso(parsed)))
         when.iso = iso
         when.moment = parsed.replace(tzinfo=timezone.utc)
         # Cut from the ISO form: one strftime per date, not three.
