@@ -21,7 +21,7 @@ from types import TracebackType
 from typing import IO, Any
 
 from ...errors import OutputError
-from .sanitize import well_formed
+from .sanitize import utf8
 
 MANIFEST = "manifest.json"
 CHECKSUMS = "SHA256SUMS"
@@ -248,7 +248,7 @@ class HashedFile:
 
     def write_text(self, chunks: Iterable[str]) -> None:
         for chunk in chunks:
-            self.write_bytes(well_formed(chunk).encode("utf-8"))
+            self.write_bytes(utf8(chunk))
 
     def write_bytes(self, data: bytes) -> None:
         self._hash.update(data)

@@ -27,7 +27,7 @@ from urllib.parse import quote
 from jinja2 import Environment, Template
 
 from .archive import HashedFile, Manifest
-from .sanitize import well_formed
+from .sanitize import utf8
 
 PAGES = "threads"
 YEARS = "years"
@@ -189,7 +189,7 @@ class Pages:
         self._staged.seek(offset)
         head, _mark, tail = self._staged.read(size).partition(_SEQUENCE_BYTES)
         with HashedFile(manifest, f"{PAGES}/{row['name']}.html") as out:
-            out.write_bytes(b"".join((head, well_formed(nav).encode("utf-8"), tail)))
+            out.write_bytes(b"".join((head, utf8(nav), tail)))
 
     def abandon(self) -> None:
         self._rows.close()

@@ -44,7 +44,7 @@ from .archive import (
 from .feeds import SITE_FEED, Feeds, feed_name
 from .index import PAGES, Pages, as_written
 from .render import dates, tree
-from .sanitize import comment_html, safe_url, well_formed
+from .sanitize import comment_html, safe_url, utf8
 from .search import INDEX_FOLDER, add_search
 
 # How deep replies nest on the page.  Each level indents the text, and
@@ -448,7 +448,7 @@ class _Writer:
                 "mentions": counts["mention"],
                 "left_out": left_out,
             },
-            well_formed(page).encode("utf-8"),
+            utf8(page),
         )
         self.report.written["thread"] += 1
         self.report.written["comment"] += len(buffer.entries)
