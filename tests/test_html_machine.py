@@ -196,3 +196,26 @@ def test_an_export_gives_the_same_feeds_each_time(tmp_path: Path) -> None:
         api.convert(SAMPLES / "legacy-1.0.wxr.xml", folder, to="html")
     for path in first.rglob("*.atom"):
         assert (second / path.relative_to(first)).read_bytes() == path.read_bytes()
+
+
+def test_a_feed_shows_what_xml_cannot_hold_as_the_replacement_character(
+    tmp_path: Path,
+) -> None:
+    """A store can hold text no XML document can (a control character read
+    from JSON Lines, a lone surrogate from a broken source); the feeds must
+    still be well-formed, with U+FFFD in its place."""
+    from wxrbridge.formats.html import write_html
+    from wxrbridge.records import Thread
+
+    records = [
+        Thread(origin="wxr", key="1", wp_post_id="1", title="Bell \x07 title", slug="bell",
+               status="publish", created_at="2024-01-01 10:00:00"),
+        Comment(origin="wxr", key="5", thread="1", wp_id="5", author_name="Ann\x01 \ud800",
+                content="Text \x0b with\ufffe controls.", created_at="2024-01-02 10:00:00",
+                wp_approved="1"),
+    ]
+    write_html(records, tmp_path)
+    for path in (tmp_path / "threads" / "bell.atom", tmp_path / "feed.atom"):
+        [item] = _feed(path)
+        assert item["name"] == "Ann\ufffd \ufffd"
+        assert "Text \ufffd with\ufffd controls." in str(item["content"])

@@ -192,19 +192,25 @@ def test_an_error_reading_a_store_ahead_is_the_error_read_here(tmp_path: Path) -
     assert "no such table: comment_meta" in errors[0][1]
 
 
-def test_what_the_reading_process_reads_stays_off_its_command_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Any user of the machine can read a command line; a store's URL holds
-    # its password, so it (and a file's name) reach the process on stdin.
-    started: list[list[str]] = []
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The command line of every reading process started."""
+    commands: list[list[str]] = []
     popen = subprocess.Popen
 
     def spy(args: list[str], **options: object) -> subprocess.Popen:
-        started.append(list(args))
+        commands.append(list(args))
         return popen(args, **options)
 
     monkeypatch.setattr(readahead.subprocess, "Popen", spy)
+    return commands
+
+
+def test_what_the_reading_process_reads_stays_off_its_command_line(
+    tmp_path: Path, started: list[list[str]]
+) -> None:
+    # Any user of the machine can read a command line; a store's URL holds
+    # its password, so it (and a file's name) reach the process on stdin.
     path = tmp_path / "store-secret.sqlite"
     with open_store(f"sqlite:///{path}") as store:
         import_files(store, [SAMPLES / "agency-blog.wxr.xml"], read_ahead=True)
@@ -212,3 +218,21 @@ def test_what_the_reading_process_reads_stays_off_its_command_line(
     assert len(started) == 2
     for args in started:
         assert not any("secret" in arg or "agency-blog" in arg for arg in args), args
+
+
+def test_an_archive_is_written_from_a_store_read_in_its_own_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, started: list[list[str]]
+) -> None:
+    # The HTML writer takes many times longer than the reading: a second
+    # process would win little time and cost the CPU of the transfer.
+    from wxrbridge.api import export
+
+    monkeypatch.setattr(readahead, "_WORTHWHILE", 0)  # as if the store were large
+    with open_store(f"sqlite:///{tmp_path / 'store.sqlite'}") as store:
+        import_files(store, [SAMPLES / "agency-blog.wxr.xml"], read_ahead=False)
+        export(store, tmp_path / "site", format="html")
+        assert started == []
+        export(store, tmp_path / "site.wxr", format="wxr")
+        assert len(started) == 1
+        export(store, tmp_path / "again", format="html", read_ahead=True)
+        assert len(started) == 2

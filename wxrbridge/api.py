@@ -366,9 +366,14 @@ def export(
     """Write the store's records as ``format`` (options as for :func:`write`).
 
     A large SQLite store is read in a second process while this one writes
-    (see :meth:`wxrbridge.store.Store.records`, which ``read_ahead`` goes to).
+    (see :meth:`wxrbridge.store.Store.records`, which ``read_ahead`` goes to),
+    unless the format says that does not pay
+    (:attr:`Format.read_ahead <wxrbridge.formats.Format.read_ahead>`).
     """
-    formats.get(format).check_options(options)  # before the store is read
+    fmt = formats.get(format)
+    fmt.check_options(options)  # before the store is read
+    if read_ahead is None and not fmt.read_ahead:
+        read_ahead = False
     if selection is not None and selection.thread is not None \
             and not store.has_thread(selection.thread):
         raise NoSuchThreadError(selection.thread)

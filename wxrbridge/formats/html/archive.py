@@ -21,7 +21,7 @@ from types import TracebackType
 from typing import IO, Any
 
 from ...errors import OutputError
-from .sanitize import well_formed
+from .sanitize import utf8
 
 MANIFEST = "manifest.json"
 CHECKSUMS = "SHA256SUMS"
@@ -231,21 +231,24 @@ class Manifest:
 
 
 class HashedFile:
-    """A file written whole: to a ``.part`` beside it, hashed on the way,
-    renamed into place and entered in the manifest when closed cleanly."""
+    """A file of the archive, hashed on the way and entered in the manifest
+    when closed cleanly (and removed if not).
+
+    It is written in place: the archive is written in a staging folder
+    that replaces the earlier one only once complete (see :func:`swap_in`),
+    so a file of its own beside each file would only cost a rename."""
 
     def __init__(self, manifest: Manifest, relative: str) -> None:
         self.manifest = manifest
         self.relative = relative
         self.path = manifest.folder.joinpath(*relative.split("/"))
-        self._part = self.path.with_name(f".{self.path.name}.part")
         self._hash = hashlib.sha256()
         self._size = 0
-        self._handle: IO[bytes] = self._part.open("wb")
+        self._handle: IO[bytes] = self.path.open("wb")
 
     def write_text(self, chunks: Iterable[str]) -> None:
         for chunk in chunks:
-            self.write_bytes(well_formed(chunk).encode("utf-8"))
+            self.write_bytes(utf8(chunk))
 
     def write_bytes(self, data: bytes) -> None:
         self._hash.update(data)
@@ -263,7 +266,6 @@ class HashedFile:
     ) -> None:
         self._handle.close()
         if kind is not None:
-            self._part.unlink(missing_ok=True)
+            self.path.unlink(missing_ok=True)
             return
-        os.replace(self._part, self.path)
         self.manifest.add(self.relative, self._size, self._hash.hexdigest())

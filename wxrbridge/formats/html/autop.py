@@ -38,6 +38,7 @@ _BEFORE_BLOCK = re.compile(rf"(<{_B}[\s/>])", re.IGNORECASE)
 _AFTER_BLOCK = re.compile(rf"(</{_B}>)", re.IGNORECASE)
 _HR = re.compile(r"(<hr\s*?/?>)", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
+_TAG_WITH_NEWLINE = re.compile(r"<[^>]*\n")  # where a _TAG holding a newline starts
 _NEWLINE_MARK = " <!-- wpnl --> "
 _MANY_NEWLINES = re.compile(r"\n\n+")
 _PARAGRAPH_SPLIT = re.compile(r"\n\s*\n")
@@ -75,6 +76,10 @@ def autop(text: str, *, tags: bool | None = None) -> str:
     inline = "<" in text
     if tags is None:
         tags = inline and _MAY_HOLD_BLOCKS.search(text) is not None
+        if not tags and "\n" not in text and "\r" not in text and "\x00" not in text:
+            # One line and no block tag or <br> (most comments): one
+            # paragraph; of the rules below only the last could act.
+            return f"<p>{text}</p>\n".replace(_NEWLINE_MARK, "\n")
     text = text + "\n"
     pres: list[str] = []
 
@@ -89,10 +94,11 @@ def autop(text: str, *, tags: bool | None = None) -> str:
         text = _AFTER_BLOCK.sub(r"\1\n\n", text)
         text = _HR.sub(r"\1\n\n", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if tags or inline:
+    if (tags or inline) and _TAG_WITH_NEWLINE.search(text):
         # A newline inside a tag is part of the tag, not of the text.
         text = _TAG.sub(lambda m: m.group(0).replace("\n", _NEWLINE_MARK), text)
-    text = _MANY_NEWLINES.sub("\n\n", text)
+    if "\n\n" in text:
+        text = _MANY_NEWLINES.sub("\n\n", text)
     text = "".join(
         "<p>" + part.strip("\n") + "</p>\n"
         for part in _PARAGRAPH_SPLIT.split(text)

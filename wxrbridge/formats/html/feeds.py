@@ -7,19 +7,25 @@ feeds; the pages name theirs with ``<link rel="alternate">``.  Ids are
 gives every comment the id it had, and the dates are the comments' own
 (never the time of the export), so the same store gives the same bytes.
 Links are relative, as the pages' are: the archive works from any host.
+
+A feed's shape is fixed and small (RFC 4287: a head, then an ``<entry>``
+of seven elements for each comment), so each one is put together as text,
+every value escaped for XML, the way the pages are: building a tree of
+objects for each of a hundred thousand comments only to serialise it cost
+more than writing the comments' pages.
 """
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import itertools
+import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
-
-from feedgen.feed import FeedGenerator
+from typing import Any, NamedTuple
+from xml.sax.saxutils import escape
 
 from ...version import __version__
 from .archive import HashedFile, Manifest
@@ -30,6 +36,16 @@ SITE_FEED_ENTRIES = 50
 FEED_TYPE = "application/atom+xml"
 # Atom needs an updated date; a feed with no dated entry takes this one.
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_URL_NAMESPACE = uuid.NAMESPACE_URL.bytes
+
+# Beyond &, < and >, in an attribute: the quote, and the whitespace an XML
+# parser would otherwise normalise away.
+_ATTRIBUTE = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+# What XML 1.0 cannot hold: control characters other than tab, newline and
+# carriage return, U+FFFE, U+FFFF, and a lone surrogate (which the store
+# keeps from a broken source and UTF-8 has no form for).  A feed shows the
+# replacement character in their place.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def feed_name(page_name: str) -> str:
@@ -38,51 +54,74 @@ def feed_name(page_name: str) -> str:
 
 
 def _urn(*parts: str) -> str:
-    return uuid.uuid5(uuid.NAMESPACE_URL, "wxrbridge:" + "\x1f".join(parts)).urn
+    """``uuid.uuid5(NAMESPACE_URL, name).urn`` of the parts, from the SHA-1
+    itself: a UUID object for each of a hundred thousand comments costs
+    more than the hash."""
+    name = "wxrbridge:" + "\x1f".join(parts)
+    digest = hashlib.sha1(_URL_NAMESPACE + name.encode("utf-8")).hexdigest()
+    # RFC 4122: the version (5) in the 13th hex digit, the variant (binary
+    # 10) in the top bits of the 17th.
+    variant = "89ab"[int(digest[16], 16) & 3]
+    return (f"urn:uuid:{digest[:8]}-{digest[8:12]}-5{digest[13:16]}-"
+            f"{variant}{digest[17:20]}-{digest[20:32]}")
 
 
-@dataclass
-class _Item:
-    """One comment as a feed gives it."""
+def _text(value: str) -> str:
+    """``value`` escaped as XML text, as lxml writes it."""
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return value.replace("\r", "&#13;") if "\r" in value else value
+
+
+def _attribute(value: str) -> str:
+    """``value`` escaped as an XML attribute's value, as lxml writes it."""
+    return escape(value, _ATTRIBUTE)
+
+
+class _Item(NamedTuple):
+    """One comment as a feed gives it, its text already escaped."""
 
     urn: str
     title: str
-    href: str
-    author_name: str
-    author_url: str | None
+    href: str  # relative to the thread's page, not escaped
+    author: str  # the <author> element's children
     moment: datetime | None
-    body: str
+    content: str  # the <content> element
 
 
-def _generator(urn: str, title: str, href: str, lang: str) -> FeedGenerator:
-    feed = FeedGenerator()
-    feed.id(urn)
-    feed.title(title)
-    feed.link(href=href, rel="alternate", type="text/html")
-    feed.language(lang)
-    feed.generator("wxrbridge", version=__version__)
-    return feed
+def _head(urn: str, title: str, href: str, lang: str, updated: datetime) -> str:
+    return (
+        "<?xml version='1.0' encoding='UTF-8'?>\n"
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{_attribute(lang)}">\n'
+        f"  <id>{urn}</id>\n"
+        f"  <title>{_text(title)}</title>\n"
+        f"  <updated>{updated.isoformat()}</updated>\n"
+        f'  <link href="{_attribute(href)}" rel="alternate" type="text/html"/>\n'
+        f'  <generator version="{_attribute(__version__)}">wxrbridge</generator>\n'
+    )
 
 
-def _write(feed: FeedGenerator, items: Sequence[_Item], manifest: Manifest, relative: str,
-           fallback: datetime | None) -> None:
-    dated = [item.moment for item in items if item.moment is not None]
-    feed.updated(max(dated) if dated else fallback or _EPOCH)
-    for item in items:
-        entry = feed.add_entry(order="append")
-        entry.id(item.urn)
-        entry.title(item.title)
-        entry.link(href=item.href, rel="alternate", type="text/html")
-        author: dict[str, str] = {"name": item.author_name}
-        if item.author_url:
-            author["uri"] = item.author_url
-        entry.author(author)
-        moment = item.moment or fallback or _EPOCH
-        entry.published(moment)
-        entry.updated(moment)
-        entry.content(item.body, type="html")
+def _entry(item: _Item, prefix: str, fallback: datetime | None) -> str:
+    moment = (item.moment or fallback or _EPOCH).isoformat()
+    return (
+        f"  <entry>\n    <id>{item.urn}</id>\n    <title>{item.title}</title>\n"
+        f"    <updated>{moment}</updated>\n    <author>\n{item.author}    </author>\n"
+        f"    {item.content}\n"
+        f'    <link href="{_attribute(prefix + item.href)}"/>\n'
+        f"    <published>{moment}</published>\n  </entry>\n"
+    )
+
+
+def _write(manifest: Manifest, relative: str, head: str, entries: list[str]) -> None:
+    text = "".join((head, *entries, "</feed>\n"))
+    if _NOT_XML.search(text) is not None:
+        text = _NOT_XML.sub("\ufffd", text)
     with HashedFile(manifest, relative) as out:
-        out.write_bytes(feed.atom_str(pretty=True))
+        out.write_bytes(text.encode("utf-8"))
+
+
+def _updated(items: Sequence[_Item], fallback: datetime | None) -> datetime:
+    dated = [item.moment for item in items if item.moment is not None]
+    return max(dated) if dated else fallback or _EPOCH
 
 
 class Feeds:
@@ -99,34 +138,45 @@ class Feeds:
                thread_date: datetime | None, entries: Sequence[Any]) -> None:
         site_id = str(site.get("link") or site["title"])
         page = f"{page_name}.html"
-        items = [
-            _Item(
-                urn=_urn(site_id, key, entry.key),
-                title=f"{entry.kind.capitalize()} by {entry.author_name} on {title}",
-                href=f"{page}#{entry.anchor}",
-                author_name=entry.author_name,
-                author_url=entry.author_url,
-                moment=entry.when.moment,
-                body=str(entry.body),
-            )
-            for entry in entries
-        ]
-        feed = _generator(_urn(site_id, key), f"Comments on {title}", page, site["lang"])
-        _write(feed, items, self.manifest, f"{self.pages}/{feed_name(page_name)}",
-               thread_date)
+        escaped = _text(title)
+        items = [self._item(site_id, key, page, escaped, entry) for entry in entries]
+        head = _head(_urn(site_id, key), f"Comments on {title}", page, site["lang"],
+                     _updated(items, thread_date))
+        _write(self.manifest, f"{self.pages}/{feed_name(page_name)}", head,
+               [_entry(item, "", thread_date) for item in items])
+        latest = self._latest
         for item in items:
             if item.moment is None:
                 continue
-            listed = _Item(**{**vars(item), "href": f"{self.pages}/{item.href}"})
-            ranked = (item.moment, next(self._order), listed)
-            if len(self._latest) < SITE_FEED_ENTRIES:
-                heapq.heappush(self._latest, ranked)
-            elif ranked[:2] > self._latest[0][:2]:
-                heapq.heapreplace(self._latest, ranked)
+            ranked = (item.moment, next(self._order), item)
+            if len(latest) < SITE_FEED_ENTRIES:
+                heapq.heappush(latest, ranked)
+            elif ranked[:2] > latest[0][:2]:
+                heapq.heapreplace(latest, ranked)
+
+    @staticmethod
+    def _item(site_id: str, key: str, page: str, title: str, entry: Any) -> _Item:
+        """``entry`` as its thread's feed gives it; ``title`` is the
+        thread's, escaped."""
+        name = _text(entry.author_name)
+        author = f"      <name>{name}</name>\n"
+        if entry.author_url:
+            author += f"      <uri>{_text(entry.author_url)}</uri>\n"
+        body = str(entry.body)
+        return _Item(
+            urn=_urn(site_id, key, entry.key),
+            title=f"{_text(entry.kind.capitalize())} by {name} on {title}",
+            href=f"{page}#{entry.anchor}",
+            author=author,
+            moment=entry.when.moment,
+            content=(f'<content type="html">{_text(body)}</content>' if body
+                     else '<content type="html"/>'),
+        )
 
     def finish(self, site: dict[str, Any]) -> None:
         latest = [item for _moment, _order, item in sorted(self._latest, reverse=True)]
         site_id = str(site.get("link") or site["title"])
-        feed = _generator(_urn(site_id), f"Latest comments on {site['title']}", "index.html",
-                          site["lang"])
-        _write(feed, latest, self.manifest, SITE_FEED, None)
+        head = _head(_urn(site_id), f"Latest comments on {site['title']}", "index.html",
+                     site["lang"], _updated(latest, None))
+        _write(self.manifest, SITE_FEED, head,
+               [_entry(item, f"{self.pages}/", None) for item in latest])

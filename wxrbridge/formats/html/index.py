@@ -2,7 +2,7 @@
 each thread page to the threads before and after it.
 
 Threads arrive in the store's order, but a reader looks for them by date.
-Each thread page is written to a staging folder as soon as its comments
+Each thread page is written to a staging file as soon as its comments
 are in, with a mark where its navigation goes; its index row waits in a
 temporary file.  At the end the rows are sorted by date (only their sort
 keys and file offsets are held in memory), grouped by year into listing
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 import json
-import shutil
+import os
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
@@ -27,6 +27,7 @@ from urllib.parse import quote
 from jinja2 import Environment, Template
 
 from .archive import HashedFile, Manifest
+from .sanitize import utf8
 
 PAGES = "threads"
 YEARS = "years"
@@ -66,18 +67,32 @@ def _sort_key(row: dict[str, Any]) -> tuple[int, str, str]:
 
 
 class Pages:
-    """The thread pages waiting for their navigation, and their index rows."""
+    """The thread pages waiting for their navigation, and their index rows.
+
+    The pages wait one after another in one staging file (a file each
+    would cost creating, reading back and deleting thousands of files);
+    each row keeps where its page is in it.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.staging = folder / f".{PAGES}.staging"
-        if self.staging.exists():
-            shutil.rmtree(self.staging)  # left by an export that was killed
-        self.staging.mkdir()
+        self._staged: IO[bytes] = self.staging.open("w+b")
         self._rows: IO[bytes] = tempfile.TemporaryFile("w+b")
         self._keys: list[tuple[tuple[int, str, str], int]] = []
+        self._names: set[str] = set()
 
-    def add(self, row: dict[str, Any]) -> None:
+    def taken(self, name: str) -> bool:
+        """Whether a page of this name is staged already."""
+        return name in self._names
+
+    def add(self, row: dict[str, Any], page: bytes) -> None:
+        """Stage a thread's page, with a mark where its navigation goes,
+        and its index row."""
+        self._names.add(row["name"])
+        self._staged.seek(0, os.SEEK_END)
+        row["staged"] = (self._staged.tell(), len(page))
+        self._staged.write(page)
         self._keys.append((_sort_key(row), self._rows.tell()))
         self._rows.write(json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n")
 
@@ -170,17 +185,16 @@ class Pages:
             ))
 
     def _place(self, row: dict[str, Any], manifest: Manifest, nav: str) -> None:
-        staged = self.staging / f"{row['name']}.html"
-        head, _mark, tail = staged.read_bytes().partition(_SEQUENCE_BYTES)
+        offset, size = row["staged"]
+        self._staged.seek(offset)
+        head, _mark, tail = self._staged.read(size).partition(_SEQUENCE_BYTES)
         with HashedFile(manifest, f"{PAGES}/{row['name']}.html") as out:
-            out.write_bytes(head)
-            out.write_text((nav,))
-            out.write_bytes(tail)
-        staged.unlink()
+            out.write_bytes(b"".join((head, utf8(nav), tail)))
 
     def abandon(self) -> None:
         self._rows.close()
-        shutil.rmtree(self.staging, ignore_errors=True)
+        self._staged.close()
+        self.staging.unlink(missing_ok=True)
 
 
 def _label(name: str) -> str:

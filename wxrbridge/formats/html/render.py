@@ -12,7 +12,8 @@ comment they answer, so the nesting shows even without the stylesheet.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import functools
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from markupsafe import Markup
@@ -34,12 +35,19 @@ def dates(when: Any, published: bool = False) -> Markup:
 
     ``published`` marks the UTC date as its comment's ``dt-published``.
     """
+    return Markup(_dates(when, published))
+
+
+def _dates(when: Any, published: bool) -> str:
+    # The ISO and UTC forms are written here from a parsed date (digits,
+    # "-", ":", "T" and "UTC"): they have nothing to escape.
+    if when.utc and not (when.local or when.raw):
+        classes = "utc dt-published" if published else "utc"
+        return f'<time class="{classes}" datetime="{when.iso}">{when.utc}</time>'
     parts: list[str] = []
     if when.utc:
         classes = "utc dt-published" if published else "utc"
-        parts.append(
-            f'<time class="{classes}" datetime="{escape(when.iso)}">{escape(when.utc)}</time>'
-        )
+        parts.append(f'<time class="{classes}" datetime="{when.iso}">{when.utc}</time>')
     if when.local:
         local = f'<span class="local">{escape(when.local)} local time</span>'
         if published and not when.utc:
@@ -52,11 +60,15 @@ def dates(when: Any, published: bool = False) -> Markup:
         parts.append(f'<span class="raw-date"><bdi>{escape(when.raw)}</bdi></span>')
     if not when.known:
         parts.append('<span class="no-date">date unknown</span>')
-    return Markup("".join(parts))
+    return "".join(parts)
 
 
 def _said(when: Any) -> str:
     return str(when.utc or when.local or when.raw or "an unknown date")
+
+
+# A comment's kind and status are one of a few words, each escaped once.
+_word = functools.lru_cache(maxsize=256)(escape)
 
 
 def _open(c: Any, fragment: Callable[[str], str]) -> str:
@@ -65,16 +77,18 @@ def _open(c: Any, fragment: Callable[[str], str]) -> str:
     classes = "mention h-entry" if c.is_mention else "comment h-entry"
     if c.is_author:
         classes += " author-reply"
-    if c.status != "approved":
+    approved = c.status == "approved"
+    if not approved:
         classes += f" status-{c.status}"
     anchor = escape(c.anchor)
     name = escape(c.author_name)
+    kind = _word(c.kind)
     out = [
-        f'<li>\n<article class="{escape(classes)}" id="{anchor}" aria-labelledby="{anchor}-by">\n'
+        f'<li>\n<article class="{_word(classes)}" id="{anchor}" aria-labelledby="{anchor}-by">\n'
         f'<div class="card">\n<header>\n<h3 class="byline" id="{anchor}-by">\n'
     ]
     if c.is_mention:
-        out.append(f'<span class="kind">{escape(c.kind)}</span> ')
+        out.append(f'<span class="kind">{kind}</span> ')
     if c.author_url:
         out.append(
             f'<a class="author p-author h-card" href="{escape(c.author_url)}" '
@@ -85,15 +99,15 @@ def _open(c: Any, fragment: Callable[[str], str]) -> str:
         out.append(f'<bdi class="author p-author h-card">{name}</bdi>\n')
     if c.is_author:
         out.append('<span class="badge">Author</span>\n')
-    if c.status != "approved":
-        out.append(f'<span class="status">{escape(c.status)}</span>\n')
-    label = escape(f"Link to this {c.kind} by {c.author_name}, {_said(c.when)}")
-    shown = dates(c.when, published=True)
+    if not approved:
+        out.append(f'<span class="status">{_word(c.status)}</span>\n')
+    when = c.when
+    said = when.utc if when.utc else escape(_said(when))
     out.append(
         # The dates and the "#" are left out of the search index's excerpts.
-        f'</h3>\n<span class="dates" data-pagefind-ignore>{shown}</span>\n'
+        f'</h3>\n<span class="dates" data-pagefind-ignore>{_dates(when, True)}</span>\n'
         f'<a class="permalink u-url" data-pagefind-ignore href="{escape(fragment(c.key))}" '
-        f'aria-label="{label}">#</a>\n'
+        f'aria-label="Link to this {kind} by {name}, {said}">#</a>\n'
         "</header>\n"
     )
     if c.parent_missing:
@@ -113,17 +127,18 @@ def _open(c: Any, fragment: Callable[[str], str]) -> str:
     return "".join(out)
 
 
-def tree(events: Iterable[Any], fragment: Callable[[str], str]) -> Iterator[Markup]:
-    """The walk of a comment tree as chunks of HTML."""
-    yield Markup('<ol class="comments">\n')
+def tree(events: Iterable[Any], fragment: Callable[[str], str]) -> Markup:
+    """The walk of a comment tree as HTML, joined once."""
+    out = ['<ol class="comments">\n']
     for event in events:
         kind = event.kind
         if kind == "open":
-            yield Markup(_open(event.entry, fragment))
+            out.append(_open(event.entry, fragment))
         elif kind == "replies":
-            yield Markup('<ol class="replies">\n')
+            out.append('<ol class="replies">\n')
         elif kind == "end-replies":
-            yield Markup("</ol>\n")
+            out.append("</ol>\n")
         else:
-            yield Markup("</article>\n</li>\n")
-    yield Markup("</ol>\n")
+            out.append("</article>\n</li>\n")
+    out.append("</ol>\n")
+    return Markup("".join(out))

@@ -94,6 +94,14 @@ def well_formed(text: str) -> str:
     return text
 
 
+def utf8(text: str) -> bytes:
+    """``well_formed(text)`` as UTF-8, encoded once where it already is."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return well_formed(text).encode("utf-8")
+
+
 # Text in which the sanitiser could change nothing but the spelling of the
 # ``<br />`` that :func:`autop` adds: no markup, no entity, no address to
 # link, no character the HTML parser rewrites.

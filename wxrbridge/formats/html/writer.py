@@ -44,7 +44,7 @@ from .archive import (
 from .feeds import SITE_FEED, Feeds, feed_name
 from .index import PAGES, Pages, as_written
 from .render import dates, tree
-from .sanitize import comment_html, safe_url, well_formed
+from .sanitize import comment_html, safe_url, utf8
 from .search import INDEX_FOLDER, add_search
 
 # How deep replies nest on the page.  Each level indents the text, and
@@ -91,13 +91,20 @@ def _slug(text: str | None) -> str:
     return _SLUG_JUNK.sub("-", ascii_only).strip("-")[:_MAX_SLUG].rstrip("-")
 
 
+_WHITESPACE = re.compile(r"\s")
+
+
 def anchor(key: str) -> str:
     """The element id of a comment; an id may not contain whitespace."""
-    return "comment-" + re.sub(r"\s", "_", key)
+    if key.isascii() and key.isalnum():
+        return "comment-" + key  # most keys, with nothing to replace
+    return "comment-" + _WHITESPACE.sub("_", key)
 
 
 def fragment(key: str) -> str:
     """The ``#…`` link to a comment's anchor, percent-encoded as a URL needs."""
+    if key.isascii() and key.isalnum():
+        return "#comment-" + key  # most keys, with nothing to encode
     return "#" + quote(anchor(key), safe="-_.~")
 
 
@@ -126,7 +133,10 @@ def _when(raw_utc: str | None, raw_local: str | None) -> When:
         when.raw = raw_utc.strip() if raw_utc else None
     minute = None
     if parsed is not None:
-        iso = str(canonical.format_utc_iso(parsed))
+        # isoformat writes what format_utc_iso's strftime does, faster,
+        # for every year of four digits.
+        iso = (parsed.isoformat(timespec="seconds") + "Z" if parsed.year >= 1000
+               else str(canonical.format_utc_iso(parsed)))
         when.iso = iso
         when.moment = parsed.replace(tzinfo=timezone.utc)
         # Cut from the ISO form: one strftime per date, not three.
@@ -275,6 +285,7 @@ class _Writer:
         self.env = _environment()
         self.thread_template = self.env.get_template("thread.html")
         self.sources: list[Source] = []
+        self._site_of: tuple[int, dict[str, Any]] | None = None
         self.user_ids: set[str] = set()
         self.usernames: set[str] = set()
         self.current: _Buffer | None = None
@@ -374,7 +385,7 @@ class _Writer:
             (f"{base}-{key_part}-{n}" for n in itertools.count(2)),
         )
         for name in candidates:
-            if not (self.pages.staging / f"{name}.html").exists():
+            if not self.pages.taken(name):
                 return name
         raise AssertionError("unreachable: the candidates never run out")
 
@@ -406,29 +417,24 @@ class _Writer:
         counts = Counter("mention" if e.is_mention else "comment" for e in buffer.entries)
         name = self._page_name(buffer)
         left_out = sorted(buffer.left_out.items())
+        site = self._site()
         # Staged as UTF-8 with any lone surrogate replaced (see well_formed):
         # it is moved into place byte for byte.
-        staged = self.pages.staging / f"{name}.html"
-        # One thread's page is joined and encoded whole: a call per chunk
-        # of the template costs more than the page's size in memory.
-        with staged.open("wb") as out:
-            out.write(well_formed("".join(
-                self.thread_template.generate(
-                    site=self._site(),
-                    title=title,
-                    link=link,
-                    when=when,
-                    known=thread is not None,
-                    discussion=tree(_walk(discussion), fragment),
-                    mentions=tree(_walk(mentions), fragment),
-                    comment_count=counts["comment"],
-                    mention_count=counts["mention"],
-                    left_out_counts=left_out,
-                    feed=feed_name(name),
-                    site_feed=f"../{SITE_FEED}",
-                )
-            )).encode("utf-8"))
-        self.feeds.thread(self._site(), buffer.key, name, title, when.moment, buffer.entries)
+        page = self.thread_template.render(
+            site=site,
+            title=title,
+            link=link,
+            when=when,
+            known=thread is not None,
+            discussion=tree(_walk(discussion), fragment),
+            mentions=tree(_walk(mentions), fragment),
+            comment_count=counts["comment"],
+            mention_count=counts["mention"],
+            left_out_counts=left_out,
+            feed=feed_name(name),
+            site_feed=f"../{SITE_FEED}",
+        )
+        self.feeds.thread(site, buffer.key, name, title, when.moment, buffer.entries)
         self.pages.add(
             {
                 "name": name,
@@ -441,7 +447,8 @@ class _Writer:
                 "comments": counts["comment"],
                 "mentions": counts["mention"],
                 "left_out": left_out,
-            }
+            },
+            utf8(page),
         )
         self.report.written["thread"] += 1
         self.report.written["comment"] += len(buffer.entries)
@@ -456,6 +463,12 @@ class _Writer:
         return as_written(thread.title) or (thread.link or "").strip() or f"Thread {buffer.key}"
 
     def _site(self) -> dict[str, Any]:
+        """What every page says of the site, from the sources read so far."""
+        if self._site_of is None or self._site_of[0] != len(self.sources):
+            self._site_of = (len(self.sources), self._describe_site())
+        return self._site_of[1]
+
+    def _describe_site(self) -> dict[str, Any]:
         titled = [s for s in self.sources if (s.title or "").strip()]
         first = titled[0] if titled else (self.sources[0] if self.sources else None)
         title = "Comment archive"
