@@ -440,6 +440,30 @@ def scratch_store(
             yield store, reports
 
 
+def file_stats(path: str | os.PathLike[str], *, recover: bool = False) -> dict[str, Any]:
+    """What ``stats`` reports for a file: the counts a scratch store holding
+    it would give (:meth:`Store.stats`).
+
+    A WordPress export of the usual shape is counted as it is read, in this
+    process, with no store (see :mod:`wxrbridge.filestats`); any other file,
+    or standard input, goes through the scratch store.
+    """
+    from .filestats import UnusualShapeError, count_records
+
+    spec = os.fspath(path)
+    if spec != "-":
+        try:
+            documents = _sources(spec, format=None, recover=recover, progress=None,
+                                 read_ahead=False)
+            counted = [count_records(records) for records, _digest in documents]
+            if len(counted) == 1:
+                return counted[0]
+        except UnusualShapeError:
+            pass
+    with scratch_store([spec], recover=recover) as (store, _reports):
+        return store.stats()
+
+
 def _is_store_url(spec: str) -> bool:
     return "://" in spec and not os.path.exists(spec) and formats.at_location(spec) is None
 
