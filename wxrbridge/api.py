@@ -365,8 +365,12 @@ def export(
 ) -> WriteReport:
     """Write the store's records as ``format`` (options as for :func:`write`).
 
-    A large SQLite store is read in a second process while this one writes
-    (see :meth:`wxrbridge.store.Store.records`, which ``read_ahead`` goes to).
+    The store is read in this process unless ``read_ahead`` is True: then a
+    SQLite store is read in a second process while this one writes (see
+    :meth:`wxrbridge.store.Store.records`).  That shortens the wall time only
+    while a second core is idle, and costs CPU time of its own (the second
+    start-up, every record sent through a pipe and built again), more than
+    a fifth of the export's.
     """
     formats.get(format).check_options(options)  # before the store is read
     if selection is not None and selection.thread is not None \
@@ -374,7 +378,8 @@ def export(
         raise NoSuchThreadError(selection.thread)
     history = bool(options.get(formats.HISTORY_OPTION))
     return write(
-        store.records(selection, read_ahead=read_ahead, history=history), target, format=format,
+        store.records(selection, read_ahead=bool(read_ahead), history=history), target,
+        format=format,
         progress=progress, redact=redact, redact_salt=redact_salt, user_map=user_map,
         **options,
     )
