@@ -57,7 +57,7 @@ LAYERS: list[tuple[str, list[tuple[str, ...]], tuple[str, ...]]] = [
      ("api", "formats", "foundation")),
     ("api", [("wxrbridge.api",)],
      ("services", "transport", "formats", "foundation")),
-    ("services", [("wxrbridge.verify",), ("wxrbridge.store",)],
+    ("services", [("wxrbridge.verify",), ("wxrbridge.store",), ("wxrbridge.filestats",)],
      ("transport", "formats", "foundation")),
     # Runs a job in a second process and streams its records back: usable
     # by the API and the store, knowing neither.

@@ -365,21 +365,21 @@ def export(
 ) -> WriteReport:
     """Write the store's records as ``format`` (options as for :func:`write`).
 
-    A large SQLite store is read in a second process while this one writes
-    (see :meth:`wxrbridge.store.Store.records`, which ``read_ahead`` goes to),
-    unless the format says that does not pay
-    (:attr:`Format.read_ahead <wxrbridge.formats.Format.read_ahead>`).
+    The store is read in this process unless ``read_ahead`` is True: then a
+    SQLite store is read in a second process while this one writes (see
+    :meth:`wxrbridge.store.Store.records`).  That shortens the wall time only
+    while a second core is idle, and costs CPU time of its own (the second
+    start-up, every record sent through a pipe and built again), more than
+    a fifth of the export's.
     """
-    fmt = formats.get(format)
-    fmt.check_options(options)  # before the store is read
-    if read_ahead is None and not fmt.read_ahead:
-        read_ahead = False
+    formats.get(format).check_options(options)  # before the store is read
     if selection is not None and selection.thread is not None \
             and not store.has_thread(selection.thread):
         raise NoSuchThreadError(selection.thread)
     history = bool(options.get(formats.HISTORY_OPTION))
     return write(
-        store.records(selection, read_ahead=read_ahead, history=history), target, format=format,
+        store.records(selection, read_ahead=bool(read_ahead), history=history), target,
+        format=format,
         progress=progress, redact=redact, redact_salt=redact_salt, user_map=user_map,
         **options,
     )
@@ -446,6 +446,30 @@ def scratch_store(
             reports = import_files(store, paths, recover=recover, progress=progress,
                                    read_ahead=read_ahead)
             yield store, reports
+
+
+def file_stats(path: str | os.PathLike[str], *, recover: bool = False) -> dict[str, Any]:
+    """What ``stats`` reports for a file: the counts a scratch store holding
+    it would give (:meth:`Store.stats`).
+
+    A WordPress export of the usual shape is counted as it is read, in this
+    process, with no store (see :mod:`wxrbridge.filestats`); any other file,
+    or standard input, goes through the scratch store.
+    """
+    from .filestats import UnusualShapeError, count_records
+
+    spec = os.fspath(path)
+    if spec != "-":
+        try:
+            documents = _sources(spec, format=None, recover=recover, progress=None,
+                                 read_ahead=False)
+            counted = [count_records(records) for records, _digest in documents]
+            if len(counted) == 1:
+                return counted[0]
+        except UnusualShapeError:
+            pass
+    with scratch_store([spec], recover=recover) as (store, _reports):
+        return store.stats()
 
 
 def _is_store_url(spec: str) -> bool:

@@ -164,6 +164,11 @@ def utc_iso(raw: str | None, *, not_a_date: str | None = None) -> str | None:
     """``raw``, a UTC date as WXR or Disqus writes it, in the ISO form of
     :func:`format_utc_iso` (None for an absent or zero date), or
     ``not_a_date`` when the text is not a date."""
+    usual = usual_utc_text(raw)
+    if usual is not None and usual[0] != "0":
+        # The same text without a datetime in between (strftime writes a
+        # year below 1000 unpadded: those go the long way).
+        return f"{usual[:10]}T{usual[11:]}Z"
     try:
         return format_utc_iso(parse_utc(raw))
     except ValueError:

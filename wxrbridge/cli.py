@@ -24,7 +24,7 @@ from .version import __version__
 
 if TYPE_CHECKING:
     from . import formats
-    from .api import LoadReport, MergeOptions, Selection, Store
+    from .api import LoadReport, MergeOptions, Selection
     from .formats import Format, Option
     from .inputs import ProgressCallback
 else:
@@ -640,18 +640,16 @@ def convert_command(source: str, target: str, to_format: str | None, recover: bo
     _report_written(quiet, result.written, target)
 
 
-@contextmanager
-def _store_for(file: str | None, db_url: str | None, recover: bool) -> Iterator[Store]:
-    """The store to describe: a given file loaded into a scratch store, or the store."""
+def _stats(file: str | None, db_url: str | None, recover: bool) -> dict[str, Any]:
+    """The counts of a file (as a scratch store holding it would give them)
+    or of the store."""
     from . import api
-    if file is None:
-        if recover:
-            raise click.UsageError("--recover is for reading a FILE, not a store")
-        with api.open_store(db_url, read_only=True) as store:
-            yield store
-        return
-    with api.scratch_store([file], recover=recover) as (store, _reports):
-        yield store
+    if file is not None:
+        return api.file_stats(file, recover=recover)
+    if recover:
+        raise click.UsageError("--recover is for reading a FILE, not a store")
+    with api.open_store(db_url, read_only=True) as store:
+        return store.stats()
 
 
 def _table(stats: dict[str, Any]) -> str:
@@ -679,8 +677,7 @@ def stats_command(file: str | None, db_url: str | None, as_json: bool, recover: 
         wxrbridge stats --db sqlite:///blog.sqlite --json
         wxrbridge stats broken-export.xml --recover
     """
-    with _store_for(file, db_url, recover) as store:
-        stats = store.stats()
+    stats = _stats(file, db_url, recover)
     import json
 
     click.echo(json.dumps(stats, indent=2, sort_keys=True) if as_json else _table(stats))

@@ -8,6 +8,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
+# The buffer of a file being written: a writer hands it an element or a line
+# at a time, which the default 8 KiB would send to the disk every few lines.
+WRITE_BUFFER = 1 << 20
+
 
 def _new_part(folder: str) -> tuple[str, IO[bytes]]:
     """A new ``.part`` file in ``folder``, created with the permissions any
@@ -18,7 +22,7 @@ def _new_part(folder: str) -> tuple[str, IO[bytes]]:
             fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
             continue
-        return name, os.fdopen(fd, "wb")
+        return name, os.fdopen(fd, "wb", buffering=WRITE_BUFFER)
 
 
 @contextmanager

@@ -181,10 +181,6 @@ class Format:
     ``folder_files`` names, for a format read from a location, the file
     endings of the documents a folder of them holds: a bare folder whose
     first such file ``detect`` recognises is read as that location.
-    ``read_ahead`` False says a store exported to the format is read in the
-    writing process, however large: the writer's own work on each record
-    dwarfs reading it, so a second reading process would win little time
-    and cost the CPU of sending every record between the two.
     """
 
     name: str
@@ -203,7 +199,6 @@ class Format:
     statuses_add_to_approved: bool = False
     recovery: Layout | None = None
     folder_files: tuple[str, ...] = ()
-    read_ahead: bool = True
 
     @property
     def write(self) -> Writer | FolderWriter | PathWriter | LocationWriter | None:

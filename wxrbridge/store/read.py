@@ -475,7 +475,7 @@ def _tree(
             emitted.add(comment_id)
             parent = by_id.get(current[_PARENT_ID])
             values = current[:_N]
-            if thread_key is not None:
+            if thread_key is not None and values[_THREAD] != thread_key:
                 values = (*values[:_THREAD], thread_key, *values[_THREAD + 1:])
             yield _comment(
                 *values,

@@ -35,9 +35,8 @@ from ...canonical import (
     TRASH,
     comment_status,
     comment_type,
-    format_utc_iso,
     parent_of,
-    parse_utc,
+    utc_iso,
 )
 from ...outputs import SPOOL_IN_MEMORY, copy_range
 from ...records import Comment, Extra, ImportIssue, Meta, Record, Source, Term, Thread, User
@@ -620,13 +619,10 @@ class _Writer(_Elements):
 
     def _utc(self, raw: str | None, local: str | None) -> str | None:
         for text, is_local in ((raw, False), (local, True)):
-            try:
-                value = parse_utc(text)
-            except ValueError:
-                continue
+            value = utc_iso(text)  # None for no date, or not one
             if value is not None:
                 self.local_dates += is_local
-                return format_utc_iso(value)
+                return value
         return None
 
     def _wxr_category(self) -> str:

@@ -34,5 +34,4 @@ FORMAT = Format(
     write_folder=write_html,
     options=ARCHIVE_OPTIONS,
     statuses_add_to_approved=True,
-    read_ahead=False,
 )

@@ -12,8 +12,9 @@ the store holds is left out.  Text is written exactly, as UTF-8.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, fields
+from operator import attrgetter
 from typing import IO, Any
 
 from ... import canonical
@@ -52,11 +53,6 @@ def _extras(extras: list[Extra]) -> list[dict[str, Any]]:
     return [{name: getattr(e, name) for name in _EXTRA_FIELDS} for e in extras]
 
 
-def _present(values: dict[str, Any]) -> dict[str, Any]:
-    """Raw values that the source actually had (absent ones are left out)."""
-    return {k: v for k, v in values.items() if v is not None}
-
-
 def _source(record: Source) -> dict[str, Any]:
     data = asdict(record)
     data.pop("extras")
@@ -92,25 +88,32 @@ _THREAD_RAW = tuple(
 )
 
 
+# The raw values of a thread and of a comment, read in one call each.
+_THREAD_VALUES = attrgetter(*_THREAD_RAW)
+_COMMENT_VALUES = attrgetter(*_COMMENT_RAW)
+
+
 def _stored(
-    kind: str, record: Thread | Comment, raw_names: tuple[str, ...], neutral: dict[str, Any]
+    kind: str, record: Thread | Comment, raw_names: tuple[str, ...],
+    raw_values: Callable[[Any], tuple[Any, ...]], neutral: dict[str, Any],
 ) -> dict[str, Any]:
     """A thread's or comment's object: its kind and key, the ``neutral``
-    fields, then its meta, the raw values it had and its extras."""
-    raw = {name: getattr(record, name) for name in raw_names}
+    fields, then its meta, the raw values it had (absent ones left out) and
+    its extras."""
     return {
         "record": kind,
         "origin": record.origin,
         "id": record.key,
         **neutral,
         "meta": [list(pair) for pair in record.meta],
-        "raw": _present(raw),
-        "extras": _extras(record.extras),
+        "raw": {name: value for name, value in zip(raw_names, raw_values(record), strict=True)
+                if value is not None},
+        "extras": _extras(record.extras) if record.extras else [],
     }
 
 
 def _thread(record: Thread) -> dict[str, Any]:
-    return _stored("thread", record, _THREAD_RAW, {
+    return _stored("thread", record, _THREAD_RAW, _THREAD_VALUES, {
         "identifier": record.identifier,
         "link": record.link,
         "guid": record.guid,
@@ -140,7 +143,7 @@ class _CommentView:
         user_id = canonical.site_user_id(record.wp_user_id)
         if user_id is not None:
             username = self.logins_by_wp_id.get(user_id, username)
-        return _stored("comment", record, _COMMENT_RAW, {
+        return _stored("comment", record, _COMMENT_RAW, _COMMENT_VALUES, {
             "thread": record.thread,
             "parent": canonical.parent_of(record),
             "type": canonical.comment_type(record),

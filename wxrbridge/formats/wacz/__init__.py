@@ -33,5 +33,4 @@ FORMAT = Format(
                f"(default {BASE_URL}).", metavar="URL"),
     ),
     statuses_add_to_approved=True,
-    read_ahead=False,
 )
