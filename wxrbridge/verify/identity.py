@@ -108,16 +108,6 @@ def _stripped(value: str | None) -> str | None:
 _META_JSON = json.JSONEncoder(ensure_ascii=False).encode
 
 
-def _utc(raw: str | None) -> str | None:
-    """A comment's UTC date in the ISO form :func:`canonical.utc_iso`
-    gives, the usual forms without parsing a datetime twice (a year before
-    1000 is left to utc_iso, which writes it unpadded)."""
-    text = canonical.usual_utc_text(raw)
-    if text is not None and text[0] != "0":
-        return f"{text[:10]}T{text[11:]}Z"
-    return canonical.utc_iso(raw, not_a_date=raw)
-
-
 def _meta_order(pair: tuple[str, str | None]) -> tuple[str, str]:
     return pair[0], pair[1] or ""
 
@@ -134,7 +124,7 @@ def comment_fields(comment: Comment, logins: dict[str, str]) -> tuple[Any, ...]:
         comment.author_name,
         (comment.author_email or "").strip().lower() or None,
         _stripped(comment.author_url),
-        _utc(comment.created_at),
+        canonical.utc_iso(comment.created_at, not_a_date=comment.created_at),
         # A date: padding around it is not a difference (WXR exports write it trimmed).
         None if comment.created_at_local is None else comment.created_at_local.strip(),
         comment.content,
