@@ -14,7 +14,8 @@ import pytest
 from conftest import SAMPLES
 
 from wxrbridge import api
-from wxrbridge.filestats import UnusualShapeError, count_records
+from wxrbridge.errors import NeedsStoreError
+from wxrbridge.filestats import count_records
 
 DATA = Path(__file__).parent / "data"
 COUNTED = [
@@ -89,7 +90,7 @@ def test_a_cycle_of_replies_is_left_to_the_store(tmp_path: Path) -> None:
     cycled.write_text(text[:at] + "<wp:comment_parent>21</wp:comment_parent>"
                       + text[at + len("<wp:comment_parent>0</wp:comment_parent>"):],
                       encoding="utf-8")
-    with pytest.raises(UnusualShapeError):
+    with pytest.raises(NeedsStoreError):
         count_records(api.read(cycled))
     same(api.file_stats(cycled), stored_stats(cycled))
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from . import formats, readahead
-from .errors import NoSuchThreadError, OutputError, OutputUsageError, WriteError
+from .errors import NeedsStoreError, NoSuchThreadError, OutputError, OutputUsageError, WriteError
 from .formats import WriteReport
 from .inputs import HashingReader, ProgressCallback, open_inputs
 from .outputs import complete_file
@@ -456,17 +456,13 @@ def file_stats(path: str | os.PathLike[str], *, recover: bool = False) -> dict[s
     process, with no store (see :mod:`wxrbridge.filestats`); any other file,
     or standard input, goes through the scratch store.
     """
-    from .filestats import UnusualShapeError, count_records
+    from .filestats import count_records
 
     spec = os.fspath(path)
-    if spec != "-":
+    if _read_directly(spec):
         try:
-            documents = _sources(spec, format=None, recover=recover, progress=None,
-                                 read_ahead=False)
-            counted = [count_records(records) for records, _digest in documents]
-            if len(counted) == 1:
-                return counted[0]
-        except UnusualShapeError:
+            return count_records(_one_document(spec, recover))
+        except NeedsStoreError:
             pass
     with scratch_store([spec], recover=recover) as (store, _reports):
         return store.stats()
@@ -489,11 +485,20 @@ def _stored_records(spec: str, recover: bool) -> Iterator[Iterator[Record]]:
         yield store.records(read_ahead=False)
 
 
+def _read_directly(spec: str) -> bool:
+    """Whether ``spec`` may be read straight from its reader (see
+    :func:`_one_document`): a file that can be read twice (not standard
+    input), which its format reads as a stream, not from its location or
+    its path."""
+    if spec == "-" or _is_store_url(spec) or _read_location(spec, None) is not None:
+        return False
+    by_path = formats.at_path(spec, None)
+    return by_path is None or by_path.read_path is None
+
+
 def _one_document(spec: str, recover: bool) -> Iterator[Record]:
     """The records of a file straight from its reader, while it is one
-    document (:class:`~wxrbridge.verify.sides.NeedsStoreError` at a second one)."""
-    from .verify.sides import NeedsStoreError
-
+    document (:class:`~wxrbridge.errors.NeedsStoreError` at a second one)."""
     for count, item in enumerate(open_inputs(spec, recover=recover)):
         if count:
             raise NeedsStoreError("a second document")
@@ -507,11 +512,8 @@ def _verify_side(spec: str, recover: bool) -> SideSource:
     store (see :mod:`wxrbridge.verify`)."""
     from .verify import SideSource
 
-    by_path = formats.at_path(spec, None)
-    streamed = (spec != "-" and not _is_store_url(spec) and _read_location(spec, None) is None
-                and (by_path is None or by_path.read_path is None))
     return SideSource(lambda: _stored_records(spec, recover),
-                      (lambda: _one_document(spec, recover)) if streamed else None)
+                      (lambda: _one_document(spec, recover)) if _read_directly(spec) else None)
 
 
 def verify(a: str | os.PathLike[str], b: str | os.PathLike[str], *,

@@ -142,3 +142,11 @@ def _rebuild(
     error = cls(reason, file=file, line=line, column=column)
     error.recoverable = recoverable
     return error
+
+
+class NeedsStoreError(Exception):
+    """Records read straight from a file's reader hold what only a store
+    settles (a second document, which it merges; an id used twice, which it
+    renames; a parent cycle, which it cuts; text no UTF-8 holds): the caller
+    reads the file again through a scratch store.  Never leaves the library,
+    so it is no :class:`WxrbridgeError`."""

@@ -6,9 +6,9 @@ reads: each thread and comment becomes one row, a reply is linked to the
 comment its reference names in the same item, and nothing is merged,
 renamed or recorded as changed.  Its counts can therefore be taken from the
 records themselves, as the store would give them, at a fraction of the cost
-of storing the file.  Anything else raises :class:`UnusualShapeError`, and the caller
-loads the file into a scratch store and asks that (see
-:func:`wxrbridge.api.file_stats`).
+of storing the file.  Anything else raises
+:class:`~wxrbridge.errors.NeedsStoreError`, and the caller loads the file
+into a scratch store and asks that (see :func:`wxrbridge.api.file_stats`).
 """
 
 from __future__ import annotations
@@ -18,12 +18,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from .canonical import wp_status, wp_type
+from .errors import NeedsStoreError
 from .records import Comment, CommentChange, ImportIssue, Record, Source, Thread
 from .threads import find_cycles, max_depth
-
-
-class UnusualShapeError(Exception):
-    """The records need the store's own resolution to be counted."""
 
 
 class _Counts:
@@ -57,7 +54,7 @@ class _Counts:
     def comment(self, record: Comment) -> None:
         key = record.key
         if record.origin != "wxr" or record.thread != self.thread or key in self.keys:
-            raise UnusualShapeError
+            raise NeedsStoreError
         self.keys.add(key)
         index = self.count
         self.count = index + 1
@@ -74,7 +71,7 @@ class _Counts:
     def result(self) -> dict[str, Any]:
         self.end_thread()
         if find_cycles(self.parent_of):
-            raise UnusualShapeError  # which link the store cuts is its own business
+            raise NeedsStoreError  # which link the store cuts is its own business
         return {
             "threads": len(self.threads),
             "comments": self.count,
@@ -99,7 +96,7 @@ def _canonical(raw: Counter[str | None], canonical: Any) -> dict[str, int]:
 
 def count_records(records: Iterable[Record]) -> dict[str, Any]:
     """What :func:`wxrbridge.store.stats.store_stats` gives for a fresh
-    store holding ``records``, a WordPress export's; :class:`UnusualShapeError` when
+    store holding ``records``, a WordPress export's; :class:`~wxrbridge.errors.NeedsStoreError` when
     they are not of the shape that stores as it reads."""
     counts = _Counts()
     comment = counts.comment
@@ -108,18 +105,18 @@ def count_records(records: Iterable[Record]) -> dict[str, Any]:
             comment(record)
         elif isinstance(record, Thread):
             if record.origin != "wxr" or record.key in counts.threads:
-                raise UnusualShapeError
+                raise NeedsStoreError
             counts.end_thread()
             counts.threads.add(record.key)
             counts.thread = record.key
         elif isinstance(record, Source):
             counts.sources += 1
             if counts.sources > 1 or record.origin != "wxr":
-                raise UnusualShapeError
+                raise NeedsStoreError
         elif isinstance(record, (Comment, CommentChange)):
-            raise UnusualShapeError
+            raise NeedsStoreError
         elif counts.sources == 0 and not isinstance(record, ImportIssue):
-            raise UnusualShapeError  # the store refuses records before their source
+            raise NeedsStoreError  # the store refuses records before their source
     if counts.sources == 0:
-        raise UnusualShapeError
+        raise NeedsStoreError
     return counts.result()

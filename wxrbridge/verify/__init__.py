@@ -42,10 +42,11 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
+from ..errors import NeedsStoreError
 from ..records import Record
 from .identity import FIELDS, compared, field_differences
 from .shown import PAGE_ORIGIN, not_shown
-from .sides import SIDES, NeedsStoreError, Sides
+from .sides import SIDES, Sides
 
 
 @dataclass

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .. import canonical
+from ..errors import NeedsStoreError
 from ..formats.wxr.plan import ORIGINAL_PARENT_KEY
 from ..records import Comment, Record, Thread, User
 from .identity import FIELDS, comment_fields, comment_tokens, thread_tokens
@@ -39,12 +40,6 @@ def _schema(side: str) -> str:
             dangling INTEGER NOT NULL, parent_idx INTEGER, {fields});
         CREATE TABLE {side}_comment_token (idx INTEGER NOT NULL, kind TEXT, value TEXT);
     """
-
-
-class NeedsStoreError(Exception):
-    """A side read straight from its reader holds what only a store would
-    settle (a second document, an id used twice, text no UTF-8 holds): it
-    is to be read again through a scratch store."""
 
 
 class Sides:
