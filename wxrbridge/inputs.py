@@ -161,9 +161,10 @@ class Damaged(_PassThrough):
         if self.damage is not None:
             return b""
         if size < 0:
-            # Read whole a piece at a time: the damage ends a read, and a
-            # single read would lose everything before it.
-            return b"".join(iter(lambda: self.read(1 << 16), b""))
+            # Read whole a piece at a time (RawIOBase.readall calls read
+            # until it gives nothing): the damage ends a read, and a single
+            # read would lose everything before it.
+            return self.readall()
         try:
             data = self._inner.read(size)
         except self._errors as exc:
@@ -367,7 +368,7 @@ class _Chained(_PassThrough):
 
     def read(self, size: int = -1) -> bytes:
         if size < 0:
-            return b"".join(iter(lambda: self.read(1 << 16), b""))
+            return self.readall()
         while True:
             if self._current is None:
                 self._current = next(self._streams, None)
