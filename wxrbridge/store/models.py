@@ -16,8 +16,9 @@ different keys), and the loader refuses a longer value on every backend
 alike (``load_rows.check_lengths``).
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: the ``Mapped[...]`` annotations
+# are then objects, which the declarative mapping reads as they are, instead
+# of strings it parses and evaluates, column by column, whenever a store is opened.
 import types
 from datetime import datetime
 from typing import Any

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Connection, exists, func, select
-from sqlalchemy.orm import aliased
 
 from ..threads import max_depth
 from .bulk import pairs
@@ -32,7 +31,7 @@ def store_stats(connection: Connection) -> dict[str, Any]:
     # An orphan's parent reference names no stored comment at all, by key or
     # (for a Disqus reply to a post merged onto a WordPress row) by dsq_id.
     # A reply whose link was cut to break a cycle is not one.
-    parent = aliased(c, name="parent")
+    parent = c.alias("parent")
     orphans = connection.execute(
         select(func.count())
         .select_from(c)
