@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, MetaData
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
@@ -22,13 +22,15 @@ from ..records import Record
 from ..urlmap import UrlMap
 from .bulk import sqlite_check_keys, sqlite_keys_off, sqlite_keys_on
 from .engine import create_store_engine, parse_store_url, sqlite_path
-from .load import Loader, LoadReport, count_stored
-from .merge import MergeOptions
+from .load_issues import LoadReport
 from .migrate import check_current, ensure_current, has_schema
 from .models import Base
 from .read import Selection, iter_records, read_records_ahead, thread_exists
 from .server_load import unchecked_references
 from .stats import store_stats
+
+if TYPE_CHECKING:
+    from .merge import MergeOptions
 
 DEFAULT_URL = "sqlite:///wxrbridge.sqlite"
 
@@ -43,6 +45,16 @@ __all__ = [
     "open_store",
     "resolve_url",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The loader and its merges are imported by the first load: a command
+    # that only reads a store (stats, export) does without them.
+    if name == "MergeOptions":
+        from .merge import MergeOptions
+
+        return MergeOptions
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def resolve_url(url: str | None) -> str:
@@ -208,6 +220,8 @@ class Store:
         whole transaction back, so the store is left as it was; so does
         ``dry_run``.
         """
+        from .load import Loader, count_stored
+
         reports = []
         try:
             with self.engine.connect() as connection, _import_lock(connection), \

@@ -41,7 +41,7 @@ from ..records import (
 )
 from .bulk import chunks
 from .engine import create_store_engine
-from .load import (
+from .tables import (
     comment_meta_t,
     comments_t,
     extras_t,
