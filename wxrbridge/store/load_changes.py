@@ -65,15 +65,17 @@ COMPARED: dict[str, str] = {
 CHANGE_CODES = ("changed", "deleted")
 
 
-def _stage_table() -> Table:
+def _stage_table(dialect: str) -> Table:
     """The temporary table a batch is compared from: its keys and compared
     columns, under the comments table's collation on MariaDB, so that text
     compares byte for byte there as well."""
     columns: list[Column[Any]] = [Column("key", Key(), primary_key=True)]
     columns += [Column(name, LongText) for name in COMPARED]
-    options: dict[str, Any] = {
-        "prefixes": ["TEMPORARY"], "postgresql_on_commit": "DROP", **MYSQL_TABLE_ARGS,
-    }
+    options: dict[str, Any] = {"prefixes": ["TEMPORARY"], **MYSQL_TABLE_ARGS}
+    if dialect == "postgresql":
+        # Only there: the keyword imports PostgreSQL's dialect, a twentieth
+        # of a second, into every import.
+        options["postgresql_on_commit"] = "DROP"
     return Table("wxrbridge_incoming_comments", MetaData(), *columns, **options)
 
 
@@ -97,7 +99,7 @@ class ChangeLog:
         self.report = report
         self.issues = issues
         self.now = now
-        self.stage = _stage_table()
+        self.stage = _stage_table(connection.dialect.name)
         self.stage_insert: RawInsert | None = None
         self.found = _Found()
 
