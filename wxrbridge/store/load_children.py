@@ -68,25 +68,28 @@ class ChildRows:
         self,
         table: Table,
         columns: tuple[str, ...],
-        by_owner: Iterable[tuple[int, Sequence[Item]]],
-        fields: Callable[[Item], tuple[Any, ...]],
+        by_owner: Iterable[tuple[int, Sequence[Any]]],
+        fields: Callable[[Item], Iterable[Any]] | None,
         new_owners: bool,
         lead: tuple[Any, ...] = (),
         **owner_filter: Any,
     ) -> None:
         """Make each owner's child rows its list of items, numbered by
         position: a row is ``lead``, the owner's id, the position and the
-        item's ``fields``, in ``columns`` order (whose owner column is the
-        one after ``lead``)."""
-        owners: list[int] = []
-        rows: list[tuple[Any, ...]] = []
-        for owner_id, items in by_owner:
-            owners.append(owner_id)
-            if items:
-                rows.extend(
-                    (*lead, owner_id, position, *fields(item))
-                    for position, item in enumerate(items)
-                )
+        item's ``fields`` (``None``: the item's own values), in ``columns``
+        order (whose owner column is the one after ``lead``)."""
+        listed = list(by_owner)
+        # One comprehension for the batch: most owners have no items, and
+        # a loop of statements per owner cost more than the rows.
+        if fields is None:
+            rows = [(*lead, owner_id, position, *item)
+                    for owner_id, items in listed if items
+                    for position, item in enumerate(items)]
+        else:
+            rows = [(*lead, owner_id, position, *fields(item))
+                    for owner_id, items in listed if items
+                    for position, item in enumerate(items)]
+        owners = [] if new_owners else [owner_id for owner_id, _ in listed]
         self.replace(
             table, columns[len(lead)], owners, columns, rows, new_owners, **owner_filter
         )
@@ -100,7 +103,7 @@ class ChildRows:
     ) -> None:
         """Make each owner's meta rows its list of (key, value) pairs."""
         self.replace_listed(
-            table, (owner_column, *_META_FIELDS), meta_by_owner, tuple, new_owners
+            table, (owner_column, *_META_FIELDS), meta_by_owner, None, new_owners
         )
 
     def replace_extras(

@@ -10,6 +10,7 @@ close a cycle of parent links, which is then cut by the rule of
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, or_, select, update
@@ -19,7 +20,7 @@ from ..records import ImportIssue
 from ..threads import KeyRank, cycle_cut, find_cycles, key_rank
 from .bulk import chunks, pairs
 from .load_issues import IssueLog, LoadReport
-from .load_rows import ID, PARENT_ID, PARENT_KEY, THREAD_ID
+from .load_rows import ID, KEY, PARENT_ID, PARENT_KEY, THREAD_ID, THREAD_KEY
 from .server_load import UNCHECKED
 from .tables import comments_t
 
@@ -54,22 +55,25 @@ class ParentLinker:
         self.link_while_loading = connection.dialect.name in ("sqlite", "postgresql") \
             or connection.info.get(UNCHECKED, False)
 
-    def link_parents(self, merged_parents: bool) -> None:
+    def link_parents(self, merged_parents: Callable[[], bool]) -> None:
         """Link the replies not linked while loading, set-based.
 
         A parent is linked only when it is in the same thread: a reference to
         another thread's comment is kept raw and reported, as is a reference
         to nothing at all (a parent that was spam and left out of the export).
         A re-imported site is relinked whole, since its rows may have moved.
-        ``merged_parents``: Disqus and Blogger replies may answer comments
-        merged onto WordPress rows (see :meth:`_link_where`).
+        ``merged_parents()``: whether Disqus and Blogger replies may answer
+        comments merged onto WordPress rows (see :meth:`_link_where`); asked
+        only when this import wrote such replies.
         """
         c = comments_t
         for site, origin in sorted(self.sites):
             in_site = and_(c.c.site == site, c.c.origin == origin)
             # Replies whose parent merged onto a WordPress row name it by
             # the Disqus id or the Blogger key that row now carries.
-            merged_as = _MERGED_AS.get(origin) if merged_parents else None
+            merged_as = _MERGED_AS.get(origin)
+            if merged_as is not None and not merged_parents():
+                merged_as = None
             reset = (site, origin) in self.reset_links
             if reset:
                 self.connection.execute(update(c).where(in_site).values(parent_id=None))
@@ -278,28 +282,35 @@ class ParentLinker:
         self.unresolved.setdefault((site, origin), []).extend(moved)
         self.report.linked -= len(moved)
 
-    def link_locally(
-        self, thread: str, key: str, row: list[Any], row_id: int, unresolved: list[int]
-    ) -> None:
-        """Give the row its id and, when its parent came earlier in the same
-        thread, its parent link; otherwise leave the link to the UPDATE."""
-        row[ID] = row_id
-        parent_key = row[PARENT_KEY]
+    def link_locally(self, rows: list[list[Any]], first_id: int, unresolved: list[int]) -> None:
+        """Give a fresh batch's rows their ids, from ``first_id`` on, and each
+        reply whose parent came earlier in the same thread its parent link;
+        the other replies' links are left to the UPDATE (``unresolved``)."""
         if not self.link_while_loading:
-            if parent_key is not None:
+            for row_id, row in enumerate(rows, first_id):
+                row[ID] = row_id
+                if row[PARENT_KEY] is not None:
+                    unresolved.append(row_id)
+            return
+        local_thread, local_ids = self.local_thread, self.local_ids
+        linked = 0
+        for row_id, row in enumerate(rows, first_id):
+            row[ID] = row_id
+            thread = row[THREAD_KEY]
+            if thread != local_thread:
+                local_thread = thread
+                local_ids = {}
+            # A key the thread repeats names its first row, as the UPDATE
+            # (and every relinking after a re-import) has it.
+            local_ids.setdefault(row[KEY], row_id)
+            parent_key = row[PARENT_KEY]
+            if parent_key is None:
+                continue
+            parent_id = local_ids.get(parent_key)
+            if parent_id is not None and parent_id != row_id and row[THREAD_ID] is not None:
+                row[PARENT_ID] = parent_id
+                linked += 1
+            else:
                 unresolved.append(row_id)
-            return
-        if thread != self.local_thread:
-            self.local_thread = thread
-            self.local_ids = {}
-        # A key the thread repeats names its first row, as the UPDATE
-        # (and every relinking after a re-import) has it.
-        self.local_ids.setdefault(key, row_id)
-        if parent_key is None:
-            return
-        parent_id = self.local_ids.get(parent_key)
-        if parent_id is not None and parent_id != row_id and row[THREAD_ID] is not None:
-            row[PARENT_ID] = parent_id
-            self.report.linked += 1
-        else:
-            unresolved.append(row_id)
+        self.local_thread, self.local_ids = local_thread, local_ids
+        self.report.linked += linked

@@ -36,6 +36,7 @@ COMMENT_COLUMNS = (
 )
 # Where a row holds what the loader reads back or fills in.
 ID, KEY = 0, 3
+THREAD_KEY = COMMENT_COLUMNS.index("thread_key")
 THREAD_ID = COMMENT_COLUMNS.index("thread_id")
 PARENT_KEY = COMMENT_COLUMNS.index("parent_key")
 PARENT_ID = COMMENT_COLUMNS.index("parent_id")
