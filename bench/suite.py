@@ -40,6 +40,7 @@ READ_AHEAD_BYTES = 8 * 1024 * 1024
 
 sys.path.insert(0, str(BENCH))
 import corpus  # noqa: E402  (bench/ is not a package)
+from process_tree import KEPT_MARKER  # noqa: E402
 
 
 @dataclass
@@ -434,12 +435,6 @@ def render(steps: Sequence[Step], absolutes: Sequence[Absolute], details: list[t
         lines += ["", "## Problems", "", *problems]
     lines += ["", f"Command: `{command}`", ""]
     return "\n".join(lines)
-
-
-# Below this line RESULTS.md holds what the other bench scripts measured
-# (steps bench/run does not time, such as writing into a WordPress
-# database); a new run keeps it as it was.
-KEPT_MARKER = "<!-- measured by other bench scripts; bench/run keeps what follows -->"
 
 
 def kept_section(results: Path) -> str:

@@ -15,48 +15,15 @@ largest single process's.
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).parent
-
-
-def _tree_rss(pid: int) -> int:
-    """Summed RSS in bytes of ``pid`` and its descendants."""
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            with open(f"/proc/{current}/statm") as statm:
-                total += int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-            with open(f"/proc/{current}/task/{current}/children") as children:
-                todo.extend(int(child) for child in children.read().split())
-        except OSError:
-            continue
-    return total
-
-
-def measure(command: list[str]) -> tuple[float, float, int, int]:
-    """Wall s, CPU s (user + system, children included), peak summed RSS,
-    peak single-process RSS (bytes)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    peak = 0
-    while True:
-        # wait4 gives this child's own usage, its waited-for children included.
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            break
-        peak = max(peak, _tree_rss(process.pid))
-        time.sleep(0.1)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - started
-    return wall, usage.ru_utime + usage.ru_stime, peak, usage.ru_maxrss * 1024
+sys.path.insert(0, str(HERE))
+from process_tree import load_average, measure  # noqa: E402  (bench/ is not a package)
 
 
 def main() -> None:
@@ -77,23 +44,21 @@ def main() -> None:
         "bare parse, twice": [sys.executable, str(HERE / "baseline.py"), "parse",
                               str(wxr), str(wxr)],
     }
-    print(f"load average before: {_load()}")
+    print(f"load average before: {load_average()}")
     print("| step | comments | wall s | CPU s | peak RSS, tree (MB) | largest process (MB) |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     cpu: dict[str, list[float]] = {name: [] for name in steps}
     for round_ in range(args.rounds):
         names = list(steps) if round_ % 2 == 0 else list(reversed(steps))
         for name in names:
-            wall, used, tree, single = measure(steps[name])
-            cpu[name].append(used)
-            print(f"| {name} | {args.comments:,} | {wall:.1f} | {used:.1f} | {tree / 1e6:.0f} "
-                  f"| {single / 1e6:.0f} |", flush=True)
+            usage = measure(steps[name])
+            cpu[name].append(usage.cpu)
+            print(f"| {name} | {args.comments:,} | {usage.wall:.1f} | {usage.cpu:.1f} "
+                  f"| {usage.peak_tree_rss / 1e6:.0f} | {usage.peak_single_rss / 1e6:.0f} |",
+                  flush=True)
     mine, bare = (statistics.median(cpu[name]) for name in steps)
-    print(f"median CPU ratio {mine / bare:.2f}x; load average after: {_load()}")
+    print(f"median CPU ratio {mine / bare:.2f}x; load average after: {load_average()}")
 
-
-def _load() -> str:
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 if __name__ == "__main__":
     main()
