@@ -74,18 +74,23 @@ _ID_META = {"dsq_post_id": "dsq", ORIGINAL_ID_KEY: "wp"}
 
 def comment_tokens(comment: Comment) -> list[Token]:
     """A comment's identity tokens, in the order they are tried."""
-    tokens = {(_COMMENT_KEY.get(comment.origin, "dsq"), comment.key.strip())}
+    own = (_COMMENT_KEY.get(comment.origin, "dsq"), comment.key.strip())
     # As _tokens has them, one by one: every comment is read here.
+    more = []
     if comment.wp_id:
-        tokens.add(("wp", comment.wp_id.strip()))
+        more.append(("wp", comment.wp_id.strip()))
     if comment.dsq_id:
-        tokens.add(("dsq", comment.dsq_id.strip()))
+        more.append(("dsq", comment.dsq_id.strip()))
     if comment.dsq_identifier:
-        tokens |= _tokens([("wp", wp_id_in_identifier(comment.dsq_identifier))])
+        wp_id = wp_id_in_identifier(comment.dsq_identifier)
+        if wp_id:
+            more.append(("wp", wp_id.strip()))
     for key, value in comment.meta:
         if value and key in _ID_META:
-            tokens.add((_ID_META[key], value.strip()))
-    return sorted(tokens) if len(tokens) > 1 else list(tokens)
+            more.append((_ID_META[key], value.strip()))
+    if not more or (len(more) == 1 and more[0] == own):
+        return [own]  # the usual comment: its key, and a WordPress id the same
+    return sorted({own, *more})
 
 
 # Meta wxrbridge's own writers add to carry an identity or a dangling
@@ -100,38 +105,58 @@ FIELDS = ("type", "status", "author_name", "author_email", "author_url", "create
 SOME_USER = ""
 
 
-def _stripped(value: str | None) -> str | None:
-    return (value or "").strip() or None
-
-
-# Meta as compared: JSON text, one encoder for every comment.
-_META_JSON = json.JSONEncoder(ensure_ascii=False).encode
+# Meta as compared: JSON text, each string as the JSON encoder writes it.
+_JSON_STRING = json.encoder.encode_basestring
 
 
 def _meta_order(pair: tuple[str, str | None]) -> tuple[str, str]:
     return pair[0], pair[1] or ""
 
 
+def _meta_text(meta: list[tuple[str, str | None]]) -> str | None:
+    """A comment's meta as compared: its pairs but wxrbridge's own, in
+    order, as JSON text (None when there are none)."""
+    kept = [pair for pair in meta if not pair[0].startswith(OWN_META)]
+    if not kept:
+        return None
+    if len(kept) > 1:
+        kept.sort(key=_meta_order)
+    # The encoder's text for a list of pairs, without building an encoder
+    # for each comment.
+    return "[" + ", ".join(
+        f"[{_JSON_STRING(key)}, {'null' if value is None else _JSON_STRING(value)}]"
+        for key, value in kept) + "]"
+
+
 def comment_fields(comment: Comment, logins: dict[str, str]) -> tuple[Any, ...]:
     """The values of :data:`FIELDS`, as compared (meta as JSON text);
     ``logins`` are the side's users' logins by id."""
-    user = canonical.site_user_id(comment.wp_user_id)
-    meta = sorted(((key, value) for key, value in comment.meta if not key.startswith(OWN_META)),
-                  key=_meta_order) if comment.meta else None
+    # canonical.site_user_id, comment_type and comment_status, inline: every
+    # comment of both sides comes through here.
+    user: str | None = (comment.wp_user_id or "").strip()
+    if user in ("", "0"):
+        user = None
+    if comment.origin == "disqus":
+        kind, status = "comment", canonical.dsq_status(comment)
+    else:
+        kind = (comment.wp_type or "").strip() or "comment"
+        status = canonical.wp_status(comment.wp_approved)
+    email, url, ip = comment.author_email, comment.author_url, comment.author_ip
+    local = comment.created_at_local
     return (
-        canonical.comment_type(comment),
-        canonical.comment_status(comment),
+        kind,
+        status,
         comment.author_name,
-        (comment.author_email or "").strip().lower() or None,
-        _stripped(comment.author_url),
+        email and email.strip().lower() or None,
+        url and url.strip() or None,
         canonical.utc_iso(comment.created_at, not_a_date=comment.created_at),
         # A date: padding around it is not a difference (WXR exports write it trimmed).
-        None if comment.created_at_local is None else comment.created_at_local.strip(),
+        None if local is None else local.strip(),
         comment.content,
-        _stripped(comment.author_ip),
+        ip and ip.strip() or None,
         user,
         None if user is None else logins.get(user, SOME_USER),
-        _META_JSON(meta) if meta else None,
+        _meta_text(comment.meta) if comment.meta else None,
     )
 
 

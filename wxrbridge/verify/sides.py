@@ -120,14 +120,16 @@ class Sides:
             return idx
 
         idx = self.comments[side]
+        add_comment, add_tokens = comments.append, comment_tokens_.append
         for record in records:
             if isinstance(record, Comment):
-                in_thread = thread_idx.get(record.thread)
+                thread_key = record.thread
+                in_thread = thread_idx.get(thread_key)
                 if in_thread is None:
                     # A Disqus post whose thread is not in the export: its
                     # thread is known by that reference alone, once for all
                     # the posts that name it.
-                    in_thread = new_thread(record.thread, [("dsq", record.thread)])
+                    in_thread = new_thread(thread_key, [("dsq", thread_key)])
                 parent = canonical.parent_of(record)
                 kept = None
                 if parent is None and record.meta:
@@ -135,11 +137,12 @@ class Sides:
                     # level with its reference kept: that same dangling id.
                     kept = next((v for k, v in record.meta
                                  if k == ORIGINAL_PARENT_KEY and v), None)
-                origins.add(record.origin)
-                comments.append((idx, record.key, record.origin, in_thread, record.thread,
-                                 kept or parent, kept is not None, *comment_fields(record, logins)))
-                comment_tokens_.extend(
-                    (idx, kind, value) for kind, value in comment_tokens(record))
+                origin = record.origin
+                origins.add(origin)
+                add_comment((idx, record.key, origin, in_thread, thread_key, kept or parent,
+                             kept is not None, *comment_fields(record, logins)))
+                for kind, value in comment_tokens(record):
+                    add_tokens((idx, kind, value))
                 idx += 1
                 if len(comments) >= _BATCH:
                     flush()
