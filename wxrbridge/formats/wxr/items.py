@@ -391,8 +391,7 @@ class ItemReader:
         key_tag, value_tag = self._meta_tags
         values = self._comment_blank.copy()
         meta: list[Meta] = []
-        walk = node.iter()
-        next(walk)  # the comment itself
+        walk = node.iterdescendants()
         children = 0
         for child in walk:
             slot = slots.get(child.tag)
