@@ -51,7 +51,7 @@ Job = Callable[[_P, ProgressCallback], Iterable[Document]]
 _WORTHWHILE = 8 * 1024 * 1024
 # Records per message: big enough that each costs little, small enough that
 # the reading process never holds many.
-_BATCH = 2000
+_BATCH = 500
 # What the calling process reads from the pipe at once, and how many such
 # chunks may wait for the store: 4 MiB, some 7,000 records, more than the
 # store takes in one batch.
