@@ -36,7 +36,7 @@ from typing import IO, Any, TypeVar
 
 from .errors import InputError
 from .inputs import HashingReader, ProgressCallback
-from .records import Comment, Record, Source
+from .records import Comment, Extra, Record, Source, Thread, ThreadTerm
 
 # One document a job yields: its records, and a callable giving its sha256
 # (or None) once they are read.
@@ -60,6 +60,10 @@ _QUEUED = 4
 # Before each message: its length, and whether marshal (else pickle) wrote it.
 _HEADER = struct.Struct("<Q?")
 comment_fields = attrgetter(*(f.name for f in fields(Comment)))
+thread_fields = attrgetter(*(f.name for f in fields(Thread)))
+_COMMENT_EXTRAS = [f.name for f in fields(Comment)].index("extras")
+_THREAD_TERMS = [f.name for f in fields(Thread)].index("terms")
+_THREAD_EXTRAS = [f.name for f in fields(Thread)].index("extras")
 
 
 def worthwhile(path: str, wanted: bool | None) -> bool:
@@ -286,10 +290,11 @@ class _Channel:
                 for item in items:
                     if type(item) is tuple:
                         yield Comment(*item)
-                        continue
-                    if type(item) is Source:
-                        self.source = item
-                    yield item
+                    else:
+                        record = _decoded(item)
+                        if type(record) is Source:
+                            self.source = record
+                        yield record
             elif message[0] == "end":
                 _kind, late_extras, self.digest = message
                 # The reader may add to its Source after sending it (what
@@ -304,9 +309,9 @@ class _Channel:
 
 def _send(out: IO[bytes], *message: Any) -> None:
     try:
-        # Plain data, a batch of comments as tuples above all, goes through
-        # marshal, which writes it four times as fast as pickle; records as
-        # objects and errors through pickle.
+        # Plain data, every batch of records among it (see _encoded), goes
+        # through marshal; errors, and a batch holding what marshal cannot
+        # write, through pickle.
         frame, marshalled = marshal.dumps(message), True
     except ValueError:
         frame, marshalled = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL), False
@@ -346,29 +351,87 @@ def _send_records(
     # then, and gets the rest at the end.
     source: Source | None = None
     sent_extras = 0
-    batch: list[Record | tuple[Any, ...]] = []
+    batch: list[Any] = []
     for record in records:
-        if type(record) is Source:
-            source = record
-        # A comment travels as the tuple of its fields: pickling a
-        # dataclass costs several times as much.
-        batch.append(comment_fields(record) if type(record) is Comment else record)
-        if len(batch) >= _BATCH:
-            sent_extras = _sent(source, batch, sent_extras)
-            _send(out, "records", batch, bytes_read())
-            batch = []
+        if type(record) is Comment:
+            # Taken as it is now; other records are taken as the batch goes
+            # (a reader may still fill them in up to then).
+            batch.append(_comment_tuple(record))
+            if len(batch) < _BATCH:
+                continue
+        else:
+            if type(record) is Source:
+                source = record
+            batch.append(record)
+            if len(batch) < _BATCH:
+                continue
+        sent_extras = _sent(source, batch, sent_extras)
+        _send(out, "records", _encoded(batch), bytes_read())
+        batch = []
     sent_extras = _sent(source, batch, sent_extras)
-    _send(out, "records", batch, bytes_read())
+    _send(out, "records", _encoded(batch), bytes_read())
     return source.extras[sent_extras:] if source is not None else []
 
 
-def _sent(
-    source: Source | None, batch: list[Record | tuple[Any, ...]], sent_extras: int
-) -> int:
+def _sent(source: Source | None, batch: list[Any], sent_extras: int) -> int:
     """How many of the Source's extras the caller has once ``batch`` is sent."""
     if source is not None and any(record is source for record in batch):
         return len(source.extras)
     return sent_extras
+
+
+# How a batch travels, all of it through marshal, which writes and reads
+# tuples of strings several times as fast as pickle does dataclasses: a
+# comment is the tuple of its fields; a comment with extras, or a thread,
+# a list of a kind and its fields with the nested records as tuples; any
+# other record (a source, users, terms, issues: few) is pickled on its own
+# into bytes. One pickled record no longer sends the whole batch through
+# pickle.
+_EXTRAS_COMMENT = 0
+_THREAD = 1
+
+
+def _comment_tuple(comment: Comment) -> Any:
+    values = comment_fields(comment)
+    if not comment.extras:
+        return values
+    fields_list = list(values)
+    fields_list[_COMMENT_EXTRAS] = [_extra_tuple(extra) for extra in comment.extras]
+    return [_EXTRAS_COMMENT, *fields_list]
+
+
+def _extra_tuple(extra: Extra) -> tuple[str, str, str, str | None]:
+    return (extra.kind, extra.name, extra.value, extra.anchor)
+
+
+def _encoded(batch: list[Any]) -> list[Any]:
+    encoded: list[Any] = []
+    for item in batch:
+        kind = type(item)
+        if kind is tuple or kind is list:
+            encoded.append(item)  # a comment, already
+        elif kind is Thread:
+            values = list(thread_fields(item))
+            values[_THREAD_TERMS] = [(t.domain, t.nicename, t.name) for t in item.terms]
+            values[_THREAD_EXTRAS] = [_extra_tuple(extra) for extra in item.extras]
+            encoded.append([_THREAD, *values])
+        else:
+            encoded.append(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
+    return encoded
+
+
+def _decoded(item: list[Any] | bytes) -> Record:
+    """A record of a batch but a plain comment (see _encoded)."""
+    if isinstance(item, bytes):
+        record: Record = pickle.loads(item)
+        return record
+    kind, *values = item
+    if kind == _THREAD:
+        values[_THREAD_TERMS] = [ThreadTerm(*term) for term in values[_THREAD_TERMS]]
+        values[_THREAD_EXTRAS] = [Extra(*extra) for extra in values[_THREAD_EXTRAS]]
+        return Thread(*values)
+    values[_COMMENT_EXTRAS] = [Extra(*extra) for extra in values[_COMMENT_EXTRAS]]
+    return Comment(*values)
 
 
 def main() -> int:

@@ -11,6 +11,7 @@ of reading a large export goes.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import fields
 from typing import Any
 
 from lxml import etree
@@ -41,8 +42,18 @@ _TEXT = 0
 _GUID = 1
 _CATEGORY = 2
 _POSTMETA = 3
-_COMMENT = 4
+_COMMENT = 4  # taken before the table is looked at (see item)
 _COMMENTMETA = 5
+
+# Where each field goes in the positional arguments of Comment, for the
+# plain comment path (see ItemReader._plain_comment).
+_COMMENT_SLOTS = {f.name: i for i, f in enumerate(fields(Comment))}
+_KEY_SLOT = _COMMENT_SLOTS["key"]
+_THREAD_SLOT = _COMMENT_SLOTS["thread"]
+_WP_ID_SLOT = _COMMENT_SLOTS["wp_id"]
+_META_SLOT = _COMMENT_SLOTS["meta"]
+_EXTRAS_SLOT = _COMMENT_SLOTS["extras"]
+_POSITION_SLOT = _COMMENT_SLOTS["position"]
 
 
 def note_child(order: list[str], name: str) -> None:
@@ -74,9 +85,12 @@ class ItemReader:
         self._comment_tags: dict[str, tuple[int, str, str]] = {}
         self.channel_tags: dict[str, tuple[str, str]] = {}
         self._meta_tags = ("{None}meta_key", "{None}meta_value")
-        # For plain comments: field tag -> attribute, and the meta tag.
-        self._comment_fields: dict[str, str] = {}
-        self._commentmeta_tag = "{None}commentmeta"
+        # For plain comments: field tag -> its slot in Comment's arguments
+        # (0 for commentmeta), and the arguments before any field is read.
+        self._comment_slots: dict[Any, int] = {}
+        self._comment_blank: list[Any] = [None] * len(_COMMENT_SLOTS)
+        self._comment_blank[_COMMENT_SLOTS["origin"]] = "wxr"
+        self._comment_tag: str | None = None
         self.groups = ThreadGroups(name)
         self.prefixes = PrefixBinder(name)
         # Prefixes the document reader declared for the parser.
@@ -120,9 +134,10 @@ class ItemReader:
             for local, attr in SOURCE_WP_FIELDS:
                 channel[wp + local] = (attr, local)
             self._meta_tags = (wp + "meta_key", wp + "meta_value")
-            self._commentmeta_tag = wp + "commentmeta"
-        self._comment_fields = {
-            tag: attr for tag, (how, attr, _local) in comment.items() if how == _TEXT
+            self._comment_tag = wp + "comment"
+        self._comment_slots = {
+            tag: _COMMENT_SLOTS[attr] if how == _TEXT else 0
+            for tag, (how, attr, _local) in comment.items()
         }
         self._item_tags = item
         self._comment_tags = comment
@@ -292,8 +307,16 @@ class ItemReader:
         order: list[str] = []
         comment_nodes: list[Any] = []
         identifiers: list[str | None] = []  # dsq:thread_identifier, each written
+        comment_tag = self._comment_tag
         for child in node:
             tag = child.tag
+            if tag == comment_tag:
+                # Most of an item's children: the shortest way through.
+                comment_nodes.append(child)
+                if anchor != "comment":
+                    anchor = "comment"
+                    note_child(order, ITEM_NAMES["comment"])
+                continue
             known = tags.get(tag) if isinstance(tag, str) else None
             if known is not None:
                 how, attr, local = known
@@ -323,9 +346,6 @@ class ItemReader:
                     if pair is not None:
                         thread.meta.append(pair)
                         taken = True
-                elif how == _COMMENT:
-                    comment_nodes.append(child)
-                    taken = True
                 if taken:
                     anchor = local
                     note_child(order, ITEM_NAMES[local])
@@ -349,53 +369,61 @@ class ItemReader:
             )
         if first:
             yield thread
-        for index, child in enumerate(comment_nodes, start + 1):
-            yield self._comment(child, thread.key, index)
+        if comment_nodes:
+            key = thread.key
+            plain_comment = self._plain_comment
+            for index, child in enumerate(comment_nodes, start + 1):
+                comment = None if self.ns_decls else plain_comment(child, key, index)
+                yield comment if comment is not None else self._comment(child, key, index)
         yield from self._take_issues()
 
     def _plain_comment(self, node: Any, thread_key: str, index: int) -> Comment | None:
         """The comment, when it is the usual shape: every child a known
         field met once or a key/value commentmeta, each a leaf of text with
-        no attributes. ``None`` otherwise; :meth:`_comment` reads it then."""
+        no attributes. ``None`` otherwise; :meth:`_comment` reads it then.
+
+        One walk over the comment's subtree checks the shape and takes the
+        values: a child that holds an element shows up in the walk as one
+        more "child" than ``len(node)`` counts, or as a tag out of place."""
         if node.keys():
             return None
-        fields = self._comment_fields
-        meta_tag = self._commentmeta_tag
+        slots = self._comment_slots
         key_tag, value_tag = self._meta_tags
-        # Field values by attribute name: text each, but passed as keywords,
-        # which mypy checks against every field of Comment.
-        values: dict[str, Any] = {}
+        values = self._comment_blank.copy()
         meta: list[Meta] = []
-        for child in node:
-            tag = child.tag
-            attr = fields.get(tag)
-            if attr is not None:
-                if attr in values or len(child) or child.keys():
+        walk = node.iterdescendants()
+        children = 0
+        for child in walk:
+            slot = slots.get(child.tag)
+            if slot is None or child.keys():
+                return None
+            children += 1
+            if slot:
+                if values[slot] is not None:
                     return None
-                values[attr] = child.text or ""
-            elif tag == meta_tag:
-                if len(child) != 2 or child.keys():
+                values[slot] = child.text or ""
+            else:  # a commentmeta: its key and value come next in the walk
+                if len(child) != 2:
                     return None
-                key, value = child
-                if (key.tag != key_tag or value.tag != value_tag or len(key) or len(value)
+                key = next(walk)
+                value = next(walk)
+                if (key.tag != key_tag or value.tag != value_tag
                         or key.keys() or value.keys()):
                     return None
                 meta.append((key.text or "", value.text or ""))
-            else:
-                return None
-        comment_id = (values.get("wp_id") or "").strip()
-        comment = Comment(
-            origin="wxr", key=comment_id or f"#{thread_key}/{index}", thread=thread_key,
-            position=self.comment_index, meta=meta, **values,
-        )
+        if children != len(node):
+            return None
+        comment_id = values[_WP_ID_SLOT]
+        values[_KEY_SLOT] = (comment_id and comment_id.strip()) or f"#{thread_key}/{index}"
+        values[_THREAD_SLOT] = thread_key
+        values[_META_SLOT] = meta
+        values[_EXTRAS_SLOT] = []
+        values[_POSITION_SLOT] = self.comment_index
         self.comment_index += 1
-        return comment
+        return Comment(*values)
 
     def _comment(self, node: Any, thread_key: str, index: int) -> Comment:
-        if not self.ns_decls:
-            plain = self._plain_comment(node, thread_key, index)
-            if plain is not None:
-                return plain
+        """Any comment, whatever its shape (the general path)."""
         extras: list[Extra] = []
         meta: list[Meta] = []
         ns_decls = self.ns_decls
