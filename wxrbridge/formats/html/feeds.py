@@ -17,6 +17,7 @@ more than writing the comments' pages.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import heapq
 import itertools
@@ -72,8 +73,13 @@ def _text(value: str) -> str:
     return value.replace("\r", "&#13;") if "\r" in value else value
 
 
+_ATTRIBUTE_SPECIAL = re.compile('[&<>"\n\r\t]')
+
+
 def _attribute(value: str) -> str:
     """``value`` escaped as an XML attribute's value, as lxml writes it."""
+    if _ATTRIBUTE_SPECIAL.search(value) is None:
+        return value  # most links: a page name and an anchor
     return escape(value, _ATTRIBUTE)
 
 
@@ -100,8 +106,8 @@ def _head(urn: str, title: str, href: str, lang: str, updated: datetime) -> str:
     )
 
 
-def _entry(item: _Item, prefix: str, fallback: datetime | None) -> str:
-    moment = (item.moment or fallback or _EPOCH).isoformat()
+def _entry(item: _Item, prefix: str, fallback: str) -> str:
+    moment = item.moment.isoformat() if item.moment is not None else fallback
     return (
         f"  <entry>\n    <id>{item.urn}</id>\n    <title>{item.title}</title>\n"
         f"    <updated>{moment}</updated>\n    <author>\n{item.author}    </author>\n"
@@ -117,6 +123,12 @@ def _write(manifest: Manifest, relative: str, head: str, entries: list[str]) -> 
         text = _NOT_XML.sub("\ufffd", text)
     with HashedFile(manifest, relative) as out:
         out.write_bytes(text.encode("utf-8"))
+
+
+@functools.lru_cache(maxsize=64)
+def _kind(kind: str) -> str:
+    """A comment's kind as a feed entry's title starts: "Comment", "Pingback"."""
+    return _text(kind.capitalize())
 
 
 def _updated(items: Sequence[_Item], fallback: datetime | None) -> datetime:
@@ -142,8 +154,10 @@ class Feeds:
         items = [self._item(site_id, key, page, escaped, entry) for entry in entries]
         head = _head(_urn(site_id, key), f"Comments on {title}", page, site["lang"],
                      _updated(items, thread_date))
+        # An undated comment shows its thread's date.
+        fallback = (thread_date or _EPOCH).isoformat()
         _write(self.manifest, f"{self.pages}/{feed_name(page_name)}", head,
-               [_entry(item, "", thread_date) for item in items])
+               [_entry(item, "", fallback) for item in items])
         latest = self._latest
         for item in items:
             if item.moment is None:
@@ -165,7 +179,7 @@ class Feeds:
         body = str(entry.body)
         return _Item(
             urn=_urn(site_id, key, entry.key),
-            title=f"{_text(entry.kind.capitalize())} by {name} on {title}",
+            title=f"{_kind(entry.kind)} by {name} on {title}",
             href=f"{page}#{entry.anchor}",
             author=author,
             moment=entry.when.moment,
@@ -179,4 +193,4 @@ class Feeds:
         head = _head(_urn(site_id), f"Latest comments on {site['title']}", "index.html",
                      site["lang"], _updated(latest, None))
         _write(self.manifest, SITE_FEED, head,
-               [_entry(item, f"{self.pages}/", None) for item in latest])
+               [_entry(item, f"{self.pages}/", _EPOCH.isoformat()) for item in latest])

@@ -25,8 +25,10 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from jinja2 import Environment, Template
+from jinja2.filters import do_urlencode
 
 from .archive import HashedFile, Manifest
+from .render import Frames
 from .sanitize import utf8
 
 PAGES = "threads"
@@ -130,7 +132,7 @@ class Pages:
         self._keys.sort()
         names, by_year = self._listing_names()
         single = not by_year
-        nav = env.get_template("nav.html")
+        nav = Frames(env.get_template("nav.html"))
         listing = env.get_template("listing.html")
         seen_in_year: Counter[str] = Counter()
         batch: list[dict[str, Any]] = []
@@ -147,10 +149,13 @@ class Pages:
                 self._listing(listing, manifest, names, listed_in, batch, summary)
                 listed_in, batch = name, []
             batch.append(row)
-            self._place(row, manifest, nav.render(
-                home="../" + name, listed=_label(name), before=before, after=after,
-                site=summary["site"],
-            ))
+            listed = _label(name)
+            self._place(row, manifest, nav.render(summary["site"], {
+                "home": "../" + name,
+                "back": "the index of" if listed == "index" else f"the threads of {listed} in",
+                "before_href": _href(before), "before_title": before["title"] if before else "",
+                "after_href": _href(after), "after_title": after["title"] if after else "",
+            }))
             before, row = row, after
         if not single:
             self._listing(listing, manifest, names, listed_in, batch, summary)
@@ -195,6 +200,11 @@ class Pages:
         self._rows.close()
         self._staged.close()
         self.staging.unlink(missing_ok=True)
+
+
+def _href(row: dict[str, Any] | None) -> str:
+    """The link from one thread page to the page of ``row``, beside it."""
+    return f"{do_urlencode(row['name'])}.html" if row else ""
 
 
 def _label(name: str) -> str:

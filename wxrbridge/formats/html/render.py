@@ -13,9 +13,11 @@ comment they answer, so the nesting shows even without the stylesheet.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from jinja2 import Template
 from markupsafe import Markup
 
 
@@ -142,3 +144,71 @@ def tree(events: Iterable[Any], fragment: Callable[[str], str]) -> Markup:
             out.append("</article>\n</li>\n")
     out.append("</ol>\n")
     return Markup("".join(out))
+
+
+class _Count(int):
+    """A count that a template compares as the number it is but prints as
+    its marker."""
+
+    marker: str
+
+    def __html__(self) -> str:
+        return self.marker
+
+
+def _marker(name: str) -> str:
+    # NUL is in no template, and escaping leaves it as it is.
+    return f"\x00{name}\x00"
+
+
+_MARKED = re.compile("\x00([a-z_]+)\x00")
+
+
+class Frames:
+    """Pages of one template, rendered once per shape of page rather than
+    once per page.
+
+    What a page holds around its printed values depends only on the site
+    and on the page's shape: which of those values it has at all (a link,
+    left out comments), whether a count is 0, 1 or more, and its other,
+    unprinted values.  That frame is rendered once, with a marker in place
+    of each value, and split at the markers; each page is then its frame's
+    pieces and its own values, escaped as the template escapes them,
+    joined: the bytes the template would write, without a template call per
+    page.  A template printed through it prints its values as they are
+    (no filter, no expression on them) and tests only their truth and a
+    count's ``== 1``.
+    """
+
+    def __init__(self, template: Template) -> None:
+        self.template = template
+        self._frames: dict[tuple[object, ...], list[str]] = {}
+
+    def render(self, site: dict[str, Any], values: dict[str, Any], **flags: Any) -> str:
+        """A page of ``values`` (Markup, or text and numbers to escape);
+        ``flags`` are the template's unprinted values."""
+        shape = tuple(
+            value if not value else min(value, 2) if isinstance(value, int) else True
+            for value in values.values()
+        )
+        key = (site["lang"], site["title"], *values, *shape, *sorted(flags.items()))
+        frame = self._frames.get(key)
+        if frame is None:
+            frame = self._frames[key] = self._frame(site, values, flags)
+        out = frame[:]
+        for index in range(1, len(out), 2):
+            out[index] = escape(values[out[index]])
+        return "".join(out)
+
+    def _frame(self, site: dict[str, Any], values: dict[str, Any],
+               flags: dict[str, Any]) -> list[str]:
+        marked: dict[str, Any] = {}
+        for name, value in values.items():
+            if not value:
+                marked[name] = value  # not printed, or printed as itself
+            elif isinstance(value, int):
+                count = marked[name] = _Count(min(value, 2))
+                count.marker = _marker(name)
+            else:
+                marked[name] = Markup(_marker(name))
+        return _MARKED.split(self.template.render(site=site, **marked, **flags))

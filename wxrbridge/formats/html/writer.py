@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2.filters import do_urlencode
 from markupsafe import Markup
 
 from ... import canonical
@@ -43,7 +44,7 @@ from .archive import (
 )
 from .feeds import SITE_FEED, Feeds, feed_name
 from .index import PAGES, Pages, as_written
-from .render import dates, tree
+from .render import Frames, dates, tree
 from .sanitize import comment_html, safe_url, utf8
 from .search import INDEX_FOLDER, add_search
 
@@ -72,6 +73,10 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The templates are part of the package and do not change while an
+        # export runs: checking each one's modification time on every page
+        # (two stat calls a page) is left out.
+        auto_reload=False,
     )
     env.globals["dates"] = dates
     return env
@@ -283,7 +288,8 @@ class _Writer:
         self.shown = frozenset({canonical.APPROVED, *statuses})
         self.report = WriteReport()
         self.env = _environment()
-        self.thread_template = self.env.get_template("thread.html")
+        self.thread_pages = Frames(self.env.get_template("thread.html"))
+        self.left_out_macro = self.env.get_template("macros.html").module.left_out  # type: ignore[attr-defined]
         self.sources: list[Source] = []
         self._site_of: tuple[int, dict[str, Any]] | None = None
         self.user_ids: set[str] = set()
@@ -420,18 +426,20 @@ class _Writer:
         site = self._site()
         # Staged as UTF-8 with any lone surrogate replaced (see well_formed):
         # it is moved into place byte for byte.
-        page = self.thread_template.render(
-            site=site,
-            title=title,
-            link=link,
-            when=when,
+        page = self.thread_pages.render(
+            site,
+            {
+                "title": title,
+                "feed_href": do_urlencode(feed_name(name)),
+                "when_html": dates(when) if thread is not None else "",
+                "link": link,
+                "left_out_text": self.left_out_macro(left_out) if left_out else "",
+                "comment_count": counts["comment"],
+                "mention_count": counts["mention"],
+                "discussion": tree(_walk(discussion), fragment),
+                "mentions": tree(_walk(mentions), fragment),
+            },
             known=thread is not None,
-            discussion=tree(_walk(discussion), fragment),
-            mentions=tree(_walk(mentions), fragment),
-            comment_count=counts["comment"],
-            mention_count=counts["mention"],
-            left_out_counts=left_out,
-            feed=feed_name(name),
             site_feed=f"../{SITE_FEED}",
         )
         self.feeds.thread(site, buffer.key, name, title, when.moment, buffer.entries)
