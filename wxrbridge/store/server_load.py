@@ -175,8 +175,8 @@ class NotLoadableError(Exception):
 
 
 def _field_text(value: Any) -> str:
-    """A field's text of a value that is neither text nor NULL, as PyMySQL
-    would have sent it."""
+    """A field's text of a value that is not a plain ``str`` nor NULL, as
+    PyMySQL would have sent it."""
     kind = value.__class__
     if kind is int:
         return str(value)
@@ -184,6 +184,8 @@ def _field_text(value: Any) -> str:
         return "1" if value else "0"
     if kind is datetime and value.tzinfo is None:
         return str(value.isoformat(" "))
+    if isinstance(value, str):  # lxml's text of an XPath result, say
+        return str(value)
     raise NotLoadableError(kind.__name__)
 
 
@@ -197,7 +199,7 @@ def _escape(text: str) -> str:
 def _field(value: Any) -> str:
     if value is None:
         return "\\N"
-    return _escape(value) if value.__class__ is str else _field_text(value)
+    return _escape(value) if isinstance(value, str) else _field_text(value)
 
 
 # Stand-ins for a field's end, a line's end and NULL while a whole batch is
@@ -214,7 +216,8 @@ def tab_separated(rows: Rows) -> bytes:
     nulls = sum(row.count(None) for row in rows)
     text = _LINE.join([
         _FIELD.join([value if value.__class__ is str else _NULL if value is None
-                     else _field_text(value) for value in row])
+                     else str(value) if value.__class__ is int else _field_text(value)
+                     for value in row])
         for row in rows
     ])
     if (text.count(_NULL) == nulls and text.count(_LINE) == len(rows) - 1
