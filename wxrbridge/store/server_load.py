@@ -300,10 +300,9 @@ class MariaDBLoadData:
                 if warnings or loaded != len(rows):
                     statement = "ROLLBACK TO SAVEPOINT wxrbridge_load"
                     cursor.execute(statement)
-                    cursor.execute("RELEASE SAVEPOINT wxrbridge_load")
                     return self.inserts(rows)
-                statement = "RELEASE SAVEPOINT wxrbridge_load"
-                cursor.execute(statement)
+                # Not released: the next batch's SAVEPOINT of the same name
+                # replaces it and commit ends it, a round trip less a batch.
                 return loaded
         except dbapi.Error as exc:
             raise DBAPIError.instance(
