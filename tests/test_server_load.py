@@ -1,16 +1,38 @@
 """The server side of bulk loading (store/server_load.py): the check of
 references after an unchecked first load, the statistics PostgreSQL is
-given, and MariaDB's session left as it was."""
+given, MariaDB's session left as it was, and MariaDB's two ways of loading
+a batch (LOAD DATA LOCAL, multi-row INSERTs) storing the same values."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
 import pytest
-from conftest import SAMPLES
-from sqlalchemy import Column, ForeignKey, Integer, MetaData, Table, create_engine, insert
-from sqlalchemy.exc import IntegrityError
+from conftest import MYSQL_URL, SAMPLES, mysql_database
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    insert,
+    select,
+)
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from wxrbridge import api
-from wxrbridge.store.server_load import analyze_sql, check_references
+from wxrbridge.store.bulk import RawInsert
+from wxrbridge.store.engine import create_store_engine
+from wxrbridge.store.models import LongText
+from wxrbridge.store.server_load import LOAD_DATA, analyze_sql, check_references
 from wxrbridge.store.tables import comments_t
 
 
@@ -82,3 +104,87 @@ def test_a_first_import_leaves_the_session_checking_references(store_url: str) -
         finally:
             for connection in connections:
                 connection.close()
+
+
+class _Text(str):
+    """Text of a class of its own, as lxml gives an XPath result."""
+
+
+# Values that must come back from MariaDB exactly as they went in, whichever
+# way a batch is sent: NULL beside empty text, every character the
+# tab-separated text escapes, the stand-ins it escapes a batch with, what
+# looks like its NULL, 4-byte UTF-8, text longer than a packet, and dates.
+_HOSTILE_TEXTS = [
+    None, "", "N", "NULL", "\\N", "\\", "a\\", "\\\\t", "\t", "\n", "\r\n", "\0", "a\0b",
+    "tab\there\nnew line\r\nand\\back\\slash", " padded ", "\x1a", "\ue000\ue001\ue002",
+    "emoji 🎉🙈 and ñ, ß, 中文", "x" * 70_000 + "\t\n\\🎉", _Text("a str\tsubclass\n"),
+]
+_HOSTILE_DATES = [None, datetime(1970, 1, 1), datetime(2038, 1, 19, 3, 14, 8),
+                  datetime(9999, 12, 31, 23, 59, 59)]
+
+
+def _hostile_rows(stand_ins: bool) -> list[tuple[Any, ...]]:
+    texts = [t for t in _HOSTILE_TEXTS if stand_ins or t is None or "\ue000" not in t]
+    return [(i + 1, f"key {i}", text, _HOSTILE_DATES[i % len(_HOSTILE_DATES)],
+             None if i % 3 else i * 7, text if i % 2 else "")
+            for i, text in enumerate(texts)]
+
+
+def _hostile_table(metadata: MetaData) -> Table:
+    return Table("hostile", metadata, Column("id", Integer, primary_key=True),
+                 Column("key", String(255), nullable=False, unique=True),
+                 Column("body", LongText), Column("at", DateTime),
+                 Column("number", Integer), Column("other", LongText))
+
+
+@contextmanager
+def _mariadb(offered: bool) -> Iterator[Connection]:
+    """A connection to a database of its own on WXRBRIDGE_TEST_MYSQL_URL's
+    server, in a transaction; ``offered``: opened as the store opens it,
+    offering local data, else as a plain engine, which does not."""
+    with mysql_database(f"wxrb_{uuid.uuid4().hex[:12]}", collation="utf8mb4_nopad_bin") as url:
+        engine = create_store_engine(url) if offered else create_engine(url)
+        try:
+            with engine.begin() as connection:
+                yield connection
+        finally:
+            engine.dispose()
+
+
+mariadb_only = pytest.mark.skipif(not MYSQL_URL, reason="WXRBRIDGE_TEST_MYSQL_URL is not set")
+
+
+@mariadb_only
+@pytest.mark.parametrize("offered", [True, False], ids=["load-data", "inserts"])
+@pytest.mark.parametrize("stand_ins", [False, True], ids=["plain", "stand-ins"])
+def test_hostile_values_round_trip_on_mariadb(offered: bool, stand_ins: bool) -> None:
+    metadata = MetaData()
+    table = _hostile_table(metadata)
+    rows = _hostile_rows(stand_ins)
+    with _mariadb(offered) as connection:
+        metadata.create_all(connection)
+        insert_rows = RawInsert(connection, table, [c.name for c in table.columns], ignore=False)
+        # LOAD DATA counts what it loaded, and loads only where offered;
+        # the INSERTs, run also for a batch it loads with a warning, do not.
+        assert insert_rows(rows) == (len(rows) if offered else None)
+        assert connection.info[LOAD_DATA] is offered
+        stored = connection.execute(select(table).order_by(table.c.id)).all()
+    assert [tuple(row) for row in stored] == rows
+
+
+@mariadb_only
+def test_a_repeated_key_is_skipped_and_a_bad_value_fails_as_inserts_do() -> None:
+    metadata = MetaData()
+    table = _hostile_table(metadata)
+    columns = ("id", "key", "body")
+    with _mariadb(offered=True) as connection:
+        metadata.create_all(connection)
+        skipping = RawInsert(connection, table, columns, ignore=True)
+        assert skipping([(1, "a", "first"), (3, "b", None)]) == 2
+        # A repeated key: loaded with a warning, so sent again as INSERTs.
+        assert skipping([(2, "a", "repeats a"), (4, "c", "")]) is None
+        stored = connection.execute(select(table.c.id, table.c.body).order_by(table.c.id)).all()
+        assert [tuple(row) for row in stored] == [(1, "first"), (3, None), (4, "")]
+        strict = RawInsert(connection, table, columns, ignore=False)
+        with pytest.raises(DBAPIError, match="too long"):
+            strict([(5, "d", "fine"), (6, "k" * 256, "key too long for its column")])

@@ -152,4 +152,8 @@ def create_store_engine(
         raise StoreError(f"cannot open {parsed.render_as_string()}: {exc}") from None
     if engine.dialect.name == "sqlite" and not reader:
         event.listen(engine, "connect", _sqlite_pragmas if durable else _scratch_pragmas)
+    if engine.dialect.driver == "pymysql":  # batches load as LOAD DATA LOCAL (server_load)
+        from .server_load import offer_local_files
+
+        event.listen(engine, "do_connect", offer_local_files)
     return engine

@@ -7,11 +7,15 @@ them over: a batch of rows in one statement's column order.
   straight into their table inside a savepoint, and only a batch that does
   collide is copied again into a temporary table and moved with one
   ``INSERT … SELECT … ON CONFLICT DO NOTHING`` in file order.
-* **MariaDB** (PyMySQL): PyMySQL's ``executemany`` sends a plain
-  ``INSERT … VALUES`` as multi-row inserts, escaping every value in Python;
-  a column no row of the batch has a value for is left out of the
-  statement (it is NULL either way), which on a WXR's comments is a third
-  of them.
+* **MariaDB** (PyMySQL): ``LOAD DATA LOCAL INFILE`` of the batch as
+  tab-separated text made in memory (:class:`MariaDBLoadData`), where the
+  server allows it and the connection offered it (``offer_local_files``).
+  Otherwise, and for any batch the server loads with a warning (a key the
+  file repeats, a value a column cannot hold), PyMySQL's ``executemany``
+  sends a plain ``INSERT … VALUES`` as multi-row inserts, escaping every
+  value in Python; a column no row of the batch has a value for is left
+  out of the statement (it is NULL either way), which on a WXR's comments
+  is a third of them.
 
 Each writer returns how many rows went in when the database says so (what
 spares the caller a count), else ``None``.
@@ -22,6 +26,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
@@ -41,7 +46,10 @@ def server_writer(
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
         return PostgresCopy(connection, table, columns, ignore=ignore)
     if dialect.name in ("mysql", "mariadb"):
-        return NullColumnsLeftOut(connection, table, columns, sql)
+        inserts = NullColumnsLeftOut(connection, table, columns, sql)
+        if dialect.driver == "pymysql":
+            return MariaDBLoadData(connection, table, columns, inserts)
+        return inserts
     return None
 
 
@@ -160,6 +168,184 @@ class NullColumnsLeftOut:
         if len(kept) == 1:
             return sql, lambda row: (getter(row),)
         return sql, getter
+
+
+class NotLoadableError(Exception):
+    """A value the tab-separated text has no exact form for."""
+
+
+def _field_text(value: Any) -> str:
+    """A field's text of a value that is not a plain ``str`` nor NULL, as
+    PyMySQL would have sent it."""
+    kind = value.__class__
+    if kind is int:
+        return str(value)
+    if kind is bool:
+        return "1" if value else "0"
+    if kind is datetime and value.tzinfo is None:
+        return str(value.isoformat(" "))
+    if isinstance(value, str):  # lxml's text of an XPath result, say
+        return str(value)
+    raise NotLoadableError(kind.__name__)
+
+
+def _escape(text: str) -> str:
+    """Text with what LOAD DATA's default format would read otherwise
+    escaped: its escape (a backslash), a field's end (tab) and a line's end
+    (newline). A carriage return or NUL is read as it is."""
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+
+
+def _field(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    return _escape(value) if isinstance(value, str) else _field_text(value)
+
+
+# Stand-ins for a field's end, a line's end and NULL while a whole batch is
+# escaped at once: a few passes over one string instead of several calls a
+# value. A batch whose own text holds one of them is escaped value by value.
+_FIELD, _LINE, _NULL = "\ue000", "\ue001", "\ue002"
+
+
+def tab_separated(rows: Rows) -> bytes:
+    """``rows`` as the UTF-8 text ``LOAD DATA`` reads by default: fields
+    ended by tabs, lines by newlines, ``\\N`` for NULL, values escaped by
+    :func:`_escape`. Raises NotLoadableError for a value of a type it has no
+    exact text for."""
+    nulls = sum(row.count(None) for row in rows)
+    text = _LINE.join([
+        _FIELD.join([value if value.__class__ is str else _NULL if value is None
+                     else str(value) if value.__class__ is int else _field_text(value)
+                     for value in row])
+        for row in rows
+    ])
+    if (text.count(_NULL) == nulls and text.count(_LINE) == len(rows) - 1
+            and text.count(_FIELD) == len(rows) * (len(rows[0]) - 1)):
+        text = _escape(text).replace(_FIELD, "\t").replace(_LINE, "\n").replace(_NULL, "\\N")
+    else:
+        text = "\n".join(["\t".join(map(_field, row)) for row in rows])
+    return (text + "\n").encode()
+
+
+# Per pooled connection: whether it may send LOAD DATA LOCAL.
+LOAD_DATA = "wxrbridge.load_data"
+# The name the statement gives its data; the server asks for it back, and
+# no other name is answered.
+_BATCH_NAME = "wxrbridge-batch"
+# PyMySQL's own packet size for local data.
+_PACKET = 16 * 1024
+# MariaDB and MySQL refusing LOCAL: "not allowed with this version",
+# "loading local data is disabled".
+_REFUSED = (1148, 3948, 4166)
+
+
+def offer_local_files(_dialect: Any, _record: Any, _cargs: Any, cparams: dict[str, Any]) -> None:
+    """A ``do_connect`` hook: PyMySQL connections tell the server they can
+    send local data. PyMySQL itself still answers no request for a file
+    (its ``local_infile`` stays off); only :class:`MariaDBLoadData` sends a
+    batch, and only for the statement it runs."""
+    from pymysql.constants import CLIENT
+
+    cparams["client_flag"] = int(cparams.get("client_flag", 0)) | CLIENT.LOCAL_FILES
+
+
+class MariaDBLoadData:
+    """A batch through ``LOAD DATA LOCAL INFILE`` from memory, where the
+    server and connection allow it; else, and for a batch the server loads
+    with any warning, through ``inserts``.
+
+    A LOCAL load turns errors a strict ``INSERT`` raises (a repeated key, a
+    value too long, a NULL in a NOT NULL column) into warnings and goes on,
+    so a batch loaded with a warning is rolled back to a savepoint and sent
+    again through ``inserts``: what the file repeats is skipped and what is
+    wrong fails, exactly as it does there."""
+
+    def __init__(
+        self, connection: Connection, table: Table, columns: Sequence[str],
+        inserts: NullColumnsLeftOut,
+    ) -> None:
+        preparer = connection.dialect.identifier_preparer
+        column_list = ", ".join(preparer.quote(c) for c in columns)
+        self.connection = connection
+        self.inserts = inserts
+        self.sql = (
+            f"LOAD DATA LOCAL INFILE '{_BATCH_NAME}' INTO TABLE {preparer.format_table(table)} "
+            "CHARACTER SET utf8mb4 FIELDS TERMINATED BY X'09' ENCLOSED BY '' ESCAPED BY X'5C' "
+            f"LINES TERMINATED BY X'0A' STARTING BY '' ({column_list})"
+        )
+
+    def __call__(self, rows: Rows) -> int | None:
+        if not self._allowed():
+            return self.inserts(rows)
+        try:
+            data = tab_separated(rows)
+        except (NotLoadableError, UnicodeEncodeError):
+            return self.inserts(rows)
+        raw = self.connection.connection.driver_connection
+        assert raw is not None
+        dbapi = self.connection.dialect.loaded_dbapi
+        statement = "SAVEPOINT wxrbridge_load"
+        try:
+            with raw.cursor() as cursor:
+                cursor.execute(statement)
+                statement = self.sql
+                try:
+                    loaded, warnings = _load_local(raw, self.sql, data)
+                except dbapi.Error as exc:
+                    if exc.args[0] not in _REFUSED:
+                        raise
+                    self.connection.info[LOAD_DATA] = False
+                    loaded, warnings = -1, 0
+                if warnings or loaded != len(rows):
+                    statement = "ROLLBACK TO SAVEPOINT wxrbridge_load"
+                    cursor.execute(statement)
+                    return self.inserts(rows)
+                # Not released: the next batch's SAVEPOINT of the same name
+                # replaces it and commit ends it, a round trip less a batch.
+                return loaded
+        except dbapi.Error as exc:
+            raise DBAPIError.instance(
+                statement, None, exc, dbapi.Error, dialect=self.connection.dialect
+            ) from exc
+
+    def _allowed(self) -> bool:
+        info = self.connection.info
+        allowed = info.get(LOAD_DATA)
+        if allowed is None:
+            from pymysql.constants import CLIENT
+
+            raw = self.connection.connection.driver_connection
+            allowed = (
+                bool(getattr(raw, "client_flag", 0) & CLIENT.LOCAL_FILES)
+                and all(hasattr(raw, name) for name in (
+                    "_execute_command", "_read_packet", "write_packet"))
+                and self.connection.exec_driver_sql("SELECT @@local_infile").scalar() == 1
+            )
+            info[LOAD_DATA] = allowed
+        return bool(allowed)
+
+
+def _load_local(raw: Any, sql: str, data: bytes) -> tuple[int, int]:
+    """Run a ``LOAD DATA LOCAL INFILE`` on PyMySQL connection ``raw``,
+    answering the server's request for the file with ``data``; return the
+    rows loaded and the warnings. PyMySQL would open a file of the name the
+    server asks for; here nothing but ``data`` is ever sent."""
+    from pymysql import err
+    from pymysql.constants import COMMAND
+    from pymysql.protocol import LoadLocalPacketWrapper, OKPacketWrapper
+
+    raw._execute_command(COMMAND.COM_QUERY, sql)
+    packet = raw._read_packet()  # raises the server's error, if it sent one
+    if not packet.is_load_local_packet():
+        raise err.OperationalError(2027, "LOAD DATA LOCAL answered without a request for data")
+    if LoadLocalPacketWrapper(packet).filename.decode("utf-8", "replace") != _BATCH_NAME:
+        data = b""  # not ours: the load gets no rows and fails the count
+    for start in range(0, len(data), _PACKET):
+        raw.write_packet(data[start:start + _PACKET])
+    raw.write_packet(b"")
+    done = OKPacketWrapper(raw._read_packet())
+    return int(done.affected_rows), int(done.warning_count)
 
 
 def analyze_sql(connection: Connection, tables: Sequence[Table]) -> str:
