@@ -176,24 +176,32 @@ def test_importing_twice_changes_nothing(store_url: str) -> None:
     assert ids_again == ids
 
 
-def test_parent_cycle_is_cut_once_and_reported(store_url: str) -> None:
+@pytest.mark.parametrize("walk_group", [1, 10_000])
+@pytest.mark.parametrize(("parents", "cut"), [
+    # Only 20 names a parent that comes later: one walk up meets the cycle.
+    ({"20": "22", "21": "20", "22": "21", "23": "22"}, "22"),
+    # 20 and 21 do: the walks up from both meet the one cycle.
+    ({"20": "22", "21": "23", "22": "21", "23": "20"}, "23"),
+])
+def test_parent_cycle_is_cut_once_and_reported(
+    store_url: str, parents: dict[str, str], cut: str, walk_group: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("wxrbridge.store.load_links._WALK_GROUP", walk_group)
     records = [
         Source(origin="wxr", site="s", name="cycle.xml"),
         Thread(origin="wxr", key="1"),
-        Comment(origin="wxr", key="20", thread="1", parent="22"),
-        Comment(origin="wxr", key="21", thread="1", parent="20"),
-        Comment(origin="wxr", key="22", thread="1", parent="21"),
-        Comment(origin="wxr", key="23", thread="1", parent="22"),
+        *(Comment(origin="wxr", key=key, thread="1", parent=parent)
+          for key, parent in parents.items()),
     ]
     with open_store(store_url) as store:
         report = store.load(records)
         out = [r for r in store.records() if isinstance(r, Comment)]
     assert report.cycles_broken == 1
-    assert [i.code for i in report.issues] == ["parent-cycle"]
-    tops = [c.key for c in out if c.parent_key is None]
-    assert len(tops) == 1
+    assert [(i.code, i.record_key) for i in report.issues] == [("parent-cycle", f"comment {cut}")]
+    assert [c.key for c in out if c.parent_key is None] == [cut]
     assert_tree_order(out)
-    assert {c.key: c.parent for c in out} == {"20": "22", "21": "20", "22": "21", "23": "22"}
+    assert {c.key: c.parent for c in out} == parents
 
 
 def test_duplicate_id_in_one_file_keeps_both(store_url: str) -> None:

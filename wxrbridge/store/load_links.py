@@ -10,7 +10,7 @@ close a cycle of parent links, which is then cut by the rule of
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, or_, select, update
@@ -27,6 +27,8 @@ from .tables import comments_t
 # The column of a WordPress row that a reply of another export names its
 # merged parent by.
 _MERGED_AS = {"disqus": "dsq_id", "blogger": "merged_key"}
+# Replies whose ancestors are walked at a time when looking for cycles.
+_WALK_GROUP = 10_000
 
 
 class ParentLinker:
@@ -200,7 +202,16 @@ class ParentLinker:
         key: row ids follow the order rows first arrived in, which the
         files imported and their order decide, and must not.
         """
-        cycles = find_cycles(self._linked_ancestors(site, origin, starts))
+        if starts is None:
+            cycles = find_cycles(self._linked_ancestors(site, origin, None))
+        else:
+            # A cycle through a start is among that start's ancestors, so
+            # the starts are walked a group at a time: the links held stay
+            # a group's, however many replies the file has (the ancestors
+            # of all of them took 23 MB at 5,000,000 comments). A cycle two
+            # groups meet is found twice and cut once.
+            cycles = [cycle for group in chunks(starts, _WALK_GROUP)
+                      for cycle in find_cycles(self._linked_ancestors(site, origin, group))]
         if not cycles:
             return 0
         c = comments_t
@@ -210,7 +221,7 @@ class ParentLinker:
             key, row_origin = names[row_id]
             return key_rank(key), row_origin
 
-        cuts = sorted((cycle_cut(cycle, rank) for cycle in cycles), key=rank)
+        cuts = sorted({cycle_cut(cycle, rank) for cycle in cycles}, key=rank)
         for chunk in chunks(cuts):
             self.connection.execute(update(c).where(c.c.id.in_(chunk)).values(parent_id=None))
         self.issues.store(
@@ -237,7 +248,7 @@ class ParentLinker:
         return names
 
     def _linked_ancestors(
-        self, site: str, origin: str, starts: list[int] | None
+        self, site: str, origin: str, starts: Sequence[int] | None
     ) -> dict[int, int]:
         """The parent links of ``starts`` and all their ancestors (``None``:
         of every linked reply of the site)."""
