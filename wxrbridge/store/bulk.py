@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, DateTime, Table, func, select
 from sqlalchemy.exc import IntegrityError
 
-from .server_load import server_writer
+from .server_load import NullColumnsLeftOut, server_writer
 
 IDENTITY = ("site", "origin", "key")
 # What a row whose key the file already used is renamed to: given the key
@@ -104,7 +104,8 @@ def ids_by_key(
 
 class RawInsert:
     """A precompiled positional INSERT run with the driver's executemany;
-    on PostgreSQL and MariaDB through :mod:`server_load`'s writer."""
+    on PostgreSQL and MariaDB through :mod:`server_load`'s writer, on SQLite
+    leaving out the columns a batch has no value for."""
 
     def __init__(
         self, connection: Connection, table: Table, columns: Sequence[str], *, ignore: bool
@@ -124,7 +125,9 @@ class RawInsert:
                 self.sql += " ON CONFLICT DO NOTHING"
         self.connection = connection
         self.columns = tuple(columns)
-        self.server = server_writer(connection, table, columns, self.sql, ignore=ignore)
+        self.writer = server_writer(connection, table, columns, self.sql, ignore=ignore)
+        if self.writer is None and dialect.name == "sqlite":
+            self.writer = NullColumnsLeftOut(connection, table, columns, self.sql)
 
     def __call__(self, rows: Sequence[Sequence[Any]]) -> int | None:
         """Insert rows given as sequences in this statement's column order;
@@ -136,8 +139,8 @@ class RawInsert:
         """
         if not rows:
             return 0
-        if self.server is not None:
-            return self.server(rows)
+        if self.writer is not None:
+            return self.writer(rows)
         if not isinstance(rows[0], tuple):
             rows = list(map(tuple, rows))  # what SQLAlchemy takes
         self.connection.exec_driver_sql(self.sql, rows)
