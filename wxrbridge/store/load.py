@@ -99,11 +99,6 @@ _FLAGS_TO_USER_ID = attrgetter(
 _DATES_CONTENT = attrgetter("created_at", "created_at_local", "content")
 
 
-def _no_usual_text(_raw: str | None) -> None:
-    """Dates go to a server as datetimes, never as SQLite's text."""
-    return None
-
-
 def refresh_statistics(connection: Connection, report: LoadReport) -> None:
     """Let PostgreSQL's planner see what a large load wrote.
 
@@ -545,13 +540,12 @@ class Loader:
         """A batch's rows, in COMMENT_COLUMNS order, without their ids.
 
         The loop every comment goes through: the record's fields are taken
-        a run of columns at a time, and the usual date is made here.
+        a run of columns at a time.
         """
         site, source_id, utc = self.site, self.source_id, self._utc
         thread_ids = self.thread_ids
         users_by_wp_id, users_by_username = self.user_ids_by_wp_id, self.user_ids_by_username
-        kinds, kind = self.kinds, self._kind
-        usual_text = canonical.usual_utc_text if self.dates_as_text else _no_usual_text
+        kind = self._kind
         # A comment of an archive written from a store (its source came
         # with its hash) keeps the place it had there: the order of its
         # source, which the archive's tree order does not show.
@@ -573,25 +567,12 @@ class Loader:
                     record_key=f"comment {record.key}",
                 ))
             position += 1
-            parent = record.parent
-            if parent is None:
-                parent_key = None
-            else:
-                # canonical.parent_reference, which a WXR "0" is none for.
-                parent_key = parent.strip() or None
-                if parent_key == "0" and record.origin == "wxr":
-                    parent_key = None
-            created_at = record.created_at
-            usual = usual_text(created_at)
-            # What sqlite_datetime() stores, made from the usual text.
-            created = utc(created_at, "comment", record.key) if usual is None \
-                else usual + ".000000"
             append([
                 None, site, *_ORIGIN_KEY(record), source_id,
                 record.position if archived and record.position is not None else position,
-                thread, thread_id, parent, parent_key, None, *_IDS(record),
-                *(kinds.get(_KIND_OF(record)) or kind(record)),
-                *_FLAGS_TO_USER_ID(record), user_id, created, *_DATES_CONTENT(record),
+                thread, thread_id, record.parent, canonical.parent_reference(record), None,
+                *_IDS(record), *kind(record), *_FLAGS_TO_USER_ID(record), user_id,
+                utc(record.created_at, "comment", record.key), *_DATES_CONTENT(record),
             ])
         self.position = position
         return rows
