@@ -54,6 +54,7 @@ from .load_rows import (
     check_value_lengths,
     json_list,
 )
+from .load_thread_ids import ThreadIds
 from .merge import Matcher, MergeOptions
 from .server_load import analyze_sql
 from .tables import (
@@ -161,7 +162,7 @@ class Loader:
         self.site = ""
         self.position = 0
         self.source_extras_stored = 0
-        self.thread_ids: dict[str, int] = {}
+        self.thread_ids = ThreadIds(connection)
         self.user_ids_by_wp_id: dict[str, int] = {}
         self.user_ids_by_username: dict[str, int] = {}
         self.matcher = Matcher(connection, threads_t, comments_t, users_t, merge or MergeOptions())
@@ -477,7 +478,10 @@ class Loader:
         )
         for record, row in zip(threads, rows, strict=True):
             record.key = row[KEY]
-        self.thread_ids.update((t.key, i) for t, i in zip(threads, ids, strict=True))
+        self.thread_ids.wrote(
+            self.site, origin, self.source_id,
+            ((t.key, i) for t, i in zip(threads, ids, strict=True)),
+        )
         self.children.replace_meta(
             thread_meta_t, "thread_id", zip(ids, (t.meta for t in threads), strict=True), new
         )
@@ -543,7 +547,7 @@ class Loader:
         a run of columns at a time.
         """
         site, source_id, utc = self.site, self.source_id, self._utc
-        thread_ids = self.thread_ids
+        thread_ids = self.thread_ids.ids_of(dict.fromkeys(c.thread for c in comments))
         users_by_wp_id, users_by_username = self.user_ids_by_wp_id, self.user_ids_by_username
         kind = self._kind
         # A comment of an archive written from a store (its source came

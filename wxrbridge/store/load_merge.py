@@ -21,6 +21,7 @@ from ..canonical import (
 )
 from ..records import Comment, ImportIssue, Thread
 from .load_issues import IssueLog, LoadReport
+from .load_thread_ids import ThreadIds
 from .merge import FingerprintIndex, Matcher
 from .tables import comments_t, threads_t
 
@@ -78,7 +79,7 @@ class DisqusMerge:
     matcher: Matcher
     report: LoadReport
     issues: IssueLog
-    thread_ids: dict[str, int]
+    thread_ids: ThreadIds
     user_ids_by_wp_id: dict[str, int]
     merged_threads: set[str] = field(default_factory=set, init=False)
 
@@ -94,7 +95,7 @@ class DisqusMerge:
                 unmatched.append(record)
                 self.issues.add(unmatched_thread(record.key, record.link or record.identifier))
                 continue
-            self.thread_ids[record.key] = target
+            self.thread_ids.merged(record.key, target)
             self.merged_threads.add(record.key)
             updates.append(
                 {"target": target, **{f: getattr(record, f) for f in DSQ_THREAD_FIELDS}}
@@ -148,7 +149,7 @@ class BloggerMerge:
     matcher: Matcher
     report: LoadReport
     issues: IssueLog
-    thread_ids: dict[str, int]
+    thread_ids: ThreadIds
     merged_threads: dict[str, int] = field(default_factory=dict, init=False)
     # The WordPress comments of the merged items, read once for the whole
     # import and kept up to date as comments are taken.
@@ -165,7 +166,8 @@ class BloggerMerge:
                 unmatched.append(record)
                 self.issues.add(unmatched_post(record.key, record.link))
                 continue
-            self.thread_ids[record.key] = self.merged_threads[record.key] = target
+            self.thread_ids.merged(record.key, target)
+            self.merged_threads[record.key] = target
         self.report.counts["thread merged"] += len(threads) - len(unmatched)
         return unmatched
 
