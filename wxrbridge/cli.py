@@ -244,25 +244,30 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @contextmanager
 def _bar(total: int | None, unit: str, desc: str, quiet: bool) -> Iterator[ProgressCallback]:
     """A progress bar on stderr, as the callback that advances it."""
-    from tqdm import tqdm  # a tenth of a second that --help does without
-
     # Bars only for a person watching: never in a pipe or a log file.
-    disable = quiet or not sys.stderr.isatty()
-    width = None
-    if not disable:
-        try:
-            # Some terminals (serial consoles, fresh pseudo-terminals) report
-            # a width of 0, on which tqdm would draw nothing.
-            width = os.get_terminal_size(sys.stderr.fileno()).columns or 80
-        except OSError:
-            width = 80
+    if quiet or not sys.stderr.isatty():
+        # tqdm is not even imported then: a tenth of a second and 5 MB.
+        yield _no_progress
+        return
+    from tqdm import tqdm
+
+    try:
+        # Some terminals (serial consoles, fresh pseudo-terminals) report
+        # a width of 0, on which tqdm would draw nothing.
+        width = os.get_terminal_size(sys.stderr.fileno()).columns or 80
+    except OSError:
+        width = 80
     with tqdm(total=total, unit=unit, unit_scale=unit == "B", desc=desc, file=sys.stderr,
-              disable=disable, leave=False, ncols=width) as bar:
+              leave=False, ncols=width) as bar:
 
         def advance(n: int) -> None:
             bar.update(n)
 
         yield advance
+
+
+def _no_progress(_n: int) -> None:
+    """The progress callback where no bar is shown."""
 
 
 def _say(quiet: bool, message: str) -> None:

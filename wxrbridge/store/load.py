@@ -17,6 +17,7 @@ over, and what differs or went missing is kept in their history
 from __future__ import annotations
 
 import json
+from array import array
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from operator import attrgetter
@@ -511,7 +512,7 @@ class Loader:
         writer = self.writers["comments"]
         fresh = writer.is_fresh(self.site, origin)
         next_id = writer.allocate(len(comments)) if fresh else 0
-        unresolved = self.links.unresolved.setdefault((self.site, origin), [])
+        unresolved = self.links.unresolved_of(self.site, origin)
         rows = self._comment_rows(comments)
         if fresh:
             self.links.link_locally(rows, next_id, unresolved)
@@ -596,7 +597,7 @@ class Loader:
         return known
 
     def _write_comments(
-        self, origin: str, rows: list[list[Any]], unresolved: list[int]
+        self, origin: str, rows: list[list[Any]], unresolved: array[int]
     ) -> tuple[list[int], bool]:
         writer = self.writers["comments"]
         rename = self.issues.renamer("comment")

@@ -10,7 +10,9 @@ close a cycle of parent links, which is then cut by the rule of
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, or_, select, update
@@ -18,7 +20,7 @@ from sqlalchemy.orm import aliased
 
 from ..records import ImportIssue
 from ..threads import KeyRank, cycle_cut, find_cycles, key_rank
-from .bulk import chunks, pairs
+from .bulk import IN_CHUNK, chunks, pairs
 from .load_issues import IssueLog, LoadReport
 from .load_rows import ID, KEY, PARENT_ID, PARENT_KEY, THREAD_ID, THREAD_KEY
 from .server_load import UNCHECKED
@@ -29,6 +31,19 @@ from .tables import comments_t
 _MERGED_AS = {"disqus": "dsq_id", "blogger": "merged_key"}
 # Replies whose ancestors are walked at a time when looking for cycles.
 _WALK_GROUP = 10_000
+
+
+def _scopes(
+    whole: ColumnElement[bool] | None, ids: array[int]
+) -> Iterator[ColumnElement[bool]]:
+    """The rows to link, a statement's worth at a time: ``whole`` at once,
+    else ``ids`` by chunks, each condition made as its statement runs (made
+    all at once, they held every id as a bound parameter)."""
+    if whole is not None:
+        yield whole
+        return
+    for start in range(0, len(ids), IN_CHUNK):
+        yield comments_t.c.id.in_(ids[start : start + IN_CHUNK].tolist())
 
 
 class ParentLinker:
@@ -45,10 +60,12 @@ class ParentLinker:
         # reset before linking.)
         self.reset_links: set[tuple[str, str]] = set()
         # Fresh path: each reply whose parent came earlier in the same thread
-        # is linked as its row is built; the rest wait here for the UPDATE.
+        # is linked as its row is built; the rest wait here for the UPDATE
+        # (as 8-byte ids, not int objects of 40 bytes: a file may have
+        # millions).
         self.local_thread: str | None = None
         self.local_ids: dict[str, int] = {}
-        self.unresolved: dict[tuple[str, str], list[int]] = {}
+        self.unresolved: dict[tuple[str, str], array[int]] = {}
         # Linking rows of one batch to each other needs the parent foreign
         # key checked after the rows are in: SQLite defers it to commit,
         # PostgreSQL checks it at the end of each statement (a batch is one
@@ -56,6 +73,13 @@ class ParentLinker:
         # it loads an empty store (server_load.unchecked_references).
         self.link_while_loading = connection.dialect.name in ("sqlite", "postgresql") \
             or connection.info.get(UNCHECKED, False)
+
+    def unresolved_of(self, site: str, origin: str) -> array[int]:
+        """The ids of the replies of ``site`` and ``origin`` left to the UPDATE."""
+        found = self.unresolved.get((site, origin))
+        if found is None:
+            found = self.unresolved[(site, origin)] = array("q")
+        return found
 
     def link_parents(self, merged_parents: Callable[[], bool]) -> None:
         """Link the replies not linked while loading, set-based.
@@ -79,13 +103,10 @@ class ParentLinker:
             reset = (site, origin) in self.reset_links
             if reset:
                 self.connection.execute(update(c).where(in_site).values(parent_id=None))
-                scopes = [in_site]
-            else:
-                scopes = [
-                    c.c.id.in_(chunk) for chunk in chunks(self.unresolved.get((site, origin), []))
-                ]
+            unresolved = self.unresolved.get((site, origin), array("q"))
+            scopes = partial(_scopes, in_site if reset else None, unresolved)
             linked = 0
-            for scope in scopes:
+            for scope in scopes():
                 linked += self._link_where(
                     scope, c.c.parent_key.is_not(None), c.c.parent_id.is_(None)
                 )
@@ -96,13 +117,13 @@ class ParentLinker:
                         c.c.parent_id.is_(None),
                         merged_as=merged_as,
                     )
-            for scope in scopes:
+            for scope in scopes():
                 self._report_unlinked(scope)
             self.report.linked += linked
             # Links made while loading point backwards in the file and cannot
             # close a cycle; only the UPDATE's can.
             if linked:
-                starts = None if reset else self.unresolved.get((site, origin), [])
+                starts = None if reset else unresolved
                 self.report.cycles_broken += self._break_cycles(site, origin, starts)
 
     def link_merged_copies(self) -> None:
@@ -190,7 +211,7 @@ class ParentLinker:
                 )
         self.issues.store(issues)
 
-    def _break_cycles(self, site: str, origin: str, starts: list[int] | None) -> int:
+    def _break_cycles(self, site: str, origin: str, starts: array[int] | None) -> int:
         """Find parent cycles and cut each at one link.
 
         Only linked replies can be in a cycle. Links made while loading point
@@ -290,10 +311,12 @@ class ParentLinker:
         ]
         for chunk in chunks(moved):
             self.connection.execute(update(c).where(c.c.id.in_(chunk)).values(parent_id=None))
-        self.unresolved.setdefault((site, origin), []).extend(moved)
+        self.unresolved_of(site, origin).extend(moved)
         self.report.linked -= len(moved)
 
-    def link_locally(self, rows: list[list[Any]], first_id: int, unresolved: list[int]) -> None:
+    def link_locally(
+        self, rows: list[list[Any]], first_id: int, unresolved: array[int]
+    ) -> None:
         """Give a fresh batch's rows their ids, from ``first_id`` on, and each
         reply whose parent came earlier in the same thread its parent link;
         the other replies' links are left to the UPDATE (``unresolved``)."""
