@@ -32,9 +32,9 @@ WINDOW = 4096
 class ThreadIds:
     """Thread row ids by key, for one loader's stream."""
 
-    def __init__(self, connection: Connection, window: int = WINDOW) -> None:
+    def __init__(self, connection: Connection, window: int | None = None) -> None:
         self.connection = connection
-        self.window = window
+        self.window = window or WINDOW
         self.recent: dict[str, int] = {}
         self.older: dict[str, int] = {}
         # The (site, origin) of every thread written so far, while there is
