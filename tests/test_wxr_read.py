@@ -530,3 +530,31 @@ def test_reader_agrees_with_php_simplexml(path: Path) -> None:
             for php_name, attr in _INT_FIELDS.items():
                 assert php_int(getattr(comment, attr)) == want[php_name], (comment.key, php_name)
             assert [[k, v or ""] for k, v in comment.meta] == want["commentmeta"]
+
+
+def test_post_ids_kept_as_bits_give_the_keys_a_set_of_them_did() -> None:
+    from wxrbridge.formats.wxr.groups import PostIdKeys
+
+    class SetKeys(PostIdKeys):
+        """The keys as a plain count of every id gives them."""
+
+        def _count(self, key: str) -> int:
+            return self.seen.get(key, 0)
+
+        def _note(self, key: str, count: int) -> None:
+            self.seen[key] = count
+
+    ids = ["7", "007", "7", "7~2", "7", "0", "0", "100000000", "100000000", "67108863",
+           "67108863", "67108864", "67108864", "٣", "٣", "12", "12~2", "12", "12~3", "12"]
+    issues: list[ImportIssue] = []
+    bits, plain = PostIdKeys("f.xml"), SetKeys("f.xml")
+    keys = [bits.key(post_id, n, issues) for n, post_id in enumerate(ids)]
+    assert keys == [plain.key(post_id, n, []) for n, post_id in enumerate(ids)]
+    assert keys[:5] == ["7", "007", "7~2", "7~2~2", "7~3"]
+    assert keys[-5:] == ["12", "12~2", "12~3", "12~3~2", "12~4"]
+    # Plain ids seen once are bits, not strings; others are strings.
+    once = PostIdKeys("f.xml")
+    for post_id in ("5", "67108863", "67108864", "05", "٣"):
+        once.key(post_id, None, issues)
+    assert sorted(once.seen) == ["05", "67108864", "٣"]
+    assert len(once.numbered) <= 1 << 23
