@@ -105,10 +105,16 @@ def ids_by_key(
 class RawInsert:
     """A precompiled positional INSERT run with the driver's executemany;
     on PostgreSQL and MariaDB through :mod:`server_load`'s writer, on SQLite
-    leaving out the columns a batch has no value for."""
+    leaving out the columns a batch has no value for.
+
+    ``new_ids``: every row comes with an ``id`` that no stored row has (the
+    fresh path's), by which a batch loaded with a warning is found again
+    (server_load.MariaDBLoadData).
+    """
 
     def __init__(
-        self, connection: Connection, table: Table, columns: Sequence[str], *, ignore: bool
+        self, connection: Connection, table: Table, columns: Sequence[str], *, ignore: bool,
+        new_ids: bool = False,
     ) -> None:
         dialect = connection.dialect
         preparer = dialect.identifier_preparer
@@ -125,7 +131,8 @@ class RawInsert:
                 self.sql += " ON CONFLICT DO NOTHING"
         self.connection = connection
         self.columns = tuple(columns)
-        self.writer = server_writer(connection, table, columns, self.sql, ignore=ignore)
+        self.writer = server_writer(
+            connection, table, columns, self.sql, ignore=ignore, new_ids=new_ids)
         if self.writer is None and dialect.name == "sqlite":
             self.writer = NullColumnsLeftOut(connection, table, columns, self.sql)
 
@@ -219,8 +226,10 @@ class TableWriter:
     def _raw_insert(self, columns: tuple[str, ...]) -> RawInsert:
         insert = self.inserts.get(columns)
         if insert is None:
+            # The fresh path's ids are handed out by allocate(), above
+            # every stored one.
             insert = self.inserts[columns] = RawInsert(
-                self.connection, self.table, columns, ignore=True
+                self.connection, self.table, columns, ignore=True, new_ids=True
             )
         return insert
 
