@@ -164,11 +164,11 @@ class ParentLinker:
         """MariaDB's link: the pairs of reply and parent are selected, then
         set by id.
 
-        Its planner reads the replies of a multi-table ``UPDATE`` by the
+        Its planner may read the replies of a multi-table ``UPDATE`` by the
         index on ``parent_id`` (every unlinked row is NULL there) rather
-        than by their ids, which at 100,000 comments took 0.7 s against
-        0.04 s; a ``SELECT`` can be told to read them by id, an ``UPDATE``
-        of two tables cannot through SQLAlchemy.
+        than by their ids: 900 replies of a stored 100,000-comment site took
+        0.31 s so, 0.05 s by id. A ``SELECT`` can be told to read them by
+        id; through SQLAlchemy, an ``UPDATE`` of two tables cannot.
         """
         c = comments_t
         if by_ids:

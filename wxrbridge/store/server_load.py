@@ -279,10 +279,11 @@ class MariaDBLoadData:
 
     Taking it out is a ``DELETE`` of the batch's own rows where they can be
     named (see :meth:`_undoable`), else a rollback to a savepoint set before
-    the load. The savepoint is the exception: InnoDB loads a table within a
-    savepoint much slower (every batch of a 100,000-comment import took a
-    third longer, and the ``SAVEPOINT`` statements themselves a quarter of
-    the load's time), while a batch loaded with a warning is rare.
+    the load. The savepoint is the exception, since a batch loaded with a
+    warning is rare and savepoints are not free: on a busy server the 500
+    ``SAVEPOINT`` statements of a 100,000-comment import took 3 s of its
+    19 s in statements (0.1 s on a quiet one), and the loads themselves
+    were slower beside them.
     """
 
     def __init__(
@@ -466,21 +467,16 @@ def unchecked_references(connection: Connection, tables: Sequence[Table]) -> Ite
 
 def check_references(connection: Connection, tables: Sequence[Table]) -> None:
     """Raise IntegrityError for the first row of ``tables`` whose foreign
-    key names no row: one anti-join per key, of the distinct values the key
-    holds (which its index lists, each once: a thread's comments, a
-    comment's meta rows are looked up once, not once a row)."""
+    key names no row: one anti-join per key."""
     for table in tables:
         for key in table.foreign_key_constraints:
             (column,), (element,) = key.columns, key.elements
-            values = select(column.label("value")).where(column.is_not(None)) \
-                .distinct().subquery("named")
             # An alias: a comment's parent is in its own table.
             target = element.column.table.alias("referred")
             referred = target.c[element.column.name]
             found = connection.execute(
-                select(values.c.value)
-                .select_from(values.outerjoin(target, referred == values.c.value))
-                .where(referred.is_(None)).limit(1)
+                select(column).select_from(table.outerjoin(target, referred == column))
+                .where(column.is_not(None), referred.is_(None)).limit(1)
             ).first()
             if found is not None:
                 name = element.column.table.name
