@@ -31,25 +31,18 @@ from sqlalchemy import Connection, DateTime, Table, func, select
 from sqlalchemy.exc import IntegrityError
 
 from .server_load import NullColumnsLeftOut, server_writer
+from .server_load import chunks as chunks  # where the loader's modules find it
 
 IDENTITY = ("site", "origin", "key")
 # What a row whose key the file already used is renamed to: given the key
 # and the keys taken, the new key (the loader reports the rename).
 Renamer = Callable[[str, "set[str]"], str]
-# Bound parameters per statement stay well under every backend's limit
-# (SQLite's default is 32766, MariaDB's and PostgreSQL's 65535).
-IN_CHUNK = 900
 
 
 def sqlite_datetime(value: datetime) -> str:
     """What SQLAlchemy's SQLite ``DateTime`` stores: every part zero-padded,
     microseconds included."""
     return value.isoformat(" ", "microseconds")
-
-
-def chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def pairs(result: Iterable[Any]) -> dict[Any, Any]:

@@ -24,7 +24,7 @@ spares the caller a count), else ``None``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from operator import countOf, itemgetter
@@ -35,6 +35,14 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 Rows = Sequence[Sequence[Any]]
 Writer = Callable[[Rows], "int | None"]
+# Bound parameters per statement stay well under every backend's limit
+# (SQLite's default is 32766, MariaDB's and PostgreSQL's 65535).
+IN_CHUNK = 900
+
+
+def chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def server_writer(
@@ -364,8 +372,6 @@ class MariaDBLoadData:
     def _take_out(self, cursor: Any, rows: Rows) -> None:
         """Delete the rows a load that put some in put in: those of
         ``rows``' ids, or of the ids the server handed out."""
-        from .bulk import chunks  # which imports this module
-
         target = self.connection.dialect.identifier_preparer.format_table(self.table)
         if self.id_index is not None and self.id_index >= 0:
             for chunk in chunks(sorted(row[self.id_index] for row in rows)):
