@@ -32,7 +32,12 @@ from wxrbridge import api
 from wxrbridge.store.bulk import RawInsert
 from wxrbridge.store.engine import create_store_engine
 from wxrbridge.store.models import LongText
-from wxrbridge.store.server_load import LOAD_DATA, analyze_sql, check_references
+from wxrbridge.store.server_load import (
+    _CONSECUTIVE_IDS,
+    LOAD_DATA,
+    analyze_sql,
+    check_references,
+)
 from wxrbridge.store.tables import comments_t
 
 
@@ -173,13 +178,14 @@ def test_hostile_values_round_trip_on_mariadb(offered: bool, stand_ins: bool) ->
 
 
 @mariadb_only
-def test_a_repeated_key_is_skipped_and_a_bad_value_fails_as_inserts_do() -> None:
+@pytest.mark.parametrize("new_ids", [False, True], ids=["savepoint", "taken-out-by-id"])
+def test_a_repeated_key_is_skipped_and_a_bad_value_fails_as_inserts_do(new_ids: bool) -> None:
     metadata = MetaData()
     table = _hostile_table(metadata)
     columns = ("id", "key", "body")
     with _mariadb(offered=True) as connection:
         metadata.create_all(connection)
-        skipping = RawInsert(connection, table, columns, ignore=True)
+        skipping = RawInsert(connection, table, columns, ignore=True, new_ids=new_ids)
         assert skipping([(1, "a", "first"), (3, "b", None)]) == 2
         # A repeated key: loaded with a warning, so sent again as INSERTs.
         assert skipping([(2, "a", "repeats a"), (4, "c", "")]) is None
@@ -188,3 +194,46 @@ def test_a_repeated_key_is_skipped_and_a_bad_value_fails_as_inserts_do() -> None
         strict = RawInsert(connection, table, columns, ignore=False)
         with pytest.raises(DBAPIError, match="too long"):
             strict([(5, "d", "fine"), (6, "k" * 256, "key too long for its column")])
+
+
+def _savepoint_was_set(connection: Connection) -> bool:
+    try:
+        connection.exec_driver_sql("ROLLBACK TO SAVEPOINT wxrbridge_load")
+    except DBAPIError as exc:
+        assert "does not exist" in str(exc)
+        return False
+    return True
+
+
+@mariadb_only
+@pytest.mark.parametrize("ids", ["ours", "the-servers", "the-servers-scattered"])
+def test_a_batch_failing_after_its_load_leaves_the_table_as_it_was(ids: str) -> None:
+    """A batch loaded with a warning is taken out again before its INSERTs
+    fail: by the ids it gave, by the range of ids the server handed out,
+    or, where the server may scatter them, by a savepoint."""
+    metadata = MetaData()
+    table = _hostile_table(metadata)
+    columns = ("id", "key", "body") if ids == "ours" else ("key", "body")
+
+    def rows(first: int, keys: list[str]) -> list[tuple[Any, ...]]:
+        return [((first + i,) if ids == "ours" else ()) + (key, f"body of {key}")
+                for i, key in enumerate(keys)]
+
+    with _mariadb(offered=True) as connection:
+        metadata.create_all(connection)
+        insert_rows = RawInsert(connection, table, columns, ignore=False, new_ids=ids == "ours")
+        assert insert_rows(rows(1, ["a", "b", "c"])) == 3
+        if ids == "the-servers-scattered":
+            connection.info[_CONSECUTIVE_IDS] = False
+        # Only where the rows cannot be found again is a savepoint set.
+        assert _savepoint_was_set(connection) is False
+        before = connection.execute(select(table).order_by(table.c.id)).all()
+        loaded = rows(4, ["d", "e", "k" * 256, "f"])
+        with pytest.raises(DBAPIError, match="too long"):
+            insert_rows(loaded)
+        assert connection.execute(select(table).order_by(table.c.id)).all() == before
+        assert _savepoint_was_set(connection) is (ids == "the-servers-scattered")
+        # And the next batch goes in as if the failed one had never come.
+        assert insert_rows(rows(8, ["g"])) == 1
+        keys = connection.execute(select(table.c.key).order_by(table.c.id)).scalars().all()
+        assert keys == ["a", "b", "c", "g"]

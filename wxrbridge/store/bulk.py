@@ -31,25 +31,18 @@ from sqlalchemy import Connection, DateTime, Table, func, select
 from sqlalchemy.exc import IntegrityError
 
 from .server_load import NullColumnsLeftOut, server_writer
+from .server_load import chunks as chunks  # where the loader's modules find it
 
 IDENTITY = ("site", "origin", "key")
 # What a row whose key the file already used is renamed to: given the key
 # and the keys taken, the new key (the loader reports the rename).
 Renamer = Callable[[str, "set[str]"], str]
-# Bound parameters per statement stay well under every backend's limit
-# (SQLite's default is 32766, MariaDB's and PostgreSQL's 65535).
-IN_CHUNK = 900
 
 
 def sqlite_datetime(value: datetime) -> str:
     """What SQLAlchemy's SQLite ``DateTime`` stores: every part zero-padded,
     microseconds included."""
     return value.isoformat(" ", "microseconds")
-
-
-def chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def pairs(result: Iterable[Any]) -> dict[Any, Any]:
@@ -105,10 +98,16 @@ def ids_by_key(
 class RawInsert:
     """A precompiled positional INSERT run with the driver's executemany;
     on PostgreSQL and MariaDB through :mod:`server_load`'s writer, on SQLite
-    leaving out the columns a batch has no value for."""
+    leaving out the columns a batch has no value for.
+
+    ``new_ids``: every row comes with an ``id`` that no stored row has (the
+    fresh path's), by which a batch loaded with a warning is found again
+    (server_load.MariaDBLoadData).
+    """
 
     def __init__(
-        self, connection: Connection, table: Table, columns: Sequence[str], *, ignore: bool
+        self, connection: Connection, table: Table, columns: Sequence[str], *, ignore: bool,
+        new_ids: bool = False,
     ) -> None:
         dialect = connection.dialect
         preparer = dialect.identifier_preparer
@@ -125,7 +124,8 @@ class RawInsert:
                 self.sql += " ON CONFLICT DO NOTHING"
         self.connection = connection
         self.columns = tuple(columns)
-        self.writer = server_writer(connection, table, columns, self.sql, ignore=ignore)
+        self.writer = server_writer(
+            connection, table, columns, self.sql, ignore=ignore, new_ids=new_ids)
         if self.writer is None and dialect.name == "sqlite":
             self.writer = NullColumnsLeftOut(connection, table, columns, self.sql)
 
@@ -219,8 +219,10 @@ class TableWriter:
     def _raw_insert(self, columns: tuple[str, ...]) -> RawInsert:
         insert = self.inserts.get(columns)
         if insert is None:
+            # The fresh path's ids are handed out by allocate(), above
+            # every stored one.
             insert = self.inserts[columns] = RawInsert(
-                self.connection, self.table, columns, ignore=True
+                self.connection, self.table, columns, ignore=True, new_ids=True
             )
         return insert
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Select, and_, case, or_, select, update
 from sqlalchemy.orm import aliased
 
 from ..records import ImportIssue
@@ -108,7 +108,8 @@ class ParentLinker:
             linked = 0
             for scope in scopes():
                 linked += self._link_where(
-                    scope, c.c.parent_key.is_not(None), c.c.parent_id.is_(None)
+                    scope, c.c.parent_key.is_not(None), c.c.parent_id.is_(None),
+                    by_ids=not reset,
                 )
                 if merged_as is not None:
                     linked += self._link_where(
@@ -116,6 +117,7 @@ class ParentLinker:
                         c.c.parent_key.is_not(None),
                         c.c.parent_id.is_(None),
                         merged_as=merged_as,
+                        by_ids=not reset,
                     )
             for scope in scopes():
                 self._report_unlinked(scope)
@@ -149,12 +151,16 @@ class ParentLinker:
             .values(parent_id=p.c.id)
         ).rowcount
 
-    def _link_where(self, *conditions: ColumnElement[bool], merged_as: str | None = None) -> int:
+    def _link_where(
+        self, *conditions: ColumnElement[bool], merged_as: str | None = None,
+        by_ids: bool = False,
+    ) -> int:
         """Link replies to the parent their reference names, in their thread.
 
         ``merged_as``: a reply's parent merged onto a WordPress row answers
         to that row's column of this name (``dsq_id`` for a Disqus reply,
-        ``merged_key`` for a Blogger one) rather than its key.
+        ``merged_key`` for a Blogger one) rather than its key. ``by_ids``:
+        the conditions pick the replies by a list of their ids.
         """
         c = comments_t
         p = aliased(comments_t, name="p")
@@ -164,12 +170,44 @@ class ParentLinker:
             names_parent = and_(
                 p.c.site == c.c.site, p.c.origin == c.c.origin, p.c.key == c.c.parent_key
             )
+        if self.connection.dialect.name in ("mysql", "mariadb"):
+            return self._link_found(
+                select(c.c.id, p.c.id).where(*conditions, names_parent,
+                                             p.c.thread_id == c.c.thread_id), by_ids)
         rowcount: int = self.connection.execute(
             update(c)
             .where(*conditions, names_parent, p.c.thread_id == c.c.thread_id)
             .values(parent_id=p.c.id)
         ).rowcount
         return rowcount
+
+    def _link_found(self, found: Select[Any], by_ids: bool) -> int:
+        """MariaDB's link: the pairs of reply and parent are selected, then
+        set by id.
+
+        Its planner may read the replies of a multi-table ``UPDATE`` by the
+        index on ``parent_id`` (every unlinked row is NULL there) rather
+        than by their ids: 900 replies of a stored 100,000-comment site took
+        0.31 s so, 0.05 s by id. A ``SELECT`` can be told to read them by
+        id; through SQLAlchemy, an ``UPDATE`` of two tables cannot.
+        """
+        c = comments_t
+        if by_ids:
+            for dialect_name in ("mysql", "mariadb"):
+                found = found.with_hint(c, "FORCE INDEX (PRIMARY)", dialect_name)
+        parent_of: dict[int, int] = {}
+        for reply, parent in self.connection.execute(found):
+            # Of two rows a reply's reference names, the earlier, whichever
+            # the server met first.
+            parent_of[reply] = min(parent, parent_of.get(reply, parent))
+        replies = sorted(parent_of)
+        for chunk in chunks(replies):
+            self.connection.execute(
+                update(c).where(c.c.id.in_(chunk))
+                .values(parent_id=case({reply: parent_of[reply] for reply in chunk},
+                                       value=c.c.id))
+            )
+        return len(replies)
 
     def _report_unlinked(self, *conditions: ColumnElement[bool]) -> None:
         c = comments_t
