@@ -84,7 +84,7 @@ def _comment(rng: random.Random) -> str:
 def test_simple_markup_gives_what_the_sanitiser_gives() -> None:
     rng = random.Random(11)
     taken: Counter[str] = Counter()
-    for _ in range(6000):
+    for _ in range(8000):
         text = _comment(rng)
         # As a comment is written: paragraphs, then the sanitiser or not.
         assert str(comment_html(text)) == clean(paragraphs(text)), repr(text)
@@ -97,7 +97,7 @@ def test_simple_markup_gives_what_the_sanitiser_gives() -> None:
             else:
                 taken["sanitiser"] += 1
     # Both ways were taken often, with links, entities and inline tags.
-    assert min(taken.values()) > 500, taken
+    assert min(taken.values()) > 300, taken
 
 
 def test_markup_the_parser_would_change_goes_to_the_sanitiser() -> None:

@@ -16,6 +16,7 @@ replace) it answers ``None``, and the text goes through ``nh3``.
 
 from __future__ import annotations
 
+import functools
 import re
 from html.entities import html5
 
@@ -41,29 +42,21 @@ _HREF = re.compile(
     rf"(?:[/?#](?:{_TAIL_CHARS}|&amp;)*)?"
 )
 
-# Every tag, entity and stray ``<`` or ``&``; text lies between them.
-_TOKEN = re.compile(
-    r'<(/?)([a-z]+)>|(<br />)|<a href="([^"]*)">'
-    r"|&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});|[<&]"
-)
+# What is inside each tag.
+_TAG = re.compile(r"<([^>]*)>")
+# A character reference or entity, as the spec's table names them.
+_REFERENCE = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});")
 
 # Characters the parser rewrites or treats specially wherever they are.
 _UNSURE_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 
-LINK_OPEN = '<a href="{}" rel="nofollow noopener">'
+_LINK_END = '" rel="nofollow noopener">'
 
 
 def _escape_text(text: str) -> str:
     """Text as the sanitiser's serializer writes it."""
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    if "\u00a0" in text:
-        text = text.replace("\u00a0", "&nbsp;")
-    return text
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\u00a0", "&nbsp;"))
 
 
 def _character(reference: str) -> str | None:
@@ -80,56 +73,71 @@ def _character(reference: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1024)
+def _respelled(reference: str) -> str | None:
+    """A reference as the serializer writes what it stands for."""
+    character = _character(reference)
+    return None if character is None else _escape_text(character)
+
+
+def _respell(match: re.Match[str]) -> str:
+    return _respelled(match.group(1)) or ""
+
+
 def clean_simple(html: str) -> str | None:
     """What the sanitiser makes of ``html`` (paragraphs from ``autop``), or
     ``None`` if the text is not simple enough to be sure."""
+    # Paragraphs one after another, as autop writes them, and nothing
+    # between them.
+    if not (html.startswith("<p>") and html.endswith("</p>\n")
+            and html.count("</p>") == html.count("</p>\n<p>") + 1):
+        return None
     if _UNSURE_CHARACTER.search(html) is not None:
         return None
-    out: list[str] = []
+    tags = _TAG.findall(html)
+    # Every "<" starts a tag and every ">" ends one: none is in the text.
+    if html.count("<") != len(tags) or html.count(">") != len(tags):
+        return None
     open_tags: list[str] = []  # innermost last; "p" at the bottom
-    position = 0
-    for token in _TOKEN.finditer(html):
-        text = html[position:token.start()]
-        position = token.end()
-        if text:
-            if not open_tags and text.strip("\n"):
-                return None  # text outside a paragraph
-            out.append(_escape_text(text))
-        closing, name, line_break, href, reference = token.groups()
-        if name is not None:
-            if closing:
-                if not open_tags or open_tags.pop() != name:
-                    return None
-            elif name == "p":
-                if open_tags:
-                    return None
-                open_tags.append(name)
-            elif name in _INLINE and open_tags:
-                open_tags.append(name)
-            else:
+    links = False
+    for tag in tags:
+        if tag.startswith("/"):
+            if not open_tags or open_tags.pop() != tag[1:]:
                 return None
-            out.append(token.group(0))
-        elif line_break is not None:
+        elif tag in _INLINE:
             if not open_tags:
                 return None
-            out.append("<br>")
-        elif href is not None:
+            open_tags.append(tag)
+        elif tag == "p":
+            if open_tags:
+                return None
+            open_tags.append(tag)
+        elif tag == "br /":
+            if not open_tags:
+                return None
+        elif tag.startswith('a href="') and tag.endswith('"'):
+            href = tag[8:-1]
             if (not open_tags or "a" in open_tags or _HREF.fullmatch(href) is None
                     or "xn--" in href.lower()):
                 return None
             open_tags.append("a")
-            out.append(LINK_OPEN.format(href))
-        elif reference is not None:
-            character = _character(reference)
-            if character is None or not open_tags:
-                return None
-            out.append(_escape_text(character))
+            links = True
         else:
-            return None  # a "<" or "&" that starts no tag or entity we know
+            return None
     if open_tags:
         return None
-    rest = html[position:]
-    if rest.strip("\n"):
-        return None
-    out.append(rest)
-    return "".join(out)
+    if "&" in html:
+        references = _REFERENCE.findall(html)
+        if len(references) != html.count("&") or any(
+            _respelled(reference) is None for reference in references
+        ):
+            return None
+        html = _REFERENCE.sub(_respell, html)
+    if "<br />" in html:
+        html = html.replace("<br />", "<br>")
+    if links:
+        # A tag ends with '">' only where it is a link: no text holds a ">".
+        html = html.replace('">', _LINK_END)
+    if "\u00a0" in html:
+        html = html.replace("\u00a0", "&nbsp;")
+    return html
