@@ -17,7 +17,7 @@ from lxml import etree
 from test_disqus_write import assert_same_export, make_disqus_fixture
 from test_wxr_roundtrip import is_trimmed
 
-from wxrbridge import api
+from wxrbridge import api, formats
 from wxrbridge.formats.xml.compare import diff_documents
 from wxrbridge.store import open_store
 
@@ -83,3 +83,25 @@ def test_real_shaped_disqus_export_round_trips_through_the_store(
     make_disqus_fixture.write(path)
     exported = _through_store(store_url, path, "disqus")
     assert_same_export(gzip.decompress(path.read_bytes()), exported)
+
+
+def test_records_without_meta_are_the_records_with_their_meta_left_out(store_url: str) -> None:
+    """A writer that shows no meta (the HTML archive) gets every record,
+    field for field, with only the threads' and comments' meta, extras and
+    terms empty."""
+    from dataclasses import replace
+
+    from wxrbridge.records import Comment, Thread
+
+    with open_store(store_url) as store:
+        api.import_files(store, [SAMPLES / "agency-blog.wxr.xml"])
+        full = list(store.records(read_ahead=False))
+        lean = list(store.records(read_ahead=False, meta=False))
+    emptied = [
+        replace(r, meta=[], extras=[], **({"terms": []} if isinstance(r, Thread) else {}))
+        if isinstance(r, (Thread, Comment)) else r
+        for r in full
+    ]
+    assert any(r.meta for r in full if isinstance(r, Comment))
+    assert lean == emptied
+    assert formats.get("html").writes_meta is False and formats.get("wxr").writes_meta

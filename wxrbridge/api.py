@@ -377,8 +377,10 @@ def export(
             and not store.has_thread(selection.thread):
         raise NoSuchThreadError(selection.thread)
     history = bool(options.get(formats.HISTORY_OPTION))
+    meta = formats.get(format).writes_meta
     return write(
-        store.records(selection, read_ahead=bool(read_ahead), history=history), target,
+        store.records(selection, read_ahead=bool(read_ahead), history=history, meta=meta),
+        target,
         format=format,
         progress=progress, redact=redact, redact_salt=redact_salt, user_map=user_map,
         **options,

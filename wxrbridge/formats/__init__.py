@@ -181,6 +181,8 @@ class Format:
     ``folder_files`` names, for a format read from a location, the file
     endings of the documents a folder of them holds: a bare folder whose
     first such file ``detect`` recognises is read as that location.
+    ``writes_meta`` False says the writer uses no comment's or thread's
+    meta, extras or terms: an export from the store leaves them unread.
     """
 
     name: str
@@ -199,6 +201,7 @@ class Format:
     statuses_add_to_approved: bool = False
     recovery: Layout | None = None
     folder_files: tuple[str, ...] = ()
+    writes_meta: bool = True
 
     @property
     def write(self) -> Writer | FolderWriter | PathWriter | LocationWriter | None:

@@ -255,7 +255,7 @@ class Store:
 
     def records(
         self, selection: Selection | None = None, *, read_ahead: bool | None = None,
-        history: bool = False,
+        history: bool = False, meta: bool = True,
     ) -> Iterator[Record]:
         """Stream every record back out, threads in order, comments in tree order.
 
@@ -264,14 +264,16 @@ class Store:
         there is a second core; ``read_ahead`` True or False asks for that,
         or not, on any store. The records are the same either way. With
         ``history``, the selected comments' history follows them
-        (:class:`~wxrbridge.records.CommentChange` records).
+        (:class:`~wxrbridge.records.CommentChange` records). ``meta`` False
+        leaves the threads' and comments' meta, extras and terms unread
+        (empty), for a writer that shows none of them.
         """
         if self._read_ahead(read_ahead):
             url = self.engine.url.render_as_string(hide_password=False)
-            yield from read_records_ahead(url, selection, history)
+            yield from read_records_ahead(url, selection, history, meta)
             return
         with self.engine.connect() as connection:
-            yield from iter_records(connection, selection, history)
+            yield from iter_records(connection, selection, history, meta)
 
     def _read_ahead(self, wanted: bool | None) -> bool:
         url = self.engine.url

@@ -225,15 +225,17 @@ _comment: Callable[..., Comment] = Comment
 
 
 def iter_records(
-    connection: Connection, selection: Selection | None = None, history: bool = False
+    connection: Connection, selection: Selection | None = None, history: bool = False,
+    meta: bool = True,
 ) -> Iterator[Record]:
     """Every record in the store, in the order a writer wants them; with
-    ``history``, the selected comments' history after them."""
+    ``history``, the selected comments' history after them; without
+    ``meta``, the threads and comments with no meta, extras or terms."""
     selection = selection or Selection()
     yield from _sources(connection)
     yield from _users(connection)
     yield from _terms(connection)
-    yield from _threads_and_comments(connection, selection)
+    yield from _threads_and_comments(connection, selection, meta)
     if history:
         yield from _history(connection, selection)
 
@@ -257,26 +259,26 @@ def _history(connection: Connection, selection: Selection) -> Iterator[CommentCh
 
 
 def read_records_ahead(
-    url: str, selection: Selection | None = None, history: bool = False
+    url: str, selection: Selection | None = None, history: bool = False, meta: bool = True,
 ) -> Iterator[Record]:
     """The records of the store at ``url``, as :func:`iter_records` gives
     them, read by a second process while this one writes them out (see
     :mod:`wxrbridge.readahead`; the URL reaches it on its standard input)."""
     lost = StoreError(f"{url}: the reading process stopped unexpectedly")
-    for records, _sha256 in run_job(read_store, (url, selection, history), lost=lost):
+    for records, _sha256 in run_job(read_store, (url, selection, history, meta), lost=lost):
         yield from records
 
 
 def read_store(
-    job: tuple[str, Selection | None, bool], _progress: ProgressCallback
+    job: tuple[str, Selection | None, bool, bool], _progress: ProgressCallback
 ) -> Iterator[Document]:
     """What the second process of :func:`read_records_ahead` runs: the records of
     the store at the URL ``job`` names, as one document with no hash."""
-    url, selection, history = job
+    url, selection, history, meta = job
     engine = create_store_engine(url, reader=True)
     try:
         with engine.connect() as connection:
-            yield iter_records(connection, selection, history), lambda: None
+            yield iter_records(connection, selection, history, meta), lambda: None
     finally:
         engine.dispose()
 
@@ -362,7 +364,9 @@ def _comment_filter(query: Select[Any], selection: Selection) -> Select[Any]:
     return query
 
 
-def _threads_and_comments(connection: Connection, selection: Selection) -> Iterator[Record]:
+def _threads_and_comments(
+    connection: Connection, selection: Selection, meta: bool
+) -> Iterator[Record]:
     page: list[Any] = []
     size = 0
     result = connection.execution_options(stream_results=True, yield_per=500).execute(
@@ -376,31 +380,36 @@ def _threads_and_comments(connection: Connection, selection: Selection) -> Itera
         page.append(row)
         size += row.comment_count
         if size >= PAGE_COMMENTS:
-            yield from _page(connection, page, selection)
+            yield from _page(connection, page, selection, meta)
             page, size = [], 0
     if page:
-        yield from _page(connection, page, selection)
+        yield from _page(connection, page, selection, meta)
     if selection.thread is None:
-        yield from _threadless_comments(connection, selection)
+        yield from _threadless_comments(connection, selection, meta)
 
 
-def _page(connection: Connection, threads: list[Any], selection: Selection) -> Iterator[Record]:
+def _page(
+    connection: Connection, threads: list[Any], selection: Selection, meta: bool
+) -> Iterator[Record]:
     thread_ids = [t.id for t in threads]
-    thread_meta = _meta(connection, thread_meta_t, "thread_id", thread_ids)
-    thread_extras = _extras(connection, "thread", thread_ids)
+    thread_meta: dict[int, list[Meta]] = {}
+    thread_extras: dict[int, list[Extra]] = {}
     thread_terms: dict[int, list[ThreadTerm]] = defaultdict(list)
-    for chunk in chunks(thread_ids):
-        for thread_id, domain, nicename, name in connection.execute(
-            select(
-                thread_terms_t.c.thread_id,
-                thread_terms_t.c.domain,
-                thread_terms_t.c.nicename,
-                thread_terms_t.c.name,
-            )
-            .where(thread_terms_t.c.thread_id.in_(chunk))
-            .order_by(thread_terms_t.c.thread_id, thread_terms_t.c.position)
-        ):
-            thread_terms[thread_id].append(ThreadTerm(domain, nicename, name))
+    if meta:
+        thread_meta = _meta(connection, thread_meta_t, "thread_id", thread_ids)
+        thread_extras = _extras(connection, "thread", thread_ids)
+        for chunk in chunks(thread_ids):
+            for thread_id, domain, nicename, name in connection.execute(
+                select(
+                    thread_terms_t.c.thread_id,
+                    thread_terms_t.c.domain,
+                    thread_terms_t.c.nicename,
+                    thread_terms_t.c.name,
+                )
+                .where(thread_terms_t.c.thread_id.in_(chunk))
+                .order_by(thread_terms_t.c.thread_id, thread_terms_t.c.position)
+            ):
+                thread_terms[thread_id].append(ThreadTerm(domain, nicename, name))
 
     comment_rows: dict[int, list[Row[Any]]] = defaultdict(list)
     comment_meta: dict[int, list[Meta]] = {}
@@ -411,6 +420,8 @@ def _page(connection: Connection, threads: list[Any], selection: Selection) -> I
         ).order_by(comments_t.c.thread_id, comments_t.c.position, comments_t.c.id)
         for row in connection.execute(query).all():
             comment_rows[row[_THREAD_ID]].append(row)
+        if not meta:
+            continue
         # The comments' meta and extras are found through their threads:
         # a page's few hundred thread ids rather than its thousands of
         # comment ids, each of which SQLAlchemy would bind one by one.
@@ -437,7 +448,9 @@ def _page(connection: Connection, threads: list[Any], selection: Selection) -> I
         )
 
 
-def _threadless_comments(connection: Connection, selection: Selection) -> Iterator[Comment]:
+def _threadless_comments(
+    connection: Connection, selection: Selection, meta: bool
+) -> Iterator[Comment]:
     """Disqus posts whose thread is not in the store, grouped by thread key."""
     query = _comment_filter(
         select(*_COMMENT_COLUMNS).where(comments_t.c.thread_id.is_(None)), selection
@@ -445,10 +458,15 @@ def _threadless_comments(connection: Connection, selection: Selection) -> Iterat
     rows = connection.execute(query).all()
     if not rows:
         return
+    if not meta:
+        yield from _tree(rows, {}, {})
+        return
     ids = [r[_ID] for r in rows]
-    meta = _meta(connection, comment_meta_t, "comment_id", ids)
-    extras = _extras(connection, "comment", ids)
-    yield from _tree(rows, meta, extras)
+    yield from _tree(
+        rows,
+        _meta(connection, comment_meta_t, "comment_id", ids),
+        _extras(connection, "comment", ids),
+    )
 
 
 def _tree(

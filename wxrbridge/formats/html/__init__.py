@@ -34,4 +34,5 @@ FORMAT = Format(
     write_folder=write_html,
     options=ARCHIVE_OPTIONS,
     statuses_add_to_approved=True,
+    writes_meta=False,
 )

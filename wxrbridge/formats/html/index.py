@@ -4,8 +4,9 @@ each thread page to the threads before and after it.
 Threads arrive in the store's order, but a reader looks for them by date.
 Each thread page is written to a staging file as soon as its comments
 are in, with a mark where its navigation goes; its index row waits in a
-temporary file.  At the end the rows are sorted by date (only their sort
-keys and file offsets are held in memory), grouped by year into listing
+private temporary SQLite database, indexed by its sort key, so that nothing
+held in memory grows with the number of threads.  At the end the rows are
+read back in date order, grouped by year into listing
 pages of at most :data:`PER_PAGE` threads, and each staged page gets its
 "back to the listing", "previous thread" and "next thread" links and moves
 into place, hashed into the manifest.
@@ -16,7 +17,7 @@ from __future__ import annotations
 import html
 import json
 import os
-import tempfile
+import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,14 +59,25 @@ def _year(row: dict[str, Any]) -> str:
     return str(iso)[:4] if iso else UNDATED
 
 
-def _key_year(key: tuple[int, str, str]) -> str:
-    return key[1][:4] if key[0] == 0 else UNDATED
-
-
-def _sort_key(row: dict[str, Any]) -> tuple[int, str, str]:
+def _sort_key(row: dict[str, Any]) -> bytes:
+    """Dated threads oldest first, then the undated ones in title order, as
+    bytes that SQLite compares in that order: UTF-8 keeps the order of code
+    points (lone surrogates included, passed through), and a shorter text
+    comes before a longer one it begins, as in Python."""
     iso = row.get("iso")
-    # Dated threads oldest first, then the undated ones in title order.
-    return (0, str(iso), "") if iso else (1, "", str(row.get("title", "")).casefold())
+    if iso:
+        return b"\x00" + str(iso).encode("utf-8", "surrogatepass")
+    return b"\x01" + str(row.get("title", "")).casefold().encode("utf-8", "surrogatepass")
+
+
+def _key_year(key: bytes) -> str:
+    return key[1:5].decode("ascii") if key[:1] == b"\x00" else UNDATED
+
+
+# Rows are written to the database this many at a time, and it keeps this
+# many KiB of pages in memory: the rest is on disk.
+_BATCH = 256
+_CACHE_KIB = 256
 
 
 class Pages:
@@ -73,36 +85,70 @@ class Pages:
 
     The pages wait one after another in one staging file (a file each
     would cost creating, reading back and deleting thousands of files);
-    each row keeps where its page is in it.
+    each row keeps where its page is in it.  The rows wait in a temporary
+    database (SQLite's own: an empty file name), where each page's name is
+    unique and rows of the same sort key keep the order they came in.
     """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.staging = folder / f".{PAGES}.staging"
         self._staged: IO[bytes] = self.staging.open("w+b")
-        self._rows: IO[bytes] = tempfile.TemporaryFile("w+b")
-        self._keys: list[tuple[tuple[int, str, str], int]] = []
-        self._names: set[str] = set()
+        self._db = sqlite3.connect("", isolation_level=None)
+        self._db.executescript(f"""
+            PRAGMA cache_size = -{_CACHE_KIB};
+            PRAGMA journal_mode = OFF;
+            PRAGMA synchronous = OFF;
+            CREATE TABLE rows (
+                arrival INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+                sort_key BLOB NOT NULL, row BLOB NOT NULL);
+            CREATE INDEX rows_in_order ON rows (sort_key, arrival);
+        """)
+        self._waiting: list[tuple[str, bytes, bytes]] = []  # rows not yet written
+        self._waiting_names: set[str] = set()
+        self.count = 0
 
     def taken(self, name: str) -> bool:
         """Whether a page of this name is staged already."""
-        return name in self._names
+        return name in self._waiting_names or self._db.execute(
+            "SELECT 1 FROM rows WHERE name = ?", (name,)
+        ).fetchone() is not None
 
     def add(self, row: dict[str, Any], page: bytes) -> None:
         """Stage a thread's page, with a mark where its navigation goes,
         and its index row."""
-        self._names.add(row["name"])
         self._staged.seek(0, os.SEEK_END)
         row["staged"] = (self._staged.tell(), len(page))
         self._staged.write(page)
-        self._keys.append((_sort_key(row), self._rows.tell()))
-        self._rows.write(json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n")
+        # As bytes that can hold a lone surrogate (kept by the store from a
+        # broken source), which the pages show as U+FFFD when written.
+        text = json.dumps(row, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        self._waiting.append((row["name"], _sort_key(row), text))
+        self._waiting_names.add(row["name"])
+        self.count += 1
+        if len(self._waiting) >= _BATCH:
+            self._write_waiting()
 
-    def _sorted(self) -> Iterator[dict[str, Any]]:
-        self._keys.sort()
-        for _key, offset in self._keys:
-            self._rows.seek(offset)
-            row: dict[str, Any] = json.loads(self._rows.readline())
+    def _write_waiting(self) -> None:
+        # One transaction a batch: rows one by one would each be one.
+        self._db.execute("BEGIN")
+        self._db.executemany("INSERT INTO rows (name, sort_key, row) VALUES (?, ?, ?)",
+                             self._waiting)
+        self._db.execute("COMMIT")
+        self._waiting.clear()
+        self._waiting_names.clear()
+
+    def keys(self) -> Iterator[bytes]:
+        """Every row's sort key, in order."""
+        self._write_waiting()
+        for (key,) in self._db.execute("SELECT sort_key FROM rows ORDER BY sort_key, arrival"):
+            yield key
+
+    def in_order(self) -> Iterator[dict[str, Any]]:
+        """Every index row, in the order of the index."""
+        self._write_waiting()
+        for (text,) in self._db.execute("SELECT row FROM rows ORDER BY sort_key, arrival"):
+            row: dict[str, Any] = json.loads(text.decode("utf-8", "surrogatepass"))
             row["href"] = f"{PAGES}/{quote(row['name'])}.html"
             row["when"] = SimpleNamespace(
                 iso=row["iso"], utc=row["utc"], local=row["local"], raw=row["raw"],
@@ -112,9 +158,9 @@ class Pages:
 
     def _listing_names(self) -> tuple[list[str], dict[str, list[str]]]:
         """Every listing page in order, and each year's pages."""
-        if len(self._keys) <= PER_PAGE:
+        if self.count <= PER_PAGE:
             return ["index.html"], {}
-        per_year = Counter(_key_year(key) for key, _offset in self._keys)
+        per_year = Counter(_key_year(key) for key in self.keys())
         names: list[str] = []
         by_year: dict[str, list[str]] = {}
         for year, count in per_year.items():  # in order: the keys are sorted
@@ -129,7 +175,6 @@ class Pages:
     def finish(self, env: Environment, manifest: Manifest, **summary: Any) -> None:
         """Write the listing pages and the index, and move every staged
         thread page into place with its navigation."""
-        self._keys.sort()
         names, by_year = self._listing_names()
         single = not by_year
         nav = Frames(env.get_template("nav.html"))
@@ -137,7 +182,7 @@ class Pages:
         seen_in_year: Counter[str] = Counter()
         batch: list[dict[str, Any]] = []
         listed_in = names[0]
-        rows = self._sorted()
+        rows = self.in_order()
         before: dict[str, Any] | None = None
         row = next(rows, None)
         while row is not None:
@@ -197,7 +242,7 @@ class Pages:
             out.write_bytes(b"".join((head, utf8(nav), tail)))
 
     def abandon(self) -> None:
-        self._rows.close()
+        self._db.close()
         self._staged.close()
         self.staging.unlink(missing_ok=True)
 

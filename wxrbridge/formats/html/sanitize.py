@@ -18,6 +18,7 @@ import nh3
 from markupsafe import Markup
 
 from .autop import autop, linkify
+from .simple_html import clean_simple
 
 ALLOWED_TAGS = frozenset(
     {
@@ -117,7 +118,9 @@ def comment_html(text: str | None) -> Markup:
     text = well_formed(text)
     if _NEEDS_CLEANING.search(text) is None:
         return Markup(autop(text).replace("<br />", "<br>"))
-    return Markup(clean(paragraphs(text)))
+    html = paragraphs(text)
+    simple = clean_simple(html)
+    return Markup(simple if simple is not None else clean(html))
 
 
 def safe_url(url: str | None) -> str | None:

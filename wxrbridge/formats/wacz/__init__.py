@@ -33,4 +33,5 @@ FORMAT = Format(
                f"(default {BASE_URL}).", metavar="URL"),
     ),
     statuses_add_to_approved=True,
+    writes_meta=False,
 )
