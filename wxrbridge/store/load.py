@@ -40,6 +40,7 @@ from ..records import (
 from .bulk import TableWriter, ids_by_key, sqlite_datetime, upsert
 from .load_changes import CHANGE_CODES, ChangeLog
 from .load_children import ChildRows
+from .load_indexes import DeferredIndexes
 from .load_issues import IssueLog, LoadReport
 from .load_links import ParentLinker
 from .load_merge import DSQ_COMMENT_FIELDS, DSQ_THREAD_FIELDS, BloggerMerge, DisqusMerge
@@ -154,6 +155,7 @@ class Loader:
         self.now = datetime.now(timezone.utc).replace(tzinfo=None)
         self.issues = IssueLog(connection, self.report, self.now)
         self.children = ChildRows(connection)
+        self.indexes = DeferredIndexes(connection)
         self.links = ParentLinker(connection, self.report, self.issues)
         self.changes = ChangeLog(connection, self.report, self.issues, self.now)
         # Each site, origin and source this import stored comments under.
@@ -218,6 +220,7 @@ class Loader:
             handlers[type(record)](record)
         self._flush_threads()
         self._flush_comments()
+        self.indexes.restore()
         if self.wrote_wxr:
             self._merge_stored()
         if self.pending_history:
@@ -300,6 +303,7 @@ class Loader:
         self._flush_threads()
         self._flush_comments()
         self._store_late_source_extras()
+        self.indexes.restore()
         self.source = record
         self.issues.file = record.name
         self.site = record.site
@@ -329,6 +333,10 @@ class Loader:
         inserted = result.inserted_primary_key
         assert inserted is not None  # a single-row insert has its key
         self.source_id = self.issues.source_id = int(inserted[0])
+        if record.origin == "wxr":
+            # After the insert, which began the transaction the drops
+            # belong to: the driver begins none for DDL.
+            self.indexes.drop_for_first_load()
         self.report.source_id = self.source_id
         self.report.sources.append(record.name)
         self.report.counts["source"] += 1
