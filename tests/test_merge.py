@@ -12,7 +12,7 @@ from wxrbridge import api
 from wxrbridge.canonical import normalise_url
 from wxrbridge.records import Comment, Source, Thread
 from wxrbridge.store import MergeOptions, UrlMap, open_store
-from wxrbridge.store.models import CommentRow
+from wxrbridge.store.orm import CommentRow
 
 WXR = SAMPLES / "agency-blog.wxr.xml"
 DISQUS = SAMPLES / "agency-blog.disqus.xml.gz"

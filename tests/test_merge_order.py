@@ -14,7 +14,7 @@ from store_dump import dump
 from wxrbridge import api
 from wxrbridge.records import Comment
 from wxrbridge.store import MergeOptions, Store, open_store
-from wxrbridge.store.models import Base
+from wxrbridge.store.models import metadata
 from wxrbridge.store.tables import comments_t
 
 WXR = SAMPLES / "agency-blog.wxr.xml"
@@ -40,7 +40,7 @@ def _empty(store: Store) -> None:
     with store.engine.begin() as connection:
         # MariaDB checks a self-referencing key row by row.
         connection.execute(update(comments_t).values(parent_id=None))
-        for table in reversed(Base.metadata.sorted_tables):
+        for table in reversed(metadata.sorted_tables):
             connection.execute(delete(table))
 
 

@@ -24,13 +24,13 @@ _OPEN = textwrap.dedent(
     import json, sys, time
     from wxrbridge.store import models
 
-    create_all = models.Base.metadata.create_all
+    create_all = models.metadata.create_all
 
     def slow(*args, **kwargs):
         time.sleep(0.5)
         return create_all(*args, **kwargs)
 
-    models.Base.metadata.create_all = slow  # type: ignore[method-assign]
+    models.metadata.create_all = slow  # type: ignore[method-assign]
     from wxrbridge import api
 
     url, start, path = sys.argv[1], float(sys.argv[2]), sys.argv[3]

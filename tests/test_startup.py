@@ -24,3 +24,14 @@ def test_start_up_loads_no_reader_writer_or_store(argument: str) -> None:
     loaded = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()
               if line.startswith("import time:")]
     assert [name for name in loaded if HEAVY.match(name)] == []
+
+
+def test_an_import_loads_no_orm() -> None:
+    """The store and its loader are SQLAlchemy Core alone: the ORM (a third
+    of what opening a store cost) is imported only by store/orm.py."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys, wxrbridge.api, wxrbridge.store.load, "
+         "wxrbridge.store.read; print(sorted(m for m in sys.modules if m.startswith("
+         "'sqlalchemy.orm')))"],
+        capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -27,7 +27,8 @@ from wxrbridge.records import (
 )
 from wxrbridge.store import Selection, open_store
 from wxrbridge.store import migrate as store_schema
-from wxrbridge.store.models import Base, CommentRow
+from wxrbridge.store.models import metadata
+from wxrbridge.store.orm import CommentRow
 
 
 def sample_records() -> list:
@@ -153,13 +154,13 @@ def test_reply_before_parent_and_missing_parent(store_url: str) -> None:
 
 
 def test_importing_twice_changes_nothing(store_url: str) -> None:
-    tables = [t.name for t in Base.metadata.sorted_tables]
+    tables = [t.name for t in metadata.sorted_tables]
     with open_store(store_url) as store:
         store.load(sample_records(), sha256="a" * 64)
         first = list(store.records())
         with store.engine.connect() as connection:
             counts = {t: connection.execute(
-                select(func.count()).select_from(Base.metadata.tables[t])).scalar_one()
+                select(func.count()).select_from(metadata.tables[t])).scalar_one()
                 for t in tables}
             ids = connection.execute(
                 select(CommentRow.key, CommentRow.id).order_by(CommentRow.key)).all()
@@ -167,7 +168,7 @@ def test_importing_twice_changes_nothing(store_url: str) -> None:
         second = list(store.records())
         with store.engine.connect() as connection:
             counts_again = {t: connection.execute(
-                select(func.count()).select_from(Base.metadata.tables[t])).scalar_one()
+                select(func.count()).select_from(metadata.tables[t])).scalar_one()
                 for t in tables}
             ids_again = connection.execute(
                 select(CommentRow.key, CommentRow.id).order_by(CommentRow.key)).all()
@@ -377,7 +378,7 @@ def test_new_store_schema_is_the_migrated_schema(store_url: str) -> None:
     with open_store(store_url) as store:
         created = _schema_of(store.engine)
         with store.engine.begin() as connection:
-            Base.metadata.drop_all(connection)
+            metadata.drop_all(connection)
             connection.exec_driver_sql("DROP TABLE alembic_version")
         assert inspect(store.engine).get_table_names() == []
         store_schema.upgrade(store.engine)
@@ -394,7 +395,7 @@ def test_models_and_migrations_agree(store_url: str) -> None:
         with store.engine.connect() as connection:
             context = MigrationContext.configure(
                 connection, opts={"compare_type": True, "render_as_batch": True})
-            diff = compare_metadata(context, Base.metadata)
+            diff = compare_metadata(context, metadata)
     assert diff == []
 
 
@@ -472,7 +473,7 @@ def test_first_import_keeps_every_foreign_key(store_url: str, tmp_path: Path) ->
     # PostgreSQL loads an empty store without its foreign keys and adds them
     # back before committing; neither that store nor one created after it
     # may be left without them.
-    expected = sum(len(t.foreign_key_constraints) for t in Base.metadata.sorted_tables)
+    expected = sum(len(t.foreign_key_constraints) for t in metadata.sorted_tables)
     with open_store(store_url) as store:
         store.load(sample_records())
         assert _foreign_keys(store.engine) == expected
@@ -516,6 +517,6 @@ def test_first_import_with_a_dangling_link_fails_whole(
                 assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         else:
             assert _foreign_keys(store.engine) == sum(
-                len(t.foreign_key_constraints) for t in Base.metadata.sorted_tables)
+                len(t.foreign_key_constraints) for t in metadata.sorted_tables)
         store.load(sample_records())
         assert store.stats()["comments"] > 0

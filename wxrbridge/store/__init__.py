@@ -24,7 +24,7 @@ from .bulk import sqlite_check_keys, sqlite_keys_off, sqlite_keys_on
 from .engine import create_store_engine, parse_store_url, sqlite_path
 from .load_issues import LoadReport
 from .migrate import check_current, ensure_current, has_schema
-from .models import Base
+from .models import metadata
 from .read import Selection, iter_records, read_records_ahead, thread_exists
 from .server_load import unchecked_references
 from .stats import store_stats
@@ -144,13 +144,13 @@ def _first_load_constraints(connection: Connection) -> Iterator[None]:
     name = connection.dialect.name
     if name == "sqlite":
         yield
-        sqlite_check_keys(connection, Base.metadata.sorted_tables)
+        sqlite_check_keys(connection, metadata.sorted_tables)
         return
     if name not in ("postgresql", "mysql", "mariadb") or not _holds_nothing(connection):
         yield
         return
     if name != "postgresql":
-        with unchecked_references(connection, Base.metadata.sorted_tables):
+        with unchecked_references(connection, metadata.sorted_tables):
             yield
         return
     # From a copy of the tables: SQLAlchemy marks a constraint given to
@@ -158,7 +158,7 @@ def _first_load_constraints(connection: Connection) -> Iterator[None]:
     # created with its table, and a store created later in this process
     # would have no foreign keys.
     copy = MetaData()
-    keys = [key for table in Base.metadata.sorted_tables
+    keys = [key for table in metadata.sorted_tables
             for key in table.to_metadata(copy).foreign_key_constraints]
     for key in keys:
         connection.execute(DropConstraint(key))
@@ -301,7 +301,7 @@ class Store:
                     os.unlink(path + suffix)
         else:
             with self.engine.begin() as connection:
-                Base.metadata.drop_all(connection)
+                metadata.drop_all(connection)
                 connection.exec_driver_sql("DROP TABLE alembic_version")
             self.engine.dispose()
         self.created = False

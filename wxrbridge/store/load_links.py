@@ -16,7 +16,6 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, and_, case, or_, select, update
-from sqlalchemy.orm import aliased
 
 from ..records import ImportIssue
 from ..threads import KeyRank, cycle_cut, find_cycles, key_rank
@@ -134,7 +133,7 @@ class ParentLinker:
         top level), under the parent that comment answered: the WordPress
         row it merged into, or its own export's row, in the same thread."""
         c = comments_t
-        p = aliased(comments_t, name="p")
+        p = comments_t.alias("p")
         self.report.linked += self.connection.execute(
             update(c)
             .where(
@@ -163,7 +162,7 @@ class ParentLinker:
         the conditions pick the replies by a list of their ids.
         """
         c = comments_t
-        p = aliased(comments_t, name="p")
+        p = comments_t.alias("p")
         if merged_as is not None:
             names_parent = and_(p.c[merged_as] == c.c.parent_key, p.c.id != c.c.id)
         else:
@@ -211,7 +210,7 @@ class ParentLinker:
 
     def _report_unlinked(self, *conditions: ColumnElement[bool]) -> None:
         c = comments_t
-        p = aliased(comments_t, name="p")
+        p = comments_t.alias("p")
         rows = self.connection.execute(
             select(c.c.key, c.c.parent, p.c.thread_key)
             .select_from(

@@ -205,7 +205,7 @@ def create(engine: Engine) -> bool:
     ``False``, having done nothing, when the scripts' head is not plain or
     another process made the schema first (see :func:`schema_lock`).
     """
-    from .models import Base
+    from .models import metadata
 
     head = _script_head()
     if head is None:
@@ -216,7 +216,7 @@ def create(engine: Engine) -> bool:
             with schema_lock(connection):
                 if not _holds_no_schema(connection):
                     return False  # made by another process while this one waited
-                Base.metadata.create_all(connection)
+                metadata.create_all(connection)
                 version.create(connection)
                 connection.execute(version.insert().values(version_num=head))
             connection.commit()

@@ -1,34 +1,17 @@
-"""The Core tables behind the store's models, as bulk loading and reading
-use them (``insert()``, ``select()``) without an ORM object per row."""
+"""The store's Core tables (defined in models.py), as bulk loading and
+reading use them (``insert()``, ``select()``) without an ORM object per row."""
 
 from __future__ import annotations
 
-from sqlalchemy import Table
-
-from .models import (
-    CommentHistoryRow,
-    CommentMetaRow,
-    CommentRow,
-    ExtraRow,
-    ImportIssueRow,
-    SourceRow,
-    TermMetaRow,
-    TermRow,
-    ThreadMetaRow,
-    ThreadRow,
-    ThreadTermRow,
-    UserRow,
-)
-
-comments_t: Table = CommentRow.__table__  # type: ignore[assignment]
-comment_meta_t: Table = CommentMetaRow.__table__  # type: ignore[assignment]
-threads_t: Table = ThreadRow.__table__  # type: ignore[assignment]
-thread_meta_t: Table = ThreadMetaRow.__table__  # type: ignore[assignment]
-thread_terms_t: Table = ThreadTermRow.__table__  # type: ignore[assignment]
-users_t: Table = UserRow.__table__  # type: ignore[assignment]
-terms_t: Table = TermRow.__table__  # type: ignore[assignment]
-term_meta_t: Table = TermMetaRow.__table__  # type: ignore[assignment]
-extras_t: Table = ExtraRow.__table__  # type: ignore[assignment]
-sources_t: Table = SourceRow.__table__  # type: ignore[assignment]
-issues_t: Table = ImportIssueRow.__table__  # type: ignore[assignment]
-history_t: Table = CommentHistoryRow.__table__  # type: ignore[assignment]
+from .models import comment_meta_t as comment_meta_t
+from .models import comments_t as comments_t
+from .models import extras_t as extras_t
+from .models import history_t as history_t
+from .models import issues_t as issues_t
+from .models import sources_t as sources_t
+from .models import term_meta_t as term_meta_t
+from .models import terms_t as terms_t
+from .models import thread_meta_t as thread_meta_t
+from .models import thread_terms_t as thread_terms_t
+from .models import threads_t as threads_t
+from .models import users_t as users_t
