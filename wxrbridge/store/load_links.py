@@ -19,10 +19,10 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, case, or_, selec
 
 from ..records import ImportIssue
 from ..threads import KeyRank, cycle_cut, find_cycles, key_rank
-from .bulk import IN_CHUNK, chunks, pairs
+from .bulk import chunks, pairs
 from .load_issues import IssueLog, LoadReport
 from .load_rows import ID, KEY, PARENT_ID, PARENT_KEY, THREAD_ID, THREAD_KEY
-from .server_load import UNCHECKED
+from .server_load import IN_CHUNK, UNCHECKED
 from .tables import comments_t
 
 # The column of a WordPress row that a reply of another export names its
